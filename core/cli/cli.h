@@ -1,0 +1,94 @@
+/*
+** cli.h — the kanal command line: a table of commands, each in a file of its
+** own with its options, usage and run function. The CLI parses arguments,
+** calls libkanal and formats what comes back; it holds no SQL, YAML or Lua.
+*/
+#ifndef KANAL_CLI_H
+#define KANAL_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "kanal/kanal.h"
+
+typedef struct cli_opt {
+    const char *name;   /* "owner" for --owner */
+    const char *arg;    /* the value's name ("USER"), or NULL for a flag */
+    bool repeat;        /* may be given more than once */
+    const char *help;
+} cli_opt;
+
+struct cli;
+struct cli_args;
+
+typedef struct cli_cmd {
+    const char *name;    /* "workflow check" */
+    const char *args;    /* positional arguments in the usage line: "FILE..." */
+    int min_args, max_args; /* max_args < 0: any number */
+    const char *summary; /* one line, for the command list */
+    const char *help;    /* a paragraph for --help, or NULL */
+    const cli_opt *opts; /* ends with { NULL } */
+    int (*run)(struct cli *c, struct cli_args *a);
+} cli_cmd;
+
+#define CLI_MAX_OPTS 24
+
+typedef struct cli_args {
+    const cli_cmd *cmd;
+    char **pos;
+    int npos;
+    /* values of the command's options, indexed like cmd->opts */
+    const char **vals[CLI_MAX_OPTS];
+    int nvals[CLI_MAX_OPTS];
+} cli_args;
+
+typedef struct cli {
+    const char *db_path;   /* --db, else $KANAL_DB, else ./kanal.db */
+    const char *as;        /* --as, else $KANAL_USER, else the login name */
+    bool verbose;
+    bool color;            /* stdout is a terminal and NO_COLOR is unset */
+    FILE *out, *err;
+    kanal *k;              /* opened on first use by cli_kanal() */
+    int batch_line;        /* > 0 while running a batch file */
+} cli;
+
+/* The command table, sorted by name (commands.c). */
+extern const cli_cmd *const cli_commands[];
+extern const size_t cli_n_commands;
+
+/*
+** Runs one command line (without the program name): finds the command,
+** parses its options and runs it. Returns the exit code.
+*/
+int cli_dispatch(cli *c, int argc, char **argv);
+
+/* Option values: the last one given, or NULL. */
+const char *cli_get(const cli_args *a, const char *name);
+bool cli_flag(const cli_args *a, const char *name);
+/* All values of a repeatable option; returns their count. */
+int cli_all(const cli_args *a, const char *name, const char *const **vals);
+
+/* Prints "kanal: error: MESSAGE" (with where, if any) and returns the exit code. */
+int cli_fail(cli *c, const kanal_error *err);
+/* Prints a usage error for the command and returns 2. */
+int cli_usage_error(cli *c, const cli_cmd *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Writes a buffer to stdout; returns 5 when writing fails. */
+int cli_write(cli *c, kanal_buf *b);
+
+/* The options every command accepts. */
+const cli_opt *cli_global_opts(void);
+
+/* Help texts. */
+void cli_help_command(FILE *f, const cli_cmd *cmd);
+void cli_help_group(FILE *f, const char *group);
+void cli_help_all(FILE *f);
+
+/* Colour helpers: the escape when colour is on, else "". */
+const char *cli_bold(const cli *c);
+const char *cli_dim(const cli *c);
+const char *cli_green(const cli *c);
+const char *cli_red(const cli *c);
+const char *cli_reset(const cli *c);
+
+#endif

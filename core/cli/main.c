@@ -1,0 +1,24 @@
+/*
+** main.c — the kanal program: reads the environment, then hands the line to
+** the dispatcher.
+*/
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+    cli c = { 0 };
+    c.out = stdout;
+    c.err = stderr;
+    const char *no_color = getenv("NO_COLOR");
+    c.color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+
+    int rc = cli_dispatch(&c, argc - 1, argv + 1);
+    if (fflush(stdout) != 0 && rc == 0) {
+        fputs("kanal: error: cannot write the output\n", stderr);
+        rc = 5;
+    }
+    return rc;
+}

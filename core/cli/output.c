@@ -1,0 +1,110 @@
+/*
+** output.c — what the CLI prints around the commands: errors, help texts and
+** colour.
+*/
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_fail(cli *c, const kanal_error *err)
+{
+    if (c->batch_line > 0)
+        fprintf(c->err, "kanal: line %d: ", c->batch_line);
+    else
+        fputs("kanal: ", c->err);
+    fprintf(c->err, "%serror:%s ", c->color ? "\033[1;31m" : "",
+            c->color ? "\033[0m" : "");
+    if (err->where[0])
+        fprintf(c->err, "%s: ", err->where);
+    fprintf(c->err, "%s\n", err->message[0] ? err->message : "unknown error");
+    return kanal_exit_code(err->code);
+}
+
+int cli_usage_error(cli *c, const cli_cmd *cmd, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (c->batch_line > 0)
+        fprintf(c->err, "kanal: line %d: error: %s\n", c->batch_line, msg);
+    else
+        fprintf(c->err, "kanal: error: %s\n", msg);
+    if (cmd)
+        fprintf(c->err, "usage: kanal %s%s%s (see 'kanal %s --help')\n", cmd->name,
+                cmd->args[0] ? " " : "", cmd->args, cmd->name);
+    else
+        fprintf(c->err, "see 'kanal --help'\n");
+    return 2;
+}
+
+int cli_write(cli *c, kanal_buf *b)
+{
+    if (b->oom) {
+        kanal_error e;
+        kanal_error_nomem(&e);
+        return cli_fail(c, &e);
+    }
+    if (b->len && fwrite(b->data, 1, b->len, c->out) != b->len) {
+        kanal_error e;
+        kanal_error_set(&e, KANAL_ESTORAGE, "cannot write the output");
+        return cli_fail(c, &e);
+    }
+    return 0;
+}
+
+static void print_opts(FILE *f, const cli_opt *opts)
+{
+    for (int i = 0; opts[i].name; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+                 opts[i].arg ? opts[i].arg : "");
+        fprintf(f, "  %-24s %s%s\n", left, opts[i].help, opts[i].repeat ? " (repeatable)" : "");
+    }
+}
+
+void cli_help_command(FILE *f, const cli_cmd *cmd)
+{
+    fprintf(f, "usage: kanal %s%s%s%s\n\n%s\n", cmd->name, cmd->args[0] ? " " : "", cmd->args,
+            cmd->opts[0].name ? " [options]" : "", cmd->summary);
+    if (cmd->help)
+        fprintf(f, "\n%s\n", cmd->help);
+    if (cmd->opts[0].name) {
+        fputs("\noptions:\n", f);
+        print_opts(f, cmd->opts);
+    }
+    fputs("\nglobal options:\n", f);
+    print_opts(f, cli_global_opts());
+}
+
+void cli_help_group(FILE *f, const char *group)
+{
+    size_t n = strlen(group);
+    fprintf(f, "usage: kanal %s COMMAND [options]\n\ncommands:\n", group);
+    for (size_t i = 0; i < cli_n_commands; i++) {
+        const cli_cmd *cmd = cli_commands[i];
+        if (strncmp(cmd->name, group, n) == 0 && cmd->name[n] == ' ')
+            fprintf(f, "  %-36s %s\n", cmd->name, cmd->summary);
+    }
+    fprintf(f, "\nrun 'kanal %s COMMAND --help' for the options of one\n", group);
+}
+
+void cli_help_all(FILE *f)
+{
+    fprintf(f, "usage: kanal [--db PATH] [--as USER] COMMAND [options]\n\n"
+               "Kanal steps partner-acquisition opportunities through the workflows\n"
+               "an admin defines in YAML.\n\ncommands:\n");
+    for (size_t i = 0; i < cli_n_commands; i++)
+        fprintf(f, "  %-24s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+    fputs("\nglobal options:\n", f);
+    print_opts(f, cli_global_opts());
+    fputs("\nrun 'kanal COMMAND --help' for the options of a command\n", f);
+}
+
+const char *cli_bold(const cli *c) { return c->color ? "\033[1m" : ""; }
+const char *cli_dim(const cli *c) { return c->color ? "\033[2m" : ""; }
+const char *cli_green(const cli *c) { return c->color ? "\033[32m" : ""; }
+const char *cli_red(const cli *c) { return c->color ? "\033[31m" : ""; }
+const char *cli_reset(const cli *c) { return c->color ? "\033[0m" : ""; }

@@ -1,0 +1,37 @@
+/*
+** buf.h — a growable text buffer.
+**
+** Appends never fail loudly: an allocation failure sets `oom`, later appends do
+** nothing, and the owner checks `oom` once at the end. The text is always
+** NUL-terminated when `len > 0` or after kanal_buf_cstr().
+*/
+#ifndef KANAL_BUF_H
+#define KANAL_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct kanal_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool oom;
+} kanal_buf;
+
+#define KANAL_BUF_INIT { NULL, 0, 0, false }
+
+void kanal_buf_init(kanal_buf *b);
+/* Frees the text; the buffer may be used again after kanal_buf_init(). */
+void kanal_buf_release(kanal_buf *b);
+void kanal_buf_reset(kanal_buf *b);
+void kanal_buf_add(kanal_buf *b, const void *data, size_t len);
+void kanal_buf_puts(kanal_buf *b, const char *s);
+void kanal_buf_putc(kanal_buf *b, char c);
+void kanal_buf_printf(kanal_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Borrowed, NUL-terminated, valid until the next change ("" when empty). */
+const char *kanal_buf_cstr(kanal_buf *b);
+/* Hands the text to the caller (caller frees with free()); NULL on oom. */
+char *kanal_buf_detach(kanal_buf *b);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+** internal.h — helpers shared by the modules of libkanal; not installed.
+*/
+#ifndef KANAL_INTERNAL_H
+#define KANAL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kanal/buf.h"
+#include "kanal/diag.h"
+#include "kanal/error.h"
+
+#define KANAL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+** An arena: many small allocations freed at once. Used for the YAML tree and
+** for a workflow's model, whose parts all live and die together.
+*/
+typedef struct kanal_arena kanal_arena;
+
+kanal_arena *kanal_arena_new(void);
+void kanal_arena_free(kanal_arena *a);
+/* Zeroed memory, aligned for any type; NULL when out of memory. */
+void *kanal_arena_alloc(kanal_arena *a, size_t size);
+/* A copy of s (or of its first len bytes), NUL-terminated. */
+char *kanal_arena_strdup(kanal_arena *a, const char *s);
+char *kanal_arena_strndup(kanal_arena *a, const char *s, size_t len);
+
+/* Reads a whole file; caller frees *out. Returns 0, or errno. */
+int kanal_read_file(const char *path, char **out, size_t *len);
+
+/*
+** Checks that text is valid UTF-8. On failure returns false and sets *bad to
+** the offset of the first bad byte.
+*/
+bool kanal_utf8_valid(const char *text, size_t len, size_t *bad);
+
+/* Number of characters (code points) in the first `len` bytes of s. */
+size_t kanal_utf8_chars(const char *s, size_t len);
+
+/*
+** Case-folded copy of a UTF-8 name, for comparisons that ignore case
+** (ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic). Caller frees.
+*/
+char *kanal_utf8_fold(const char *s);
+
+char *kanal_strdup(const char *s);
+
+#endif

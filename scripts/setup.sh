@@ -1,0 +1,40 @@
+#!/bin/sh
+# Installs what Kanal needs from Debian (only what is missing), then configures
+# and builds it.
+#
+#   scripts/setup.sh                  build/ (release with debug info)
+#   scripts/setup.sh --sanitize DIR   DIR with AddressSanitizer and UBSan
+#
+# Idempotent and quick when everything is present.
+set -eu
+cd "$(dirname "$0")/.."
+
+sanitize=OFF
+builddir=build
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sanitize) sanitize=ON ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -*) echo "setup.sh: unknown option '$1'" >&2; exit 2 ;;
+    *) builddir=$1 ;;
+  esac
+  shift
+done
+
+packages="build-essential cmake pkg-config libyaml-dev liblua5.4-dev libsqlite3-dev libcsv-dev sqlite3"
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "setup: installing$missing"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+cmake -S . -B "$builddir" -DKANAL_SANITIZE="$sanitize" >/dev/null
+cmake --build "$builddir" -j "$(nproc 2>/dev/null || echo 2)"
