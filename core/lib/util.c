@@ -272,17 +272,15 @@ const char *kanal_suggest(const char *word, const char *const *candidates, size_
     const char *best = NULL;
     int best_d = 0;
     size_t len = strlen(word);
-    /* A third of the word's length, at least one edit and at most three. */
-    int limit = (int)(len / 3);
-    if (limit < 1)
-        limit = 1;
-    if (limit > 3)
-        limit = 3;
     for (size_t i = 0; i < n; i++) {
         if (!candidates[i])
             continue;
+        /* At most three edits, and at most one for every three characters
+           of the longer word: "g3" is not a misspelling of "g1", but "cal"
+           is one of "call". */
+        size_t longer = strlen(candidates[i]) > len ? strlen(candidates[i]) : len;
         int d = edit_distance(word, candidates[i]);
-        if (d > 0 && d <= limit && (!best || d < best_d)) {
+        if (d > 0 && d <= 3 && (size_t)d * 3 <= longer && (!best || d < best_d)) {
             best = candidates[i];
             best_d = d;
         }
