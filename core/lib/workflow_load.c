@@ -9,6 +9,7 @@
 */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,27 +146,35 @@ static bool given(const ynode *v)
     return v && !(v->kind == YNODE_SCALAR && ynode_is_null(v));
 }
 
-static const char *take_text(ctx *c, const ynode *v, const char *keyname)
+/* `item`: v is an item of the list `keyname`, not its value. */
+static const char *take_text_ex(ctx *c, const ynode *v, const char *keyname, bool item)
 {
+    const char *pre = item ? "an item of " : "";
     if (!v || v->kind == YNODE_BAD)
         return NULL;
     if (v->kind != YNODE_SCALAR) {
-        ERR(c, v, "'%s' must be text (found %s)", keyname, describe(c, v));
+        ERR(c, v, "%s'%s' must be text (found %s)", pre, keyname, describe(c, v));
         return NULL;
     }
     if (ynode_is_null(v) || v->len == 0) {
-        ERR(c, v, "'%s' must not be empty", keyname);
+        ERR(c, v, "%s'%s' must not be empty", pre, keyname);
         return NULL;
     }
     if (strlen(v->text) != v->len) {
-        ERR(c, v, "'%s' must not contain NUL characters", keyname);
+        ERR(c, v, "%s'%s' must not contain NUL characters", pre, keyname);
         return NULL;
     }
     return copy_text(c, v->text);
 }
 
+static const char *take_text(ctx *c, const ynode *v, const char *keyname)
+{
+    return take_text_ex(c, v, keyname, false);
+}
+
 /* An id: text that matches [a-z][a-z0-9_]{0,62}. `what`: "goal id". */
-static const char *take_id(ctx *c, const ynode *v, const char *keyname, const char *what)
+static const char *take_id_ex(ctx *c, const ynode *v, const char *keyname, const char *what,
+                              bool item)
 {
     if (v && v->kind == YNODE_SCALAR && !ynode_is_null(v) && v->len > 0 &&
         strlen(v->text) == v->len && !kanal_id_valid(v->text)) {
@@ -179,7 +188,12 @@ static const char *take_id(ctx *c, const ynode *v, const char *keyname, const ch
                 what, describe(c, v));
         return NULL;
     }
-    return take_text(c, v, keyname);
+    return take_text_ex(c, v, keyname, item);
+}
+
+static const char *take_id(ctx *c, const ynode *v, const char *keyname, const char *what)
+{
+    return take_id_ex(c, v, keyname, what, false);
 }
 
 static bool take_bool(ctx *c, const ynode *v, const char *keyname, bool dflt)
@@ -193,7 +207,12 @@ static bool take_bool(ctx *c, const ynode *v, const char *keyname, bool dflt)
             !strcmp(v->text, "FALSE"))
             return false;
     }
-    ERR(c, v, "'%s' must be true or false (found %s)", keyname, describe(c, v));
+    if (v->kind == YNODE_SCALAR && !v->plain &&
+        (!strcmp(v->text, "true") || !strcmp(v->text, "false")))
+        ERR(c, v, "'%s' must be true or false, without quotes (found %s)", keyname,
+            describe(c, v));
+    else
+        ERR(c, v, "'%s' must be true or false (found %s)", keyname, describe(c, v));
     return dflt;
 }
 
@@ -273,7 +292,7 @@ static const char *const *take_id_list(ctx *c, const ynode *list, const char *ke
         return NULL;
     for (size_t i = 0; i < list->n; i++) {
         const ynode *v = list->kids[i];
-        const char *id = take_id(c, v, keyname, what);
+        const char *id = take_id_ex(c, v, keyname, what, true);
         if (!id)
             continue;
         if (duplicate_id(c, v, id, seen, *n_out, what, NULL))
@@ -377,7 +396,7 @@ static bool take_bound(ctx *c, const ynode *v, const char *keyname, kanal_field_
         ERR(c, v, "'%s' must be a number (found %s)", keyname, describe(c, v));
         return false;
     }
-    if (type == KANAL_FIELD_INTEGER && (*out != floor(*out) || fabs(*out) > 9007199254740992.0)) {
+    if (type == KANAL_FIELD_INTEGER && (*out != floor(*out) || fabs(*out) >= 9007199254740992.0)) {
         ERR(c, v, "'%s' must be a whole number for an integer field (found %s)", keyname,
             describe(c, v));
         return false;
@@ -421,7 +440,7 @@ static void load_field(ctx *c, const ynode *m, kanal_field_def *f, const ynode *
     f->has_min = take_bound(c, v[4], "min", f->type, &f->min);
     f->has_max = take_bound(c, v[5], "max", f->type, &f->max);
     if (f->has_min && f->has_max && f->min > f->max)
-        ERR(c, v[4], "'min' (%g) is above 'max' (%g)", f->min, f->max);
+        ERR(c, v[4], "'min' (%.15g) is above 'max' (%.15g)", f->min, f->max);
 
     if (f->type != KANAL_FIELD_ENUM) {
         if (given(v[3]))
@@ -441,7 +460,7 @@ static void load_field(ctx *c, const ynode *m, kanal_field_def *f, const ynode *
         return;
     size_t n = 0;
     for (size_t i = 0; i < list->n; i++) {
-        const char *val = take_text(c, list->kids[i], "values");
+        const char *val = take_text_ex(c, list->kids[i], "values", true);
         if (!val || duplicate_id(c, list->kids[i], val, seen, n, "enum value", NULL))
             continue;
         seen[n] = list->kids[i];
@@ -546,9 +565,11 @@ static void load_stages(ctx *c, const ynode *list, kanal_workflow *wf, goal_aux 
         st.name = take_text(c, v[1], "name");
         if (given(v[2]) && v[2]->kind != YNODE_BAD) {
             double days;
-            if (!parse_number(v[2], &days) || days != floor(days) || days < 1 ||
-                days > 36500)
+            if (!parse_number(v[2], &days) || days != floor(days) || days < 1)
                 ERR(c, v[2], "'max_days' must be a positive whole number of days (found %s)",
+                    describe(c, v[2]));
+            else if (days > 36500)
+                ERR(c, v[2], "'max_days' must be at most 36500 days (found %s)",
                     describe(c, v[2]));
             else
                 st.max_days = (int)days;
@@ -573,15 +594,25 @@ static void load_stages(ctx *c, const ynode *list, kanal_workflow *wf, goal_aux 
             gaux[ng] = ga;
             goals[ng++] = g;
         }
-        if (!st.id || dup)
-            continue;
+        /* A stage with a bad or repeated id is kept (the definition is refused
+           anyway) so that the stage indexes of the goals stay right; later
+           messages name it as it was written. */
+        if (!st.id || dup) {
+            const ynode *idn = v[0];
+            if (idn && idn->kind == YNODE_SCALAR && idn->len)
+                st.id = copy_text(c, idn->text);
+            else {
+                char label[32];
+                snprintf(label, sizeof label, "#%zu", i + 1);
+                st.id = copy_text(c, label);
+            }
+        } else {
+            seen_stage[ns] = v[0];
+        }
         if (!st.name)
             st.name = st.id;
         saux[ns] = (stage_aux){ v[0], first, ng - first };
-        seen_stage[ns] = v[0];
         stages[ns++] = st;
-        /* goals of a stage that is dropped keep a stage index past the end;
-           that only happens in a definition that is refused anyway */
     }
     wf->stages = stages;
     wf->n_stages = ns;
@@ -605,7 +636,7 @@ static size_t *resolve_list(ctx *c, const ynode *list, const char *keyname, cons
         return NULL;
     for (size_t i = 0; i < list->n; i++) {
         const ynode *v = list->kids[i];
-        if (!take_id(c, v, keyname, what))
+        if (!take_id_ex(c, v, keyname, what, true))
             continue;
         size_t k = 0;
         while (k < n_names && strcmp(names[k], v->text) != 0)
@@ -672,14 +703,17 @@ static void check_cycles(ctx *c, const kanal_workflow *wf, const ynode ***after_
                     ERR(c, at, "goal '%s' names itself in 'after'", g->id);
                     continue;
                 }
+                /* u waits for v, which waits (through the stack) for u: name
+                   the goals from u, whose 'after' entry is flagged */
                 size_t from = top - 1;
                 while (stack[from] != v)
                     from--;
                 const char *path[64];
                 size_t k = 0;
-                for (size_t i = from; i < top && k < 62; i++)
+                path[k++] = g->id;
+                for (size_t i = from; i + 1 < top && k < 62; i++)
                     path[k++] = wf->goals[stack[i]].id;
-                path[k++] = wf->goals[v].id;
+                path[k++] = g->id;
                 ERR(c, at, "goals wait for each other in a cycle through 'after': %s",
                     join(c, path, k, " -> "));
             }
@@ -873,6 +907,11 @@ kanal_workflow *kanal_workflow_parse(const char *text, size_t len, const char *f
                         "the file is not valid UTF-8 (byte 0x%02x): save it as UTF-8",
                         (unsigned char)text[bad]);
         goto done;
+    }
+    /* A UTF-8 byte order mark (Windows editors write one) is not content. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
     }
     ynode *root = ytree_parse(c.tmp, text, len, file, diags);
     if (!root)

@@ -153,9 +153,15 @@ static void refuse_anchor(builder *b, const yaml_char_t *anchor, const yaml_char
     if (anchor)
         kanal_diags_add(b->d, b->file, (int)m->line + 1, (int)m->column + 1,
                         "anchors and aliases are not allowed: write the value out in full");
-    if (tag)
+    if (tag) {
+        /* libyaml hands the tag resolved; show it the way it was written */
+        static const char yaml_prefix[] = "tag:yaml.org,2002:";
+        const char *t = (const char *)tag;
+        bool core = strncmp(t, yaml_prefix, sizeof yaml_prefix - 1) == 0;
         kanal_diags_add(b->d, b->file, (int)m->line + 1, (int)m->column + 1,
-                        "YAML tags ('%s') are not allowed", (const char *)tag);
+                        "YAML tags ('%s%s') are not allowed", core ? "!!" : "",
+                        core ? t + sizeof yaml_prefix - 1 : t);
+    }
 }
 
 static void note_span(builder *b, const yaml_event_t *ev)
@@ -245,6 +251,11 @@ ynode *ytree_parse(kanal_arena *a, const char *text, size_t len, const char *fil
             failed = true;
             int line = (int)parser.problem_mark.line + 1;
             int col = (int)parser.problem_mark.column + 1;
+            if (parser.context && parser.problem_mark.index >= len) {
+                /* past the end of the file: point at what was left open */
+                line = (int)parser.context_mark.line + 1;
+                col = (int)parser.context_mark.column + 1;
+            }
             int tab = leading_tab(text, len, line);
             if (tab) {
                 kanal_diags_add(d, file, line, tab,
@@ -319,8 +330,11 @@ ynode *ytree_parse(kanal_arena *a, const char *text, size_t len, const char *fil
 
     if (!failed && !b.oom) {
         check_tabs(&b, text, len);
-        if (documents == 0 || !b.root || (b.root->kind == YNODE_SCALAR && ynode_is_null(b.root)))
+        if (documents == 0 || !b.root ||
+            (b.root->kind == YNODE_SCALAR && ynode_is_null(b.root))) {
             kanal_diags_add(d, file, 1, 1, "the file is empty: expected a workflow definition");
+            b.root = NULL;
+        }
     }
     free(b.spans);
     if (b.oom) {

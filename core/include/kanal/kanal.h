@@ -10,15 +10,241 @@
 #ifndef KANAL_KANAL_H
 #define KANAL_KANAL_H
 
+#include <stdint.h>
+
 #include "buf.h"
 #include "diag.h"
 #include "error.h"
 #include "json.h"
+#include "records.h"
+#include "table.h"
+#include "datetime.h"
 #include "workflow.h"
 
 /* "0.1.0" */
 const char *kanal_version(void);
 
+/* ---- the handle ------------------------------------------------------------ */
+
+/* An open database and who is acting on it. */
 typedef struct kanal kanal;
+
+/*
+** Opens the database at path, migrating its schema forward. A missing file
+** is KANAL_ENOTFOUND ("no database at 'PATH' (run 'kanal init')"); a file
+** from a newer Kanal, or not a Kanal database, is KANAL_ESTORAGE.
+** Caller closes with kanal_close.
+*/
+int kanal_open(kanal **out, const char *path, kanal_error *err);
+
+/*
+** Creates a new database at path with its first user, an admin. Refused
+** (KANAL_EREFUSED) when the file exists. The new handle acts as that admin.
+*/
+int kanal_init(kanal **out, const char *path, const char *admin_id, const char *admin_name,
+               kanal_error *err);
+void kanal_close(kanal *k);
+
+/* Sets the acting user: it must exist (KANAL_ENOTFOUND) and be active (KANAL_EREFUSED). */
+int kanal_set_actor(kanal *k, const char *user_id, kanal_error *err);
+/* Borrowed; NULL before kanal_set_actor. */
+const kanal_user *kanal_actor(const kanal *k);
+
+/* Fixes "now" (seconds since the epoch) for every later step; 0 returns to the clock. */
+void kanal_set_now(kanal *k, int64_t now);
+int64_t kanal_now(const kanal *k);
+
+/*
+** One transaction around several operations (kanal batch --atomic): each
+** operation inside becomes a savepoint; kanal_rollback undoes them all.
+*/
+int kanal_begin(kanal *k, kanal_error *err);
+int kanal_commit(kanal *k, kanal_error *err);
+void kanal_rollback(kanal *k);
+
+/*
+** What the last operation has to tell the user besides its result (hints of
+** the rules): `n` lines, NUL-separated. Borrowed until the next operation.
+*/
+const char *kanal_hints(const kanal *k, size_t *n);
+
+/* ---- workflows -------------------------------------------------------------- */
+
+typedef struct kanal_applied {
+    char workflow[KANAL_ID_MAX + 1];
+    int version;
+    bool changed;   /* false: the content was already the latest version */
+} kanal_applied;
+
+/*
+** Checks every file, then stores each as a new version of its workflow,
+** all in one transaction. When any file is invalid, nothing is stored: the
+** problems are in diags and the result is KANAL_EINVALID. On success *out
+** holds n results, in the order of the files (caller frees with free()).
+** Needs an admin.
+*/
+int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_diags *diags,
+                         kanal_applied **out, kanal_error *err);
+
+/*
+** A stored workflow version (0: the latest) and its definition, both
+** borrowed from the handle until kanal_close.
+*/
+int kanal_workflow_get(kanal *k, const char *id, int version, const kanal_workflow **wf,
+                       const kanal_workflow_version **ver, kanal_error *err);
+
+/* workflows: workflow, version, name, applied_at, applied_by, open. */
+int kanal_workflow_list(kanal *k, kanal_table **out, kanal_error *err);
+
+/* ---- users ------------------------------------------------------------------- */
+
+/*
+** Adds a user with roles (comma-separated: "channel_rep" or "admin,manager").
+** Needs an admin. A user id is lowercase letters, digits, '.', '_' and '-'.
+*/
+int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles,
+                   kanal_error *err);
+/* Needs an admin; the last active admin cannot be deactivated. */
+int kanal_user_deactivate(kanal *k, const char *id, kanal_error *err);
+/* users: id, name, roles, active, created_at. */
+int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err);
+
+/* ---- partners ---------------------------------------------------------------- */
+
+typedef struct kanal_partner_fields {
+    const char *name, *type, *owner, *email, *phone, *city, *tax_id; /* NULL: none */
+} kanal_partner_fields;
+
+/*
+** Adds a partner; names are unique regardless of case and spacing. The owner,
+** when given, must be the actor unless the actor is a manager.
+*/
+int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id,
+                      kanal_error *err);
+
+/* A partner named by its id or its exact name (caller frees with kanal_partner_free). */
+typedef struct kanal_partner_view {
+    kanal_partner partner;
+    const int64_t *open_opps;  /* its open opportunities */
+    size_t n_open_opps;
+    struct kanal_arena *arena_;
+} kanal_partner_view;
+int kanal_partner_get(kanal *k, const char *ref, kanal_partner_view **out, kanal_error *err);
+void kanal_partner_free(kanal_partner_view *p);
+
+/* partners: id, name, type, owner, city, email, phone, tax_id, created_at. */
+int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_table **out,
+                       kanal_error *err);
+
+/*
+** Moves the partners of `from` (or only `partner`) and their open
+** opportunities to `to`, recording the move on each opportunity. Needs a
+** manager. Counts what moved.
+*/
+int kanal_reassign(kanal *k, const char *from, const char *to, const char *partner,
+                   int *n_partners, int *n_opps, kanal_error *err);
+
+/* ---- opportunities ------------------------------------------------------------ */
+
+/* Creates an opportunity in the first stage of the workflow's latest version. */
+int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const char *owner,
+                     const char *at, int64_t *id, kanal_error *err);
+
+/* The opportunity as it stands (caller frees with kanal_opp_free). */
+int kanal_opp_get(kanal *k, int64_t id, kanal_opp **out, kanal_error *err);
+void kanal_opp_free(kanal_opp *o);
+
+typedef struct kanal_opp_filter {
+    const char *owner, *workflow, *stage, *status; /* NULL: any */
+    bool mine;
+} kanal_opp_filter;
+/*
+** opportunities: id, partner, workflow, version, owner, status, stage,
+** days_in_stage, created_at, closed_at, lost_reason. Users other than
+** managers and admins see only their own.
+*/
+int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal_error *err);
+
+/*
+** Completes a goal of the current stage, after applying FIELD=VALUE sets.
+** A goal already done changes nothing: *already is set and KANAL_OK returned.
+*/
+int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *sets,
+                   size_t n_sets, const char *note, const char *at, bool *already,
+                   kanal_error *err);
+
+/* Sets fields (FIELD=VALUE; an empty VALUE clears the field). */
+int kanal_opp_set(kanal *k, int64_t id, const char *const *sets, size_t n_sets,
+                  const char *at, kanal_error *err);
+
+/* The state of one goal of an opportunity's current stage. */
+typedef struct kanal_goal_status {
+    size_t goal;                    /* index into wf->goals */
+    bool done;
+    const char *done_at;            /* NULL unless done */
+    bool ready;                     /* not done, and every goal it waits for is done */
+    const size_t *blocked_by;       /* goals it waits for that are not done */
+    size_t n_blocked_by;
+    const size_t *missing_fields;   /* fields it needs that are not set */
+    size_t n_missing_fields;
+} kanal_goal_status;
+
+typedef struct kanal_log_result {
+    const size_t *completed;        /* goals the activity completed */
+    size_t n_completed;
+    const kanal_goal_status *not_completed; /* goals it would complete, and why not */
+    size_t n_not_completed;
+    struct kanal_arena *arena_;
+} kanal_log_result;
+
+/*
+** Records an activity (always, on an open opportunity), then completes each
+** goal of the current stage that the activity type completes and that is
+** ready. Caller frees *out with kanal_log_result_free (out may be NULL).
+*/
+int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
+                  const char *at, kanal_log_result **out, kanal_error *err);
+void kanal_log_result_free(kanal_log_result *r);
+
+/* Moves to the next stage; every mandatory goal of the current one must be done. */
+int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err);
+/* Closes as won, from the last stage with its mandatory goals done. */
+int kanal_opp_win(kanal *k, int64_t id, const char *at, kanal_error *err);
+/* Closes as lost, with a reason of the workflow's catalogue. */
+int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
+                   const char *at, kanal_error *err);
+
+/* What to do now on one opportunity (caller frees with kanal_next_free). */
+typedef struct kanal_next {
+    kanal_opp *opp;
+    const kanal_goal_status *goals; /* the current stage's, in the order to do them */
+    size_t n_goals;
+    const size_t *outstanding;      /* mandatory goals not done */
+    size_t n_outstanding;
+    bool can_advance;               /* not the last stage, nothing outstanding */
+    bool can_win;                   /* the last stage, nothing outstanding */
+    int next_goal;                  /* the goal to do now (index into wf->goals), or -1 */
+    int64_t days_in_stage;
+    bool stale;                     /* longer in the stage than its max_days */
+} kanal_next;
+int kanal_next_get(kanal *k, int64_t id, kanal_next **out, kanal_error *err);
+void kanal_next_free(kanal_next *n);
+
+/*
+** The acting user's agenda: opportunities: id, partner, workflow, stage,
+** days_in_stage, next_goal, stale; each open opportunity with its next ready
+** goal, the longest in its stage first.
+*/
+int kanal_agenda(kanal *k, kanal_table **out, kanal_error *err);
+
+/* The event log of one opportunity (caller frees with kanal_history_free). */
+typedef struct kanal_history {
+    int64_t id;
+    const kanal_event *events;
+    size_t n_events;
+    struct kanal_arena *arena_;
+} kanal_history;
+int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *err);
+void kanal_history_free(kanal_history *h);
 
 #endif

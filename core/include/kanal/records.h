@@ -1,0 +1,89 @@
+/*
+** records.h — what the engine hands back: users, partners, workflow
+** versions, opportunities, events. Each is a read-only snapshot owned by the
+** object named in its comment.
+*/
+#ifndef KANAL_RECORDS_H
+#define KANAL_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "workflow.h"
+
+typedef struct kanal_user {
+    const char *id;
+    const char *name;
+    const char *const *roles;
+    size_t n_roles;
+    bool active;
+    const char *created_at;
+} kanal_user;
+
+typedef struct kanal_partner {
+    int64_t id;
+    const char *name;
+    const char *type;
+    const char *owner;        /* user id, or NULL when nobody owns it */
+    const char *email, *phone, *city, *tax_id; /* NULL when unknown */
+    const char *created_at;
+} kanal_partner;
+
+/* One stored version of a workflow. */
+typedef struct kanal_workflow_version {
+    const char *workflow;
+    int version;
+    const char *source;       /* the file it was applied from */
+    const char *yaml;         /* the definition's text */
+    const char *rules_file;   /* the rules file as named in `rules:`, or NULL */
+    const char *rules;        /* the rules' text, or NULL */
+    const char *hash;         /* of the YAML and rules texts */
+    const char *applied_at;
+    const char *applied_by;
+} kanal_workflow_version;
+
+/*
+** An opportunity as it stands. `wf` is its pinned version's definition,
+** borrowed from the handle. done_at and fields are indexed like wf->goals and
+** wf->fields (NULL: not done, not set).
+*/
+typedef struct kanal_opp {
+    int64_t id;
+    kanal_partner partner;
+    const char *workflow;
+    int version;
+    const char *owner;
+    const char *status;       /* "open", "won" or "lost" */
+    const char *stage;
+    int stage_index;          /* into wf->stages */
+    const char *stage_entered_at;
+    const char *created_at;
+    const char *closed_at;    /* NULL while open */
+    const char *lost_reason;  /* NULL unless lost */
+    const char *last_event_at;
+    int64_t last_seq;
+    const kanal_workflow *wf;
+    const char **done_at;
+    const char **fields;
+    struct kanal_arena *arena_;
+} kanal_opp;
+
+typedef struct kanal_event {
+    int64_t seq;
+    const char *at;
+    const char *actor;
+    const char *type;
+    const char *data;         /* a JSON object */
+    const char *workflow;
+    int version;
+} kanal_event;
+
+typedef struct kanal_activity {
+    const char *type;
+    const char *at;
+    const char *by;
+    const char *note;         /* NULL when none */
+} kanal_activity;
+
+#endif

@@ -1,0 +1,96 @@
+/*
+** engine.h — what the engine's modules share: the handle and the helpers
+** every operation uses (transactions, permissions, times, events).
+*/
+#ifndef KANAL_ENGINE_H
+#define KANAL_ENGINE_H
+
+#include "internal.h"
+#include "kanal/kanal.h"
+#include "store.h"
+
+/* A loaded workflow version, kept for the life of the handle. */
+typedef struct def_entry {
+    kanal_workflow *wf;
+    kanal_workflow_version ver;  /* strings in arena */
+    kanal_arena *arena;
+    struct rules *rules;         /* the Lua state, loaded on first use */
+} def_entry;
+
+struct kanal {
+    store *store;
+    char *path;
+    /* the acting user */
+    kanal_arena *actor_arena;
+    kanal_user actor;
+    bool has_actor, is_admin, is_manager;
+    int64_t now;                 /* 0: the clock */
+    def_entry *defs;
+    size_t n_defs, cap_defs;
+    /* what the last operation has to tell the user (rules' hints) */
+    kanal_buf hints;
+    size_t n_hints;
+    kanal_buf log;               /* kanal.log() output of rules */
+    struct kanal_hooks_state *hooks;
+};
+
+/* ---- kanal.c ---- */
+
+/* Starts an operation's transaction (a savepoint inside kanal_begin). */
+int op_begin(kanal *k, kanal_error *err);
+/* Ends it: commits when rc is KANAL_OK, else rolls back. Returns rc, or the
+   commit's failure. */
+int op_end(kanal *k, int rc, kanal_error *err);
+
+int need_actor(kanal *k, kanal_error *err);
+int need_admin(kanal *k, const char *doing, kanal_error *err);
+int need_manager(kanal *k, const char *doing, kanal_error *err);
+
+/* The definition of a workflow version (0: latest), cached. */
+int def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_error *err);
+
+/*
+** The time of a step: `at` parsed (NULL: now), never in the future, and for
+** an opportunity never before its latest event. Written into out.
+*/
+int step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_LEN],
+              kanal_error *err);
+void now_text(kanal *k, char out[KANAL_TIME_LEN]);
+
+/*
+** Appends an event to the log: of the opportunity o (which gets its next
+** sequence number), or of nothing when o is NULL. data is a JSON object.
+*/
+int record_event(kanal *k, kanal_opp *o, const char *type, const char *at, kanal_buf *data,
+                 kanal_error *err);
+
+/* ---- opps.c ---- */
+
+/* Reads an opportunity that the actor may see / change (open, owned or managed). */
+int opp_load(kanal *k, int64_t id, kanal_opp **out, kanal_error *err);
+int opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_error *err);
+
+/* The state of goal gi of o (which must belong to o's workflow). */
+void goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_arena *a);
+
+/* Applies FIELD=VALUE assignments to o, recording an event for each change. */
+int apply_sets(kanal *k, kanal_opp *o, const char *const *sets, size_t n, const char *at,
+               const char *source, kanal_error *err);
+
+/* ---- fields.c ---- */
+
+/*
+** Checks text against a field's type and bounds and writes its canonical form
+** into out (caller frees). KANAL_EINVALID with a message naming the field.
+*/
+int field_value_parse(const kanal_field_def *f, const char *text, char **out,
+                      kanal_error *err);
+
+/* A folded, trimmed, single-spaced copy of a partner name (caller frees). */
+char *partner_name_key(const char *name);
+
+/* Adds "unknown WHAT 'x' (did you mean 'y'?)" or the known list to err. */
+int unknown(kanal_error *err, kanal_code code, const char *what, const char *name,
+            const char *const *known, size_t n, const char *context);
+
+#endif

@@ -1,0 +1,344 @@
+/*
+** kanal.c — the handle: opening the store, the acting user, transactions,
+** the cache of workflow definitions, times and the event log.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "rules.h"
+
+static int handle_new(kanal **out, const char *path, kanal_error *err)
+{
+    kanal *k = calloc(1, sizeof *k);
+    if (!k || !(k->path = kanal_strdup(path)) || !(k->actor_arena = kanal_arena_new())) {
+        if (k) {
+            free(k->path);
+            free(k);
+        }
+        return kanal_error_nomem(err);
+    }
+    *out = k;
+    return KANAL_OK;
+}
+
+int kanal_open(kanal **out, const char *path, kanal_error *err)
+{
+    kanal *k;
+    int rc = handle_new(&k, path, err);
+    if (rc)
+        return rc;
+    if ((rc = store_open(&k->store, path, false, err))) {
+        kanal_close(k);
+        return rc;
+    }
+    *out = k;
+    return KANAL_OK;
+}
+
+/* User ids: login names, so a little wider than definition ids. */
+static bool user_id_valid(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > KANAL_ID_MAX || !((id[0] >= 'a' && id[0] <= 'z') ||
+                                        (id[0] >= '0' && id[0] <= '9')))
+        return false;
+    return strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+int kanal_init(kanal **out, const char *path, const char *admin_id, const char *admin_name,
+               kanal_error *err)
+{
+    if (!user_id_valid(admin_id))
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "invalid user id '%s': use lowercase letters, digits, '.', '_' "
+                               "and '-' (at most %d characters)",
+                               admin_id, KANAL_ID_MAX);
+    kanal *k;
+    int rc = handle_new(&k, path, err);
+    if (rc)
+        return rc;
+    if ((rc = store_open(&k->store, path, true, err)))
+        goto fail;
+    char at[KANAL_TIME_LEN];
+    now_text(k, at);
+    const char *roles[] = { "admin" };
+    if ((rc = store_begin(k->store, err)) ||
+        (rc = store_user_insert(k->store, admin_id, admin_name ? admin_name : admin_id, roles,
+                                1, at, err)))
+        goto fail_tx;
+    kanal_buf data = KANAL_BUF_INIT;
+    kanal_json j;
+    kanal_json_init(&j, &data);
+    kanal_json_object(&j);
+    kanal_json_key(&j, "user");
+    kanal_json_str(&j, admin_id);
+    kanal_json_key(&j, "roles");
+    kanal_json_array(&j);
+    kanal_json_str(&j, "admin");
+    kanal_json_end_array(&j);
+    kanal_json_end_object(&j);
+    rc = record_event(k, NULL, "user_added", at, &data, err);
+    kanal_buf_release(&data);
+    if (rc || (rc = store_commit(k->store, err)))
+        goto fail_tx;
+    if ((rc = kanal_set_actor(k, admin_id, err)))
+        goto fail;
+    *out = k;
+    return KANAL_OK;
+fail_tx:
+    store_rollback(k->store);
+fail:
+    kanal_close(k);
+    remove(path); /* a half-made database is worse than none */
+    return rc;
+}
+
+void kanal_close(kanal *k)
+{
+    if (!k)
+        return;
+    while (k->store && store_depth(k->store) > 0)
+        store_rollback(k->store);
+    for (size_t i = 0; i < k->n_defs; i++) {
+        rules_free(k->defs[i].rules);
+        kanal_workflow_free(k->defs[i].wf);
+        kanal_arena_free(k->defs[i].arena);
+    }
+    free(k->defs);
+    store_close(k->store);
+    kanal_arena_free(k->actor_arena);
+    kanal_buf_release(&k->hints);
+    kanal_buf_release(&k->log);
+    free(k->path);
+    free(k);
+}
+
+int kanal_set_actor(kanal *k, const char *user_id, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    kanal_user u;
+    int rc = store_user_get(k->store, a, user_id, &u, err);
+    if (rc == KANAL_ENOTFOUND)
+        rc = kanal_error_set(err, KANAL_ENOTFOUND,
+                             "unknown user '%s' (an admin adds users with 'kanal user add'; "
+                             "choose who acts with --as or $KANAL_USER)",
+                             user_id);
+    else if (!rc && !u.active)
+        rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' is deactivated", user_id);
+    if (rc) {
+        kanal_arena_free(a);
+        return rc;
+    }
+    kanal_arena_free(k->actor_arena);
+    k->actor_arena = a;
+    k->actor = u;
+    k->has_actor = true;
+    k->is_admin = k->is_manager = false;
+    for (size_t i = 0; i < u.n_roles; i++) {
+        if (strcmp(u.roles[i], "admin") == 0)
+            k->is_admin = true;
+        if (strcmp(u.roles[i], "manager") == 0)
+            k->is_manager = true;
+    }
+    return KANAL_OK;
+}
+
+const kanal_user *kanal_actor(const kanal *k)
+{
+    return k->has_actor ? &k->actor : NULL;
+}
+
+void kanal_set_now(kanal *k, int64_t now)
+{
+    k->now = now;
+}
+
+int64_t kanal_now(const kanal *k)
+{
+    return k->now ? k->now : (int64_t)time(NULL);
+}
+
+void now_text(kanal *k, char out[KANAL_TIME_LEN])
+{
+    kanal_time_format(kanal_now(k), out);
+}
+
+const char *kanal_hints(const kanal *k, size_t *n)
+{
+    *n = k->n_hints;
+    return k->hints.data ? k->hints.data : "";
+}
+
+/* ---- transactions ------------------------------------------------------------ */
+
+int kanal_begin(kanal *k, kanal_error *err)
+{
+    return store_begin(k->store, err);
+}
+
+int kanal_commit(kanal *k, kanal_error *err)
+{
+    return store_commit(k->store, err);
+}
+
+void kanal_rollback(kanal *k)
+{
+    store_rollback(k->store);
+}
+
+int op_begin(kanal *k, kanal_error *err)
+{
+    kanal_buf_reset(&k->hints);
+    k->n_hints = 0;
+    return store_begin(k->store, err);
+}
+
+int op_end(kanal *k, int rc, kanal_error *err)
+{
+    if (rc) {
+        store_rollback(k->store);
+        return rc;
+    }
+    return store_commit(k->store, err);
+}
+
+/* ---- permissions ------------------------------------------------------------- */
+
+int need_actor(kanal *k, kanal_error *err)
+{
+    if (!k->has_actor)
+        return kanal_error_set(err, KANAL_EREFUSED, "no acting user: set one with --as USER");
+    return KANAL_OK;
+}
+
+int need_admin(kanal *k, const char *doing, kanal_error *err)
+{
+    int rc = need_actor(k, err);
+    if (!rc && !k->is_admin)
+        rc = kanal_error_set(err, KANAL_EREFUSED, "only an admin may %s (you are '%s')", doing,
+                             k->actor.id);
+    return rc;
+}
+
+int need_manager(kanal *k, const char *doing, kanal_error *err)
+{
+    int rc = need_actor(k, err);
+    if (!rc && !k->is_manager)
+        rc = kanal_error_set(err, KANAL_EREFUSED, "only a manager may %s (you are '%s')", doing,
+                             k->actor.id);
+    return rc;
+}
+
+/* ---- definitions --------------------------------------------------------------- */
+
+int def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_error *err)
+{
+    for (size_t i = 0; version > 0 && i < k->n_defs; i++) {
+        if (k->defs[i].ver.version == version && strcmp(k->defs[i].ver.workflow, workflow) == 0) {
+            *out = &k->defs[i];
+            return KANAL_OK;
+        }
+    }
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    kanal_workflow_version ver;
+    int rc = store_workflow_get(k->store, a, workflow, version, &ver, err);
+    if (rc) {
+        kanal_arena_free(a);
+        return rc; /* KANAL_ENOTFOUND without a message: the caller words it */
+    }
+    /* The latest version may be cached already under its number. */
+    for (size_t i = 0; i < k->n_defs; i++) {
+        if (k->defs[i].ver.version == ver.version &&
+            strcmp(k->defs[i].ver.workflow, workflow) == 0) {
+            kanal_arena_free(a);
+            *out = &k->defs[i];
+            return KANAL_OK;
+        }
+    }
+    kanal_diags d;
+    kanal_diags_init(&d);
+    kanal_workflow *wf = kanal_workflow_parse(ver.yaml, strlen(ver.yaml), ver.source, NULL, &d);
+    if (!wf) {
+        rc = kanal_error_set(err, KANAL_ESTORAGE,
+                             "the stored definition of %s v%d does not load: %s", workflow,
+                             ver.version, d.count ? d.items[0].message : "out of memory");
+        kanal_diags_release(&d);
+        kanal_arena_free(a);
+        return rc;
+    }
+    kanal_diags_release(&d);
+    if (k->n_defs == k->cap_defs) {
+        size_t cap = k->cap_defs ? k->cap_defs * 2 : 8;
+        def_entry *p = realloc(k->defs, cap * sizeof *p);
+        if (!p) {
+            kanal_workflow_free(wf);
+            kanal_arena_free(a);
+            return kanal_error_nomem(err);
+        }
+        k->defs = p;
+        k->cap_defs = cap;
+    }
+    def_entry *e = &k->defs[k->n_defs++];
+    *e = (def_entry){ wf, ver, a, NULL };
+    *out = e;
+    return KANAL_OK;
+}
+
+/* ---- times and events ------------------------------------------------------------- */
+
+int step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_LEN],
+              kanal_error *err)
+{
+    int64_t now = kanal_now(k), t = now;
+    if (at) {
+        int rc = kanal_time_parse(at, &t, err);
+        if (rc)
+            return rc;
+        if (t > now + 60) {
+            char n[KANAL_TIME_LEN];
+            kanal_time_format(now, n);
+            return kanal_error_set(err, KANAL_EINVALID,
+                                   "time '%s' is in the future (now is %s)", at, n);
+        }
+    }
+    kanal_time_format(t, out);
+    if (o && strcmp(out, o->last_event_at) < 0)
+        return kanal_error_set(err, KANAL_EREFUSED,
+                               "time %s is before the latest event of opportunity %lld (%s)",
+                               out, (long long)o->id, o->last_event_at);
+    return KANAL_OK;
+}
+
+int record_event(kanal *k, kanal_opp *o, const char *type, const char *at, kanal_buf *data,
+                 kanal_error *err)
+{
+    if (data->oom)
+        return kanal_error_nomem(err);
+    char recorded[KANAL_TIME_LEN];
+    kanal_time_format((int64_t)time(NULL), recorded);
+    const char *actor = k->has_actor ? k->actor.id : "system";
+    int rc;
+    if (!o)
+        return store_event_insert(k->store, 0, 0, at, recorded, actor, type,
+                                  kanal_buf_cstr(data), NULL, 0, err);
+    int64_t seq = o->last_seq + 1;
+    if ((rc = store_event_insert(k->store, o->id, seq, at, recorded, actor, type,
+                                 kanal_buf_cstr(data), o->workflow, o->version, err)) ||
+        (rc = store_opp_touch(k->store, o->id, at, seq, err)))
+        return rc;
+    o->last_seq = seq;
+    if (strcmp(at, o->last_event_at) > 0) {
+        char *copy = kanal_arena_strdup(o->arena_, at);
+        if (!copy)
+            return kanal_error_nomem(err);
+        o->last_event_at = copy;
+    }
+    return KANAL_OK;
+}
