@@ -50,6 +50,7 @@ typedef struct cli {
     FILE *out, *err;
     kanal *k;              /* opened on first use by cli_kanal() */
     int batch_line;        /* > 0 while running a batch file */
+    bool in_batch;
 } cli;
 
 /* The command table, sorted by name (commands.c). */
@@ -78,6 +79,33 @@ int cli_write(cli *c, kanal_buf *b);
 
 /* The options every command accepts. */
 const cli_opt *cli_global_opts(void);
+
+/*
+** The open database, acting as the chosen user: opened on first use from
+** --db, $KANAL_DB or ./kanal.db, acting as --as, $KANAL_USER or the login
+** name. $KANAL_NOW, when set, fixes "now" (for demos and tests). NULL after
+** printing the error; *rc is then the exit code.
+*/
+kanal *cli_kanal(cli *c, int *rc);
+/* The path of the database (for messages and init). */
+const char *cli_db_path(const cli *c);
+/* The acting user's id as chosen (not yet checked). */
+const char *cli_actor_id(const cli *c);
+
+/* Parses an opportunity id; prints a usage error and returns 2 when it is not one. */
+int cli_opp_id(cli *c, const char *text, int64_t *id);
+
+/*
+** Prints a list or report as the user asked: JSON with --json, else an
+** aligned table. Frees t. Returns the exit code.
+*/
+int cli_print_table(cli *c, cli_args *a, kanal_table *t);
+
+/* A field's value in JSON: numbers and booleans typed, the rest as text. */
+void cli_json_field(kanal_json *j, const kanal_field_def *f, const char *v);
+
+/* Prints the hints the last operation left (rules' kanal.hint). */
+void cli_print_hints(cli *c);
 
 /* Help texts. */
 void cli_help_command(FILE *f, const cli_cmd *cmd);

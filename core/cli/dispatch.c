@@ -171,6 +171,10 @@ int cli_dispatch(cli *c, int argc, char **argv)
                 goto done;
             }
             if (global) {
+                if (c->in_batch && strcmp(o->name, "db") == 0) {
+                    rc = cli_usage_error(c, cmd, "--db cannot change inside a batch");
+                    goto done;
+                }
                 set_global(c, o->name, value, &help, &version);
                 continue;
             }

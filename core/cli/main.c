@@ -16,6 +16,7 @@ int main(int argc, char **argv)
     c.color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
 
     int rc = cli_dispatch(&c, argc - 1, argv + 1);
+    kanal_close(c.k);
     if (fflush(stdout) != 0 && rc == 0) {
         fputs("kanal: error: cannot write the output\n", stderr);
         rc = 5;

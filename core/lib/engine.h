@@ -42,6 +42,10 @@ int op_begin(kanal *k, kanal_error *err);
    commit's failure. */
 int op_end(kanal *k, int rc, kanal_error *err);
 
+/* User ids are login names, so a little wider than definition ids:
+   [a-z0-9][a-z0-9._-]*, at most KANAL_ID_MAX characters. */
+bool user_id_valid(const char *id);
+
 int need_actor(kanal *k, kanal_error *err);
 int need_admin(kanal *k, const char *doing, kanal_error *err);
 int need_manager(kanal *k, const char *doing, kanal_error *err);
@@ -64,6 +68,21 @@ void now_text(kanal *k, char out[KANAL_TIME_LEN]);
 int record_event(kanal *k, kanal_opp *o, const char *type, const char *at, kanal_buf *data,
                  kanal_error *err);
 
+/* ---- workflows.c ---- */
+
+/* The latest version of a workflow; "unknown workflow" (with a suggestion) if none. */
+int workflow_latest(kanal *k, const char *id, def_entry **out, kanal_error *err);
+
+/* ---- partners.c ---- */
+
+/* An active user; "unknown user" or "deactivated" otherwise. */
+int active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal_error *err);
+/* A partner by its id or its exact name, with a hint when only the case differs. */
+int partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
+                 kanal_error *err);
+/* Whether u holds a role of wf's owner_roles; EREFUSED saying why not. */
+int owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err);
+
 /* ---- opps.c ---- */
 
 /* Reads an opportunity that the actor may see / change (open, owned or managed). */
@@ -72,6 +91,13 @@ int opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
 
 /* The state of goal gi of o (which must belong to o's workflow). */
 void goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_arena *a);
+
+/* ---- steps.c ---- */
+
+/* Stores field fi's new canonical value (NULL clears it) and records the
+   change, unless nothing changes. `source` names who set it (a rule), or NULL. */
+int set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *at,
+              const char *source, kanal_error *err);
 
 /* Applies FIELD=VALUE assignments to o, recording an event for each change. */
 int apply_sets(kanal *k, kanal_opp *o, const char *const *sets, size_t n, const char *at,

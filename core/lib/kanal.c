@@ -38,8 +38,7 @@ int kanal_open(kanal **out, const char *path, kanal_error *err)
     return KANAL_OK;
 }
 
-/* User ids: login names, so a little wider than definition ids. */
-static bool user_id_valid(const char *id)
+bool user_id_valid(const char *id)
 {
     size_t n = strlen(id);
     if (n == 0 || n > KANAL_ID_MAX || !((id[0] >= 'a' && id[0] <= 'z') ||

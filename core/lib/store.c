@@ -1121,8 +1121,12 @@ int store_event_insert(store *s, int64_t opp, int64_t seq, const char *at,
 int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_t *n,
                  kanal_error *err)
 {
-    static const char sql[] = "SELECT seq, at, actor, type, data, workflow, version"
-                              " FROM events WHERE opp_id = ? ORDER BY seq";
+    static const char sql[] =
+        "SELECT seq, at, actor, e.type, data, workflow, version,"
+        " (SELECT group_concat(j.key || '=' || CASE j.type WHEN 'true' THEN 'true'"
+        "   WHEN 'false' THEN 'false' WHEN 'null' THEN '-' ELSE j.value END, ', ')"
+        "  FROM json_each(e.data) j)"
+        " FROM events e WHERE opp_id = ? ORDER BY seq";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
@@ -1134,7 +1138,7 @@ int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_
         kanal_event e = { sqlite3_column_int64(st, 0), col_text(a, st, 1, &oom),
                           col_text(a, st, 2, &oom), col_text(a, st, 3, &oom),
                           col_text(a, st, 4, &oom), col_text(a, st, 5, &oom),
-                          sqlite3_column_int(st, 6) };
+                          sqlite3_column_int(st, 6), col_text(a, st, 7, &oom) };
         kanal_buf_add(&b, &e, sizeof e);
     }
     done(s, st);

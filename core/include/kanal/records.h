@@ -77,6 +77,7 @@ typedef struct kanal_event {
     const char *data;         /* a JSON object */
     const char *workflow;
     int version;
+    const char *summary;      /* the data as "key=value, ..." for people */
 } kanal_event;
 
 typedef struct kanal_activity {

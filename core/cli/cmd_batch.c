@@ -1,0 +1,199 @@
+/*
+** cmd_batch.c — `kanal batch [FILE|-]`: runs one command a line, as a
+** script of steps (an import, a demo, a day replayed).
+**
+** Lines are split like a shell's: blanks separate words, '...' keeps its
+** text as it is, "..." allows \" and \\, a backslash outside quotes escapes
+** the next character and one at the end of a line joins the next line; a #
+** at the start of a word begins a comment. The leading `kanal` word is
+** optional.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define MAX_WORDS 256
+
+/* Splits line into words (written into buf); returns the count, or -1 with *why. */
+static int split(const char *line, char *buf, char **words, const char **why)
+{
+    int n = 0;
+    const char *p = line;
+    char *w = buf;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            p++;
+        if (!*p || *p == '#')
+            return n;
+        if (n == MAX_WORDS) {
+            *why = "too many words on one line";
+            return -1;
+        }
+        words[n++] = w;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+            if (*p == '\'') {
+                const char *end = strchr(p + 1, '\'');
+                if (!end) {
+                    *why = "a quote (') is not closed";
+                    return -1;
+                }
+                memcpy(w, p + 1, (size_t)(end - p - 1));
+                w += end - p - 1;
+                p = end + 1;
+            } else if (*p == '"') {
+                p++;
+                while (*p && *p != '"') {
+                    if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                        p++;
+                    *w++ = *p++;
+                }
+                if (*p != '"') {
+                    *why = "a quote (\") is not closed";
+                    return -1;
+                }
+                p++;
+            } else if (*p == '\\' && p[1]) {
+                *w++ = p[1];
+                p += 2;
+            } else {
+                *w++ = *p++;
+            }
+        }
+        *w++ = '\0';
+    }
+}
+
+static const cli_opt opts[] = {
+    { "atomic", NULL, false, "all lines in one transaction: all or nothing" },
+    { "keep-going", NULL, false, "go on after a failing line (not with --atomic)" },
+    { NULL, NULL, false, NULL },
+};
+
+static int run(cli *c, cli_args *a)
+{
+    bool atomic = cli_flag(a, "atomic"), keep_going = cli_flag(a, "keep-going");
+    if (c->in_batch)
+        return cli_usage_error(c, a->cmd, "a batch cannot run another batch");
+    if (atomic && keep_going)
+        return cli_usage_error(c, a->cmd, "--atomic and --keep-going exclude each other");
+    const char *path = a->npos ? a->pos[0] : "-";
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        kanal_error err;
+        kanal_error_set(&err, KANAL_ENOTFOUND, "cannot read '%s'", path);
+        return cli_fail(c, &err);
+    }
+    int rc = 0, first_fail = 0, fail_line = 0, ran = 0, failed = 0;
+    kanal *k = NULL;
+    if (atomic) {
+        kanal_error err;
+        if (!(k = cli_kanal(c, &rc)))
+            goto done;
+        if (kanal_begin(k, &err)) {
+            rc = cli_fail(c, &err);
+            goto done;
+        }
+    }
+    const char *base_as = c->as;
+    kanal_buf logical = KANAL_BUF_INIT;
+    char *line = NULL;
+    size_t cap = 0;
+    int line_no = 0, start_line = 0;
+    c->in_batch = true;
+    for (;;) {
+        ssize_t len = getline(&line, &cap, f);
+        if (len < 0 && logical.len == 0)
+            break;
+        if (len >= 0) {
+            line_no++;
+            if (logical.len == 0)
+                start_line = line_no;
+            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+                line[--len] = '\0';
+            if (len > 0 && line[len - 1] == '\\') {
+                kanal_buf_add(&logical, line, (size_t)len - 1);
+                continue;
+            }
+            kanal_buf_add(&logical, line, (size_t)len);
+        }
+        char *buf = malloc(logical.len + 1);
+        char *words[MAX_WORDS];
+        const char *why = NULL;
+        if (!buf || logical.oom) {
+            free(buf);
+            rc = 5;
+            break;
+        }
+        int n = split(kanal_buf_cstr(&logical), buf, words, &why);
+        kanal_buf_reset(&logical);
+        int lrc = 0;
+        c->batch_line = start_line;
+        c->as = base_as;
+        if (n < 0) {
+            lrc = cli_usage_error(c, NULL, "%s", why);
+        } else if (n > 0) {
+            char **argv = words;
+            if (strcmp(argv[0], "kanal") == 0)
+                argv++, n--;
+            if (n > 0) {
+                ran++;
+                lrc = cli_dispatch(c, n, argv);
+            }
+        }
+        free(buf);
+        if (lrc) {
+            failed++;
+            if (!first_fail) {
+                first_fail = lrc;
+                fail_line = start_line;
+            }
+            if (atomic || !keep_going)
+                break;
+        }
+        if (len < 0)
+            break;
+    }
+    c->in_batch = false;
+    c->batch_line = 0;
+    c->as = base_as;
+    free(line);
+    kanal_buf_release(&logical);
+    if (rc)
+        goto done;
+    if (atomic) {
+        kanal_error err;
+        if (first_fail) {
+            kanal_rollback(k);
+            fprintf(c->err, "kanal: batch: line %d failed; nothing was applied\n", fail_line);
+        } else if (kanal_commit(k, &err)) {
+            rc = cli_fail(c, &err);
+            goto done;
+        }
+    } else if (first_fail && !keep_going) {
+        fprintf(c->err, "kanal: batch: stopped at line %d (%d command%s ran before it)\n",
+                fail_line, ran - 1, ran - 1 == 1 ? "" : "s");
+    } else if (failed) {
+        fprintf(c->err, "kanal: batch: %d of %d commands failed (the first at line %d)\n",
+                failed, ran, fail_line);
+    }
+    rc = first_fail;
+done:
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+const cli_cmd cmd_batch = {
+    .name = "batch",
+    .args = "[FILE|-]",
+    .min_args = 0,
+    .max_args = 1,
+    .summary = "run commands from a file or stdin, one a line",
+    .help = "Each line is a kanal command without the 'kanal' word, quoted like in a\n"
+            "shell; '#' starts a comment. Each line runs in its own transaction, or all\n"
+            "in one with --atomic. It stops at the first failing line, naming it, unless\n"
+            "--keep-going. The exit code is the first failure's.",
+    .opts = opts,
+    .run = run,
+};

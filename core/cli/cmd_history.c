@@ -1,0 +1,84 @@
+/*
+** cmd_history.c — `kanal history OPP`: the event log of one opportunity.
+*/
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_opt opts[] = {
+    { "json", NULL, false, "print JSON" },
+    { NULL, NULL, false, NULL },
+};
+
+static int run(cli *c, cli_args *a)
+{
+    int64_t id;
+    int rc = cli_opp_id(c, a->pos[0], &id);
+    if (rc)
+        return rc;
+    kanal *k = cli_kanal(c, &rc);
+    if (!k)
+        return rc;
+    kanal_error err;
+    kanal_history *h;
+    if (kanal_opp_history(k, id, &h, &err))
+        return cli_fail(c, &err);
+    kanal_buf out = KANAL_BUF_INIT;
+    if (cli_flag(a, "json")) {
+        kanal_json j;
+        kanal_json_init(&j, &out);
+        kanal_json_object(&j);
+        kanal_json_key(&j, "id");
+        kanal_json_int(&j, id);
+        kanal_json_key(&j, "events");
+        kanal_json_array(&j);
+        for (size_t i = 0; i < h->n_events; i++) {
+            const kanal_event *e = &h->events[i];
+            kanal_json_object(&j);
+            kanal_json_key(&j, "seq");
+            kanal_json_int(&j, e->seq);
+            kanal_json_key(&j, "at");
+            kanal_json_str(&j, e->at);
+            kanal_json_key(&j, "actor");
+            kanal_json_str(&j, e->actor);
+            kanal_json_key(&j, "type");
+            kanal_json_str(&j, e->type);
+            kanal_json_key(&j, "version");
+            kanal_json_int(&j, e->version);
+            kanal_json_key(&j, "data");
+            kanal_json_raw(&j, e->data);
+            kanal_json_end_object(&j);
+        }
+        kanal_json_end_array(&j);
+        kanal_json_end_object(&j);
+        kanal_buf_putc(&out, '\n');
+    } else {
+        size_t wa = 5, wt = 4;
+        for (size_t i = 0; i < h->n_events; i++) {
+            if (strlen(h->events[i].actor) > wa)
+                wa = strlen(h->events[i].actor);
+            if (strlen(h->events[i].type) > wt)
+                wt = strlen(h->events[i].type);
+        }
+        for (size_t i = 0; i < h->n_events; i++) {
+            const kanal_event *e = &h->events[i];
+            kanal_buf_printf(&out, "%3lld  %.10s %.5s  %-*s  %-*s  %s\n", (long long)e->seq,
+                             e->at, e->at + 11, (int)wa, e->actor, (int)wt, e->type,
+                             e->summary ? e->summary : "");
+        }
+    }
+    rc = cli_write(c, &out);
+    kanal_buf_release(&out);
+    kanal_history_free(h);
+    return rc;
+}
+
+const cli_cmd cmd_history = {
+    .name = "history",
+    .args = "OPP",
+    .min_args = 1,
+    .max_args = 1,
+    .summary = "the event log of one opportunity",
+    .opts = opts,
+    .run = run,
+};

@@ -1,0 +1,37 @@
+/*
+** cmd_init.c — `kanal init`: creates the database with its first admin.
+*/
+#include "cli.h"
+
+static const cli_opt opts[] = {
+    { "admin", "USER", false, "the first admin's user id (default: the acting user)" },
+    { "name", "NAME", false, "the first admin's display name (default: the id)" },
+    { NULL, NULL, false, NULL },
+};
+
+static int run(cli *c, cli_args *a)
+{
+    const char *admin = cli_get(a, "admin");
+    if (!admin)
+        admin = cli_actor_id(c);
+    kanal_error err;
+    kanal_error_clear(&err);
+    if (c->in_batch)
+        return cli_usage_error(c, a->cmd, "'init' cannot run inside a batch");
+    if (kanal_init(&c->k, cli_db_path(c), admin, cli_get(a, "name"), &err))
+        return cli_fail(c, &err);
+    fprintf(c->out, "created %s with admin '%s'\n", cli_db_path(c), admin);
+    return 0;
+}
+
+const cli_cmd cmd_init = {
+    .name = "init",
+    .args = "",
+    .min_args = 0,
+    .max_args = 0,
+    .summary = "create the database with its first admin",
+    .help = "Creates the SQLite database (--db PATH, else $KANAL_DB, else ./kanal.db).\n"
+            "Refused when the file exists.",
+    .opts = opts,
+    .run = run,
+};

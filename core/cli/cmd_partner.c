@@ -1,0 +1,195 @@
+/*
+** cmd_partner.c — `kanal partner add|list|show` and `kanal reassign`.
+*/
+#include "cli.h"
+
+static const cli_opt add_opts[] = {
+    { "type", "TYPE", false, "partner type, one that a workflow takes (required)" },
+    { "owner", "USER", false, "owner (a manager may name someone else)" },
+    { "email", "E", false, "e-mail address" },
+    { "phone", "P", false, "phone number" },
+    { "city", "C", false, "city" },
+    { "tax-id", "T", false, "tax id" },
+    { "json", NULL, false, "print {\"id\":N}" },
+    { NULL, NULL, false, NULL },
+};
+
+static int add_run(cli *c, cli_args *a)
+{
+    kanal_partner_fields p = {
+        .name = a->pos[0],
+        .type = cli_get(a, "type"),
+        .owner = cli_get(a, "owner"),
+        .email = cli_get(a, "email"),
+        .phone = cli_get(a, "phone"),
+        .city = cli_get(a, "city"),
+        .tax_id = cli_get(a, "tax-id"),
+    };
+    if (!p.type)
+        return cli_usage_error(c, a->cmd, "missing --type TYPE");
+    int rc;
+    kanal *k = cli_kanal(c, &rc);
+    if (!k)
+        return rc;
+    kanal_error err;
+    int64_t id;
+    if (kanal_partner_add(k, &p, &id, &err))
+        return cli_fail(c, &err);
+    if (cli_flag(a, "json"))
+        fprintf(c->out, "{\"id\":%lld}\n", (long long)id);
+    else
+        fprintf(c->out, "%lld\n", (long long)id);
+    return 0;
+}
+
+const cli_cmd cmd_partner_add = {
+    .name = "partner add",
+    .args = "NAME",
+    .min_args = 1,
+    .max_args = 1,
+    .summary = "add a partner; prints its id",
+    .help = "Names are unique regardless of case and spacing. A partner has at most one\n"
+            "owner; creating an opportunity for an unowned partner makes its owner the\n"
+            "partner's owner.",
+    .opts = add_opts,
+    .run = add_run,
+};
+
+static const cli_opt list_opts[] = {
+    { "owner", "USER", false, "only partners of this owner" },
+    { "type", "TYPE", false, "only partners of this type" },
+    { "json", NULL, false, "print JSON" },
+    { NULL, NULL, false, NULL },
+};
+
+static int list_run(cli *c, cli_args *a)
+{
+    int rc;
+    kanal *k = cli_kanal(c, &rc);
+    if (!k)
+        return rc;
+    kanal_error err;
+    kanal_table *t;
+    if (kanal_partner_list(k, cli_get(a, "owner"), cli_get(a, "type"), &t, &err))
+        return cli_fail(c, &err);
+    return cli_print_table(c, a, t);
+}
+
+const cli_cmd cmd_partner_list = {
+    .name = "partner list",
+    .args = "",
+    .min_args = 0,
+    .max_args = 0,
+    .summary = "list partners",
+    .opts = list_opts,
+    .run = list_run,
+};
+
+static const cli_opt show_opts[] = {
+    { "json", NULL, false, "print JSON" },
+    { NULL, NULL, false, NULL },
+};
+
+static int show_run(cli *c, cli_args *a)
+{
+    int rc;
+    kanal *k = cli_kanal(c, &rc);
+    if (!k)
+        return rc;
+    kanal_error err;
+    kanal_partner_view *v;
+    if (kanal_partner_get(k, a->pos[0], &v, &err))
+        return cli_fail(c, &err);
+    const kanal_partner *p = &v->partner;
+    kanal_buf out = KANAL_BUF_INIT;
+    if (cli_flag(a, "json")) {
+        kanal_json j;
+        kanal_json_init(&j, &out);
+        kanal_json_object(&j);
+        kanal_json_key(&j, "id");
+        kanal_json_int(&j, p->id);
+        const char *keys[] = { "name", "type", "owner", "email", "phone", "city", "tax_id",
+                               "created_at" };
+        const char *vals[] = { p->name, p->type, p->owner, p->email, p->phone, p->city,
+                               p->tax_id, p->created_at };
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            kanal_json_key(&j, keys[i]);
+            kanal_json_str(&j, vals[i]);
+        }
+        kanal_json_key(&j, "open_opportunities");
+        kanal_json_array(&j);
+        for (size_t i = 0; i < v->n_open_opps; i++)
+            kanal_json_int(&j, v->open_opps[i]);
+        kanal_json_end_array(&j);
+        kanal_json_end_object(&j);
+        kanal_buf_putc(&out, '\n');
+    } else {
+        kanal_buf_printf(&out, "partner %lld — %s%s%s\n", (long long)p->id, cli_bold(c),
+                         p->name, cli_reset(c));
+        kanal_buf_printf(&out, "type     %s\nowner    %s\n", p->type,
+                         p->owner ? p->owner : "nobody");
+        if (p->city)
+            kanal_buf_printf(&out, "city     %s\n", p->city);
+        if (p->email)
+            kanal_buf_printf(&out, "email    %s\n", p->email);
+        if (p->phone)
+            kanal_buf_printf(&out, "phone    %s\n", p->phone);
+        if (p->tax_id)
+            kanal_buf_printf(&out, "tax id   %s\n", p->tax_id);
+        kanal_buf_printf(&out, "added    %.10s\nopen     ", p->created_at);
+        for (size_t i = 0; i < v->n_open_opps; i++)
+            kanal_buf_printf(&out, "%s%lld", i ? ", " : "", (long long)v->open_opps[i]);
+        kanal_buf_puts(&out, v->n_open_opps ? "\n" : "no open opportunity\n");
+    }
+    rc = cli_write(c, &out);
+    kanal_buf_release(&out);
+    kanal_partner_free(v);
+    return rc;
+}
+
+const cli_cmd cmd_partner_show = {
+    .name = "partner show",
+    .args = "PARTNER",
+    .min_args = 1,
+    .max_args = 1,
+    .summary = "show a partner (by id or exact name)",
+    .opts = show_opts,
+    .run = show_run,
+};
+
+static const cli_opt reassign_opts[] = {
+    { "from", "USER", false, "the rep whose work moves (required)" },
+    { "to", "USER", false, "the rep who takes it (required)" },
+    { "partner", "PARTNER", false, "move only this partner" },
+    { NULL, NULL, false, NULL },
+};
+
+static int reassign_run(cli *c, cli_args *a)
+{
+    const char *from = cli_get(a, "from"), *to = cli_get(a, "to");
+    if (!from || !to)
+        return cli_usage_error(c, a->cmd, "missing --%s USER", from ? "to" : "from");
+    int rc;
+    kanal *k = cli_kanal(c, &rc);
+    if (!k)
+        return rc;
+    kanal_error err;
+    int np, no;
+    if (kanal_reassign(k, from, to, cli_get(a, "partner"), &np, &no, &err))
+        return cli_fail(c, &err);
+    fprintf(c->out, "moved %d partner%s and %d open opportunit%s from %s to %s\n", np,
+            np == 1 ? "" : "s", no, no == 1 ? "y" : "ies", from, to);
+    return 0;
+}
+
+const cli_cmd cmd_reassign = {
+    .name = "reassign",
+    .args = "",
+    .min_args = 0,
+    .max_args = 0,
+    .summary = "move a rep's partners and open opportunities to another rep (manager)",
+    .help = "This is how work goes on when a rep leaves: everything needed to continue is\n"
+            "in the record. Each moved opportunity records the move in its history.",
+    .opts = reassign_opts,
+    .run = reassign_run,
+};
