@@ -935,7 +935,8 @@ int store_opps_table(store *s, const store_opp_filter *f, int64_t now, kanal_tab
 {
     static const char sql[] =
         "SELECT o.id, p.name, o.workflow, o.version, o.owner, o.status, o.stage,"
-        " CAST((?5 - unixepoch(o.stage_entered_at)) / 86400 AS INTEGER),"
+        " CAST((coalesce(unixepoch(o.closed_at), ?5) - unixepoch(o.stage_entered_at))"
+        "   / 86400 AS INTEGER),"
         " o.created_at, o.closed_at, o.lost_reason"
         " FROM opportunities o JOIN partners p ON p.id = o.partner_id"
         " WHERE (?1 IS NULL OR o.owner = ?1) AND (?2 IS NULL OR o.workflow = ?2)"
