@@ -81,8 +81,8 @@ static int set_run(cli *c, cli_args *a)
         return cli_fail(c, &err);
     for (int i = 1; i < a->npos; i++) {
         const char *eq = strchr(a->pos[i], '=');
-        fprintf(c->out, "opportunity %lld: %.*s %s %s\n", (long long)id,
-                (int)(eq - a->pos[i]), a->pos[i], eq[1] ? "=" : "cleared", eq + 1);
+        fprintf(c->out, "opportunity %lld: %.*s%s%s\n", (long long)id,
+                (int)(eq - a->pos[i]), a->pos[i], eq[1] ? " = " : " cleared", eq + 1);
     }
     cli_print_hints(c);
     return 0;

@@ -30,8 +30,9 @@ struct kanal {
     /* what the last operation has to tell the user (rules' hints) */
     kanal_buf hints;
     size_t n_hints;
-    kanal_buf log;               /* kanal.log() output of rules */
-    struct kanal_hooks_state *hooks;
+    kanal_buf log;               /* kanal.log() lines of the rules, NUL-separated */
+    size_t n_log;
+    kanal_buf trace;             /* the Lua traceback of the last rules error */
 };
 
 /* ---- kanal.c ---- */
@@ -83,6 +84,16 @@ int partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
 /* Whether u holds a role of wf's owner_roles; EREFUSED saying why not. */
 int owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err);
 
+/* ---- hooks (kanal.c) ---- */
+
+struct hook_call;
+/*
+** Calls a hook of the rules of c->opp's workflow version, if it has rules
+** and defines the hook. The rules' Lua state is made on first use within an
+** operation and dropped when the operation ends.
+*/
+int run_hook(kanal *k, struct hook_call *c, kanal_error *err);
+
 /* ---- opps.c ---- */
 
 /* Reads an opportunity that the actor may see / change (open, owned or managed). */
@@ -99,9 +110,17 @@ void goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_are
 int set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *at,
               const char *source, kanal_error *err);
 
-/* Applies FIELD=VALUE assignments to o, recording an event for each change. */
-int apply_sets(kanal *k, kanal_opp *o, const char *const *sets, size_t n, const char *at,
-               const char *source, kanal_error *err);
+/* FIELD=VALUE assignments, checked against o's workflow, not yet applied. */
+typedef struct field_sets {
+    int *fields;        /* indexes into wf->fields */
+    char **values;      /* canonical values; NULL clears */
+    size_t n;
+} field_sets;
+
+int sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
+               kanal_error *err);
+int sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at, kanal_error *err);
+void sets_release(field_sets *s);
 
 /* ---- fields.c ---- */
 

@@ -111,6 +111,7 @@ void kanal_close(kanal *k)
     kanal_arena_free(k->actor_arena);
     kanal_buf_release(&k->hints);
     kanal_buf_release(&k->log);
+    kanal_buf_release(&k->trace);
     free(k->path);
     free(k);
 }
@@ -173,6 +174,17 @@ const char *kanal_hints(const kanal *k, size_t *n)
     return k->hints.data ? k->hints.data : "";
 }
 
+const char *kanal_rules_log(const kanal *k, size_t *n)
+{
+    *n = k->n_log;
+    return k->log.data ? k->log.data : "";
+}
+
+const char *kanal_rules_trace(const kanal *k)
+{
+    return k->trace.data ? k->trace.data : "";
+}
+
 /* ---- transactions ------------------------------------------------------------ */
 
 int kanal_begin(kanal *k, kanal_error *err)
@@ -193,17 +205,37 @@ void kanal_rollback(kanal *k)
 int op_begin(kanal *k, kanal_error *err)
 {
     kanal_buf_reset(&k->hints);
-    k->n_hints = 0;
+    kanal_buf_reset(&k->log);
+    kanal_buf_reset(&k->trace);
+    k->n_hints = k->n_log = 0;
     return store_begin(k->store, err);
 }
 
 int op_end(kanal *k, int rc, kanal_error *err)
 {
+    /* Each command gets fresh rules states: nothing a hook kept survives. */
+    for (size_t i = 0; i < k->n_defs; i++) {
+        rules_free(k->defs[i].rules);
+        k->defs[i].rules = NULL;
+    }
     if (rc) {
         store_rollback(k->store);
         return rc;
     }
     return store_commit(k->store, err);
+}
+
+int run_hook(kanal *k, struct hook_call *c, kanal_error *err)
+{
+    def_entry *e;
+    int rc = def_get(k, c->opp->workflow, c->opp->version, &e, err);
+    if (rc || !e->ver.rules)
+        return rc;
+    if (!e->rules &&
+        (rc = rules_open(&e->rules, k, e->ver.rules_file ? e->ver.rules_file : "rules",
+                         e->ver.rules, &e->wf->limits, err)))
+        return rc;
+    return rules_call(e->rules, c, err);
 }
 
 /* ---- permissions ------------------------------------------------------------- */

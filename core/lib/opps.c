@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "rules.h"
 
 void kanal_opp_free(kanal_opp *o)
 {
@@ -427,6 +428,11 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
     kanal_opp *o;
     if ((rc = opp_read(k, *id, &o, err)))
         goto done;
+    hook_call guard = { .hook = HOOK_can_create, .opp = o, .at = t, .not_stored = true };
+    if ((rc = run_hook(k, &guard, err))) {
+        kanal_opp_free(o);
+        goto done;
+    }
     kanal_buf data = KANAL_BUF_INIT;
     kanal_json j;
     kanal_json_init(&j, &data);
@@ -448,6 +454,10 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
     kanal_json_end_object(&j);
     rc = record_event(k, o, "created", t, &data, err);
     kanal_buf_release(&data);
+    if (!rc) {
+        hook_call react = { .hook = HOOK_on_create, .opp = o, .at = t };
+        rc = run_hook(k, &react, err);
+    }
     kanal_opp_free(o);
 done:
     kanal_arena_free(a);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "rules.h"
 
 /* Joins goal ids: "a, b, c". */
 static void goal_ids(kanal_buf *b, const kanal_workflow *wf, const size_t *goals, size_t n)
@@ -72,17 +73,26 @@ int set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *
     return KANAL_OK;
 }
 
-int apply_sets(kanal *k, kanal_opp *o, const char *const *sets, size_t n, const char *at,
-               const char *source, kanal_error *err)
+void sets_release(field_sets *s)
 {
-    /* Check them all before changing anything. */
-    char **values = calloc(n ? n : 1, sizeof *values);
-    int *index = calloc(n ? n : 1, sizeof *index);
-    int rc = KANAL_OK;
-    if (!values || !index) {
-        rc = kanal_error_nomem(err);
-        goto done;
+    for (size_t i = 0; s->values && i < s->n; i++)
+        free(s->values[i]);
+    free(s->values);
+    free(s->fields);
+    memset(s, 0, sizeof *s);
+}
+
+int sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
+               kanal_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->values = calloc(n ? n : 1, sizeof *out->values);
+    out->fields = calloc(n ? n : 1, sizeof *out->fields);
+    if (!out->values || !out->fields) {
+        sets_release(out);
+        return kanal_error_nomem(err);
     }
+    int rc = KANAL_OK;
     for (size_t i = 0; i < n && !rc; i++) {
         const char *eq = strchr(sets[i], '=');
         if (!eq || eq == sets[i]) {
@@ -94,21 +104,26 @@ int apply_sets(kanal *k, kanal_opp *o, const char *const *sets, size_t n, const 
         size_t len = (size_t)(eq - sets[i]);
         snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1),
                  sets[i]);
-        index[i] = kanal_workflow_field_index(o->wf, name);
-        if (index[i] < 0) {
+        int fi = kanal_workflow_field_index(o->wf, name);
+        if (fi < 0) {
             rc = unknown_field(err, o->wf, name);
             break;
         }
+        out->fields[i] = fi;
+        out->n = i + 1;
         if (eq[1])
-            rc = field_value_parse(&o->wf->fields[index[i]], eq + 1, &values[i], err);
+            rc = field_value_parse(&o->wf->fields[fi], eq + 1, &out->values[i], err);
     }
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = set_field(k, o, (size_t)index[i], values[i], at, source, err);
-done:
-    for (size_t i = 0; values && i < n; i++)
-        free(values[i]);
-    free(values);
-    free(index);
+    if (rc)
+        sets_release(out);
+    return rc;
+}
+
+int sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at, kanal_error *err)
+{
+    int rc = KANAL_OK;
+    for (size_t i = 0; i < s->n && !rc; i++)
+        rc = set_field(k, o, (size_t)s->fields[i], s->values[i], at, NULL, err);
     return rc;
 }
 
@@ -122,8 +137,11 @@ int kanal_opp_set(kanal *k, int64_t id, const char *const *sets, size_t n_sets,
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if (!(rc = opp_load_for_change(k, id, &o, err)) && !(rc = step_time(k, o, at, t, err)))
-        rc = apply_sets(k, o, sets, n_sets, t, NULL, err);
+    field_sets fs = { 0 };
+    if (!(rc = opp_load_for_change(k, id, &o, err)) && !(rc = step_time(k, o, at, t, err)) &&
+        !(rc = sets_parse(o, sets, n_sets, &fs, err)))
+        rc = sets_apply(k, o, &fs, t, err);
+    sets_release(&fs);
     kanal_opp_free(o);
     return op_end(k, rc, err);
 }
@@ -159,7 +177,25 @@ static int complete_goal(kanal *k, kanal_opp *o, size_t gi, const char *note,
     kanal_buf_release(&data);
     if (!rc && !(o->done_at[gi] = kanal_arena_strdup(o->arena_, at)))
         rc = kanal_error_nomem(err);
+    if (!rc) {
+        hook_call c = { .hook = HOOK_on_complete, .opp = o, .at = at, .arg = g->id };
+        rc = run_hook(k, &c, err);
+    }
     return rc;
+}
+
+/* The guard can_complete, with the fields being set along. */
+static int guard_complete(kanal *k, kanal_opp *o, size_t gi, const field_sets *fs,
+                          const char *at, kanal_error *err)
+{
+    hook_call c = { .hook = HOOK_can_complete,
+                    .opp = o,
+                    .at = at,
+                    .arg = o->wf->goals[gi].id,
+                    .set_fields = fs ? fs->fields : NULL,
+                    .set_values = fs ? (const char *const *)fs->values : NULL,
+                    .n_sets = fs ? fs->n : 0 };
+    return run_hook(k, &c, err);
 }
 
 static int find_goal(kanal_opp *o, const char *goal, size_t *gi, kanal_error *err)
@@ -204,8 +240,9 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
     if (rc)
         return rc;
     kanal_opp *o = NULL;
-    size_t gi;
+    size_t gi = 0;
     char t[KANAL_TIME_LEN];
+    field_sets fs = { 0 };
     kanal_arena *tmp = kanal_arena_new();
     if (!tmp) {
         rc = kanal_error_nomem(err);
@@ -235,21 +272,31 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
         kanal_buf_release(&b);
         goto done;
     }
-    if ((rc = step_time(k, o, at, t, err)) ||
-        (rc = apply_sets(k, o, sets, n_sets, t, NULL, err)))
+    if ((rc = step_time(k, o, at, t, err)) || (rc = sets_parse(o, sets, n_sets, &fs, err)))
         goto done;
-    goal_status(o, gi, &st, tmp);
-    if (st.n_missing_fields) {
+    /* the required fields, counting those set along */
+    size_t missing[64], n_missing = 0;
+    for (size_t i = 0; i < st.n_missing_fields; i++) {
+        bool given = false;
+        for (size_t x = 0; x < fs.n; x++)
+            given |= (size_t)fs.fields[x] == st.missing_fields[i] && fs.values[x];
+        if (!given && n_missing < 64)
+            missing[n_missing++] = st.missing_fields[i];
+    }
+    if (n_missing) {
         kanal_buf b = KANAL_BUF_INIT;
-        field_ids(&b, o->wf, st.missing_fields, st.n_missing_fields);
+        field_ids(&b, o->wf, missing, n_missing);
         rc = kanal_error_set(err, KANAL_EREFUSED,
                              "goal '%s' needs %s set first: add --set %s=VALUE", g->id,
-                             kanal_buf_cstr(&b), o->wf->fields[st.missing_fields[0]].id);
+                             kanal_buf_cstr(&b), o->wf->fields[missing[0]].id);
         kanal_buf_release(&b);
         goto done;
     }
+    if ((rc = guard_complete(k, o, gi, &fs, t, err)) || (rc = sets_apply(k, o, &fs, t, err)))
+        goto done;
     rc = complete_goal(k, o, gi, note, NULL, t, err);
 done:
+    sets_release(&fs);
     kanal_arena_free(tmp);
     kanal_opp_free(o);
     return op_end(k, rc, err);
@@ -327,15 +374,33 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
             continue;
         goal_status(o, gi, &left[res->n_not_completed], a);
         kanal_goal_status *gs = &left[res->n_not_completed];
-        if (gs->n_blocked_by || gs->n_missing_fields)
+        if (gs->n_blocked_by || gs->n_missing_fields) {
             res->n_not_completed++;
-        else
+            continue;
+        }
+        /* a rule may refuse the completion; the activity stays recorded */
+        kanal_error why;
+        int g = guard_complete(k, o, gi, NULL, t, &why);
+        if (g == KANAL_EREFUSED) {
+            gs->refused = kanal_arena_strdup(a, why.message);
+            res->n_not_completed++;
+        } else if (g) {
+            *err = why;
+            rc = g;
+            goto done;
+        } else {
             completed[res->n_completed++] = gi;
+        }
     }
     for (size_t i = 0; i < res->n_completed && !rc; i++)
         rc = complete_goal(k, o, completed[i], NULL, activity, t, err);
     res->completed = completed;
     res->not_completed = left;
+    if (!rc) {
+        kanal_activity act = { activity, t, k->actor.id, note };
+        hook_call c = { .hook = HOOK_on_activity, .opp = o, .at = t, .activity = &act };
+        rc = run_hook(k, &c, err);
+    }
 done:
     kanal_opp_free(o);
     rc = op_end(k, rc, err);
@@ -389,7 +454,10 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
     if ((rc = need_stage_done(o, "advance", err)) || (rc = step_time(k, o, at, t, err)))
         goto done;
     const char *from = o->stage, *to = o->wf->stages[o->stage_index + 1].id;
-    if ((rc = store_opp_set_stage(k->store, id, to, t, err)))
+    hook_call guard = { .hook = HOOK_can_advance, .opp = o, .at = t, .arg = from, .arg2 = to };
+    hook_call exit_ = { .hook = HOOK_on_exit, .opp = o, .at = t, .arg = from };
+    if ((rc = run_hook(k, &guard, err)) || (rc = run_hook(k, &exit_, err)) ||
+        (rc = store_opp_set_stage(k->store, id, to, t, err)))
         goto done;
     kanal_buf data = KANAL_BUF_INIT;
     kanal_json j;
@@ -404,6 +472,13 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
     kanal_buf_release(&data);
     o->stage = to;
     o->stage_index++;
+    o->stage_entered_at = kanal_arena_strdup(o->arena_, t);
+    if (!rc && !o->stage_entered_at)
+        rc = kanal_error_nomem(err);
+    if (!rc) {
+        hook_call enter = { .hook = HOOK_on_enter, .opp = o, .at = t, .arg = to };
+        rc = run_hook(k, &enter, err);
+    }
 done:
     kanal_opp_free(o);
     return op_end(k, rc, err);
@@ -412,8 +487,11 @@ done:
 static int close_opp(kanal *k, kanal_opp *o, const char *status, const char *reason,
                      const char *note, const char *t, kanal_error *err)
 {
-    int rc = store_opp_close(k->store, o->id, status, t, reason, err);
-    if (rc)
+    bool won = strcmp(status, "won") == 0;
+    hook_call guard = { .hook = won ? HOOK_can_win : HOOK_can_lose, .opp = o, .at = t,
+                        .arg = reason };
+    int rc = run_hook(k, &guard, err);
+    if (rc || (rc = store_opp_close(k->store, o->id, status, t, reason, err)))
         return rc;
     kanal_buf data = KANAL_BUF_INIT;
     kanal_json j;
@@ -432,7 +510,16 @@ static int close_opp(kanal *k, kanal_opp *o, const char *status, const char *rea
     kanal_json_end_object(&j);
     rc = record_event(k, o, status, t, &data, err);
     kanal_buf_release(&data);
-    return rc;
+    if (rc)
+        return rc;
+    o->status = won ? "won" : "lost";
+    o->closed_at = kanal_arena_strdup(o->arena_, t);
+    o->lost_reason = reason ? kanal_arena_strdup(o->arena_, reason) : NULL;
+    if (!o->closed_at || (reason && !o->lost_reason))
+        return kanal_error_nomem(err);
+    hook_call react = { .hook = won ? HOOK_on_won : HOOK_on_lost, .opp = o, .at = t,
+                        .arg = reason };
+    return run_hook(k, &react, err);
 }
 
 int kanal_opp_win(kanal *k, int64_t id, const char *at, kanal_error *err)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kanal/workflow.h"
+#include "rules.h"
 #include "yamltree.h"
 
 typedef struct ctx {
@@ -818,6 +819,39 @@ static void order_goals(ctx *c, kanal_workflow *wf, const stage_aux *saux)
     }
 }
 
+/* ---- limits of the rules --------------------------------------------------- */
+
+/* A whole number in [lo, hi]; reported (naming the range) otherwise. */
+static bool take_whole(ctx *c, const ynode *v, const char *keyname, double lo, double hi,
+                       long *out)
+{
+    double x;
+    if (!given(v) || v->kind == YNODE_BAD)
+        return false;
+    if (!parse_number(v, &x) || x != floor(x) || x < lo || x > hi) {
+        ERR(c, v, "'%s' must be a whole number from %.0f to %.0f (found %s)", keyname, lo, hi,
+            describe(c, v));
+        return false;
+    }
+    *out = (long)x;
+    return true;
+}
+
+static void load_limits(ctx *c, const ynode *m, kanal_workflow *wf)
+{
+    static const key keys[] = { { "instructions", false }, { "memory_mb", false } };
+    const ynode *v[2];
+    if (m->kind != YNODE_MAP) {
+        if (m->kind != YNODE_BAD)
+            ERR(c, m, "'limits' must be a mapping with 'instructions' and 'memory_mb' (found %s)",
+                describe(c, m));
+        return;
+    }
+    take_keys(c, m, "limits", keys, 2, v);
+    take_whole(c, v[0], "instructions", 1000, 1e10, &wf->limits.instructions);
+    take_whole(c, v[1], "memory_mb", 1, 4096, &wf->limits.memory_mb);
+}
+
 /* ---- the whole file ------------------------------------------------------ */
 
 static void check_rules_file(ctx *c, const ynode *v, const char *rules, const char *dir,
@@ -845,10 +879,10 @@ static void load_root(ctx *c, const ynode *root, kanal_workflow *wf, const char 
         { "workflow", true },        { "name", true },        { "description", false },
         { "partner_types", true },   { "owner_roles", false }, { "rules", false },
         { "activity_types", true },  { "lost_reasons", true }, { "fields", false },
-        { "stages", true },
+        { "stages", true },          { "limits", false },
     };
     enum { WORKFLOW, NAME, DESCRIPTION, PARTNER_TYPES, OWNER_ROLES, RULES, ACTIVITY_TYPES,
-           LOST_REASONS, FIELDS, STAGES };
+           LOST_REASONS, FIELDS, STAGES, LIMITS };
     const ynode *v[KANAL_ARRAY_LEN(keys)];
     if (root->kind != YNODE_MAP) {
         ERR(c, root, "expected a mapping of keys at the top of the file (found %s)",
@@ -872,6 +906,8 @@ static void load_root(ctx *c, const ynode *root, kanal_workflow *wf, const char 
         if (wf->rules && dir)
             check_rules_file(c, v[RULES], wf->rules, dir, wf);
     }
+    if (given(v[LIMITS]))
+        load_limits(c, v[LIMITS], wf);
     load_activity_types(c, take_list(c, v[ACTIVITY_TYPES], "activity_types", true, NULL), wf);
     load_lost_reasons(c, take_list(c, v[LOST_REASONS], "lost_reasons", true, NULL), wf);
     load_fields(c, given(v[FIELDS]) ? take_list(c, v[FIELDS], "fields", false, NULL) : NULL, wf);
@@ -939,6 +975,32 @@ done:
     return wf;
 }
 
+/* Reads and checks the rules file of wf; false when it has problems. */
+static bool load_rules(kanal_workflow *wf, kanal_diags *diags)
+{
+    char *text;
+    size_t len;
+    int rc = kanal_read_file(wf->rules_path, &text, &len);
+    if (rc) {
+        kanal_diags_add(diags, wf->rules_path, 0, 0, "cannot read the rules file: %s",
+                        strerror(rc));
+        return false;
+    }
+    size_t before = diags->count, bad;
+    if (strlen(text) != len)
+        kanal_diags_add(diags, wf->rules_path, 0, 0,
+                        "the rules file holds a NUL byte: it is not a text file");
+    else if (!kanal_utf8_valid(text, len, &bad))
+        kanal_diags_add(diags, wf->rules_path, 0, 0, "the rules file is not valid UTF-8");
+    else
+        rules_check(wf->rules_path, text, &wf->limits, diags);
+    wf->rules_source = kanal_arena_strndup(wf->arena_, text, len);
+    free(text);
+    if (!wf->rules_source)
+        diags->oom = true;
+    return diags->count == before && !diags->oom;
+}
+
 kanal_workflow *kanal_workflow_load_file(const char *path, kanal_diags *diags)
 {
     char *text = NULL;
@@ -961,7 +1023,16 @@ kanal_workflow *kanal_workflow_load_file(const char *path, kanal_diags *diags)
         strcpy(dir, ".");
     kanal_workflow *wf = kanal_workflow_parse(text, len, path, dir, diags);
     free(dir);
+    if (wf && !(wf->yaml_source = kanal_arena_strndup(wf->arena_, text, len))) {
+        diags->oom = true;
+        kanal_workflow_free(wf);
+        wf = NULL;
+    }
     free(text);
+    if (wf && wf->rules_path && !load_rules(wf, diags)) {
+        kanal_workflow_free(wf);
+        wf = NULL;
+    }
     return wf;
 }
 

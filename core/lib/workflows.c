@@ -47,40 +47,20 @@ static void pending_release(pending *p, size_t n)
 /* Reads and checks one file; false when it is not valid (diags say why). */
 static bool load_pending(pending *p, const char *file, kanal_diags *d)
 {
-    size_t len;
-    int rc = kanal_read_file(file, &p->yaml, &len);
-    if (rc) {
-        kanal_diags_add(d, file, 0, 0, "cannot read the file: %s", strerror(rc));
+    /* read once: what is checked is what is stored */
+    size_t before = d->count;
+    p->wf = kanal_workflow_load_file(file, d);
+    if (!p->wf)
         return false;
-    }
-    if (strlen(p->yaml) != len) {
-        kanal_diags_add(d, file, 0, 0, "the file holds a NUL byte: it is not a text file");
-        return false;
-    }
-    char *dir = kanal_strdup(file);
-    if (!dir) {
+    if (!(p->yaml = kanal_strdup(p->wf->yaml_source))) {
         d->oom = true;
         return false;
     }
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        slash[slash == dir ? 1 : 0] = '\0';
-    else
-        strcpy(dir, ".");
-    p->wf = kanal_workflow_parse(p->yaml, len, file, dir, d);
-    free(dir);
-    if (!p->wf)
+    if (p->wf->rules_source && !(p->rules = kanal_strdup(p->wf->rules_source))) {
+        d->oom = true;
         return false;
-    if (p->wf->rules_path) {
-        size_t rlen;
-        rc = kanal_read_file(p->wf->rules_path, &p->rules, &rlen);
-        if (rc) {
-            kanal_diags_add(d, file, 0, 0, "cannot read the rules file '%s': %s",
-                            p->wf->rules_path, strerror(rc));
-            return false;
-        }
     }
-    return true;
+    return d->count == before;
 }
 
 int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_diags *diags,

@@ -68,6 +68,12 @@ void kanal_rollback(kanal *k);
 */
 const char *kanal_hints(const kanal *k, size_t *n);
 
+/* The lines the rules logged with kanal.log() in the last operation, likewise. */
+const char *kanal_rules_log(const kanal *k, size_t *n);
+
+/* The Lua traceback of the last rules error ("" when none). */
+const char *kanal_rules_trace(const kanal *k);
+
 /* ---- workflows -------------------------------------------------------------- */
 
 typedef struct kanal_applied {
@@ -187,6 +193,7 @@ typedef struct kanal_goal_status {
     size_t n_blocked_by;
     const size_t *missing_fields;   /* fields it needs that are not set */
     size_t n_missing_fields;
+    const char *refused;            /* kanal_opp_log: why the rules refused it, or NULL */
 } kanal_goal_status;
 
 typedef struct kanal_log_result {

@@ -88,6 +88,8 @@ typedef struct kanal_workflow {
     size_t n_owner_roles;
     const char *rules;         /* the `rules:` value as written, or NULL */
     const char *rules_path;    /* resolved against the YAML's folder, or NULL */
+    const char *rules_source;  /* the rules' text, read by kanal_workflow_load_file */
+    const char *yaml_source;   /* the YAML's text, kept by kanal_workflow_load_file */
     const kanal_activity_type *activity_types;
     size_t n_activity_types;
     const kanal_lost_reason *lost_reasons;
@@ -117,7 +119,10 @@ kanal_workflow *kanal_workflow_parse(const char *text, size_t len, const char *f
 
 /*
 ** Reads `path` and parses it with kanal_workflow_parse, relative to the
-** file's folder. A file that cannot be read is a diagnostic with line 0.
+** file's folder; then reads the rules file, if any, into rules_source and
+** checks it in the Lua sandbox (syntax, the table of hooks, hook names).
+** A file that cannot be read is a diagnostic with line 0; a problem of the
+** rules is a diagnostic of the rules file (column 0).
 */
 kanal_workflow *kanal_workflow_load_file(const char *path, kanal_diags *diags);
 
