@@ -2,6 +2,8 @@
 ** cmd_workflow_check.c — `kanal workflow check FILE...`: checks definitions
 ** and reports every error of every file.
 */
+#include <string.h>
+
 #include "cli.h"
 #include "print.h"
 
@@ -25,6 +27,11 @@ static void json_file(kanal_json *j, const char *file, const kanal_workflow *wf,
     kanal_json_array(j);
     for (size_t i = from; i < to; i++) {
         kanal_json_object(j);
+        if (strcmp(d->items[i].file, file) != 0) {
+            /* a problem of the rules file the definition names */
+            kanal_json_key(j, "file");
+            kanal_json_str(j, d->items[i].file);
+        }
         kanal_json_key(j, "line");
         kanal_json_int(j, d->items[i].line);
         kanal_json_key(j, "column");
@@ -52,8 +59,10 @@ void cli_print_diags(cli *c, const kanal_diags *d, size_t from)
 {
     for (size_t i = from; i < d->count; i++) {
         const kanal_diag *x = &d->items[i];
-        if (x->line > 0)
+        if (x->line > 0 && x->column > 0)
             fprintf(c->err, "%s:%d:%d: error: %s\n", x->file, x->line, x->column, x->message);
+        else if (x->line > 0)
+            fprintf(c->err, "%s:%d: error: %s\n", x->file, x->line, x->message);
         else
             fprintf(c->err, "%s: error: %s\n", x->file, x->message);
     }

@@ -90,6 +90,11 @@ int cli_print_table(cli *c, cli_args *a, kanal_table *t)
 void cli_print_hints(cli *c)
 {
     size_t n;
+    if (c->verbose) {
+        const char *line = kanal_rules_log(c->k, &n);
+        for (size_t i = 0; i < n; i++, line += strlen(line) + 1)
+            fprintf(c->err, "rules: %s\n", line);
+    }
     const char *h = kanal_hints(c->k, &n);
     for (size_t i = 0; i < n; i++) {
         fprintf(c->err, "hint: %s\n", h);

@@ -7,8 +7,29 @@
 
 #include "cli.h"
 
+/* What the rules said along the way: kanal.log() lines and, on a rules error,
+   the traceback; only with --verbose. */
+static void print_rules_output(cli *c)
+{
+    if (!c->verbose || !c->k)
+        return;
+    size_t n;
+    const char *line = kanal_rules_log(c->k, &n);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(c->err, "rules: %s\n", line);
+        line += strlen(line) + 1;
+    }
+}
+
 int cli_fail(cli *c, const kanal_error *err)
 {
+    print_rules_output(c);
+    if (c->k) {
+        size_t n;
+        const char *h = kanal_hints(c->k, &n);
+        for (size_t i = 0; i < n; i++, h += strlen(h) + 1)
+            fprintf(c->err, "hint: %s\n", h);
+    }
     if (c->batch_line > 0)
         fprintf(c->err, "kanal: line %d: ", c->batch_line);
     else
@@ -18,6 +39,8 @@ int cli_fail(cli *c, const kanal_error *err)
     if (err->where[0])
         fprintf(c->err, "%s: ", err->where);
     fprintf(c->err, "%s\n", err->message[0] ? err->message : "unknown error");
+    if (c->verbose && c->k && kanal_rules_trace(c->k)[0])
+        fprintf(c->err, "%s\n", kanal_rules_trace(c->k));
     return kanal_exit_code(err->code);
 }
 
