@@ -87,6 +87,10 @@ const cli_opt *cli_global_opts(void);
 ** printing the error; *rc is then the exit code.
 */
 kanal *cli_kanal(cli *c, int *rc);
+/* The open database without choosing who acts (batch --atomic opens it first). */
+kanal *cli_open(cli *c, int *rc);
+/* $KANAL_NOW in seconds (0 when unset); prints the error and returns 2 when bad. */
+int cli_now(cli *c, int64_t *now);
 /* The path of the database (for messages and init). */
 const char *cli_db_path(const cli *c);
 /* The acting user's id as chosen (not yet checked). */

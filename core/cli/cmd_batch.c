@@ -88,7 +88,7 @@ static int run(cli *c, cli_args *a)
     kanal *k = NULL;
     if (atomic) {
         kanal_error err;
-        if (!(k = cli_kanal(c, &rc)))
+        if (!(k = cli_open(c, &rc)))
             goto done;
         if (kanal_begin(k, &err)) {
             rc = cli_fail(c, &err);
@@ -131,6 +131,7 @@ static int run(cli *c, cli_args *a)
         c->batch_line = start_line;
         c->as = base_as;
         if (n < 0) {
+            ran++;
             lrc = cli_usage_error(c, NULL, "%s", why);
         } else if (n > 0) {
             char **argv = words;

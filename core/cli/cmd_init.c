@@ -18,7 +18,11 @@ static int run(cli *c, cli_args *a)
     kanal_error_clear(&err);
     if (c->in_batch)
         return cli_usage_error(c, a->cmd, "'init' cannot run inside a batch");
-    if (kanal_init(&c->k, cli_db_path(c), admin, cli_get(a, "name"), &err))
+    int64_t now;
+    int rc = cli_now(c, &now);
+    if (rc)
+        return rc;
+    if (kanal_init(&c->k, cli_db_path(c), admin, cli_get(a, "name"), now, &err))
         return cli_fail(c, &err);
     fprintf(c->out, "created %s with admin '%s'\n", cli_db_path(c), admin);
     return 0;

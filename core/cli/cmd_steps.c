@@ -41,8 +41,8 @@ static int done_run(cli *c, cli_args *a)
                        &already, &err))
         return cli_fail(c, &err);
     if (already)
-        fprintf(c->out, "opportunity %lld: %s was already done; nothing changed\n",
-                (long long)id, a->pos[1]);
+        fprintf(c->out, "opportunity %lld: %s was already done; nothing changed%s\n",
+                (long long)id, a->pos[1], n ? " (change fields with 'kanal set')" : "");
     else
         fprintf(c->out, "opportunity %lld: %s done\n", (long long)id, a->pos[1]);
     cli_print_hints(c);

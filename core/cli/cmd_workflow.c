@@ -26,7 +26,7 @@ static int apply_run(cli *c, cli_args *a)
     kanal_applied *res = NULL;
     rc = kanal_workflow_apply(k, (const char *const *)a->pos, (size_t)a->npos, &d, &res, &err);
     if (rc == KANAL_EINVALID && kanal_diags_any(&d)) {
-        cli_print_diags(c, &d, 0);
+        cli_print_diags(c, &d, 0); /* the same errors as 'workflow check' */
         rc = 4;
     } else if (rc) {
         rc = cli_fail(c, &err);

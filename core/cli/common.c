@@ -31,28 +31,44 @@ const char *cli_actor_id(const cli *c)
     return env && env[0] ? env : "unknown";
 }
 
+int cli_now(cli *c, int64_t *now)
+{
+    const char *text = getenv("KANAL_NOW");
+    *now = 0;
+    if (!text || !text[0])
+        return 0;
+    kanal_error err;
+    if (kanal_time_parse(text, now, &err)) {
+        kanal_error_set(&err, KANAL_EUSAGE, "invalid $KANAL_NOW '%s': use ISO 8601", text);
+        return cli_fail(c, &err);
+    }
+    return 0;
+}
+
+kanal *cli_open(cli *c, int *rc)
+{
+    kanal_error err;
+    kanal_error_clear(&err);
+    *rc = 0;
+    if (c->k)
+        return c->k;
+    int64_t now;
+    if ((*rc = cli_now(c, &now)))
+        return NULL;
+    if (kanal_open(&c->k, cli_db_path(c), &err)) {
+        *rc = cli_fail(c, &err);
+        return NULL;
+    }
+    kanal_set_now(c->k, now);
+    return c->k;
+}
+
 kanal *cli_kanal(cli *c, int *rc)
 {
     kanal_error err;
     kanal_error_clear(&err);
-    if (!c->k) {
-        if ((*rc = kanal_open(&c->k, cli_db_path(c), &err))) {
-            cli_fail(c, &err);
-            *rc = kanal_exit_code(err.code);
-            return NULL;
-        }
-        const char *now = getenv("KANAL_NOW");
-        if (now && now[0]) {
-            int64_t t;
-            if (kanal_time_parse(now, &t, &err)) {
-                kanal_error_set(&err, KANAL_EUSAGE, "invalid $KANAL_NOW '%s': use ISO 8601",
-                                now);
-                *rc = cli_fail(c, &err);
-                return NULL;
-            }
-            kanal_set_now(c->k, t);
-        }
-    }
+    if (!cli_open(c, rc))
+        return NULL;
     const char *who = cli_actor_id(c);
     const kanal_user *cur = kanal_actor(c->k);
     if (!cur || strcmp(cur->id, who) != 0) {

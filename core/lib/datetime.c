@@ -116,6 +116,8 @@ int kanal_time_parse(const char *text, int64_t *out, kanal_error *err)
         int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
         if (!digits(&p, 2, &oh))
             goto bad;
+        if (*p == ':' && !p[1])
+            goto bad; /* "+01:" */
         if (*p == ':')
             p++;
         if (*p && !digits(&p, 2, &om))

@@ -71,11 +71,13 @@ void kanal_json_escape(kanal_buf *b, const char *s)
             kanal_buf_putc(b, (char)c);
             p++;
         } else {
-            size_t n = 1;
-            while (p[n] && (p[n] & 0xC0) == 0x80 && n < 4)
-                n++;
+            /* the length the lead byte announces; stray bytes are replaced alone */
+            size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            size_t have = 1;
+            while (have < n && p[have] && (p[have] & 0xC0) == 0x80)
+                have++;
             size_t bad;
-            if (kanal_utf8_valid((const char *)p, n, &bad)) {
+            if (have == n && kanal_utf8_valid((const char *)p, n, &bad)) {
                 kanal_buf_add(b, p, n);
                 p += n;
             } else {

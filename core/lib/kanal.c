@@ -48,7 +48,7 @@ bool user_id_valid(const char *id)
 }
 
 int kanal_init(kanal **out, const char *path, const char *admin_id, const char *admin_name,
-               kanal_error *err)
+               int64_t now, kanal_error *err)
 {
     if (!user_id_valid(admin_id))
         return kanal_error_set(err, KANAL_EINVALID,
@@ -59,8 +59,11 @@ int kanal_init(kanal **out, const char *path, const char *admin_id, const char *
     int rc = handle_new(&k, path, err);
     if (rc)
         return rc;
-    if ((rc = store_open(&k->store, path, true, err)))
-        goto fail;
+    if ((rc = store_open(&k->store, path, true, err))) {
+        kanal_close(k); /* the file was not ours: leave it alone */
+        return rc;
+    }
+    k->now = now;
     char at[KANAL_TIME_LEN];
     now_text(k, at);
     const char *roles[] = { "admin" };
@@ -129,7 +132,10 @@ int kanal_set_actor(kanal *k, const char *user_id, kanal_error *err)
                              "choose who acts with --as or $KANAL_USER)",
                              user_id);
     else if (!rc && !u.active)
-        rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' is deactivated", user_id);
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "user '%s' is deactivated and cannot act (an admin can add a new "
+                             "user; a manager moves their work with 'kanal reassign')",
+                             user_id);
     if (rc) {
         kanal_arena_free(a);
         return rc;

@@ -186,6 +186,12 @@ static int next_of(kanal *k, kanal_opp *o, kanal_next **out, kanal_error *err)
         n->next_goal = optional_ready;
     bool last = (size_t)o->stage_index + 1 == o->wf->n_stages;
     bool open = strcmp(o->status, "open") == 0;
+    if (!open) {
+        /* nothing is to be done on a closed opportunity */
+        n->next_goal = -1;
+        for (size_t i = 0; i < st->n_goals; i++)
+            goals[i].ready = false;
+    }
     n->goals = goals;
     n->n_goals = st->n_goals;
     n->outstanding = outstanding;
@@ -225,7 +231,8 @@ int kanal_agenda(kanal *k, kanal_table **out, kanal_error *err)
         kanal_table_add_column(t, "workflow", KANAL_TYPE_TEXT, "workflow") ||
         kanal_table_add_column(t, "stage", KANAL_TYPE_TEXT, "stage") ||
         kanal_table_add_column(t, "days_in_stage", KANAL_TYPE_INT, "days") ||
-        kanal_table_add_column(t, "next_goal", KANAL_TYPE_TEXT, "next") ||
+        kanal_table_add_column(t, "next_goal", KANAL_TYPE_TEXT, "next goal") ||
+        kanal_table_add_column(t, "next_step", KANAL_TYPE_TEXT, "next step") ||
         kanal_table_add_column(t, "stale", KANAL_TYPE_BOOL, "stale") ||
         kanal_table_add_filter(t, "owner", k->actor.id)) {
         rc = kanal_error_nomem(err);
@@ -242,14 +249,16 @@ int kanal_agenda(kanal *k, kanal_table **out, kanal_error *err)
             kanal_opp_free(o);
             break;
         }
-        const char *next = nx->next_goal >= 0 ? o->wf->goals[nx->next_goal].id
-                           : nx->can_advance  ? "(advance)"
-                           : nx->can_win      ? "(win)"
-                                              : NULL;
+        /* what to do: a goal, or leave the stage, or wait for what blocks it */
+        const char *goal = nx->next_goal >= 0 ? o->wf->goals[nx->next_goal].id : NULL;
+        const char *step = goal ? "goal" : nx->can_advance ? "advance"
+                                       : nx->can_win       ? "win"
+                                                           : "blocked";
         if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, o->id) ||
             kanal_table_set(t, 1, o->partner.name) || kanal_table_set(t, 2, o->workflow) ||
             kanal_table_set(t, 3, o->stage) || kanal_table_set_int(t, 4, nx->days_in_stage) ||
-            kanal_table_set(t, 5, next) || kanal_table_set_bool(t, 6, nx->stale))
+            kanal_table_set(t, 5, goal) || kanal_table_set(t, 6, step) ||
+            kanal_table_set_bool(t, 7, nx->stale))
             rc = kanal_error_nomem(err);
         kanal_next_free(nx);
     }

@@ -63,18 +63,19 @@ int active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal
 int partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
                  kanal_error *err)
 {
-    int rc;
+    int rc = KANAL_ENOTFOUND;
     size_t n = strlen(ref);
     if (n > 0 && strspn(ref, "0123456789") == n && n < 19)
         rc = store_partner_by_id(k->store, a, strtoll(ref, NULL, 10), out, err);
-    else
+    if (rc == KANAL_ENOTFOUND) /* a name may be all digits too */
         rc = store_partner_by_name(k->store, a, ref, out, err);
     if (rc != KANAL_ENOTFOUND)
         return rc;
     /* Not by its exact name: perhaps by its name in another case or spacing. */
     char *key = partner_name_key(ref);
     kanal_partner near;
-    if (key && store_partner_by_key(k->store, a, key, &near, err) == KANAL_OK)
+    if (key && store_partner_by_key(k->store, a, key, &near, err) == KANAL_OK &&
+        strcmp(near.name, ref) != 0)
         rc = kanal_error_set(err, KANAL_ENOTFOUND,
                              "no partner '%s' (did you mean '%s', id %lld?)", ref, near.name,
                              (long long)near.id);
@@ -120,6 +121,13 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
                                k->actor.id);
     char *key = partner_name_key(p->name);
     kanal_arena *a = kanal_arena_new();
+    /* the name as stored: without blanks around it */
+    const char *name = p->name;
+    while (*name == ' ' || *name == '\t')
+        name++;
+    size_t name_len = strlen(name);
+    while (name_len && (name[name_len - 1] == ' ' || name[name_len - 1] == '\t'))
+        name_len--;
     if (!key || !a) {
         rc = kanal_error_nomem(err);
         goto out;
@@ -159,7 +167,12 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
         goto done;
     char at[KANAL_TIME_LEN];
     now_text(k, at);
-    kanal_partner row = { 0, p->name, p->type, p->owner, p->email, p->phone, p->city,
+    char *trimmed = kanal_arena_strndup(a, name, name_len);
+    if (!trimmed) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    kanal_partner row = { 0, trimmed, p->type, p->owner, p->email, p->phone, p->city,
                           p->tax_id, at };
     if ((rc = store_partner_insert(k->store, &row, key, id, err)))
         goto done;
@@ -170,7 +183,7 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
     kanal_json_key(&j, "partner_id");
     kanal_json_int(&j, *id);
     kanal_json_key(&j, "name");
-    kanal_json_str(&j, p->name);
+    kanal_json_str(&j, trimmed);
     kanal_json_key(&j, "type");
     kanal_json_str(&j, p->type);
     kanal_json_key(&j, "owner");

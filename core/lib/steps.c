@@ -251,15 +251,17 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
     if ((rc = opp_load_for_change(k, id, &o, err)) || (rc = find_goal(o, goal, &gi, err)))
         goto done;
     const kanal_goal *g = &o->wf->goals[gi];
+    if ((rc = step_time(k, o, at, t, err)) || (rc = sets_parse(o, sets, n_sets, &fs, err)))
+        goto done;
+    if (o->done_at[gi]) {
+        *already = true; /* the inputs were valid; nothing changes */
+        goto done;
+    }
     if ((int)g->stage != o->stage_index) {
         rc = kanal_error_set(err, KANAL_EREFUSED,
                              "goal '%s' belongs to stage '%s'; opportunity %lld is in stage "
                              "'%s'",
                              g->id, o->wf->stages[g->stage].id, (long long)id, o->stage);
-        goto done;
-    }
-    if (o->done_at[gi]) {
-        *already = true;
         goto done;
     }
     kanal_goal_status st;
@@ -272,16 +274,16 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
         kanal_buf_release(&b);
         goto done;
     }
-    if ((rc = step_time(k, o, at, t, err)) || (rc = sets_parse(o, sets, n_sets, &fs, err)))
-        goto done;
-    /* the required fields, counting those set along */
+    /* the required fields, as they will be once the sets are applied */
     size_t missing[64], n_missing = 0;
-    for (size_t i = 0; i < st.n_missing_fields; i++) {
-        bool given = false;
+    for (size_t i = 0; i < g->n_requires_fields; i++) {
+        size_t fi = g->requires_fields[i];
+        bool set = o->fields[fi] != NULL;
         for (size_t x = 0; x < fs.n; x++)
-            given |= (size_t)fs.fields[x] == st.missing_fields[i] && fs.values[x];
-        if (!given && n_missing < 64)
-            missing[n_missing++] = st.missing_fields[i];
+            if ((size_t)fs.fields[x] == fi)
+                set = fs.values[x] != NULL;
+        if (!set && n_missing < 64)
+            missing[n_missing++] = fi;
     }
     if (n_missing) {
         kanal_buf b = KANAL_BUF_INIT;
@@ -442,7 +444,7 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if ((rc = opp_load_for_change(k, id, &o, err)))
+    if ((rc = opp_load_for_change(k, id, &o, err)) || (rc = step_time(k, o, at, t, err)))
         goto done;
     if ((size_t)o->stage_index + 1 == o->wf->n_stages) {
         rc = kanal_error_set(err, KANAL_EREFUSED,
@@ -451,7 +453,7 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
                              o->stage, (long long)id);
         goto done;
     }
-    if ((rc = need_stage_done(o, "advance", err)) || (rc = step_time(k, o, at, t, err)))
+    if ((rc = need_stage_done(o, "advance", err)))
         goto done;
     const char *from = o->stage, *to = o->wf->stages[o->stage_index + 1].id;
     hook_call guard = { .hook = HOOK_can_advance, .opp = o, .at = t, .arg = from, .arg2 = to };
@@ -529,7 +531,7 @@ int kanal_opp_win(kanal *k, int64_t id, const char *at, kanal_error *err)
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if ((rc = opp_load_for_change(k, id, &o, err)))
+    if ((rc = opp_load_for_change(k, id, &o, err)) || (rc = step_time(k, o, at, t, err)))
         goto done;
     const char *last = o->wf->stages[o->wf->n_stages - 1].id;
     if ((size_t)o->stage_index + 1 != o->wf->n_stages) {
@@ -539,7 +541,7 @@ int kanal_opp_win(kanal *k, int64_t id, const char *at, kanal_error *err)
                              (long long)id, o->stage, last);
         goto done;
     }
-    if ((rc = need_stage_done(o, "win", err)) || (rc = step_time(k, o, at, t, err)))
+    if ((rc = need_stage_done(o, "win", err)))
         goto done;
     rc = close_opp(k, o, "won", NULL, NULL, t, err);
 done:
@@ -555,7 +557,7 @@ int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if ((rc = opp_load_for_change(k, id, &o, err)))
+    if ((rc = opp_load_for_change(k, id, &o, err)) || (rc = step_time(k, o, at, t, err)))
         goto done;
     int ri = reason ? kanal_workflow_lost_reason_index(o->wf, reason) : -1;
     if (ri < 0) {
@@ -573,8 +575,6 @@ int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
                              "lost reason '%s' needs a note: add --note TEXT", reason);
         goto done;
     }
-    if ((rc = step_time(k, o, at, t, err)))
-        goto done;
     rc = close_opp(k, o, "lost", reason, note, t, err);
 done:
     kanal_opp_free(o);

@@ -114,6 +114,11 @@ static const char schema_v1[] =
     "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
     "  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
     "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+    /* INSERT OR REPLACE deletes without firing delete triggers */
+    "CREATE TRIGGER events_no_replace BEFORE INSERT ON events"
+    "  WHEN EXISTS (SELECT 1 FROM events WHERE id = NEW.id"
+    "    OR (opp_id = NEW.opp_id AND seq = NEW.seq))"
     "  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;";
 
 /* Migrations: migrations[i] takes the schema from version i to i + 1. */
@@ -239,7 +244,7 @@ static int configure(store *s, kanal_error *err)
     return KANAL_OK;
 }
 
-static int migrate(store *s, const char *path, kanal_error *err)
+static int migrate(store *s, const char *path, bool create, kanal_error *err)
 {
     int version = 0, app = 0;
     int rc = pragma_int(s, "PRAGMA user_version", &version, err);
@@ -257,8 +262,12 @@ static int migrate(store *s, const char *path, kanal_error *err)
                    ? KANAL_OK
                    : kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a Kanal database",
                                      path);
-    if (version > 0 && app != KANAL_APPLICATION_ID)
-        return kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a Kanal database", path);
+    /* Every Kanal database has a schema version: one without is someone
+       else's file (or an empty one), and is not made into ours. */
+    if ((version > 0 && app != KANAL_APPLICATION_ID) || (version == 0 && !create))
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "'%s' is not a Kanal database (create one with 'kanal init')",
+                               path);
     if ((rc = store_begin(s, err)))
         return rc;
     /* read again inside the write lock: another process may have migrated */
@@ -298,7 +307,7 @@ int store_open(store **out, const char *path, bool create, kanal_error *err)
                              s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto fail;
     }
-    if ((rc = configure(s, err)) || (rc = migrate(s, path, err)))
+    if ((rc = configure(s, err)) || (rc = migrate(s, path, create, err)))
         goto fail;
     *out = s;
     return KANAL_OK;

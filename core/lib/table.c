@@ -208,9 +208,12 @@ static void json_cell(kanal_json *j, kanal_type type, const char *v)
         kanal_json_array(j);
         for (const char *p = v; *p;) {
             size_t n = strcspn(p, "\n");
-            char item[512];
-            snprintf(item, sizeof item, "%.*s", (int)n, p);
-            kanal_json_str(j, item);
+            kanal_buf item = KANAL_BUF_INIT;
+            kanal_buf_add(&item, p, n);
+            kanal_json_str(j, kanal_buf_cstr(&item));
+            if (item.oom)
+                j->out->oom = true;
+            kanal_buf_release(&item);
             p += n;
             if (*p)
                 p++;
@@ -300,8 +303,8 @@ void kanal_table_render_text(const kanal_table *t, kanal_buf *out)
                 text_cell(&cell, t, r - 1, c);
             }
             size_t w = kanal_utf8_chars(kanal_buf_cstr(&cell), cell.len);
-            bool right = r > 0 && (t->cols[c].type == KANAL_TYPE_INT ||
-                                   t->cols[c].type == KANAL_TYPE_NUMBER);
+            bool right = t->cols[c].type == KANAL_TYPE_INT ||
+                         t->cols[c].type == KANAL_TYPE_NUMBER;
             bool last = c + 1 == t->n_cols;
             if (right)
                 for (size_t k = w; k < width[c]; k++)

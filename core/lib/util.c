@@ -166,6 +166,8 @@ static unsigned fold_cp(unsigned c)
         return c;
     if ((c >= 0xC0 && c <= 0xDE && c != 0xD7))
         return c + 32;
+    if (c == 0x178) /* Ÿ pairs with ÿ of Latin-1 */
+        return 0xFF;
     if (c >= 0x100 && c <= 0x17F) {
         /* Latin Extended-A pairs upper/lower as even/odd, except for a few
            ranges that pair odd/even. */

@@ -38,11 +38,13 @@ typedef struct kanal kanal;
 int kanal_open(kanal **out, const char *path, kanal_error *err);
 
 /*
-** Creates a new database at path with its first user, an admin. Refused
-** (KANAL_EREFUSED) when the file exists. The new handle acts as that admin.
+** Creates a new database at path with its first user, an admin, at time
+** `now` (seconds since the epoch; 0: the clock). Refused (KANAL_EREFUSED)
+** when the file exists, which is left as it is. The new handle acts as that
+** admin, with "now" fixed when `now` was given.
 */
 int kanal_init(kanal **out, const char *path, const char *admin_id, const char *admin_name,
-               kanal_error *err);
+               int64_t now, kanal_error *err);
 void kanal_close(kanal *k);
 
 /* Sets the acting user: it must exist (KANAL_ENOTFOUND) and be active (KANAL_EREFUSED). */
