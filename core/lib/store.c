@@ -222,6 +222,29 @@ static int pragma_int(store *s, const char *sql, int *out, kanal_error *err)
     return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "reading the schema version");
 }
 
+/*
+** Ends a query that gathered its rows into b (elements of `size` bytes):
+** moves them into the arena as *out, *n elements. Frees b either way.
+*/
+static int rows_done(store *s, kanal_arena *a, kanal_buf *b, int step_rc, bool oom,
+                     size_t size, void *out, size_t *n, kanal_error *err, const char *doing)
+{
+    int rc = KANAL_OK;
+    void *p = NULL;
+    if (step_rc != SQLITE_DONE)
+        rc = db_fail(s, err, doing);
+    else if (oom || b->oom || !(p = kanal_arena_alloc(a, b->len ? b->len : 1)))
+        rc = kanal_error_nomem(err);
+    if (!rc) {
+        if (b->len)
+            memcpy(p, b->data, b->len);
+        *n = b->len / size;
+        memcpy(out, &p, sizeof p);
+    }
+    kanal_buf_release(b);
+    return rc;
+}
+
 /* ---- opening ---------------------------------------------------------------- */
 
 static int configure(store *s, kanal_error *err)
@@ -589,21 +612,7 @@ int store_workflow_ids(store *s, kanal_arena *a, const char ***ids, size_t *n,
         kanal_buf_add(&b, &id, sizeof id);
     }
     done(s, st);
-    if (rc != SQLITE_DONE) {
-        kanal_buf_release(&b);
-        return db_fail(s, err, "listing workflows");
-    }
-    *n = b.len / sizeof(char *);
-    const char **out = kanal_arena_alloc(a, b.len ? b.len : 1);
-    if (!out || oom || b.oom) {
-        kanal_buf_release(&b);
-        return kanal_error_nomem(err);
-    }
-    if (b.len)
-        memcpy(out, b.data, b.len);
-    kanal_buf_release(&b);
-    *ids = out;
-    return KANAL_OK;
+    return rows_done(s, a, &b, rc, oom, sizeof(char *), ids, n, err, "listing workflows");
 }
 
 int store_workflows_table(store *s, kanal_table *t, kanal_error *err)
@@ -725,21 +734,7 @@ static int collect_ids(store *s, kanal_arena *a, sqlite3_stmt *st, int64_t **ids
         kanal_buf_add(&b, &id, sizeof id);
     }
     done(s, st);
-    if (rc != SQLITE_DONE) {
-        kanal_buf_release(&b);
-        return db_fail(s, err, doing);
-    }
-    int64_t *out = kanal_arena_alloc(a, b.len ? b.len : 1);
-    if (!out || b.oom) {
-        kanal_buf_release(&b);
-        return kanal_error_nomem(err);
-    }
-    if (b.len)
-        memcpy(out, b.data, b.len);
-    *n = b.len / sizeof(int64_t);
-    *ids = out;
-    kanal_buf_release(&b);
-    return KANAL_OK;
+    return rows_done(s, a, &b, rc, false, sizeof(int64_t), ids, n, err, doing);
 }
 
 int store_partners_owned_by(store *s, kanal_arena *a, const char *owner, int64_t **ids,
@@ -990,21 +985,7 @@ static int collect_pairs(store *s, kanal_arena *a, sqlite3_stmt *st, store_pair 
         kanal_buf_add(&b, &p, sizeof p);
     }
     done(s, st);
-    if (rc != SQLITE_DONE) {
-        kanal_buf_release(&b);
-        return db_fail(s, err, doing);
-    }
-    store_pair *p = kanal_arena_alloc(a, b.len ? b.len : 1);
-    if (!p || oom || b.oom) {
-        kanal_buf_release(&b);
-        return kanal_error_nomem(err);
-    }
-    if (b.len)
-        memcpy(p, b.data, b.len);
-    *n = b.len / sizeof *p;
-    *out = p;
-    kanal_buf_release(&b);
-    return KANAL_OK;
+    return rows_done(s, a, &b, rc, oom, sizeof(store_pair), out, n, err, doing);
 }
 
 int store_goals_done(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
@@ -1083,21 +1064,8 @@ int store_activities(store *s, kanal_arena *a, int64_t opp, const char *type,
         kanal_buf_add(&b, &x, sizeof x);
     }
     done(s, st);
-    if (rc != SQLITE_DONE) {
-        kanal_buf_release(&b);
-        return db_fail(s, err, "reading activities");
-    }
-    kanal_activity *p = kanal_arena_alloc(a, b.len ? b.len : 1);
-    if (!p || oom || b.oom) {
-        kanal_buf_release(&b);
-        return kanal_error_nomem(err);
-    }
-    if (b.len)
-        memcpy(p, b.data, b.len);
-    *n = b.len / sizeof *p;
-    *out = p;
-    kanal_buf_release(&b);
-    return KANAL_OK;
+    return rows_done(s, a, &b, rc, oom, sizeof(kanal_activity), out, n, err,
+                     "reading activities");
 }
 
 /* ---- the event log ------------------------------------------------------------------ */
@@ -1152,19 +1120,6 @@ int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_
         kanal_buf_add(&b, &e, sizeof e);
     }
     done(s, st);
-    if (rc != SQLITE_DONE) {
-        kanal_buf_release(&b);
-        return db_fail(s, err, "reading the event log");
-    }
-    kanal_event *p = kanal_arena_alloc(a, b.len ? b.len : 1);
-    if (!p || oom || b.oom) {
-        kanal_buf_release(&b);
-        return kanal_error_nomem(err);
-    }
-    if (b.len)
-        memcpy(p, b.data, b.len);
-    *n = b.len / sizeof *p;
-    *out = p;
-    kanal_buf_release(&b);
-    return KANAL_OK;
+    return rows_done(s, a, &b, rc, oom, sizeof(kanal_event), out, n, err,
+                     "reading the event log");
 }
