@@ -13,6 +13,7 @@
 
 typedef struct cli_opt {
     const char *name;   /* "owner" for --owner */
+    char short_name;    /* 'o' for -o, or 0 */
     const char *arg;    /* the value's name ("USER"), or NULL for a flag */
     bool repeat;        /* may be given more than once */
     const char *help;
@@ -33,6 +34,11 @@ typedef struct cli_cmd {
 
 #define CLI_MAX_OPTS 24
 
+/* The options of every list and report. */
+#define CLI_LIST_OPTS                                                                   \
+    { "json", 0, NULL, false, "print JSON (the same as --format json)" },                \
+    { "format", 0, "NAME", false, "print as table (default), json, or a plugin's format" }
+
 typedef struct cli_args {
     const cli_cmd *cmd;
     char **pos;
@@ -49,6 +55,8 @@ typedef struct cli {
     bool color;            /* stdout is a terminal and NO_COLOR is unset */
     FILE *out, *err;
     kanal *k;              /* opened on first use by cli_kanal() */
+    kanal_plugins *plugins; /* made on first use by cli_plugins() */
+    const char *exe;       /* argv[0], to find the plugins built with Kanal */
     int batch_line;        /* > 0 while running a batch file */
     bool in_batch;
 } cli;
@@ -96,12 +104,21 @@ const char *cli_db_path(const cli *c);
 /* The acting user's id as chosen (not yet checked). */
 const char *cli_actor_id(const cli *c);
 
+/*
+** The plugin registry: the plugins built with Kanal (the plugins/ folder
+** beside the kanal binary), then $KANAL_PLUGIN_PATH. Loaded when first used.
+*/
+kanal_plugins *cli_plugins(cli *c);
+/* Prints a warning for each plugin that had to be skipped. */
+void cli_plugin_warnings(cli *c);
+
 /* Parses an opportunity id; prints a usage error and returns 2 when it is not one. */
 int cli_opp_id(cli *c, const char *text, int64_t *id);
 
 /*
-** Prints a list or report as the user asked: JSON with --json, else an
-** aligned table. Frees t. Returns the exit code.
+** Prints a list or report as the user asked: --format NAME (table and json
+** built in, others from plugins), --json, else an aligned table. Frees t.
+** Returns the exit code.
 */
 int cli_print_table(cli *c, cli_args *a, kanal_table *t);
 

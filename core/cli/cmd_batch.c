@@ -65,9 +65,9 @@ static int split(const char *line, char *buf, char **words, const char **why)
 }
 
 static const cli_opt opts[] = {
-    { "atomic", NULL, false, "all lines in one transaction: all or nothing" },
-    { "keep-going", NULL, false, "go on after a failing line (not with --atomic)" },
-    { NULL, NULL, false, NULL },
+    { "atomic", 0, NULL, false, "all lines in one transaction: all or nothing" },
+    { "keep-going", 0, NULL, false, "go on after a failing line (not with --atomic)" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int run(cli *c, cli_args *a)

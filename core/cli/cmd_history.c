@@ -6,8 +6,8 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-    { "json", NULL, false, "print JSON" },
-    { NULL, NULL, false, NULL },
+    { "json", 0, NULL, false, "print JSON" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int run(cli *c, cli_args *a)

@@ -4,9 +4,9 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-    { "admin", "USER", false, "the first admin's user id (default: the acting user)" },
-    { "name", "NAME", false, "the first admin's display name (default: the id)" },
-    { NULL, NULL, false, NULL },
+    { "admin", 0, "USER", false, "the first admin's user id (default: the acting user)" },
+    { "name", 0, "NAME", false, "the first admin's display name (default: the id)" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int run(cli *c, cli_args *a)

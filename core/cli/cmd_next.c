@@ -7,8 +7,8 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-    { "json", NULL, false, "print JSON" },
-    { NULL, NULL, false, NULL },
+    CLI_LIST_OPTS,
+    { NULL, 0, NULL, false, NULL },
 };
 
 static void ids_json(kanal_json *j, const kanal_workflow *wf, const size_t *goals, size_t n,
@@ -158,11 +158,17 @@ static int run(cli *c, cli_args *a)
             return cli_fail(c, &err);
         return cli_print_table(c, a, t);
     }
+    const char *format = cli_get(a, "format");
+    if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0)
+        return cli_usage_error(c, a->cmd,
+                               "--format %s applies to the agenda, not to one opportunity",
+                               format);
+    bool json = cli_flag(a, "json") || (format && strcmp(format, "json") == 0);
     kanal_next *n;
     if (kanal_next_get(k, id, &n, &err))
         return cli_fail(c, &err);
     kanal_buf out = KANAL_BUF_INIT;
-    if (cli_flag(a, "json"))
+    if (json)
         next_json(&out, n);
     else
         next_text(c, &out, n);

@@ -6,12 +6,12 @@
 #include "cli.h"
 
 static const cli_opt new_opts[] = {
-    { "partner", "P", false, "the partner, by id or exact name (required)" },
-    { "workflow", "W", false, "the workflow (required)" },
-    { "owner", "USER", false, "the owner (default: you; a manager may name someone else)" },
-    { "at", "TIME", false, "when it happened (ISO 8601; default: now)" },
-    { "json", NULL, false, "print {\"id\":N}" },
-    { NULL, NULL, false, NULL },
+    { "partner", 0, "P", false, "the partner, by id or exact name (required)" },
+    { "workflow", 0, "W", false, "the workflow (required)" },
+    { "owner", 0, "USER", false, "the owner (default: you; a manager may name someone else)" },
+    { "at", 0, "TIME", false, "when it happened (ISO 8601; default: now)" },
+    { "json", 0, NULL, false, "print {\"id\":N}" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int new_run(cli *c, cli_args *a)
@@ -52,13 +52,13 @@ const cli_cmd cmd_opp_new = {
 };
 
 static const cli_opt list_opts[] = {
-    { "mine", NULL, false, "only my opportunities" },
-    { "owner", "USER", false, "only this owner's" },
-    { "workflow", "W", false, "only this workflow's" },
-    { "stage", "S", false, "only those in this stage" },
-    { "status", "open|won|lost", false, "only those with this status" },
-    { "json", NULL, false, "print JSON" },
-    { NULL, NULL, false, NULL },
+    { "mine", 0, NULL, false, "only my opportunities" },
+    { "owner", 0, "USER", false, "only this owner's" },
+    { "workflow", 0, "W", false, "only this workflow's" },
+    { "stage", 0, "S", false, "only those in this stage" },
+    { "status", 0, "open|won|lost", false, "only those with this status" },
+    CLI_LIST_OPTS,
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int list_run(cli *c, cli_args *a)
@@ -223,8 +223,8 @@ static void show_text(cli *c, kanal_buf *out, const kanal_opp *o)
 }
 
 static const cli_opt show_opts[] = {
-    { "json", NULL, false, "print JSON" },
-    { NULL, NULL, false, NULL },
+    { "json", 0, NULL, false, "print JSON" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int show_run(cli *c, cli_args *a)

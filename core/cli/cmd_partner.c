@@ -4,14 +4,14 @@
 #include "cli.h"
 
 static const cli_opt add_opts[] = {
-    { "type", "TYPE", false, "partner type, one that a workflow takes (required)" },
-    { "owner", "USER", false, "owner (a manager may name someone else)" },
-    { "email", "E", false, "e-mail address" },
-    { "phone", "P", false, "phone number" },
-    { "city", "C", false, "city" },
-    { "tax-id", "T", false, "tax id" },
-    { "json", NULL, false, "print {\"id\":N}" },
-    { NULL, NULL, false, NULL },
+    { "type", 0, "TYPE", false, "partner type, one that a workflow takes (required)" },
+    { "owner", 0, "USER", false, "owner (a manager may name someone else)" },
+    { "email", 0, "E", false, "e-mail address" },
+    { "phone", 0, "P", false, "phone number" },
+    { "city", 0, "C", false, "city" },
+    { "tax-id", 0, "T", false, "tax id" },
+    { "json", 0, NULL, false, "print {\"id\":N}" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int add_run(cli *c, cli_args *a)
@@ -56,10 +56,10 @@ const cli_cmd cmd_partner_add = {
 };
 
 static const cli_opt list_opts[] = {
-    { "owner", "USER", false, "only partners of this owner" },
-    { "type", "TYPE", false, "only partners of this type" },
-    { "json", NULL, false, "print JSON" },
-    { NULL, NULL, false, NULL },
+    { "owner", 0, "USER", false, "only partners of this owner" },
+    { "type", 0, "TYPE", false, "only partners of this type" },
+    CLI_LIST_OPTS,
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int list_run(cli *c, cli_args *a)
@@ -86,8 +86,8 @@ const cli_cmd cmd_partner_list = {
 };
 
 static const cli_opt show_opts[] = {
-    { "json", NULL, false, "print JSON" },
-    { NULL, NULL, false, NULL },
+    { "json", 0, NULL, false, "print JSON" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int show_run(cli *c, cli_args *a)
@@ -158,10 +158,10 @@ const cli_cmd cmd_partner_show = {
 };
 
 static const cli_opt reassign_opts[] = {
-    { "from", "USER", false, "the rep whose work moves (required)" },
-    { "to", "USER", false, "the rep who takes it (required)" },
-    { "partner", "PARTNER", false, "move only this partner" },
-    { NULL, NULL, false, NULL },
+    { "from", 0, "USER", false, "the rep whose work moves (required)" },
+    { "to", 0, "USER", false, "the rep who takes it (required)" },
+    { "partner", 0, "PARTNER", false, "move only this partner" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int reassign_run(cli *c, cli_args *a)

@@ -5,7 +5,7 @@
 
 #include "cli.h"
 
-#define AT_OPT { "at", "TIME", false, "when it happened (ISO 8601; default: now)" }
+#define AT_OPT { "at", 0, "TIME", false, "when it happened (ISO 8601; default: now)" }
 
 /* Parses OPP and opens the database; returns 0 or the exit code. */
 static int begin(cli *c, cli_args *a, kanal **k, int64_t *id)
@@ -20,10 +20,10 @@ static int begin(cli *c, cli_args *a, kanal **k, int64_t *id)
 /* ---- done ---- */
 
 static const cli_opt done_opts[] = {
-    { "set", "FIELD=VALUE", true, "set a field with it" },
-    { "note", "TEXT", false, "a note on the step" },
+    { "set", 0, "FIELD=VALUE", true, "set a field with it" },
+    { "note", 0, "TEXT", false, "a note on the step" },
     AT_OPT,
-    { NULL, NULL, false, NULL },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int done_run(cli *c, cli_args *a)
@@ -65,7 +65,7 @@ const cli_cmd cmd_done = {
 
 static const cli_opt set_opts[] = {
     AT_OPT,
-    { NULL, NULL, false, NULL },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int set_run(cli *c, cli_args *a)
@@ -101,10 +101,10 @@ const cli_cmd cmd_set = {
 /* ---- log ---- */
 
 static const cli_opt log_opts[] = {
-    { "note", "TEXT", false, "what happened" },
+    { "note", 0, "TEXT", false, "what happened" },
     AT_OPT,
-    { "json", NULL, false, "print JSON" },
-    { NULL, NULL, false, NULL },
+    { "json", 0, NULL, false, "print JSON" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static void ids(kanal_buf *b, const kanal_workflow *wf, const size_t *x, size_t n, bool fields)
@@ -160,6 +160,8 @@ static int log_run(cli *c, cli_args *a)
             ids_json(&j, wf, s->blocked_by, s->n_blocked_by, false);
             kanal_json_key(&j, "missing_fields");
             ids_json(&j, wf, s->missing_fields, s->n_missing_fields, true);
+            kanal_json_key(&j, "refused");
+            kanal_json_str(&j, s->refused);
             kanal_json_end_object(&j);
         }
         kanal_json_end_array(&j);
@@ -182,6 +184,8 @@ static int log_run(cli *c, cli_args *a)
                 ids(&out, wf, s->missing_fields, s->n_missing_fields, true);
                 kanal_buf_puts(&out, " set");
             }
+            if (s->refused)
+                kanal_buf_puts(&out, s->refused);
             kanal_buf_putc(&out, '\n');
         }
     }
@@ -211,7 +215,7 @@ const cli_cmd cmd_log = {
 
 static const cli_opt at_opts[] = {
     AT_OPT,
-    { NULL, NULL, false, NULL },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int advance_run(cli *c, cli_args *a)
@@ -272,10 +276,10 @@ const cli_cmd cmd_win = {
 /* ---- lose ---- */
 
 static const cli_opt lose_opts[] = {
-    { "reason", "R", false, "a lost reason of the workflow (required)" },
-    { "note", "TEXT", false, "a note (required by some reasons)" },
+    { "reason", 0, "R", false, "a lost reason of the workflow (required)" },
+    { "note", 0, "TEXT", false, "a note (required by some reasons)" },
     AT_OPT,
-    { NULL, NULL, false, NULL },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int lose_run(cli *c, cli_args *a)

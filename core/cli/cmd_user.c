@@ -4,10 +4,10 @@
 #include "cli.h"
 
 static const cli_opt add_opts[] = {
-    { "name", "NAME", false, "display name (required)" },
-    { "role", "ROLE[,ROLE...]", false,
+    { "name", 0, "NAME", false, "display name (required)" },
+    { "role", 0, "ROLE[,ROLE...]", false,
       "roles (required): admin, manager, or a role workflows name (channel_rep...)" },
-    { NULL, NULL, false, NULL },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int add_run(cli *c, cli_args *a)
@@ -43,8 +43,8 @@ const cli_cmd cmd_user_add = {
 };
 
 static const cli_opt list_opts[] = {
-    { "json", NULL, false, "print JSON" },
-    { NULL, NULL, false, NULL },
+    CLI_LIST_OPTS,
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int list_run(cli *c, cli_args *a)
@@ -71,7 +71,7 @@ const cli_cmd cmd_user_list = {
 };
 
 static const cli_opt deactivate_opts[] = {
-    { NULL, NULL, false, NULL },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int deactivate_run(cli *c, cli_args *a)

@@ -10,7 +10,7 @@
 /* ---- apply ---- */
 
 static const cli_opt apply_opts[] = {
-    { NULL, NULL, false, NULL },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int apply_run(cli *c, cli_args *a)
@@ -57,8 +57,8 @@ const cli_cmd cmd_workflow_apply = {
 /* ---- list ---- */
 
 static const cli_opt list_opts[] = {
-    { "json", NULL, false, "print JSON" },
-    { NULL, NULL, false, NULL },
+    CLI_LIST_OPTS,
+    { NULL, 0, NULL, false, NULL },
 };
 
 static int list_run(cli *c, cli_args *a)
@@ -87,9 +87,9 @@ const cli_cmd cmd_workflow_list = {
 /* ---- show ---- */
 
 static const cli_opt show_opts[] = {
-    { "version", "N", false, "show version N (default: the latest)" },
-    { "json", NULL, false, "print JSON" },
-    { NULL, NULL, false, NULL },
+    { "version", 0, "N", false, "show version N (default: the latest)" },
+    { "json", 0, NULL, false, "print JSON" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static void json_ids(kanal_json *j, const char *const *ids, size_t n)

@@ -8,9 +8,9 @@
 #include "print.h"
 
 static const cli_opt opts[] = {
-    { "json", NULL, false, "print the result as JSON on stdout" },
-    { "print", NULL, false, "print the outline of each valid workflow" },
-    { NULL, NULL, false, NULL },
+    { "json", 0, NULL, false, "print the result as JSON on stdout" },
+    { "print", 0, NULL, false, "print the outline of each valid workflow" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 static void json_file(kanal_json *j, const char *file, const kanal_workflow *wf,

@@ -4,7 +4,8 @@
 */
 #include "cli.h"
 
-extern const cli_cmd cmd_advance, cmd_batch, cmd_done, cmd_history, cmd_init, cmd_log,
+extern const cli_cmd cmd_advance, cmd_batch, cmd_done, cmd_export, cmd_history, cmd_import,
+    cmd_init, cmd_log, cmd_plugin_list,
     cmd_lose, cmd_next, cmd_opp_list, cmd_opp_new, cmd_opp_show, cmd_partner_add,
     cmd_partner_list, cmd_partner_show, cmd_reassign, cmd_set, cmd_user_add,
     cmd_user_deactivate, cmd_user_list, cmd_win, cmd_workflow_apply, cmd_workflow_check,
@@ -14,7 +15,9 @@ const cli_cmd *const cli_commands[] = {
     &cmd_advance,
     &cmd_batch,
     &cmd_done,
+    &cmd_export,
     &cmd_history,
+    &cmd_import,
     &cmd_init,
     &cmd_log,
     &cmd_lose,
@@ -25,6 +28,7 @@ const cli_cmd *const cli_commands[] = {
     &cmd_partner_add,
     &cmd_partner_list,
     &cmd_partner_show,
+    &cmd_plugin_list,
     &cmd_reassign,
     &cmd_set,
     &cmd_user_add,

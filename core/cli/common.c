@@ -60,6 +60,8 @@ kanal *cli_open(cli *c, int *rc)
         return NULL;
     }
     kanal_set_now(c->k, now);
+    /* listeners hear every committed command; the plugins load only then */
+    kanal_set_plugins(c->k, cli_plugins(c));
     return c->k;
 }
 
@@ -92,20 +94,68 @@ int cli_opp_id(cli *c, const char *text, int64_t *id)
 
 int cli_print_table(cli *c, cli_args *a, kanal_table *t)
 {
+    const char *format = cli_get(a, "format");
+    int rc = 0;
+    if (format && cli_flag(a, "json") && strcmp(format, "json") != 0)
+        rc = cli_usage_error(c, a->cmd, "--json and --format %s contradict", format);
+    if (!format)
+        format = cli_flag(a, "json") ? "json" : "table";
     kanal_buf out = KANAL_BUF_INIT;
-    if (cli_flag(a, "json"))
-        kanal_table_render_json(t, &out);
-    else
-        kanal_table_render_text(t, &out);
-    int rc = cli_write(c, &out);
+    kanal_error err;
+    bool builtin = strcmp(format, "table") == 0 || strcmp(format, "json") == 0;
+    if (!rc && kanal_render(builtin ? NULL : cli_plugins(c), format, t, &out, &err))
+        rc = cli_fail(c, &err);
+    if (!builtin)
+        cli_plugin_warnings(c);
+    if (!rc)
+        rc = cli_write(c, &out);
     kanal_buf_release(&out);
     kanal_table_free(t);
     return rc;
 }
 
+kanal_plugins *cli_plugins(cli *c)
+{
+    if (c->plugins)
+        return c->plugins;
+    /* the plugins/ folder beside the binary: build/kanal and build/plugins/ */
+    char exe[4096], dir[4200];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        snprintf(exe, sizeof exe, "%s", c->exe ? c->exe : "kanal");
+        n = (ssize_t)strlen(exe);
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(exe, sizeof exe, ".");
+    snprintf(dir, sizeof dir, "%s/plugins", exe);
+    kanal_error err;
+    if (kanal_plugins_new(&c->plugins, dir, getenv("KANAL_PLUGIN_PATH"), &err))
+        c->plugins = NULL;
+    return c->plugins;
+}
+
+void cli_plugin_warnings(cli *c)
+{
+    if (!c->plugins)
+        return;
+    size_t n = kanal_plugins_count(c->plugins);
+    for (size_t i = 0; i < n; i++) {
+        const kanal_plugin_info *p = kanal_plugins_info(c->plugins, i);
+        if (p->problem)
+            fprintf(c->err, "kanal: warning: plugin %s skipped: %s\n", p->file, p->problem);
+    }
+}
+
 void cli_print_hints(cli *c)
 {
     size_t n;
+    const char *w = kanal_warnings(c->k, &n);
+    for (size_t i = 0; i < n; i++, w += strlen(w) + 1)
+        fprintf(c->err, "kanal: warning: %s\n", w);
     if (c->verbose) {
         const char *line = kanal_rules_log(c->k, &n);
         for (size_t i = 0; i < n; i++, line += strlen(line) + 1)

@@ -13,18 +13,29 @@
 #include "cli.h"
 
 static const cli_opt global_opts[] = {
-    { "db", "PATH", false, "the database file (default: $KANAL_DB, else ./kanal.db)" },
-    { "as", "USER", false, "act as this user (default: $KANAL_USER, else the login name)" },
-    { "verbose", NULL, false, "say more: rule logs and tracebacks" },
-    { "no-color", NULL, false, "never colour the output" },
-    { "help", NULL, false, "show the help of the command" },
-    { "version", NULL, false, "print the version and exit" },
-    { NULL, NULL, false, NULL },
+    { "db", 0, "PATH", false, "the database file (default: $KANAL_DB, else ./kanal.db)" },
+    { "as", 0, "USER", false, "act as this user (default: $KANAL_USER, else the login name)" },
+    { "verbose", 0, NULL, false, "say more: rule logs and tracebacks" },
+    { "no-color", 0, NULL, false, "never colour the output" },
+    { "help", 0, NULL, false, "show the help of the command" },
+    { "version", 0, NULL, false, "print the version and exit" },
+    { NULL, 0, NULL, false, NULL },
 };
 
 const cli_opt *cli_global_opts(void)
 {
     return global_opts;
+}
+
+static const cli_opt *find_short(const cli_opt *opts, char c, int *index)
+{
+    for (int i = 0; opts && opts[i].name; i++) {
+        if (opts[i].short_name == c) {
+            *index = i;
+            return &opts[i];
+        }
+    }
+    return NULL;
 }
 
 static const cli_opt *find_opt(const cli_opt *opts, const char *name, size_t len, int *index)
@@ -138,6 +149,30 @@ int cli_dispatch(cli *c, int argc, char **argv)
         char *t = argv[i];
         if (!no_more_opts && strcmp(t, "--") == 0) {
             no_more_opts = true;
+            continue;
+        }
+        /* -x: a command's short option (-o FILE), or -h */
+        int sidx = -1;
+        const cli_opt *so = !no_more_opts && cmd && t[0] == '-' && t[1] && t[1] != '-' && !t[2]
+                                ? find_short(cmd->opts, t[1], &sidx)
+                                : NULL;
+        if (so) {
+            const char *value = NULL;
+            if (so->arg) {
+                if (i + 1 >= argc) {
+                    rc = cli_usage_error(c, cmd, "option '-%c' needs a value (%s)", t[1],
+                                         so->arg);
+                    goto done;
+                }
+                value = argv[++i];
+            }
+            const char **vals = realloc(a.vals[sidx], (size_t)(a.nvals[sidx] + 1) * sizeof *vals);
+            if (!vals) {
+                rc = 5;
+                goto done;
+            }
+            vals[a.nvals[sidx]++] = value ? value : "";
+            a.vals[sidx] = vals;
             continue;
         }
         if (!no_more_opts && (strcmp(t, "-h") == 0 || strncmp(t, "--", 2) == 0)) {

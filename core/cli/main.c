@@ -15,8 +15,10 @@ int main(int argc, char **argv)
     const char *no_color = getenv("NO_COLOR");
     c.color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
 
+    c.exe = argv[0];
     int rc = cli_dispatch(&c, argc - 1, argv + 1);
     kanal_close(c.k);
+    kanal_plugins_free(c.plugins);
     if (fflush(stdout) != 0 && rc == 0) {
         fputs("kanal: error: cannot write the output\n", stderr);
         rc = 5;

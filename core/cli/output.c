@@ -82,7 +82,10 @@ static void print_opts(FILE *f, const cli_opt *opts)
 {
     for (int i = 0; opts[i].name; i++) {
         char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+        char shrt[8] = "";
+        if (opts[i].short_name)
+            snprintf(shrt, sizeof shrt, "-%c, ", opts[i].short_name);
+        snprintf(left, sizeof left, "%s--%s%s%s", shrt, opts[i].name, opts[i].arg ? " " : "",
                  opts[i].arg ? opts[i].arg : "");
         fprintf(f, "  %-24s %s%s\n", left, opts[i].help, opts[i].repeat ? " (repeatable)" : "");
     }

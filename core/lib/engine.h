@@ -33,6 +33,14 @@ struct kanal {
     kanal_buf log;               /* kanal.log() lines of the rules, NUL-separated */
     size_t n_log;
     kanal_buf trace;             /* the Lua traceback of the last rules error */
+    kanal_buf warnings;          /* listeners that failed, NUL-separated */
+    size_t n_warnings;
+    /* Events recorded but not yet committed, for the plugins' listeners;
+       marks[d] is how many there were when depth d began. */
+    kanal_plugins *plugins;
+    struct pending_event *pending;
+    size_t n_pending, cap_pending;
+    size_t marks[64];
 };
 
 /* ---- kanal.c ---- */

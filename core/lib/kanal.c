@@ -8,7 +8,14 @@
 #include <time.h>
 
 #include "engine.h"
+#include "plugins.h"
 #include "rules.h"
+
+/* An event kept for the listeners until its transaction commits. */
+struct pending_event {
+    kanal_plugin_event ev;
+    char *strings; /* at, actor, type, data, workflow, one block */
+};
 
 static int handle_new(kanal **out, const char *path, kanal_error *err)
 {
@@ -98,6 +105,61 @@ fail:
     return rc;
 }
 
+/* Forgets the pending events from index `from` on. */
+static void drop_pending(kanal *k, size_t from)
+{
+    for (size_t i = from; i < k->n_pending; i++)
+        free(k->pending[i].strings);
+    if (from < k->n_pending)
+        k->n_pending = from;
+}
+
+/* After the outermost commit: the listeners get what it recorded. */
+static void deliver_pending(kanal *k)
+{
+    if (k->plugins && k->n_pending) {
+        kanal_plugin_event *evs = malloc(k->n_pending * sizeof *evs);
+        if (evs) {
+            for (size_t i = 0; i < k->n_pending; i++)
+                evs[i] = k->pending[i].ev;
+            plugins_deliver(k->plugins, k, evs, k->n_pending);
+            free(evs);
+        }
+    }
+    drop_pending(k, 0);
+}
+
+/* Marks where a transaction level begins, and drops or delivers at its end. */
+static void tx_began(kanal *k)
+{
+    int d = store_depth(k->store);
+    if (d > 0 && d <= 64)
+        k->marks[d - 1] = k->n_pending;
+}
+
+static void tx_ended(kanal *k, int depth_before, bool committed)
+{
+    if (!committed && depth_before > 0 && depth_before <= 64)
+        drop_pending(k, k->marks[depth_before - 1]);
+    if (store_depth(k->store) == 0) {
+        if (committed)
+            deliver_pending(k);
+        else
+            drop_pending(k, 0);
+    }
+}
+
+void kanal_set_plugins(kanal *k, kanal_plugins *p)
+{
+    k->plugins = p;
+}
+
+const char *kanal_warnings(const kanal *k, size_t *n)
+{
+    *n = k->n_warnings;
+    return k->warnings.data ? k->warnings.data : "";
+}
+
 void kanal_close(kanal *k)
 {
     if (!k)
@@ -115,6 +177,9 @@ void kanal_close(kanal *k)
     kanal_buf_release(&k->hints);
     kanal_buf_release(&k->log);
     kanal_buf_release(&k->trace);
+    kanal_buf_release(&k->warnings);
+    drop_pending(k, 0);
+    free(k->pending);
     free(k->path);
     free(k);
 }
@@ -195,17 +260,25 @@ const char *kanal_rules_trace(const kanal *k)
 
 int kanal_begin(kanal *k, kanal_error *err)
 {
-    return store_begin(k->store, err);
+    int rc = store_begin(k->store, err);
+    if (!rc)
+        tx_began(k);
+    return rc;
 }
 
 int kanal_commit(kanal *k, kanal_error *err)
 {
-    return store_commit(k->store, err);
+    int d = store_depth(k->store);
+    int rc = store_commit(k->store, err);
+    tx_ended(k, d, rc == KANAL_OK);
+    return rc;
 }
 
 void kanal_rollback(kanal *k)
 {
+    int d = store_depth(k->store);
     store_rollback(k->store);
+    tx_ended(k, d, false);
 }
 
 int op_begin(kanal *k, kanal_error *err)
@@ -213,8 +286,9 @@ int op_begin(kanal *k, kanal_error *err)
     kanal_buf_reset(&k->hints);
     kanal_buf_reset(&k->log);
     kanal_buf_reset(&k->trace);
-    k->n_hints = k->n_log = 0;
-    return store_begin(k->store, err);
+    kanal_buf_reset(&k->warnings);
+    k->n_hints = k->n_log = k->n_warnings = 0;
+    return kanal_begin(k, err);
 }
 
 int op_end(kanal *k, int rc, kanal_error *err)
@@ -225,10 +299,10 @@ int op_end(kanal *k, int rc, kanal_error *err)
         k->defs[i].rules = NULL;
     }
     if (rc) {
-        store_rollback(k->store);
+        kanal_rollback(k);
         return rc;
     }
-    return store_commit(k->store, err);
+    return kanal_commit(k, err);
 }
 
 int run_hook(kanal *k, struct hook_call *c, kanal_error *err)
@@ -353,6 +427,43 @@ int step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_
     return KANAL_OK;
 }
 
+/* Keeps an event for the listeners, when there may be some. */
+static int keep_pending(kanal *k, int64_t opp, int64_t seq, const char *at, const char *actor,
+                        const char *type, const char *data, const char *workflow, int version,
+                        kanal_error *err)
+{
+    if (!k->plugins)
+        return KANAL_OK;
+    if (k->n_pending == k->cap_pending) {
+        size_t cap = k->cap_pending ? k->cap_pending * 2 : 16;
+        struct pending_event *p = realloc(k->pending, cap * sizeof *p);
+        if (!p)
+            return kanal_error_nomem(err);
+        k->pending = p;
+        k->cap_pending = cap;
+    }
+    const char *parts[] = { at, actor, type, data, workflow ? workflow : "" };
+    size_t len = 0;
+    for (size_t i = 0; i < 5; i++)
+        len += strlen(parts[i]) + 1;
+    char *block = malloc(len), *w = block;
+    if (!block)
+        return kanal_error_nomem(err);
+    const char *ptr[5];
+    for (size_t i = 0; i < 5; i++) {
+        size_t n = strlen(parts[i]) + 1;
+        memcpy(w, parts[i], n);
+        ptr[i] = w;
+        w += n;
+    }
+    k->pending[k->n_pending++] = (struct pending_event){
+        { sizeof(kanal_plugin_event), opp, seq, ptr[0], ptr[1], ptr[2], ptr[3],
+          workflow ? ptr[4] : NULL, version },
+        block
+    };
+    return KANAL_OK;
+}
+
 int record_event(kanal *k, kanal_opp *o, const char *type, const char *at, kanal_buf *data,
                  kanal_error *err)
 {
@@ -362,13 +473,17 @@ int record_event(kanal *k, kanal_opp *o, const char *type, const char *at, kanal
     kanal_time_format((int64_t)time(NULL), recorded);
     const char *actor = k->has_actor ? k->actor.id : "system";
     int rc;
-    if (!o)
-        return store_event_insert(k->store, 0, 0, at, recorded, actor, type,
-                                  kanal_buf_cstr(data), NULL, 0, err);
+    if (!o) {
+        rc = store_event_insert(k->store, 0, 0, at, recorded, actor, type,
+                                kanal_buf_cstr(data), NULL, 0, err);
+        return rc ? rc : keep_pending(k, 0, 0, at, actor, type, kanal_buf_cstr(data), NULL, 0, err);
+    }
     int64_t seq = o->last_seq + 1;
     if ((rc = store_event_insert(k->store, o->id, seq, at, recorded, actor, type,
                                  kanal_buf_cstr(data), o->workflow, o->version, err)) ||
-        (rc = store_opp_touch(k->store, o->id, at, seq, err)))
+        (rc = store_opp_touch(k->store, o->id, at, seq, err)) ||
+        (rc = keep_pending(k, o->id, seq, at, actor, type, kanal_buf_cstr(data), o->workflow,
+                           o->version, err)))
         return rc;
     o->last_seq = seq;
     if (strcmp(at, o->last_event_at) > 0) {

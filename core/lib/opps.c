@@ -365,6 +365,41 @@ void kanal_history_free(kanal_history *h)
 
 /* ---- creating ---------------------------------------------------------------------- */
 
+/*
+** The opportunity about to be created, as can_create sees it: not stored
+** yet (id 0), so that counting open opportunities does not count it.
+*/
+static int opp_transient(kanal *k, def_entry *e, const kanal_partner *p, const char *owner,
+                         const char *at, kanal_opp **out, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    kanal_opp *o = a ? kanal_arena_alloc(a, sizeof *o) : NULL;
+    if (!o) {
+        kanal_arena_free(a);
+        return kanal_error_nomem(err);
+    }
+    const kanal_workflow *wf = e->wf;
+    o->arena_ = a;
+    o->partner = *p;
+    o->workflow = wf->id;
+    o->version = e->ver.version;
+    o->owner = kanal_arena_strdup(a, owner);
+    o->status = "open";
+    o->stage = wf->stages[0].id;
+    o->stage_index = 0;
+    o->stage_entered_at = o->created_at = o->last_event_at = kanal_arena_strdup(a, at);
+    o->wf = wf;
+    o->done_at = kanal_arena_alloc(a, (wf->n_goals + 1) * sizeof *o->done_at);
+    o->fields = kanal_arena_alloc(a, (wf->n_fields + 1) * sizeof *o->fields);
+    if (!o->owner || !o->created_at || !o->done_at || !o->fields) {
+        kanal_arena_free(a);
+        return kanal_error_nomem(err);
+    }
+    (void)k;
+    *out = o;
+    return KANAL_OK;
+}
+
 int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const char *owner,
                      const char *at, int64_t *id, kanal_error *err)
 {
@@ -427,6 +462,14 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
     }
     if ((rc = step_time(k, NULL, at, t, err)))
         goto done;
+    kanal_opp *draft = NULL;
+    if ((rc = opp_transient(k, e, &p, u.id, t, &draft, err)))
+        goto done;
+    hook_call guard = { .hook = HOOK_can_create, .opp = draft, .at = t, .not_stored = true };
+    rc = run_hook(k, &guard, err);
+    kanal_opp_free(draft);
+    if (rc)
+        goto done;
     bool claim = p.owner == NULL;
     if (claim && (rc = store_partner_set_owner(k->store, p.id, u.id, err)))
         goto done;
@@ -437,11 +480,6 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
     kanal_opp *o;
     if ((rc = opp_read(k, *id, &o, err)))
         goto done;
-    hook_call guard = { .hook = HOOK_can_create, .opp = o, .at = t, .not_stored = true };
-    if ((rc = run_hook(k, &guard, err))) {
-        kanal_opp_free(o);
-        goto done;
-    }
     kanal_buf data = KANAL_BUF_INIT;
     kanal_json j;
     kanal_json_init(&j, &data);

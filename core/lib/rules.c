@@ -84,7 +84,11 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     r->used += COUNT_STEP;
     if (r->used > r->budget) {
         r->killed = KILL_INSTRUCTIONS;
-        luaL_error(L, "instruction limit exceeded");
+        /* level 0 is the function that was running: name its line */
+        luaL_where(L, 0);
+        lua_pushliteral(L, "instruction limit exceeded");
+        lua_concat(L, 2);
+        lua_error(L);
     }
 }
 
@@ -180,10 +184,25 @@ static int s_pcall(lua_State *L)
     return lua_gettop(L);
 }
 
+/* The message handler xpcall installs: the rules' handler, unless a limit
+   was broken (Lua runs handlers with hooks off: a looping one would hang). */
+static int guarded_handler(lua_State *L)
+{
+    if (R(L)->killed)
+        return 1; /* the error as it is */
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
 static int s_xpcall(lua_State *L)
 {
     int n = lua_gettop(L);
     luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, guarded_handler, 1);
+    lua_replace(L, 2);
     lua_pushboolean(L, 1);
     lua_pushvalue(L, 1);
     lua_rotate(L, 3, 2); /* f msgh true f args... */
@@ -212,6 +231,28 @@ static int s_rawset(lua_State *L)
     return 1;
 }
 
+/*
+** Calls the real function (upvalue 1) with the arguments on the stack. An
+** error it raises names the line of the rules that called the wrapper (the
+** real function would name the wrapper, which has no line). Broken limits
+** pass as they are.
+*/
+static int call_real(lua_State *L, int nresults)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    int status = lua_pcall(L, lua_gettop(L) - 1, nresults, 0);
+    if (status != LUA_OK) {
+        if (!R(L)->killed && status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+            luaL_where(L, 1);
+            lua_insert(L, -2);
+            lua_concat(L, 2);
+        }
+        return lua_error(L);
+    }
+    return lua_gettop(L);
+}
+
 static int s_setmetatable(lua_State *L)
 {
     if (lua_istable(L, 2)) {
@@ -220,10 +261,7 @@ static int s_setmetatable(lua_State *L)
             return luaL_error(L, "__gc metamethods are not allowed in rules");
         lua_pop(L, 1);
     }
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 1);
-    return 1;
+    return call_real(L, 1);
 }
 
 static int s_collectgarbage(lua_State *L)
@@ -235,16 +273,42 @@ static int s_collectgarbage(lua_State *L)
     return 1;
 }
 
-/* Worst-case cost of matching pattern p against a subject of n bytes: each
-   backtracking quantifier can multiply the work by n. */
-static double pattern_cost(const char *p, size_t n)
+/*
+** The cost charged for matching pattern p (m bytes) against a subject of n
+** bytes. Matching runs in C, where the count hook cannot see it, so it is
+** charged up front by an estimate of its worst case:
+**   - an unanchored pattern is tried at every position: a factor n;
+**   - each quantifier (*, +, -) on a wide item (., a complemented class
+**     such as %S, a [^...] set) and each %b can take every length: a factor
+**     n each — this is what catastrophic backtracking is made of;
+**   - a quantifier on a narrow item (a letter, %d, %s, [abc]) adds linear work.
+** A plain find costs n * m. Patterns where narrow items overlap (a*a*a*b) are
+** underestimated; they are rare in rules.
+*/
+static double pattern_cost(const char *p, size_t n, size_t m, bool plain)
 {
-    int q = 0;
-    for (const char *s = p; *s; s++) {
+    double len = (double)n + 1;
+    if (plain)
+        return len * ((double)m + 1);
+    bool anchored = p[0] == '^';
+    int wide = 0, narrow = 0;
+    for (const char *s = p + anchored; *s; s++) {
+        bool is_wide = false;
+        const char *item = s;
         if (*s == '%' && s[1]) {
             s++;
+            if (*s == 'b') {
+                wide++;
+                if (s[1])
+                    s++;
+                if (s[1])
+                    s++;
+                continue;
+            }
+            is_wide = *s >= 'A' && *s <= 'Z';
         } else if (*s == '[') {
             s++;
+            is_wide = *s == '^';
             if (*s == '^')
                 s++;
             if (*s == ']')
@@ -256,25 +320,41 @@ static double pattern_cost(const char *p, size_t n)
             }
             if (!*s)
                 break;
-        } else if ((*s == '*' || *s == '+' || *s == '-') && s != p) {
-            q++;
+        } else {
+            is_wide = *s == '.';
+        }
+        (void)item;
+        if (s[1] == '*' || s[1] == '+' || s[1] == '-') {
+            if (is_wide)
+                wide++;
+            else
+                narrow++;
+            s++;
         }
     }
-    return pow((double)n + 1, q > 0 ? q : 1);
+    double cost = (anchored ? 1.0 : len) * ((double)m + 1) * (narrow + 1);
+    for (int i = 0; i < wide && cost < 1e15; i++)
+        cost *= len;
+    return cost;
 }
 
 static int s_pattern(lua_State *L)
 {
-    size_t n;
+    size_t n, m;
     luaL_checklstring(L, 1, &n);
-    const char *p = luaL_checkstring(L, 2);
-    /* string.find(s, p, init, plain) does no matching */
-    if (!(lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4)))
-        charge(L, pattern_cost(p, n));
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    const char *p = luaL_checklstring(L, 2, &m);
+    bool plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4);
+    charge(L, pattern_cost(p, n, m, plain));
+    return call_real(L, LUA_MULTRET);
+}
+
+/* table.move walks its whole range in C: charged by the range's length. */
+static int s_table_move(lua_State *L)
+{
+    lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+    if (e >= f)
+        charge(L, (double)e - (double)f + 1);
+    return call_real(L, 1);
 }
 
 /* ---- the kanal API ------------------------------------------------------------------- */
@@ -299,13 +379,10 @@ static int engine_fail(lua_State *L, const kanal_error *err)
 static int k_now(lua_State *L)
 {
     struct rules *r = R(L);
-    if (r->call && r->call->at) {
-        lua_pushstring(L, r->call->at);
-    } else {
-        char t[KANAL_TIME_LEN];
-        kanal_time_format(r->k ? kanal_now(r->k) : 0, t);
-        lua_pushstring(L, t);
-    }
+    /* only inside a hook: a file must not load differently at check and at run */
+    if (!r->call || !r->call->at)
+        return luaL_error(L, "kanal.now can only be called inside a hook");
+    lua_pushstring(L, r->call->at);
     return 1;
 }
 
@@ -410,11 +487,29 @@ static int k_user(lua_State *L)
     return 1;
 }
 
+/* What a command may carry out of the sandbox besides the database. */
+#define MAX_TEXT 4000        /* a hint, a log line, a note: bytes */
+#define MAX_HINTS 20         /* hints a command */
+#define MAX_LOG_LINES 200    /* log lines a command */
+
+/* A string argument without NUL bytes, at most `max` bytes. */
+static const char *text_arg(lua_State *L, int i, size_t max, const char *what)
+{
+    size_t n;
+    const char *s = luaL_checklstring(L, i, &n);
+    if (strlen(s) != n)
+        luaL_error(L, "%s must not contain NUL bytes", what);
+    if (n > max)
+        luaL_error(L, "%s is too long (%d bytes at most)", what, (int)max);
+    return s;
+}
+
 static int k_hint(lua_State *L)
 {
     kanal *k = need_k(L, "kanal.hint");
-    size_t n;
-    const char *s = luaL_checklstring(L, 1, &n);
+    const char *s = text_arg(L, 1, MAX_TEXT, "a hint");
+    if (k->n_hints >= MAX_HINTS)
+        return luaL_error(L, "too many hints in one command (%d at most)", MAX_HINTS);
     kanal_buf_add(&k->hints, s, strlen(s));
     kanal_buf_putc(&k->hints, '\0');
     k->n_hints++;
@@ -436,10 +531,12 @@ static int k_log(lua_State *L)
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
-    if (r->k) {
+    if (r->k && r->k->n_log < MAX_LOG_LINES) {
         size_t len;
         const char *s = lua_tolstring(L, -1, &len);
-        kanal_buf_add(&r->k->log, s, len);
+        if (len > MAX_TEXT)
+            len = MAX_TEXT; /* a log line is for reading: cut, not refused */
+        kanal_buf_add(&r->k->log, s, strnlen(s, len));
         kanal_buf_putc(&r->k->log, '\0');
         r->k->n_log++;
     }
@@ -613,7 +710,7 @@ static int opp_set(lua_State *L)
         value = text;
         break;
     case LUA_TSTRING:
-        value = lua_tostring(L, 3);
+        value = text_arg(L, 3, 10000, "a field value");
         break;
     default:
         return luaL_error(L, "opp:set('%s', ...): the value must be a string, number, boolean "
@@ -642,7 +739,7 @@ static int opp_note(lua_State *L)
     kanal_opp *o = self_opp(L);
     struct rules *r = R(L);
     need_reaction(L, "opp:note");
-    const char *text = luaL_checkstring(L, 2);
+    const char *text = text_arg(L, 2, MAX_TEXT, "a note");
     char source[128];
     source_of(r, source, sizeof source);
     kanal_buf data = KANAL_BUF_INIT;
@@ -763,6 +860,11 @@ static void push_library(lua_State *L, const char *name, const char *const *keep
         wrap_pattern(L, lib, "gsub", false);
         lua_pushnil(L);
         lua_setfield(L, -2, "dump");
+    }
+    if (strcmp(name, "table") == 0) {
+        lua_getfield(L, lib, "move");
+        lua_pushcclosure(L, s_table_move, 1);
+        lua_setfield(L, -2, "move");
     }
     lua_remove(L, lib);
 }
@@ -919,15 +1021,16 @@ static int traceback(lua_State *L)
 static void describe_failure(struct rules *r, int status, const char *raw, char *out, size_t n,
                              int *line)
 {
+    const char *unit = r->call ? "a hook call" : "to load the rules";
     const char *rest;
     int at = split_position(raw, &rest);
     if (at)
         *line = at;
     if (r->killed == KILL_INSTRUCTIONS)
         snprintf(out, n,
-                 "instruction limit exceeded (%lld instructions a hook call; raise "
+                 "instruction limit exceeded (%lld instructions %s; raise "
                  "limits.instructions in the workflow if the rules need more)",
-                 r->budget);
+                 r->budget, unit);
     else if (status == LUA_ERRMEM || r->killed == KILL_MEMORY)
         snprintf(out, n,
                  "memory limit exceeded (%zu MiB; raise limits.memory_mb in the workflow if "
@@ -1078,7 +1181,9 @@ void rules_check(const char *path, const char *text, const kanal_limits *limits,
         return;
     }
     kanal_error err;
+    size_t before = d->count;
     load_chunk(r, path, text, d, &err);
+    kanal_diags_sort(d, before); /* Lua's table order is not the file's */
     rules_free(r);
 }
 
@@ -1187,11 +1292,16 @@ int rules_call(struct rules *r, const hook_call *c, kanal_error *err)
         } else if (t1 == LUA_TBOOLEAN && t2 == LUA_TSTRING) {
             rc = kanal_error_set(err, KANAL_EREFUSED, "refused by rules (%s:%d): %s", r->name,
                                  line, lua_tostring(L, 3));
-        } else if (t1 == LUA_TBOOLEAN) {
+        } else if (t1 == LUA_TBOOLEAN && t2 == LUA_TNIL) {
             rc = kanal_error_set(err, KANAL_EINVALID,
                                  "rules error in hook '%s' (%s:%d): it refused without a reason "
                                  "(return false, \"why\")",
                                  hook, r->name, line);
+        } else if (t1 == LUA_TBOOLEAN) {
+            rc = kanal_error_set(err, KANAL_EINVALID,
+                                 "rules error in hook '%s' (%s:%d): it refused with a %s as its "
+                                 "reason; the reason must be text",
+                                 hook, r->name, line, lua_typename(L, t2));
         } else {
             rc = kanal_error_set(err, KANAL_EINVALID,
                                  "rules error in hook '%s' (%s:%d): a guard returns true, or "

@@ -1068,6 +1068,51 @@ int store_activities(store *s, kanal_arena *a, int64_t opp, const char *type,
                      "reading activities");
 }
 
+/* ---- export ------------------------------------------------------------------------ */
+
+int store_partners_export(store *s, kanal_table *t, kanal_error *err)
+{
+    static const char sql[] =
+        "WITH first_move AS ("
+        "  SELECT json_extract(data, '$.partner_id') AS pid, json_extract(data, '$.from') AS"
+        "  owner, min(id) FROM events WHERE opp_id IS NULL AND type = 'partner_reassigned'"
+        "  GROUP BY pid)"
+        " SELECT p.name, p.type, coalesce(f.owner, p.owner), p.email, p.phone, p.city, p.tax_id"
+        " FROM partners p LEFT JOIN first_move f ON f.pid = p.id ORDER BY p.id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    return st ? fill_table(s, st, t, err, "exporting partners") : (int)err->code;
+}
+
+int store_history_export(store *s, kanal_table *t, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT p.name, coalesce(e.workflow, ''),"
+        " CASE e.type WHEN 'created' THEN json_extract(e.data, '$.owner') ELSE e.actor END,"
+        " e.at,"
+        " CASE e.type WHEN 'created' THEN 'created' WHEN 'goal_done' THEN 'done'"
+        "  WHEN 'activity' THEN 'log' WHEN 'field_set' THEN 'set' WHEN 'field_cleared' THEN 'set'"
+        "  WHEN 'advanced' THEN 'advance' WHEN 'won' THEN 'win' WHEN 'lost' THEN 'lose'"
+        "  WHEN 'partner_reassigned' THEN 'reassign' END,"
+        " CASE e.type WHEN 'goal_done' THEN json_extract(e.data, '$.goal')"
+        "  WHEN 'activity' THEN json_extract(e.data, '$.activity')"
+        "  WHEN 'field_set' THEN json_extract(e.data, '$.field') || '=' ||"
+        "   json_extract(e.data, '$.value')"
+        "  WHEN 'field_cleared' THEN json_extract(e.data, '$.field') || '='"
+        "  WHEN 'lost' THEN json_extract(e.data, '$.reason')"
+        "  WHEN 'partner_reassigned' THEN json_extract(e.data, '$.to') END,"
+        " json_extract(e.data, '$.note')"
+        " FROM events e LEFT JOIN opportunities o ON o.id = e.opp_id"
+        " JOIN partners p ON p.id = coalesce(o.partner_id, json_extract(e.data, '$.partner_id'))"
+        " WHERE (e.opp_id IS NOT NULL AND e.type IN ('created', 'goal_done', 'activity',"
+        "   'field_set', 'field_cleared', 'advanced', 'won', 'lost')"
+        "   AND json_extract(e.data, '$.source') IS NULL"
+        "   AND NOT (e.type = 'goal_done' AND json_extract(e.data, '$.activity') IS NOT NULL))"
+        " OR (e.opp_id IS NULL AND e.type = 'partner_reassigned')"
+        " ORDER BY e.id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    return st ? fill_table(s, st, t, err, "exporting the history") : (int)err->code;
+}
+
 /* ---- the event log ------------------------------------------------------------------ */
 
 int store_event_insert(store *s, int64_t opp, int64_t seq, const char *at,

@@ -116,6 +116,18 @@ int store_activity_insert(store *s, int64_t opp, const char *type, const char *a
 int store_activities(store *s, kanal_arena *a, int64_t opp, const char *type,
                      kanal_activity **out, size_t *n, kanal_error *err);
 
+/*
+** What `kanal export` writes, in the form `kanal import` reads back:
+** partners: name, type, owner (as first owned: reassignments come back with
+** the history), email, phone, city, tax_id; history: partner, workflow,
+** owner, at, event, arg, note — one step a row, in the order they were
+** recorded, leaving out what the steps cause by themselves (goals an
+** activity completed, the rules' changes, each opportunity's share of a
+** partner's reassignment).
+*/
+int store_partners_export(store *s, kanal_table *t, kanal_error *err);
+int store_history_export(store *s, kanal_table *t, kanal_error *err);
+
 /* The event log: append-only. opp 0 for events outside any opportunity. */
 int store_event_insert(store *s, int64_t opp, int64_t seq, const char *at,
                        const char *recorded_at, const char *actor, const char *type,

@@ -55,7 +55,7 @@ refuse 3 "unknown activity type 'emial' in workflow 'tiny' (did you mean 'email'
 refuse_usage "missing OPP ACTIVITY" kanal log 1
 # one call completes both goals completed by a call, and says why not the third
 ok kanal log 1 call --json --note "Pierwszy telefon" --at 2026-11-22T08:00:00+01:00
-expect_out '{"activity":"call","completed":["called","introduced"],"not_completed":[{"goal":"followed_up","blocked_by":["mailed"],"missing_fields":["notes"]}]}'
+expect_out '{"activity":"call","completed":["called","introduced"],"not_completed":[{"goal":"followed_up","blocked_by":["mailed"],"missing_fields":["notes"],"refused":null}]}'
 expect_err ""
 expect_sql "SELECT at || ' ' || type || ' ' || actor || ' ' || note FROM activities WHERE opp_id = 1" \
     "2026-11-22T07:00:00Z call marcin Pierwszy telefon"
@@ -69,7 +69,7 @@ ok kanal log 1 call --at 2026-11-22T11:00:00Z
 expect_out "opportunity 1: logged call
 followed_up not completed: needs fields notes set"
 ok kanal log 1 call --at 2026-11-22T11:00:00Z --json
-expect_out '{"activity":"call","completed":[],"not_completed":[{"goal":"followed_up","blocked_by":[],"missing_fields":["notes"]}]}'
+expect_out '{"activity":"call","completed":[],"not_completed":[{"goal":"followed_up","blocked_by":[],"missing_fields":["notes"],"refused":null}]}'
 expect_sql "SELECT count(*) FROM activities WHERE opp_id = 1" 5
 # the issue's example, on the distributors workflow
 ok kanal log 3 call

@@ -256,4 +256,82 @@ typedef struct kanal_history {
 int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *err);
 void kanal_history_free(kanal_history *h);
 
+/* ---- plugins ----------------------------------------------------------------------- */
+
+/* The plugins Kanal found: loaded ones and the ones it had to skip. */
+typedef struct kanal_plugins kanal_plugins;
+
+/*
+** Prepares the plugin registry: the plugins built with Kanal in
+** `builtin_dir`, then every folder of `search_path` (colon-separated, may be
+** NULL). Nothing is loaded until first needed. Caller frees with
+** kanal_plugins_free.
+*/
+int kanal_plugins_new(kanal_plugins **out, const char *builtin_dir, const char *search_path,
+                      kanal_error *err);
+void kanal_plugins_free(kanal_plugins *p);
+
+/*
+** Loads every plugin (once). A plugin that cannot load is skipped and kept
+** with its reason; it never stops the others.
+*/
+void kanal_plugins_load(kanal_plugins *p);
+
+/* What was found, loaded or not, in the order of discovery. */
+typedef struct kanal_plugin_info {
+    const char *name;        /* NULL when the file gave none */
+    const char *version;
+    const char *summary;
+    const char *file;
+    const char *const *provides; /* "format csv", "importer csv", "listener" ... */
+    size_t n_provides;
+    const char *problem;     /* why it was skipped, or NULL when loaded */
+} kanal_plugin_info;
+size_t kanal_plugins_count(kanal_plugins *p);
+const kanal_plugin_info *kanal_plugins_info(kanal_plugins *p, size_t i);
+
+/*
+** Renders a table in a format: "table" and "json" are built in, any other
+** comes from a plugin. KANAL_ENOTFOUND for an unknown format, naming the
+** known ones.
+*/
+int kanal_render(kanal_plugins *p, const char *format, const kanal_table *t, kanal_buf *out,
+                 kanal_error *err);
+
+/*
+** `kanal import FORMAT WHAT FILE`: the importer reads FILE and feeds it through
+** the engine in one transaction. Every bad row is added to diags (file and
+** line). Without `rejects`, any bad row means nothing is kept
+** (KANAL_EINVALID); with it, the good rows are kept and the importer writes
+** the bad ones there. A dry run keeps nothing. `progress`, when not NULL, is
+** called now and then with the rows read so far.
+*/
+typedef struct kanal_import_result {
+    long rows;        /* rows read */
+    long imported;    /* rows kept (or that would be, in a dry run) */
+    long rejected;    /* bad rows */
+} kanal_import_result;
+int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *what,
+                 const char *path, const char *rejects, bool dry_run, kanal_diags *diags,
+                 void (*progress)(void *ud, long rows), void *ud, kanal_import_result *res,
+                 kanal_error *err);
+
+/*
+** `kanal export FORMAT WHAT`: partners, opportunities or events, in the form
+** that `kanal import` reads back (events: the history of opportunities, one
+** step a row).
+*/
+int kanal_export(kanal *k, kanal_plugins *p, const char *format, const char *what,
+                 kanal_buf *out, kanal_error *err);
+
+/*
+** Hands the events of each committed command to the plugins' listeners
+** (loading the plugins after the first commit that recorded events). The
+** registry is borrowed; it must outlive the handle.
+*/
+void kanal_set_plugins(kanal *k, kanal_plugins *p);
+
+/* Warnings of the last operation (a listener that failed): NUL-separated. */
+const char *kanal_warnings(const kanal *k, size_t *n);
+
 #endif

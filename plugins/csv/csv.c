@@ -1,0 +1,472 @@
+/*
+** csv.c — the CSV plugin, on libcsv (Debian's libcsv-dev).
+**
+** Provides:
+**   - the output format "csv" for every list and report (RFC 4180: a header
+**     row, CRLF line ends, UTF-8, fields quoted where they need it);
+**   - the exporter "csv": partners and events in the form the importer reads;
+**   - the importer "csv": `partners` (name,type,owner,email,phone,city,tax_id)
+**     and `history` (partner,workflow,owner,at,event,arg,note), header
+**     required, columns in any order, unknown columns refused. Quoted fields,
+**     embedded commas, quotes and newlines, a UTF-8 byte-order mark and CRLF
+**     line ends are read; every bad row is reported with its line.
+*/
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "kanal/plugin.h"
+
+static const kanal_host *host;
+
+/* ---- writing -------------------------------------------------------------------- */
+
+/* Writes one field, quoted when it holds a comma, a quote, a line break or
+   blanks at its ends (RFC 4180: quotes inside are doubled). */
+static int put_field(int (*out)(void *, const char *, size_t), void *ud, const char *v)
+{
+    if (!v)
+        return 0;
+    size_t n = strlen(v);
+    bool quote = n && (strpbrk(v, ",\"\r\n") || v[0] == ' ' || v[n - 1] == ' ');
+    if (!quote)
+        return out(ud, v, n);
+    if (out(ud, "\"", 1))
+        return -1;
+    for (const char *p = v; *p; p++)
+        if (out(ud, p, 1) || (*p == '"' && out(ud, "\"", 1)))
+            return -1;
+    return out(ud, "\"", 1);
+}
+
+static int out_call(void *ud, const char *s, size_t n)
+{
+    return host->write(ud, s, n);
+}
+
+static int out_file(void *ud, const char *s, size_t n)
+{
+    return fwrite(s, 1, n, ud) == n ? 0 : -1;
+}
+
+/* A list cell is items joined by "\n"; in CSV they read "a, b". */
+static char *list_text(const char *v)
+{
+    size_t n = 0;
+    for (const char *p = v; *p; p++)
+        n += *p == '\n' ? 2 : 1;
+    char *s = malloc(n + 1), *w = s;
+    if (!s)
+        return NULL;
+    for (const char *p = v; *p; p++) {
+        if (*p == '\n') {
+            *w++ = ',';
+            *w++ = ' ';
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+    return s;
+}
+
+static int render(kanal_call *call, const kanal_table *t)
+{
+    size_t cols = host->table_columns(t), rows = host->table_rows(t);
+    for (size_t c = 0; c < cols; c++)
+        if ((c && host->write(call, ",", 1)) || put_field(out_call, call, host->column_name(t, c)))
+            return -1;
+    if (host->write(call, "\r\n", 2))
+        return -1;
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t c = 0; c < cols; c++) {
+            const char *v = host->cell(t, r, c);
+            char *list = NULL;
+            if (v && host->column_type(t, c) == KANAL_PLUGIN_LIST && !(v = list = list_text(v)))
+                return host->fail(call, "out of memory");
+            int rc = (c && host->write(call, ",", 1)) || put_field(out_call, call, v);
+            free(list);
+            if (rc)
+                return -1;
+        }
+        if (host->write(call, "\r\n", 2))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- reading ------------------------------------------------------------------------- */
+
+enum { MAX_COLS = 16 };
+
+typedef struct reader {
+    kanal_call *call;
+    const kanal_import_args *args;
+    bool history;
+    const char *const *known;      /* the columns WHAT takes */
+    size_t n_known;
+    int col_of[MAX_COLS];          /* known column -> position in the file, or -1 */
+    /* the row being read */
+    char **fields;
+    size_t n_fields, cap_fields;
+    bool too_many;
+    /* where we are */
+    long line, row_start, rows;
+    bool header_done, fatal;
+    size_t n_header;
+    char *header[MAX_COLS];
+    FILE *rejects;
+    char *raw;                     /* the current row's text, for a malformed row's reject */
+    size_t raw_len, raw_cap;
+    struct csv_parser parser;
+} reader;
+
+static const char *const partner_cols[] = { "name", "type", "owner", "email", "phone", "city",
+                                            "tax_id" };
+static const char *const history_cols[] = { "partner", "workflow", "owner", "at", "event",
+                                            "arg", "note" };
+
+/* libcsv's callbacks: a field, then the end of a row. */
+static void on_field(void *s, size_t len, void *ud)
+{
+    reader *r = ud;
+    if (r->n_fields == r->cap_fields) {
+        size_t cap = r->cap_fields ? r->cap_fields * 2 : 8;
+        if (cap > 4096) {
+            r->too_many = true;
+            return;
+        }
+        char **f = realloc(r->fields, cap * sizeof *f);
+        if (!f) {
+            r->too_many = true;
+            return;
+        }
+        r->fields = f;
+        r->cap_fields = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        r->too_many = true;
+        return;
+    }
+    if (len)
+        memcpy(copy, s, len);
+    copy[len] = '\0';
+    r->fields[r->n_fields++] = copy;
+}
+
+static void clear_row(reader *r)
+{
+    for (size_t i = 0; i < r->n_fields; i++)
+        free(r->fields[i]);
+    r->n_fields = 0;
+    r->too_many = false;
+}
+
+/* Checks that text is UTF-8. */
+static bool utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
+                : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0 || (n == 1 && *p < 0xC2))
+            return false;
+        p++;
+        for (int i = 0; i < n; i++, p++)
+            if ((*p & 0xC0) != 0x80)
+                return false;
+    }
+    return true;
+}
+
+static void write_reject(reader *r, const char *reason)
+{
+    if (!r->rejects)
+        return;
+    for (size_t i = 0; i < r->n_fields; i++) {
+        if (i)
+            fputc(',', r->rejects);
+        put_field(out_file, r->rejects, r->fields[i]);
+    }
+    fputs(r->n_fields ? "," : "", r->rejects);
+    put_field(out_file, r->rejects, reason);
+    fputs("\r\n", r->rejects);
+}
+
+static void bad_row(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A row refused before it reaches the engine: reported, and kept aside. */
+static void bad_row(reader *r, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    host->row_error(r->call, r->row_start, "%s", msg);
+    write_reject(r, msg);
+}
+
+static bool take_header(reader *r)
+{
+    for (size_t k = 0; k < r->n_known; k++)
+        r->col_of[k] = -1;
+    bool ok = true;
+    if (r->n_fields > MAX_COLS) {
+        host->row_error(r->call, r->row_start, "the header has %zu columns; at most %d",
+                        r->n_fields, MAX_COLS);
+        return false;
+    }
+    for (size_t i = 0; i < r->n_fields; i++) {
+        const char *name = r->fields[i];
+        size_t k = 0;
+        while (k < r->n_known && strcmp(name, r->known[k]) != 0)
+            k++;
+        if (k == r->n_known) {
+            char list[256] = "";
+            for (size_t j = 0; j < r->n_known; j++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? "," : "",
+                         r->known[j]);
+            host->row_error(r->call, r->row_start,
+                            "unknown column '%s' in the header (the columns of %s: %s)", name,
+                            r->args->what, list);
+            ok = false;
+        } else if (r->col_of[k] >= 0) {
+            host->row_error(r->call, r->row_start, "column '%s' appears twice in the header",
+                            name);
+            ok = false;
+        } else {
+            r->col_of[k] = (int)i;
+        }
+    }
+    /* partners: name, type; history: partner, workflow, owner, at, event */
+    size_t required = r->history ? 5 : 2;
+    for (size_t k = 0; k < required; k++) {
+        if (r->col_of[k] < 0) {
+            host->row_error(r->call, r->row_start, "the header lacks the column '%s'",
+                            r->known[k]);
+            ok = false;
+        }
+    }
+    for (size_t i = 0; ok && i < r->n_fields && i < MAX_COLS; i++)
+        r->header[i] = strdup(r->fields[i]);
+    r->n_header = r->n_fields;
+    if (ok && r->rejects) {
+        for (size_t i = 0; i < r->n_fields; i++) {
+            put_field(out_file, r->rejects, r->fields[i]);
+            fputc(',', r->rejects);
+        }
+        fputs("reason\r\n", r->rejects);
+    }
+    return ok;
+}
+
+/* The value of a known column in the current row: NULL when absent or empty. */
+static const char *col(reader *r, size_t k)
+{
+    int i = r->col_of[k];
+    return i >= 0 && (size_t)i < r->n_fields && r->fields[i][0] ? r->fields[i] : NULL;
+}
+
+static void on_row(int c, void *ud)
+{
+    (void)c;
+    reader *r = ud;
+    if (r->fatal) {
+        clear_row(r);
+        return;
+    }
+    if (!r->header_done) {
+        r->header_done = true;
+        if (!take_header(r))
+            r->fatal = true;
+        clear_row(r);
+        return;
+    }
+    r->rows++;
+    if (r->too_many) {
+        bad_row(r, "the row is too long");
+    } else if (r->n_fields != r->n_header) {
+        bad_row(r, "expected %zu fields (as in the header), found %zu", r->n_header,
+                r->n_fields);
+    } else {
+        size_t i = 0;
+        while (i < r->n_fields && utf8_ok(r->fields[i]))
+            i++;
+        if (i < r->n_fields) {
+            bad_row(r, "column '%s' is not valid UTF-8", r->header[i]);
+        } else {
+            int rc;
+            if (r->history) {
+                kanal_step s = { sizeof s, r->row_start, col(r, 0), col(r, 1) ? col(r, 1) : "",
+                                 col(r, 2), col(r, 3), col(r, 4), col(r, 5), col(r, 6) };
+                rc = host->step(r->call, &s);
+            } else {
+                kanal_partner_row p = { sizeof p, r->row_start, col(r, 0), col(r, 1), col(r, 2),
+                                        col(r, 3), col(r, 4), col(r, 5), col(r, 6) };
+                rc = host->add_partner(r->call, &p);
+            }
+            if (rc != 0)
+                write_reject(r, host->last_error(r->call));
+        }
+    }
+    if (r->rows % 1000 == 0)
+        host->progress(r->call, r->rows);
+    clear_row(r);
+}
+
+/* Keeps the text of the row being read, without its line ends. */
+static void keep_raw(reader *r, const char *p, size_t len)
+{
+    if (r->raw_len + len + 1 > r->raw_cap) {
+        size_t cap = (r->raw_len + len + 1) * 2;
+        char *q = realloc(r->raw, cap);
+        if (!q)
+            return;
+        r->raw = q;
+        r->raw_cap = cap;
+    }
+    memcpy(r->raw + r->raw_len, p, len);
+    r->raw_len += len;
+    while (r->raw_len && (r->raw[r->raw_len - 1] == '\n' || r->raw[r->raw_len - 1] == '\r'))
+        r->raw_len--;
+    r->raw[r->raw_len] = '\0';
+}
+
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0; /* RFC 4180: blanks belong to the field */
+}
+
+static void restart_parser(reader *r)
+{
+    csv_free(&r->parser);
+    csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI);
+    csv_set_space_func(&r->parser, no_space);
+}
+
+static int import(kanal_call *call, const kanal_import_args *args)
+{
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.call = call;
+    r.args = args;
+    if (strcmp(args->what, "partners") == 0) {
+        r.known = partner_cols;
+    } else if (strcmp(args->what, "history") == 0) {
+        r.known = history_cols;
+        r.history = true;
+    } else {
+        return host->fail(call, "csv imports partners or history, not '%s'", args->what);
+    }
+    r.n_known = 7;
+    FILE *f = fopen(args->path, "rb");
+    if (!f)
+        return host->fail(call, "cannot read '%s'", args->path);
+    if (args->rejects && !args->dry_run && !(r.rejects = fopen(args->rejects, "wb"))) {
+        fclose(f);
+        return host->fail(call, "cannot write the rejects to '%s'", args->rejects);
+    }
+    if (csv_init(&r.parser, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        fclose(f);
+        if (r.rejects)
+            fclose(r.rejects);
+        return host->fail(call, "out of memory");
+    }
+    csv_set_space_func(&r.parser, no_space);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    r.row_start = 1;
+    bool in_row = false;
+    while (!r.fatal && (len = getline(&line, &cap, f)) >= 0) {
+        r.line++;
+        const char *p = line;
+        if (r.line == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+            p += 3; /* a byte-order mark is not content */
+            len -= 3;
+        }
+        if (!in_row) {
+            r.row_start = r.line;
+            r.raw_len = 0;
+        }
+        size_t done = csv_parse(&r.parser, p, (size_t)len, on_field, on_row, &r);
+        if (done < (size_t)len) {
+            /* malformed quoting: report it and start afresh on the next line */
+            if (csv_error(&r.parser) == CSV_EPARSE) {
+                r.rows += r.header_done;
+                keep_raw(&r, p, (size_t)len);
+                /* the reject holds the row's text as it was, in one field */
+                clear_row(&r);
+                on_field(r.raw, r.raw_len, &r);
+                bad_row(&r, "malformed quoting (a quote inside an unquoted field, or text "
+                            "after a closing quote)");
+            } else {
+                host->row_error(call, r.line, "%s", csv_strerror(csv_error(&r.parser)));
+                r.fatal = true;
+            }
+            clear_row(&r);
+            restart_parser(&r);
+            in_row = false;
+            continue;
+        }
+        /* still inside a row (a quoted field that spans lines)? libcsv's state
+           is ROW_NOT_BEGUN (0) once a row has ended with its line */
+        in_row = r.parser.pstate != 0;
+        if (in_row)
+            keep_raw(&r, p, (size_t)len);
+    }
+    if (!r.fatal && csv_fini(&r.parser, on_field, on_row, &r) != 0) {
+        r.rows += r.header_done;
+        bad_row(&r, "a quoted field is not closed before the end of the file");
+    }
+    if (!r.header_done && !r.fatal)
+        host->row_error(call, 1, "the file is empty: expected a header row (%s)",
+                        r.history ? "partner,workflow,owner,at,event,arg,note"
+                                  : "name,type,owner,email,phone,city,tax_id");
+    host->progress(call, r.rows);
+    free(line);
+    clear_row(&r);
+    free(r.fields);
+    free(r.raw);
+    for (size_t i = 0; i < r.n_header && i < MAX_COLS; i++)
+        free(r.header[i]);
+    csv_free(&r.parser);
+    fclose(f);
+    if (r.rejects && fclose(r.rejects) != 0)
+        return host->fail(call, "cannot write the rejects to '%s'", args->rejects);
+    if (r.fatal || !r.header_done)
+        return host->fail(call, "nothing was imported: the header of '%s' is not usable",
+                          args->path);
+    return 0;
+}
+
+static int init(kanal_plugin *self, const kanal_host *h)
+{
+    host = h;
+    if (h->provide_format(self, "csv", "lists and reports as CSV (RFC 4180)", render) ||
+        h->provide_exporter(self, "csv", "partners, opportunities and events as CSV", render) ||
+        h->provide_importer(self, "csv", "partners and the history of opportunities from CSV",
+                            import))
+        return -1;
+    return 0;
+}
+
+static const kanal_plugin_decl decl = {
+    .abi = KANAL_PLUGIN_ABI,
+    .name = "csv",
+    .version = "1.0.0",
+    .summary = "CSV import, export and output, on libcsv",
+    .init = init,
+};
+
+KANAL_PLUGIN_EXPORT const kanal_plugin_decl *kanal_plugin_entry(void)
+{
+    return &decl;
+}

@@ -1,0 +1,78 @@
+/*
+** example.c — the smallest Kanal plugin: an output format, "markdown", that
+** prints any list or report as a Markdown table.
+**
+**   kanal opp list --format markdown
+**
+** A model for plugin authors: README.md ("Writing a plugin") walks through it.
+*/
+#include <stdbool.h>
+#include <string.h>
+
+#include "kanal/plugin.h"
+
+/* The host's functions, kept from init: the only way a plugin talks to Kanal. */
+static const kanal_host *host;
+
+/* Writes text, with '|' escaped and line breaks turned into spaces. */
+static int cell(kanal_call *call, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        const char *out = *p == '|' ? "\\|" : (*p == '\n' || *p == '\r') ? " " : NULL;
+        if (host->write(call, out ? out : p, out ? strlen(out) : 1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A render function: one table in, bytes out through host->write. */
+static int render(kanal_call *call, const kanal_table *t)
+{
+    size_t cols = host->table_columns(t), rows = host->table_rows(t);
+    for (size_t c = 0; c < cols; c++) {
+        host->write(call, "| ", 2);
+        cell(call, host->column_label(t, c));
+        host->write(call, " ", 1);
+    }
+    host->write(call, "|\n", 2);
+    for (size_t c = 0; c < cols; c++) {
+        int type = host->column_type(t, c);
+        bool right = type == KANAL_PLUGIN_INT || type == KANAL_PLUGIN_NUMBER;
+        host->write(call, right ? "| ---: " : "| --- ", right ? 7 : 6);
+    }
+    host->write(call, "|\n", 2);
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t c = 0; c < cols; c++) {
+            const char *v = host->cell(t, r, c);
+            host->write(call, "| ", 2);
+            if (cell(call, v ? v : "") != 0)
+                return -1;
+            host->write(call, " ", 1);
+        }
+        if (host->write(call, "|\n", 2) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* init: keep the host table and say what the plugin provides. */
+static int init(kanal_plugin *self, const kanal_host *h)
+{
+    host = h;
+    return h->provide_format(self, "markdown", "lists and reports as Markdown tables", render);
+}
+
+static const kanal_plugin_decl decl = {
+    .abi = KANAL_PLUGIN_ABI,
+    .name = "example",
+    .version = "1.0.0",
+    .summary = "the smallest plugin: a Markdown output format",
+    .init = init,
+    .fini = NULL,
+};
+
+/* The one exported symbol. */
+KANAL_PLUGIN_EXPORT const kanal_plugin_decl *kanal_plugin_entry(void)
+{
+    return &decl;
+}
