@@ -153,9 +153,6 @@ void cli_plugin_warnings(cli *c)
 void cli_print_hints(cli *c)
 {
     size_t n;
-    const char *w = kanal_warnings(c->k, &n);
-    for (size_t i = 0; i < n; i++, w += strlen(w) + 1)
-        fprintf(c->err, "kanal: warning: %s\n", w);
     if (c->verbose) {
         const char *line = kanal_rules_log(c->k, &n);
         for (size_t i = 0; i < n; i++, line += strlen(line) + 1)

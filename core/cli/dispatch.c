@@ -281,6 +281,14 @@ int cli_dispatch(cli *c, int argc, char **argv)
     }
     a.cmd = cmd;
     rc = cmd->run(c, &a);
+    if (c->k) {
+        /* what went wrong after the command committed (a listener) */
+        size_t n;
+        const char *w = kanal_warnings(c->k, &n);
+        for (size_t i = 0; i < n; i++, w += strlen(w) + 1)
+            fprintf(c->err, "kanal: warning: %s\n", w);
+        kanal_warnings_clear(c->k);
+    }
 done:
     for (int i = 0; i < CLI_MAX_OPTS; i++)
         free(a.vals[i]);

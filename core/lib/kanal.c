@@ -160,6 +160,12 @@ const char *kanal_warnings(const kanal *k, size_t *n)
     return k->warnings.data ? k->warnings.data : "";
 }
 
+void kanal_warnings_clear(kanal *k)
+{
+    kanal_buf_reset(&k->warnings);
+    k->n_warnings = 0;
+}
+
 void kanal_close(kanal *k)
 {
     if (!k)
@@ -349,6 +355,10 @@ int need_manager(kanal *k, const char *doing, kanal_error *err)
 
 int def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_error *err)
 {
+    /* the latest: its number is a cheap lookup, its definition then cached */
+    int rc;
+    if (version == 0 && (rc = store_workflow_latest(k->store, workflow, &version, err)))
+        return rc;
     for (size_t i = 0; version > 0 && i < k->n_defs; i++) {
         if (k->defs[i].ver.version == version && strcmp(k->defs[i].ver.workflow, workflow) == 0) {
             *out = &k->defs[i];
@@ -359,7 +369,7 @@ int def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_
     if (!a)
         return kanal_error_nomem(err);
     kanal_workflow_version ver;
-    int rc = store_workflow_get(k->store, a, workflow, version, &ver, err);
+    rc = store_workflow_get(k->store, a, workflow, version, &ver, err);
     if (rc) {
         kanal_arena_free(a);
         return rc; /* KANAL_ENOTFOUND without a message: the caller words it */

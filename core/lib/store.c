@@ -60,6 +60,7 @@ static const char schema_v1[] =
     "  email TEXT, phone TEXT, city TEXT, tax_id TEXT,"
     "  created_at TEXT NOT NULL) STRICT;"
     "CREATE INDEX partners_owner ON partners(owner);"
+    "CREATE INDEX partners_name ON partners(name);"
     "CREATE TABLE opportunities("
     "  id INTEGER PRIMARY KEY,"
     "  partner_id INTEGER NOT NULL REFERENCES partners(id),"
@@ -117,8 +118,8 @@ static const char schema_v1[] =
     "  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
     /* INSERT OR REPLACE deletes without firing delete triggers */
     "CREATE TRIGGER events_no_replace BEFORE INSERT ON events"
-    "  WHEN EXISTS (SELECT 1 FROM events WHERE id = NEW.id"
-    "    OR (opp_id = NEW.opp_id AND seq = NEW.seq))"
+    "  WHEN EXISTS (SELECT 1 FROM events WHERE id = NEW.id)"
+    "    OR EXISTS (SELECT 1 FROM events WHERE opp_id = NEW.opp_id AND seq = NEW.seq)"
     "  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;";
 
 /* Migrations: migrations[i] takes the schema from version i to i + 1. */
@@ -573,6 +574,21 @@ int store_workflow_get(store *s, kanal_arena *a, const char *id, int version,
     if (rc != SQLITE_ROW)
         return db_fail(s, err, "reading a workflow");
     return oom ? kanal_error_nomem(err) : KANAL_OK;
+}
+
+int store_workflow_latest(store *s, const char *id, int *version, kanal_error *err)
+{
+    static const char sql[] = "SELECT max(version) FROM workflow_versions WHERE workflow = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    *version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    done(s, st);
+    if (rc != SQLITE_ROW)
+        return db_fail(s, err, "reading a workflow");
+    return *version ? KANAL_OK : KANAL_ENOTFOUND;
 }
 
 int store_workflow_insert(store *s, const kanal_workflow_version *v, const char *name,

@@ -44,6 +44,8 @@ int store_users_table(store *s, kanal_table *t, kanal_error *err);
 /* Workflow versions */
 int store_workflow_get(store *s, kanal_arena *a, const char *id, int version,
                        kanal_workflow_version *out, kanal_error *err); /* version 0: latest */
+/* The latest version number of a workflow (KANAL_ENOTFOUND when it has none). */
+int store_workflow_latest(store *s, const char *id, int *version, kanal_error *err);
 int store_workflow_insert(store *s, const kanal_workflow_version *v, const char *name,
                           kanal_error *err);
 int store_workflow_ids(store *s, kanal_arena *a, const char ***ids, size_t *n,

@@ -31,8 +31,8 @@ awk -v n="$n" -v dir="$dir" 'BEGIN {
     printf "%s,wholesale,%s,%s10:10,set,skus_listed=%d,\n", name, rep, t, 1 + p % 30 > history
     printf "%s,wholesale,%s,%s10:15,done,products_listed,\n", name, rep, t > history
     printf "%s,wholesale,%s,%s11:00,advance,,\n", name, rep, t > history
-    printf "%s,wholesale,%s,%s12:00,done,first_order_placed,\n", name, rep, t > history
     printf "%s,wholesale,%s,%s12:00,set,first_order_value=%d,\n", name, rep, t, 1000 + p > history
+    printf "%s,wholesale,%s,%s12:00,done,first_order_placed,\n", name, rep, t > history
     rows += 7
     if (p % 3) { printf "%s,wholesale,%s,%s13:00,win,,\n", name, rep, t > history; rows++ }
   }

@@ -333,5 +333,7 @@ void kanal_set_plugins(kanal *k, kanal_plugins *p);
 
 /* Warnings of the last operation (a listener that failed): NUL-separated. */
 const char *kanal_warnings(const kanal *k, size_t *n);
+/* Forgets them, once shown. */
+void kanal_warnings_clear(kanal *k);
 
 #endif
