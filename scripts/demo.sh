@@ -63,3 +63,9 @@ show opp list --as anna
 
 step "One opportunity's record: every step is an event"
 show history 1 --as anna
+
+step "Plugins: any list in another format, and the history out as CSV"
+show plugin list
+show opp list --status lost --format csv --as anna
+"$kanal" export csv events -o build/demo-history.csv --as anna
+echo "(build/demo-history.csv: $(($(wc -l <build/demo-history.csv) - 1)) steps, ready for 'kanal import csv history')"

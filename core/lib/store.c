@@ -252,8 +252,11 @@ static int configure(store *s, kanal_error *err)
 {
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 1);
-    int rc = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;", err,
-                  "configuring the database");
+    /* a page cache large enough that a long transaction (an import) does
+       not spill pages to the WAL before it commits */
+    int rc = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+                     " PRAGMA cache_size = -32768;",
+                  err, "configuring the database");
     if (rc)
         return rc;
     /* WAL is a property of the file; setting it takes a lock, so only when needed. */
