@@ -415,7 +415,8 @@ static void scan_dir(kanal_plugins *p, const char *dir)
             n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n; i++) {
         kanal_buf path = KANAL_BUF_INIT;
         kanal_buf_printf(&path, "%s/%s", dir, names[i]);

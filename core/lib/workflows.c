@@ -36,7 +36,7 @@ typedef struct pending {
 
 static void pending_release(pending *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; p && i < n; i++) {
         free(p[i].yaml);
         free(p[i].rules);
         kanal_workflow_free(p[i].wf);
