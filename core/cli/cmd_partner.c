@@ -161,6 +161,7 @@ static const cli_opt reassign_opts[] = {
     { "from", 0, "USER", false, "the rep whose work moves (required)" },
     { "to", 0, "USER", false, "the rep who takes it (required)" },
     { "partner", 0, "PARTNER", false, "move only this partner" },
+    { "at", 0, "TIME", false, "when it happened (ISO 8601; default: now)" },
     { NULL, 0, NULL, false, NULL },
 };
 
@@ -175,7 +176,7 @@ static int reassign_run(cli *c, cli_args *a)
         return rc;
     kanal_error err;
     int np, no;
-    if (kanal_reassign(k, from, to, cli_get(a, "partner"), &np, &no, &err))
+    if (kanal_reassign(k, from, to, cli_get(a, "partner"), cli_get(a, "at"), &np, &no, &err))
         return cli_fail(c, &err);
     fprintf(c->out, "moved %d partner%s and %d open opportunit%s from %s to %s\n", np,
             np == 1 ? "" : "s", no, no == 1 ? "y" : "ies", from, to);

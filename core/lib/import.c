@@ -23,7 +23,13 @@ static int act_as(kanal_call *c, const char *user, const kanal_user *importer, b
                                user);
     if (strcmp(k->actor.id, user) == 0)
         return KANAL_OK;
-    return kanal_set_actor(k, user, err);
+    int rc = kanal_set_actor(k, user, err);
+    /* the advice of the command line (--as, $KANAL_USER) does not fit a row */
+    if (rc == KANAL_ENOTFOUND)
+        kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", user);
+    else if (rc == KANAL_EREFUSED)
+        kanal_error_set(err, KANAL_EREFUSED, "user '%s' is deactivated", user);
+    return rc;
 }
 
 int import_partner(kanal_call *c, const kanal_partner_row *row)
@@ -43,11 +49,15 @@ int import_partner(kanal_call *c, const kanal_partner_row *row)
 /* The open opportunity of a partner in a workflow. */
 static int open_opp(kanal *k, const kanal_step *s, int64_t *id, kanal_error *err)
 {
+    def_entry *e;
+    int rc = workflow_latest(k, s->workflow, &e, err);
+    if (rc)
+        return rc;
     kanal_arena *a = kanal_arena_new();
     if (!a)
         return kanal_error_nomem(err);
     kanal_partner p;
-    int rc = partner_find(k, a, s->partner, &p, err);
+    rc = partner_find(k, a, s->partner, &p, err);
     if (!rc && !(rc = store_opp_open_for(k->store, p.id, s->workflow, id, err)) && !*id)
         rc = kanal_error_set(err, KANAL_ENOTFOUND,
                              "partner '%s' has no open opportunity in workflow '%s'", p.name,
@@ -70,7 +80,7 @@ static int reassign_partner(kanal *k, const kanal_step *s, kanal_error *err)
     else if (!rc && !(s->arg && s->arg[0]))
         rc = kanal_error_set(err, KANAL_EINVALID, "reassign needs the new owner as its arg");
     else if (!rc && strcmp(p.owner, s->arg) != 0)
-        rc = kanal_reassign(k, p.owner, s->arg, s->partner, &np, &no, err);
+        rc = kanal_reassign(k, p.owner, s->arg, s->partner, s->at, &np, &no, err);
     kanal_arena_free(a);
     return rc;
 }
@@ -82,6 +92,10 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
     const char *note = s->note && s->note[0] ? s->note : NULL;
     int64_t id = 0;
     int rc;
+    if (!s->partner || !s->partner[0])
+        return kanal_error_set(err, KANAL_EINVALID, "the row names no partner");
+    if (!s->at || !s->at[0])
+        return kanal_error_set(err, KANAL_EINVALID, "the row has no time ('at')");
     if (strcmp(ev, "reassign") == 0)
         return reassign_partner(k, s, err);
     if (!s->workflow || !s->workflow[0])

@@ -55,7 +55,7 @@ bool user_id_valid(const char *id)
 }
 
 int kanal_init(kanal **out, const char *path, const char *admin_id, const char *admin_name,
-               int64_t now, kanal_error *err)
+               int64_t now, kanal_plugins *plugins, kanal_error *err)
 {
     if (!user_id_valid(admin_id))
         return kanal_error_set(err, KANAL_EINVALID,
@@ -71,10 +71,11 @@ int kanal_init(kanal **out, const char *path, const char *admin_id, const char *
         return rc;
     }
     k->now = now;
+    k->plugins = plugins;
     char at[KANAL_TIME_LEN];
     now_text(k, at);
     const char *roles[] = { "admin" };
-    if ((rc = store_begin(k->store, err)) ||
+    if ((rc = kanal_begin(k, err)) ||
         (rc = store_user_insert(k->store, admin_id, admin_name ? admin_name : admin_id, roles,
                                 1, at, err)))
         goto fail_tx;
@@ -91,14 +92,14 @@ int kanal_init(kanal **out, const char *path, const char *admin_id, const char *
     kanal_json_end_object(&j);
     rc = record_event(k, NULL, "user_added", at, &data, err);
     kanal_buf_release(&data);
-    if (rc || (rc = store_commit(k->store, err)))
+    if (rc || (rc = kanal_commit(k, err)))
         goto fail_tx;
     if ((rc = kanal_set_actor(k, admin_id, err)))
         goto fail;
     *out = k;
     return KANAL_OK;
 fail_tx:
-    store_rollback(k->store);
+    kanal_rollback(k);
 fail:
     kanal_close(k);
     remove(path); /* a half-made database is worse than none */

@@ -63,6 +63,8 @@ int active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal
 int partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
                  kanal_error *err)
 {
+    if (!ref || !ref[0])
+        return kanal_error_set(err, KANAL_ENOTFOUND, "no partner named (give an id or a name)");
     int rc = KANAL_ENOTFOUND;
     size_t n = strlen(ref);
     if (n > 0 && strspn(ref, "0123456789") == n && n < 19)
@@ -107,7 +109,9 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
     size_t bad;
     if (!kanal_utf8_valid(p->name, strlen(p->name), &bad))
         return kanal_error_set(err, KANAL_EINVALID, "the partner's name is not valid UTF-8");
-    if (!p->type || !kanal_id_valid(p->type))
+    if (!p->type || !p->type[0])
+        return kanal_error_set(err, KANAL_EINVALID, "a partner needs a type");
+    if (!kanal_id_valid(p->type))
         return kanal_error_set(err, KANAL_EINVALID,
                                "invalid partner type '%s': use lowercase letters, digits and "
                                "'_', starting with a letter",
@@ -323,7 +327,7 @@ done:
 }
 
 int kanal_reassign(kanal *k, const char *from, const char *to, const char *partner,
-                   int *n_partners, int *n_opps, kanal_error *err)
+                   const char *at, int *n_partners, int *n_opps, kanal_error *err)
 {
     int rc = need_manager(k, "reassign work", err);
     if (rc)
@@ -363,8 +367,9 @@ int kanal_reassign(kanal *k, const char *from, const char *to, const char *partn
     } else if ((rc = store_partners_owned_by(k->store, a, from, &partners, &np, err))) {
         goto done;
     }
-    char at[KANAL_TIME_LEN];
-    now_text(k, at);
+    char t[KANAL_TIME_LEN];
+    if ((rc = step_time(k, NULL, at, t, err)))
+        goto done;
     for (size_t i = 0; i < np && !rc; i++) {
         int64_t *opps;
         size_t no;
@@ -372,7 +377,7 @@ int kanal_reassign(kanal *k, const char *from, const char *to, const char *partn
             (rc = store_opps_open_of_partner(k->store, a, partners[i], &opps, &no, err)))
             break;
         for (size_t o = 0; o < no && !rc; o++) {
-            rc = reassign_opp(k, opps[o], &to_u, at, err);
+            rc = reassign_opp(k, opps[o], &to_u, t, err);
             (*n_opps)++;
         }
         kanal_buf data = KANAL_BUF_INIT;
@@ -387,7 +392,7 @@ int kanal_reassign(kanal *k, const char *from, const char *to, const char *partn
         kanal_json_str(&j, to);
         kanal_json_end_object(&j);
         if (!rc)
-            rc = record_event(k, NULL, "partner_reassigned", at, &data, err);
+            rc = record_event(k, NULL, "partner_reassigned", t, &data, err);
         kanal_buf_release(&data);
         (*n_partners)++;
     }

@@ -8,6 +8,7 @@
 ** reason and skipped; it never stops the others. (A plugin that crashes in
 ** its init takes the process with it: plugins run in Kanal's process.)
 */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -334,6 +335,7 @@ static void load_one(kanal_plugins *p, kanal_plugin *pl)
     }
     pl->decl = d;
     /* copies: a skipped plugin's strings go with its unloaded code */
+    free(pl->name);
     pl->name = kanal_strdup(d->name);
     pl->version = kanal_strdup(d->version);
     pl->summary = kanal_strdup(d->summary ? d->summary : "");
@@ -350,7 +352,7 @@ static void load_one(kanal_plugins *p, kanal_plugin *pl)
     }
     for (size_t i = 0; i < p->n; i++) {
         kanal_plugin *other = p->list[i];
-        if (other != pl && !other->problem && other->info.name &&
+        if (other != pl && !other->problem && other->decl &&
             strcmp(other->info.name, d->name) == 0) {
             h_init_fail(pl, "a plugin named '%s' is already loaded from %s", d->name,
                         other->file);
@@ -420,15 +422,33 @@ static void scan_dir(kanal_plugins *p, const char *dir)
     for (size_t i = 0; i < n; i++) {
         kanal_buf path = KANAL_BUF_INIT;
         kanal_buf_printf(&path, "%s/%s", dir, names[i]);
-        free(names[i]);
         kanal_plugin *pl = calloc(1, sizeof *pl);
         if (!pl || path.oom) {
             free(pl);
             kanal_buf_release(&path);
+            free(names[i]);
             continue;
         }
         pl->file = kanal_buf_detach(&path);
         pl->info.file = pl->file;
+        /* the same file reached twice (a folder named twice) is one plugin */
+        char *real = pl->file ? realpath(pl->file, NULL) : NULL;
+        bool seen = false;
+        for (size_t k = 0; real && k < p->n; k++) {
+            char *other = realpath(p->list[k]->file, NULL);
+            seen |= other && strcmp(other, real) == 0;
+            free(other);
+        }
+        free(real);
+        if (seen || !pl->file) {
+            plugin_free(pl);
+            continue;
+        }
+        /* until the plugin says its name: the file's, without ".so" */
+        pl->name = kanal_strdup(names[i]);
+        if (pl->name && strlen(pl->name) > 3)
+            pl->name[strlen(pl->name) - 3] = '\0';
+        pl->info.name = pl->name;
         if (p->n == p->cap) {
             size_t c2 = p->cap ? p->cap * 2 : 8;
             kanal_plugin **q = realloc(p->list, c2 * sizeof *q);
@@ -442,6 +462,7 @@ static void scan_dir(kanal_plugins *p, const char *dir)
         p->list[p->n++] = pl;
         load_one(p, pl);
         pl->info.problem = pl->problem;
+        free(names[i]);
     }
     free(names);
 }

@@ -1092,12 +1092,11 @@ int store_activities(store *s, kanal_arena *a, int64_t opp, const char *type,
 int store_partners_export(store *s, kanal_table *t, kanal_error *err)
 {
     static const char sql[] =
-        "WITH first_move AS ("
-        "  SELECT json_extract(data, '$.partner_id') AS pid, json_extract(data, '$.from') AS"
-        "  owner, min(id) FROM events WHERE opp_id IS NULL AND type = 'partner_reassigned'"
-        "  GROUP BY pid)"
-        " SELECT p.name, p.type, coalesce(f.owner, p.owner), p.email, p.phone, p.city, p.tax_id"
-        " FROM partners p LEFT JOIN first_move f ON f.pid = p.id ORDER BY p.id";
+        "WITH added AS ("
+        "  SELECT json_extract(data, '$.partner_id') AS pid, json_extract(data, '$.owner')"
+        "  AS owner FROM events WHERE opp_id IS NULL AND type = 'partner_added')"
+        " SELECT p.name, p.type, a.owner, p.email, p.phone, p.city, p.tax_id"
+        " FROM partners p LEFT JOIN added a ON a.pid = p.id ORDER BY p.id";
     sqlite3_stmt *st = prep(s, sql, err);
     return st ? fill_table(s, st, t, err, "exporting partners") : (int)err->code;
 }

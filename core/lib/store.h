@@ -120,8 +120,8 @@ int store_activities(store *s, kanal_arena *a, int64_t opp, const char *type,
 
 /*
 ** What `kanal export` writes, in the form `kanal import` reads back:
-** partners: name, type, owner (as first owned: reassignments come back with
-** the history), email, phone, city, tax_id; history: partner, workflow,
+** partners: name, type, owner (as given when the partner was added: claims
+** and reassignments come back with the history), email, phone, city, tax_id; history: partner, workflow,
 ** owner, at, event, arg, note — one step a row, in the order they were
 ** recorded, leaving out what the steps cause by themselves (goals an
 ** activity completed, the rules' changes, each opportunity's share of a

@@ -11,6 +11,7 @@
 **     embedded commas, quotes and newlines, a UTF-8 byte-order mark and CRLF
 **     line ends are read; every bad row is reported with its line.
 */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -114,6 +115,7 @@ typedef struct reader {
     char **fields;
     size_t n_fields, cap_fields;
     bool too_many;
+    long nul_field;                /* a field holding a NUL byte: its index + 1 */
     /* where we are */
     long line, row_start, rows;
     bool header_done, fatal;
@@ -148,6 +150,8 @@ static void on_field(void *s, size_t len, void *ud)
         r->fields = f;
         r->cap_fields = cap;
     }
+    if (len && memchr(s, '\0', len) && !r->nul_field)
+        r->nul_field = (long)r->n_fields + 1;
     char *copy = malloc(len + 1);
     if (!copy) {
         r->too_many = true;
@@ -165,35 +169,60 @@ static void clear_row(reader *r)
         free(r->fields[i]);
     r->n_fields = 0;
     r->too_many = false;
+    r->nul_field = 0;
 }
 
-/* Checks that text is UTF-8. */
+/* Checks that text is UTF-8: no stray bytes, no overlong forms, no
+   surrogates, nothing past U+10FFFF. */
 static bool utf8_ok(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-                : (*p & 0xF8) == 0xF0 ? 3 : -1;
-        if (n < 0 || (n == 1 && *p < 0xC2))
+        unsigned c = *p, min;
+        int n;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1, min = 0x80, c &= 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2, min = 0x800, c &= 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3, min = 0x10000, c &= 0x07;
+        } else {
             return false;
+        }
         p++;
-        for (int i = 0; i < n; i++, p++)
+        for (int i = 0; i < n; i++, p++) {
             if ((*p & 0xC0) != 0x80)
                 return false;
+            c = (c << 6) | (*p & 0x3F);
+        }
+        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+            return false;
     }
     return true;
 }
 
+/*
+** Writes a rejected row to the rejects file, as wide as the header plus its
+** reason: its fields when it had the header's number of them, else its text
+** as it was in the first column, so that nothing of it is lost.
+*/
 static void write_reject(reader *r, const char *reason)
 {
     if (!r->rejects)
         return;
-    for (size_t i = 0; i < r->n_fields; i++) {
+    bool as_read = r->n_fields == r->n_header;
+    for (size_t i = 0; i < r->n_header; i++) {
         if (i)
             fputc(',', r->rejects);
-        put_field(out_file, r->rejects, r->fields[i]);
+        if (as_read)
+            put_field(out_file, r->rejects, r->fields[i]);
+        else if (i == 0)
+            put_field(out_file, r->rejects, r->raw ? r->raw : "");
     }
-    fputs(r->n_fields ? "," : "", r->rejects);
+    fputc(',', r->rejects);
     put_field(out_file, r->rejects, reason);
     fputs("\r\n", r->rejects);
 }
@@ -227,7 +256,9 @@ static bool take_header(reader *r)
         size_t k = 0;
         while (k < r->n_known && strcmp(name, r->known[k]) != 0)
             k++;
-        if (k == r->n_known) {
+        if (k == r->n_known && strcmp(name, "reason") == 0) {
+            /* a rejects file, fixed and read again: its reasons are not data */
+        } else if (k == r->n_known) {
             char list[256] = "";
             for (size_t j = 0; j < r->n_known; j++)
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? "," : "",
@@ -263,6 +294,7 @@ static bool take_header(reader *r)
         }
         fputs("reason\r\n", r->rejects);
     }
+    /* a "reason" column of our own rejects file is not written twice */
     return ok;
 }
 
@@ -291,6 +323,9 @@ static void on_row(int c, void *ud)
     r->rows++;
     if (r->too_many) {
         bad_row(r, "the row is too long");
+    } else if (r->nul_field) {
+        size_t i = (size_t)r->nul_field - 1;
+        bad_row(r, "column '%s' holds a NUL byte", i < r->n_header ? r->header[i] : "?");
     } else if (r->n_fields != r->n_header) {
         bad_row(r, "expected %zu fields (as in the header), found %zu", r->n_header,
                 r->n_fields);
@@ -323,14 +358,16 @@ static void on_row(int c, void *ud)
 /* Keeps the text of the row being read, without its line ends. */
 static void keep_raw(reader *r, const char *p, size_t len)
 {
-    if (r->raw_len + len + 1 > r->raw_cap) {
-        size_t cap = (r->raw_len + len + 1) * 2;
+    if (r->raw_len + len + 2 > r->raw_cap) {
+        size_t cap = (r->raw_len + len + 2) * 2;
         char *q = realloc(r->raw, cap);
         if (!q)
             return;
         r->raw = q;
         r->raw_cap = cap;
     }
+    if (r->raw_len)
+        r->raw[r->raw_len++] = '\n'; /* a row that spans lines */
     memcpy(r->raw + r->raw_len, p, len);
     r->raw_len += len;
     while (r->raw_len && (r->raw[r->raw_len - 1] == '\n' || r->raw[r->raw_len - 1] == '\r'))
@@ -368,10 +405,13 @@ static int import(kanal_call *call, const kanal_import_args *args)
     r.n_known = 7;
     FILE *f = fopen(args->path, "rb");
     if (!f)
-        return host->fail(call, "cannot read '%s'", args->path);
-    if (args->rejects && !args->dry_run && !(r.rejects = fopen(args->rejects, "wb"))) {
+        return host->fail(call, "cannot read '%s': %s", args->path, strerror(errno));
+    /* a dry run writes the rejects too: they say what would be left out */
+    if (args->rejects && !(r.rejects = fopen(args->rejects, "wb"))) {
+        int e = errno;
         fclose(f);
-        return host->fail(call, "cannot write the rejects to '%s'", args->rejects);
+        return host->fail(call, "cannot write the rejects to '%s': %s", args->rejects,
+                          strerror(e));
     }
     if (csv_init(&r.parser, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         fclose(f);
@@ -396,15 +436,18 @@ static int import(kanal_call *call, const kanal_import_args *args)
             r.row_start = r.line;
             r.raw_len = 0;
         }
+        keep_raw(&r, p, (size_t)len);
         size_t done = csv_parse(&r.parser, p, (size_t)len, on_field, on_row, &r);
         if (done < (size_t)len) {
             /* malformed quoting: report it and start afresh on the next line */
-            if (csv_error(&r.parser) == CSV_EPARSE) {
+            if (csv_error(&r.parser) == CSV_EPARSE && !r.header_done) {
+                host->row_error(call, r.row_start,
+                                "malformed quoting in the header (a quote inside an unquoted "
+                                "field, or text after a closing quote)");
+                r.fatal = true;
+            } else if (csv_error(&r.parser) == CSV_EPARSE) {
                 r.rows += r.header_done;
-                keep_raw(&r, p, (size_t)len);
-                /* the reject holds the row's text as it was, in one field */
                 clear_row(&r);
-                on_field(r.raw, r.raw_len, &r);
                 bad_row(&r, "malformed quoting (a quote inside an unquoted field, or text "
                             "after a closing quote)");
             } else {
@@ -419,8 +462,6 @@ static int import(kanal_call *call, const kanal_import_args *args)
         /* still inside a row (a quoted field that spans lines)? libcsv's state
            is ROW_NOT_BEGUN (0) once a row has ended with its line */
         in_row = r.parser.pstate != 0;
-        if (in_row)
-            keep_raw(&r, p, (size_t)len);
     }
     if (!r.fatal && csv_fini(&r.parser, on_field, on_row, &r) != 0) {
         r.rows += r.header_done;

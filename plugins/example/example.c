@@ -14,11 +14,15 @@
 /* The host's functions, kept from init: the only way a plugin talks to Kanal. */
 static const kanal_host *host;
 
-/* Writes text, with '|' escaped and line breaks turned into spaces. */
-static int cell(kanal_call *call, const char *text)
+/* Writes text, with '|' escaped and line breaks turned into spaces (the
+   items of a list column, which come joined by line breaks, into ", "). */
+static int cell(kanal_call *call, const char *text, bool list)
 {
     for (const char *p = text; *p; p++) {
-        const char *out = *p == '|' ? "\\|" : (*p == '\n' || *p == '\r') ? " " : NULL;
+        const char *out = *p == '|'                   ? "\\|"
+                          : *p == '\n' && list         ? ", "
+                          : (*p == '\n' || *p == '\r') ? " "
+                                                       : NULL;
         if (host->write(call, out ? out : p, out ? strlen(out) : 1) != 0)
             return -1;
     }
@@ -31,7 +35,7 @@ static int render(kanal_call *call, const kanal_table *t)
     size_t cols = host->table_columns(t), rows = host->table_rows(t);
     for (size_t c = 0; c < cols; c++) {
         host->write(call, "| ", 2);
-        cell(call, host->column_label(t, c));
+        cell(call, host->column_label(t, c), false);
         host->write(call, " ", 1);
     }
     host->write(call, "|\n", 2);
@@ -45,7 +49,7 @@ static int render(kanal_call *call, const kanal_table *t)
         for (size_t c = 0; c < cols; c++) {
             const char *v = host->cell(t, r, c);
             host->write(call, "| ", 2);
-            if (cell(call, v ? v : "") != 0)
+            if (cell(call, v ? v : "", host->column_type(t, c) == KANAL_PLUGIN_LIST) != 0)
                 return -1;
             host->write(call, " ", 1);
         }

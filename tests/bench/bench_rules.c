@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     kanal_error err;
     kanal_diags d;
     kanal_diags_init(&d);
-    if (kanal_init(&k, path, "admin", "Admin", 0, &err))
+    if (kanal_init(&k, path, "admin", "Admin", 0, NULL, &err))
         die("init", &err);
     const char *files[] = { "workflows/distributors.yaml" };
     kanal_applied *applied;

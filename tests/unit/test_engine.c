@@ -408,10 +408,10 @@ static void test_init_and_workflows(void)
 {
     /* an invalid admin id: nothing is created */
     kanal_error_clear(&err);
-    CHECK_INT(kanal_init(&k, db_path, "Ada", NULL, 0, &err), KANAL_EINVALID);
+    CHECK_INT(kanal_init(&k, db_path, "Ada", NULL, 0, NULL, &err), KANAL_EINVALID);
     CHECK(access(db_path, F_OK) != 0);
 
-    OK(kanal_init(&k, db_path, "ada", "Ada Admin", 0, &err));
+    OK(kanal_init(&k, db_path, "ada", "Ada Admin", 0, NULL, &err));
     if (!k)
         exit(2);
     CHECK_STR(kanal_actor(k)->id, "ada");
@@ -600,7 +600,7 @@ static void test_partners(void)
             KANAL_EINVALID, "not valid UTF-8");
     REFUSED(kanal_partner_add(k, &(kanal_partner_fields){ .name = "X", .type = NULL },
                               &(int64_t){ 0 }, &err),
-            KANAL_EINVALID, "invalid partner type ''");
+            KANAL_EINVALID, "a partner needs a type");
     REFUSED(kanal_partner_add(k, &(kanal_partner_fields){ .name = "X", .type = "Shop" },
                               &(int64_t){ 0 }, &err),
             KANAL_EINVALID, "invalid partner type 'Shop'");
@@ -1511,27 +1511,27 @@ static void test_reassign(void)
     now_is("2026-03-12T08:00:00Z");
     int np = -1, no = -1;
     as("marcin");
-    REFUSED(kanal_reassign(k, "marcin", "piotr", NULL, &np, &no, &err), KANAL_EREFUSED,
+    REFUSED(kanal_reassign(k, "marcin", "piotr", NULL, NULL, &np, &no, &err), KANAL_EREFUSED,
             "only a manager may reassign work (you are 'marcin')");
     as("mia");
-    REFUSED(kanal_reassign(k, "marcin", "marcin", NULL, &np, &no, &err), KANAL_EUSAGE,
+    REFUSED(kanal_reassign(k, "marcin", "marcin", NULL, NULL, &np, &no, &err), KANAL_EUSAGE,
             "--from and --to name the same user 'marcin'");
-    REFUSED(kanal_reassign(k, "ghost", "piotr", NULL, &np, &no, &err), KANAL_ENOTFOUND,
+    REFUSED(kanal_reassign(k, "ghost", "piotr", NULL, NULL, &np, &no, &err), KANAL_ENOTFOUND,
             "unknown user 'ghost'");
-    REFUSED(kanal_reassign(k, "marcin", "ghost", NULL, &np, &no, &err), KANAL_ENOTFOUND,
+    REFUSED(kanal_reassign(k, "marcin", "ghost", NULL, NULL, &np, &no, &err), KANAL_ENOTFOUND,
             "unknown user 'ghost'");
-    REFUSED(kanal_reassign(k, "marcin", "olek", NULL, &np, &no, &err), KANAL_EREFUSED,
+    REFUSED(kanal_reassign(k, "marcin", "olek", NULL, NULL, &np, &no, &err), KANAL_EREFUSED,
             "user 'olek' is deactivated");
     /* dora may not own distributor opportunities: nothing moves at all */
-    REFUSED(kanal_reassign(k, "marcin", "dora", NULL, &np, &no, &err), KANAL_EREFUSED,
+    REFUSED(kanal_reassign(k, "marcin", "dora", NULL, NULL, &np, &no, &err), KANAL_EREFUSED,
             "to 'dora': 'dora' may not own opportunities of workflow 'distributors'");
-    REFUSED(kanal_reassign(k, "piotr", "krzysztof", "Hurtownia ABC", &np, &no, &err),
+    REFUSED(kanal_reassign(k, "piotr", "krzysztof", "Hurtownia ABC", NULL, &np, &no, &err),
             KANAL_EREFUSED, "partner 'Hurtownia ABC' is owned by marcin, not by 'piotr'");
-    REFUSED(kanal_reassign(k, "marcin", "piotr", "Nikt", &np, &no, &err), KANAL_ENOTFOUND,
+    REFUSED(kanal_reassign(k, "marcin", "piotr", "Nikt", NULL, &np, &no, &err), KANAL_ENOTFOUND,
             "no partner 'Nikt'");
 
     /* one partner: it and its open opportunities move */
-    OK(kanal_reassign(k, "marcin", "piotr", "Nowa Hurtownia", &np, &no, &err));
+    OK(kanal_reassign(k, "marcin", "piotr", "Nowa Hurtownia", NULL, &np, &no, &err));
     CHECK_INT(np, 1);
     CHECK_INT(no, 1);
     as("piotr");
@@ -1557,7 +1557,7 @@ static void test_reassign(void)
     as("mia");
     long long won_owner_before =
         peek_int("SELECT count(*) FROM opportunities WHERE owner = 'marcin' AND status != 'open'", 0);
-    OK(kanal_reassign(k, "marcin", "krzysztof", NULL, &np, &no, &err));
+    OK(kanal_reassign(k, "marcin", "krzysztof", NULL, NULL, &np, &no, &err));
     CHECK_INT(np, 2); /* Hurtownia ABC and Sklep Ola (Łódź-Żabka was never claimed) */
     CHECK_INT(no, 1); /* oV1; the others are closed */
     CHECK_INT(peek_int("SELECT count(*) FROM partners WHERE owner = 'marcin'", 0), 0);
@@ -1578,7 +1578,7 @@ static void test_reassign(void)
     check_rebuild(oV1);
     /* nothing left to move */
     as("mia");
-    OK(kanal_reassign(k, "marcin", "krzysztof", NULL, &np, &no, &err));
+    OK(kanal_reassign(k, "marcin", "krzysztof", NULL, NULL, &np, &no, &err));
     CHECK_INT(np, 0);
     CHECK_INT(no, 0);
 }
@@ -1648,13 +1648,13 @@ static void test_init_existing(void)
 {
     const char *path = path_in("second.db");
     kanal *k2 = NULL;
-    OK(kanal_init(&k2, path, "zoe", NULL, 0, &err));
+    OK(kanal_init(&k2, path, "zoe", NULL, 0, NULL, &err));
     CHECK_STR(kanal_actor(k2)->name, "zoe");
     kanal_close(k2);
     k2 = NULL;
     /* a second init is refused, and the database stays */
     kanal_error_clear(&err);
-    CHECK_INT(kanal_init(&k2, path, "yan", NULL, 0, &err), KANAL_EREFUSED);
+    CHECK_INT(kanal_init(&k2, path, "yan", NULL, 0, NULL, &err), KANAL_EREFUSED);
     CHECK(k2 == NULL);
     CHECK(strstr(err.message, "a database already exists at") != NULL);
     CHECK(access(path, F_OK) == 0);
@@ -1668,7 +1668,7 @@ static void test_init_existing(void)
     /* and the main database is refused the same way */
     kanal_error_clear(&err);
     k2 = NULL;
-    CHECK_INT(kanal_init(&k2, db_path, "ada", NULL, 0, &err), KANAL_EREFUSED);
+    CHECK_INT(kanal_init(&k2, db_path, "ada", NULL, 0, NULL, &err), KANAL_EREFUSED);
     CHECK(access(db_path, F_OK) == 0);
     kanal_close(NULL);
 }

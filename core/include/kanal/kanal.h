@@ -29,6 +29,9 @@ const char *kanal_version(void);
 /* An open database and who is acting on it. */
 typedef struct kanal kanal;
 
+/* The plugins Kanal found (see "plugins" below). */
+typedef struct kanal_plugins kanal_plugins;
+
 /*
 ** Opens the database at path, migrating its schema forward. A missing file
 ** is KANAL_ENOTFOUND ("no database at 'PATH' (run 'kanal init')"); a file
@@ -41,10 +44,11 @@ int kanal_open(kanal **out, const char *path, kanal_error *err);
 ** Creates a new database at path with its first user, an admin, at time
 ** `now` (seconds since the epoch; 0: the clock). Refused (KANAL_EREFUSED)
 ** when the file exists, which is left as it is. The new handle acts as that
-** admin, with "now" fixed when `now` was given.
+** admin, with "now" fixed when `now` was given, and hands its events to the
+** listeners of `plugins` (may be NULL), as kanal_set_plugins does.
 */
 int kanal_init(kanal **out, const char *path, const char *admin_id, const char *admin_name,
-               int64_t now, kanal_error *err);
+               int64_t now, kanal_plugins *plugins, kanal_error *err);
 void kanal_close(kanal *k);
 
 /* Sets the acting user: it must exist (KANAL_ENOTFOUND) and be active (KANAL_EREFUSED). */
@@ -146,11 +150,11 @@ int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_tabl
 
 /*
 ** Moves the partners of `from` (or only `partner`) and their open
-** opportunities to `to`, recording the move on each opportunity. Needs a
-** manager. Counts what moved.
+** opportunities to `to`, recording the move on each opportunity, at `at`
+** (ISO 8601; NULL: now). Needs a manager. Counts what moved.
 */
 int kanal_reassign(kanal *k, const char *from, const char *to, const char *partner,
-                   int *n_partners, int *n_opps, kanal_error *err);
+                   const char *at, int *n_partners, int *n_opps, kanal_error *err);
 
 /* ---- opportunities ------------------------------------------------------------ */
 
@@ -258,8 +262,7 @@ void kanal_history_free(kanal_history *h);
 
 /* ---- plugins ----------------------------------------------------------------------- */
 
-/* The plugins Kanal found: loaded ones and the ones it had to skip. */
-typedef struct kanal_plugins kanal_plugins;
+/* kanal_plugins: the plugins Kanal found, loaded ones and skipped ones. */
 
 /*
 ** Prepares the plugin registry: the plugins built with Kanal in
