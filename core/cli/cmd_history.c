@@ -6,9 +6,40 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
-    { "json", 0, NULL, false, "print JSON" },
+    CLI_LIST_OPTS,
     { NULL, 0, NULL, false, NULL },
 };
+
+/* The events as a table, for a plugin's format (--format csv). */
+static int as_table(cli *c, cli_args *a, const kanal_history *h)
+{
+    kanal_table *t;
+    kanal_error err;
+    if (kanal_table_new(&t, "events", "History", &err))
+        return cli_fail(c, &err);
+    bool oom = kanal_table_add_column(t, "seq", KANAL_TYPE_INT, "seq") ||
+               kanal_table_add_column(t, "at", KANAL_TYPE_TIME, "at") ||
+               kanal_table_add_column(t, "actor", KANAL_TYPE_TEXT, "actor") ||
+               kanal_table_add_column(t, "type", KANAL_TYPE_TEXT, "type") ||
+               kanal_table_add_column(t, "version", KANAL_TYPE_INT, "version") ||
+               kanal_table_add_column(t, "data", KANAL_TYPE_TEXT, "data");
+    char opp[32];
+    snprintf(opp, sizeof opp, "%lld", (long long)h->id);
+    oom = oom || kanal_table_add_filter(t, "opportunity", opp);
+    for (size_t i = 0; i < h->n_events && !oom; i++) {
+        const kanal_event *e = &h->events[i];
+        oom = kanal_table_add_row(t) || kanal_table_set_int(t, 0, e->seq) ||
+              kanal_table_set(t, 1, e->at) || kanal_table_set(t, 2, e->actor) ||
+              kanal_table_set(t, 3, e->type) || kanal_table_set_int(t, 4, e->version) ||
+              kanal_table_set(t, 5, e->data);
+    }
+    if (oom) {
+        kanal_table_free(t);
+        kanal_error_nomem(&err);
+        return cli_fail(c, &err);
+    }
+    return cli_print_table(c, a, t);
+}
 
 static int run(cli *c, cli_args *a)
 {
@@ -23,8 +54,14 @@ static int run(cli *c, cli_args *a)
     kanal_history *h;
     if (kanal_opp_history(k, id, &h, &err))
         return cli_fail(c, &err);
+    const char *format = cli_get(a, "format");
+    if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
+        rc = as_table(c, a, h);
+        kanal_history_free(h);
+        return rc;
+    }
     kanal_buf out = KANAL_BUF_INIT;
-    if (cli_flag(a, "json")) {
+    if (cli_flag(a, "json") || (format && strcmp(format, "json") == 0)) {
         kanal_json j;
         kanal_json_init(&j, &out);
         kanal_json_object(&j);

@@ -79,6 +79,19 @@ expect_db_unchanged
 ok kanal history 1 --json
 expect_json '$.events[8].type' lost
 
+# --format: the events as a list, in a plugin's format (CSV: CRLF, quoted JSON)
+ok kanal history 1 --format csv
+checks=$((checks + 1))
+printf 'seq,at,actor,type,version,data\r\n1,2026-11-20T09:00:00Z,marcin,created,1,"{""partner_id"":1,""partner"":""Agencja Alfa"",""workflow"":""tiny"",""version"":1,""owner"":""marcin"",""stage"":""contact"",""partner_claimed"":true}"\r\n2,2026-11-21T09:00:00Z,marcin,activity,1,"{""activity"":""call"",""note"":""Pierwszy kontakt""}"\r\n' >"$T/want-head"
+head -c "$(wc -c <"$T/want-head")" "$T/.out" | cmp -s - "$T/want-head" || fail "history --format csv starts otherwise"
+checks=$((checks + 1))
+[ "$(grep -c . "$T/.out")" = 10 ] || fail "history --format csv: want a header and 9 events"
+ok kanal history 1 --format json
+expect_out_has '{"id":1,"events":[{"seq":1,'
+run kanal history 1 --format nosuch
+expect_rc 3
+expect_err_has "unknown format 'nosuch'"
+
 ok kanal history --help
 expect_out_has "usage: kanal history OPP"
 
