@@ -102,6 +102,13 @@ struct hook_call;
 */
 int run_hook(kanal *k, struct hook_call *c, kanal_error *err);
 
+/*
+** Records an event whose data is an object of text values, given as key,
+** value pairs ending with a NULL key; pairs whose value is NULL are left out.
+*/
+int record_text_event(kanal *k, kanal_opp *o, const char *type, const char *at,
+                      kanal_error *err, ...);
+
 /* ---- opps.c ---- */
 
 /* Reads an opportunity that the actor may see / change (open, owned or managed). */

@@ -2,6 +2,7 @@
 ** kanal.c — the handle: opening the store, the acting user, transactions,
 ** the cache of workflow definitions, times and the event log.
 */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,6 +415,29 @@ int def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_
 }
 
 /* ---- times and events ------------------------------------------------------------- */
+
+int record_text_event(kanal *k, kanal_opp *o, const char *type, const char *at,
+                      kanal_error *err, ...)
+{
+    kanal_buf data = KANAL_BUF_INIT;
+    kanal_json j;
+    kanal_json_init(&j, &data);
+    kanal_json_object(&j);
+    va_list ap;
+    va_start(ap, err);
+    for (const char *key; (key = va_arg(ap, const char *));) {
+        const char *value = va_arg(ap, const char *);
+        if (value) {
+            kanal_json_key(&j, key);
+            kanal_json_str(&j, value);
+        }
+    }
+    va_end(ap);
+    kanal_json_end_object(&j);
+    int rc = record_event(k, o, type, at, &data, err);
+    kanal_buf_release(&data);
+    return rc;
+}
 
 int step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_LEN],
               kanal_error *err)

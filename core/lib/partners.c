@@ -307,20 +307,11 @@ static int reassign_opp(kanal *k, int64_t id, const kanal_user *to, const char *
         goto done;
     if ((rc = store_opp_set_owner(k->store, id, to->id, err)))
         goto done;
-    kanal_buf data = KANAL_BUF_INIT;
-    kanal_json j;
-    kanal_json_init(&j, &data);
-    kanal_json_object(&j);
-    kanal_json_key(&j, "from");
-    kanal_json_str(&j, o->owner);
-    kanal_json_key(&j, "to");
-    kanal_json_str(&j, to->id);
-    kanal_json_end_object(&j);
     /* Reassignment is an administrative act of now, even when the
        opportunity's own steps were back-dated later than that. */
     const char *when = strcmp(at, o->last_event_at) < 0 ? o->last_event_at : at;
-    rc = record_event(k, o, "reassigned", when, &data, err);
-    kanal_buf_release(&data);
+    rc = record_text_event(k, o, "reassigned", when, err, "from", o->owner, "to", to->id,
+                           (char *)NULL);
 done:
     kanal_opp_free(o);
     return rc;

@@ -742,19 +742,9 @@ static int opp_note(lua_State *L)
     const char *text = text_arg(L, 2, MAX_TEXT, "a note");
     char source[128];
     source_of(r, source, sizeof source);
-    kanal_buf data = KANAL_BUF_INIT;
-    kanal_json j;
-    kanal_json_init(&j, &data);
-    kanal_json_object(&j);
-    kanal_json_key(&j, "text");
-    kanal_json_str(&j, text);
-    kanal_json_key(&j, "source");
-    kanal_json_str(&j, source);
-    kanal_json_end_object(&j);
     kanal_error err;
-    int rc = record_event(r->k, o, "note", r->call->at, &data, &err);
-    kanal_buf_release(&data);
-    if (rc)
+    if (record_text_event(r->k, o, "note", r->call->at, &err, "text", text, "source", source,
+                          (char *)NULL))
         return engine_fail(L, &err);
     return 0;
 }

@@ -156,25 +156,9 @@ static int complete_goal(kanal *k, kanal_opp *o, size_t gi, const char *note,
     int rc = store_goal_mark_done(k->store, o->id, g->id, at, k->actor.id, err);
     if (rc)
         return rc;
-    kanal_buf data = KANAL_BUF_INIT;
-    kanal_json j;
-    kanal_json_init(&j, &data);
-    kanal_json_object(&j);
-    kanal_json_key(&j, "goal");
-    kanal_json_str(&j, g->id);
-    kanal_json_key(&j, "stage");
-    kanal_json_str(&j, o->wf->stages[g->stage].id);
-    if (note) {
-        kanal_json_key(&j, "note");
-        kanal_json_str(&j, note);
-    }
-    if (activity) {
-        kanal_json_key(&j, "activity");
-        kanal_json_str(&j, activity);
-    }
-    kanal_json_end_object(&j);
-    rc = record_event(k, o, "goal_done", at, &data, err);
-    kanal_buf_release(&data);
+    rc = record_text_event(k, o, "goal_done", at, err, "goal", g->id, "stage",
+                           o->wf->stages[g->stage].id, "note", note, "activity", activity,
+                           (char *)NULL);
     if (!rc && !(o->done_at[gi] = kanal_arena_strdup(o->arena_, at)))
         rc = kanal_error_nomem(err);
     if (!rc) {
@@ -345,20 +329,8 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
     if ((rc = step_time(k, o, at, t, err)) ||
         (rc = store_activity_insert(k->store, o->id, activity, t, k->actor.id, note, err)))
         goto done;
-    kanal_buf data = KANAL_BUF_INIT;
-    kanal_json j;
-    kanal_json_init(&j, &data);
-    kanal_json_object(&j);
-    kanal_json_key(&j, "activity");
-    kanal_json_str(&j, activity);
-    if (note) {
-        kanal_json_key(&j, "note");
-        kanal_json_str(&j, note);
-    }
-    kanal_json_end_object(&j);
-    rc = record_event(k, o, "activity", t, &data, err);
-    kanal_buf_release(&data);
-    if (rc)
+    if ((rc = record_text_event(k, o, "activity", t, err, "activity", activity, "note", note,
+                                (char *)NULL)))
         goto done;
 
     /* The goals this activity completes, judged on the state before it:
@@ -461,17 +433,7 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
     if ((rc = run_hook(k, &guard, err)) || (rc = run_hook(k, &exit_, err)) ||
         (rc = store_opp_set_stage(k->store, id, to, t, err)))
         goto done;
-    kanal_buf data = KANAL_BUF_INIT;
-    kanal_json j;
-    kanal_json_init(&j, &data);
-    kanal_json_object(&j);
-    kanal_json_key(&j, "from");
-    kanal_json_str(&j, from);
-    kanal_json_key(&j, "to");
-    kanal_json_str(&j, to);
-    kanal_json_end_object(&j);
-    rc = record_event(k, o, "advanced", t, &data, err);
-    kanal_buf_release(&data);
+    rc = record_text_event(k, o, "advanced", t, err, "from", from, "to", to, (char *)NULL);
     o->stage = to;
     o->stage_index++;
     o->stage_entered_at = kanal_arena_strdup(o->arena_, t);
@@ -495,23 +457,8 @@ static int close_opp(kanal *k, kanal_opp *o, const char *status, const char *rea
     int rc = run_hook(k, &guard, err);
     if (rc || (rc = store_opp_close(k->store, o->id, status, t, reason, err)))
         return rc;
-    kanal_buf data = KANAL_BUF_INIT;
-    kanal_json j;
-    kanal_json_init(&j, &data);
-    kanal_json_object(&j);
-    kanal_json_key(&j, "stage");
-    kanal_json_str(&j, o->stage);
-    if (reason) {
-        kanal_json_key(&j, "reason");
-        kanal_json_str(&j, reason);
-    }
-    if (note) {
-        kanal_json_key(&j, "note");
-        kanal_json_str(&j, note);
-    }
-    kanal_json_end_object(&j);
-    rc = record_event(k, o, status, t, &data, err);
-    kanal_buf_release(&data);
+    rc = record_text_event(k, o, status, t, err, "stage", o->stage, "reason", reason, "note",
+                           note, (char *)NULL);
     if (rc)
         return rc;
     o->status = won ? "won" : "lost";
