@@ -207,16 +207,9 @@ static int export_run(cli *c, cli_args *a)
     cli_plugin_warnings(c);
     const char *file = cli_get(a, "output");
     if (file) {
-        FILE *f = fopen(file, "wb");
-        bool ok = f && fwrite(out.data ? out.data : "", 1, out.len, f) == out.len;
-        if (f && fclose(f) != 0)
-            ok = false;
+        rc = kanal_write_output(k, file, out.data ? out.data : "", out.len, &err);
         kanal_buf_release(&out);
-        if (!ok) {
-            kanal_error_set(&err, KANAL_ESTORAGE, "cannot write '%s'", file);
-            return cli_fail(c, &err);
-        }
-        return 0;
+        return rc ? cli_fail(c, &err) : 0;
     }
     rc = cli_write(c, &out);
     kanal_buf_release(&out);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output.h"
 #include "plugins.h"
 
 /* Acts as `user` for one row; the importer may act for others only as a manager. */
@@ -174,8 +175,16 @@ int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *wha
     kanal_call call = { .k = k, .diags = diags, .file = path, .progress = progress,
                         .progress_ud = ud, .importer = &importer,
                         .importer_manager = k->is_manager };
-    kanal_import_args args = { sizeof args, what, path, rejects, dry_run };
+    /* the rejects go to a temporary file, renamed into place at the end */
+    kanal_output_file rej = { .fd = -1 };
+    if (rejects && (rc = output_begin(k, rejects, path, &rej, err))) {
+        kanal_arena_free(a);
+        return rc;
+    }
+    kanal_import_args args = { sizeof args, what, path, rejects ? rej.tmp : NULL, dry_run,
+                               rejects };
     if ((rc = kanal_begin(k, err))) {
+        output_abort(&rej);
         kanal_arena_free(a);
         return rc;
     }
@@ -194,6 +203,10 @@ int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *wha
         kanal_rollback(k);
     else
         rc = kanal_commit(k, err);
+    if (rejects && !rc)
+        rc = output_commit(&rej, err);
+    else
+        output_abort(&rej);
     kanal_arena_free(a);
     return rc;
 }

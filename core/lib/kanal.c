@@ -68,7 +68,7 @@ int kanal_init(kanal **out, const char *path, const char *admin_id, const char *
     if (rc)
         return rc;
     if ((rc = store_open(&k->store, path, true, err))) {
-        kanal_close(k); /* the file was not ours: leave it alone */
+        kanal_close(k); /* store_open left the path as it found it */
         return rc;
     }
     k->now = now;
@@ -102,8 +102,11 @@ int kanal_init(kanal **out, const char *path, const char *admin_id, const char *
 fail_tx:
     kanal_rollback(k);
 fail:
+    /* a half-made database is worse than none; store_discard removes the
+       file only when this process created it */
+    store_discard(k->store);
+    k->store = NULL;
     kanal_close(k);
-    remove(path); /* a half-made database is worse than none */
     return rc;
 }
 

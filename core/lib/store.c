@@ -7,10 +7,14 @@
 ** Statements are prepared once and kept (the cache below): an import of a
 ** hundred thousand rows runs the same dozen statements over and over.
 */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -22,6 +26,10 @@
 struct store {
     sqlite3 *db;
     int depth;
+    char *real;                  /* the file SQLite opened */
+    bool created;                /* this store created it (kanal init): dev, ino */
+    dev_t dev;
+    ino_t ino;
     struct {
         const char *sql;
         sqlite3_stmt *st;
@@ -314,32 +322,253 @@ fail:
     return rc;
 }
 
+/* ---- finding and identifying the file ---------------------------------------------- */
+
+/*
+** The path SQLite is given: the folder resolved (a symlinked folder is
+** fine), the file's own name kept, so that its -wal and -shm sit beside the
+** real file. Caller frees.
+*/
+static char *real_path(const char *path, kanal_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                      : kanal_strdup(".");
+    if (!dir) {
+        kanal_error_nomem(err);
+        return NULL;
+    }
+    char *real = NULL;
+    char *rdir = realpath(dir, NULL);
+    if (!rdir) {
+        int e = errno;
+        kanal_error_set(err, e == ENOENT ? KANAL_ENOTFOUND : KANAL_ESTORAGE,
+                        e == ENOENT ? "the folder of '%s' does not exist ('%s')"
+                                    : "cannot reach the folder of '%s' ('%s'): %s",
+                        path, dir, strerror(e));
+    } else if (!base[0] || !strcmp(base, ".") || !strcmp(base, "..")) {
+        kanal_error_set(err, KANAL_EUSAGE,
+                        "'%s' is a directory: name the database file, such as '%s/kanal.db'",
+                        path, rdir);
+    } else {
+        kanal_buf b = KANAL_BUF_INIT;
+        kanal_buf_printf(&b, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
+        if (!(real = kanal_buf_detach(&b)))
+            kanal_error_nomem(err);
+    }
+    free(rdir);
+    free(dir);
+    return real;
+}
+
+/* Refuses what is not a regular file: a directory, a link, a device, a FIFO. */
+static int check_kind(const char *path, const char *real, const struct stat *st, bool create,
+                      kanal_error *err)
+{
+    if (S_ISDIR(st->st_mode))
+        return kanal_error_set(err, create ? KANAL_EUSAGE : KANAL_ESTORAGE,
+                               "'%s' is a directory: name the database file, such as "
+                               "'%s/kanal.db'",
+                               path, path);
+    if (S_ISLNK(st->st_mode)) {
+        char *target = realpath(real, NULL);
+        kanal_error_set(err, KANAL_ESTORAGE,
+                        "'%s' is a symbolic link%s%s%s: name the database by its real path",
+                        path, target ? " to '" : "", target ? target : "", target ? "'" : "");
+        free(target);
+        return KANAL_ESTORAGE;
+    }
+    if (!S_ISREG(st->st_mode))
+        return kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a regular file", path);
+    return KANAL_OK;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Whether PATH-wal exists and holds something. */
+static bool has_wal(const char *real)
+{
+    kanal_buf b = KANAL_BUF_INIT;
+    kanal_buf_printf(&b, "%s-wal", real);
+    struct stat st;
+    bool yes = !b.oom && lstat(b.data, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+    kanal_buf_release(&b);
+    return yes;
+}
+
+/*
+** Decides, without changing a byte of it, whether the file is a Kanal
+** database: its header says so (SQLite's magic and our application id).
+** Only when the header cannot tell — a fresh database whose first pages
+** still sit in its write-ahead log — does SQLite look, read-only.
+*/
+static int identify(const char *path, const char *real, kanal_error *err)
+{
+    int fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return kanal_error_set(err, KANAL_ESTORAGE, "cannot read '%s': %s", path,
+                               strerror(errno));
+    unsigned char h[100];
+    struct stat st;
+    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, h, sizeof h) : -2;
+    int e = errno;
+    close(fd);
+    if (n == -2)
+        return kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a regular file", path);
+    if (n < 0)
+        return kanal_error_set(err, KANAL_ESTORAGE, "cannot read '%s': %s", path, strerror(e));
+    static const char magic[16] = "SQLite format 3";
+    bool sqlite = n == (ssize_t)sizeof h && memcmp(h, magic, sizeof magic) == 0;
+    uint32_t app = sqlite ? be32(h + 68) : 0;
+    if (app == KANAL_APPLICATION_ID)
+        return KANAL_OK;
+    if ((n == 0 || (sqlite && app == 0)) && has_wal(real)) {
+        sqlite3 *db = NULL;
+        int version = 0;
+        bool ours = false;
+        if (sqlite3_open_v2(real, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) ==
+            SQLITE_OK) {
+            sqlite3_stmt *q = NULL;
+            if (sqlite3_prepare_v2(db, "SELECT application_id, user_version FROM "
+                                       "pragma_application_id, pragma_user_version",
+                                   -1, &q, NULL) == SQLITE_OK &&
+                sqlite3_step(q) == SQLITE_ROW) {
+                ours = (uint32_t)sqlite3_column_int(q, 0) == KANAL_APPLICATION_ID;
+                version = sqlite3_column_int(q, 1);
+            }
+            sqlite3_finalize(q);
+        }
+        sqlite3_close(db);
+        if (ours || version == 0)
+            return ours ? KANAL_OK
+                        : kanal_error_set(err, KANAL_ESTORAGE,
+                                          "'%s' is not a Kanal database (create one with "
+                                          "'kanal init')",
+                                          path);
+    }
+    return kanal_error_set(err, KANAL_ESTORAGE,
+                           "'%s' is not a Kanal database%s (create one with 'kanal init')", path,
+                           n == 0 ? ": it is empty" : !sqlite ? ": it is not an SQLite file" : "");
+}
+
+/*
+** Creates the file, exclusively: of two processes that init one path, one
+** creates it and the other is refused, and neither ever removes a file it
+** did not create.
+*/
+static int create_file(store *s, const char *path, const char *real, kanal_error *err)
+{
+    int fd = open(real, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int e = errno;
+        if (e == EEXIST)
+            return kanal_error_set(err, KANAL_EREFUSED, "a database already exists at '%s'",
+                                   path);
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "cannot create '%s': %s%s", path, strerror(e),
+                               e == EACCES || e == EROFS || e == EPERM
+                                   ? " (check that you may write in its folder)"
+                                   : "");
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0) {
+        s->created = true;
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
+    }
+    close(fd);
+    return KANAL_OK;
+}
+
+/* What a failure to open or configure means for the user, in words. */
+static int open_fail(store *s, const char *path, const char *real, kanal_error *err)
+{
+    int code = s->db ? sqlite3_extended_errcode(s->db) & 0xff : SQLITE_NOMEM;
+    if (code == SQLITE_NOMEM)
+        return kanal_error_nomem(err);
+    if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM) {
+        char *dir = kanal_strdup(real);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        if (slash)
+            *slash = '\0';
+        bool dir_ok = !dir || access(slash ? dir : ".", W_OK) == 0;
+        free(dir);
+        if (!dir_ok)
+            return kanal_error_set(err, KANAL_ESTORAGE,
+                                   "cannot write in the folder of '%s': Kanal keeps '%s-wal' and "
+                                   "'%s-shm' beside the database (check the folder's "
+                                   "permissions)",
+                                   path, path, path);
+        if (access(real, W_OK) != 0)
+            return kanal_error_set(err, KANAL_ESTORAGE,
+                                   "the database '%s' is read-only for you (check its "
+                                   "permissions)",
+                                   path);
+    }
+    return kanal_error_set(err, KANAL_ESTORAGE, "cannot open the database '%s': %s", path,
+                           s->db ? sqlite3_errmsg(s->db) : "out of memory");
+}
+
 int store_open(store **out, const char *path, bool create, kanal_error *err)
 {
     *out = NULL;
-    bool exists = access(path, F_OK) == 0;
-    if (!create && !exists)
-        return kanal_error_set(err, KANAL_ENOTFOUND, "no database at '%s' (run 'kanal init')",
-                               path);
-    if (create && exists)
-        return kanal_error_set(err, KANAL_EREFUSED, "a database already exists at '%s'", path);
+    char *real = real_path(path, err);
+    if (!real) {
+        if (err->code == KANAL_ENOTFOUND && !create)
+            kanal_error_set(err, KANAL_ENOTFOUND, "no database at '%s' (run 'kanal init')", path);
+        return err->code;
+    }
     store *s = calloc(1, sizeof *s);
-    if (!s)
-        return kanal_error_nomem(err);
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
-                SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE;
-    int rc;
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        rc = kanal_error_set(err, KANAL_ESTORAGE, "cannot open the database '%s': %s", path,
-                             s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    int rc = KANAL_OK;
+    struct stat st;
+    if (!s) {
+        rc = kanal_error_nomem(err);
         goto fail;
     }
-    if ((rc = configure(s, err)) || (rc = migrate(s, path, create, err)))
+    if (lstat(real, &st) != 0) {
+        if (errno != ENOENT)
+            rc = kanal_error_set(err, KANAL_ESTORAGE, "cannot reach '%s': %s", path,
+                                 strerror(errno));
+        else if (!create)
+            rc = kanal_error_set(err, KANAL_ENOTFOUND,
+                                 "no database at '%s' (run 'kanal init')", path);
+        else
+            rc = create_file(s, path, real, err);
+    } else if (!(rc = check_kind(path, real, &st, create, err))) {
+        rc = create ? kanal_error_set(err, KANAL_EREFUSED, "a database already exists at '%s'",
+                                      path)
+                    : identify(path, real, err);
+    }
+    if (rc)
         goto fail;
+    /* Only now, knowing the file is ours (or new), does SQLite open it for writing. */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE;
+    if (sqlite3_open_v2(real, &s->db, flags, NULL) != SQLITE_OK) {
+        rc = open_fail(s, path, real, err);
+        goto fail;
+    }
+    s->real = real;
+    real = NULL;
+    if ((rc = configure(s, err)) || (rc = migrate(s, path, create, err))) {
+        int code = sqlite3_extended_errcode(s->db) & 0xff;
+        if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY)
+            rc = open_fail(s, path, s->real, err);
+        goto fail;
+    }
     *out = s;
     return KANAL_OK;
 fail:
-    store_close(s);
+    if (s && real) {
+        free(s->real);
+        s->real = real;
+    } else {
+        free(real);
+    }
+    store_discard(s);
     return rc;
 }
 
@@ -350,7 +579,39 @@ void store_close(store *s)
     for (size_t i = 0; i < s->n_cache; i++)
         sqlite3_finalize(s->cache[i].st);
     sqlite3_close(s->db);
+    free(s->real);
     free(s);
+}
+
+const char *store_path(const store *s)
+{
+    return s->real;
+}
+
+void store_discard(store *s)
+{
+    if (!s)
+        return;
+    char *real = s->real;
+    bool created = s->created;
+    dev_t dev = s->dev;
+    ino_t ino = s->ino;
+    s->real = NULL;
+    store_close(s);
+    struct stat st;
+    /* only the file this store created: the same device and inode */
+    if (created && real && lstat(real, &st) == 0 && st.st_dev == dev && st.st_ino == ino) {
+        unlink(real);
+        static const char *const beside[] = { "-wal", "-shm", "-journal" };
+        for (size_t i = 0; i < 3; i++) {
+            kanal_buf b = KANAL_BUF_INIT;
+            kanal_buf_printf(&b, "%s%s", real, beside[i]);
+            if (!b.oom)
+                unlink(b.data);
+            kanal_buf_release(&b);
+        }
+    }
+    free(real);
 }
 
 /* ---- transactions ------------------------------------------------------------ */

@@ -20,11 +20,17 @@ typedef struct store store;
 
 /*
 ** Opens the database at path. With create, the file must not exist and is
-** created with the schema; without, it must exist (KANAL_ENOTFOUND) and is
-** migrated forward when older.
+** created, exclusively, with the schema; without, it must exist
+** (KANAL_ENOTFOUND), be a regular file whose header says it is a Kanal
+** database — checked by reading it, before SQLite may change a byte — and
+** is migrated forward when older.
 */
 int store_open(store **out, const char *path, bool create, kanal_error *err);
 void store_close(store *s);
+/* Closes, and removes the file when this store created it (a failed init). */
+void store_discard(store *s);
+/* The absolute path of the database file (borrowed). */
+const char *store_path(const store *s);
 
 /* Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones savepoints. */
 int store_begin(store *s, kanal_error *err);

@@ -12,6 +12,7 @@
 **     line ends are read; every bad row is reported with its line.
 */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -388,6 +389,15 @@ static void restart_parser(reader *r)
     csv_set_space_func(&r->parser, no_space);
 }
 
+/* The rejects file as the user named it (a host before 0.2 gives no name). */
+static const char *rejects_name(const kanal_import_args *args)
+{
+    if (args->size >= offsetof(kanal_import_args, rejects_name) + sizeof args->rejects_name &&
+        args->rejects_name)
+        return args->rejects_name;
+    return args->rejects;
+}
+
 static int import(kanal_call *call, const kanal_import_args *args)
 {
     reader r;
@@ -410,7 +420,7 @@ static int import(kanal_call *call, const kanal_import_args *args)
     if (args->rejects && !(r.rejects = fopen(args->rejects, "wb"))) {
         int e = errno;
         fclose(f);
-        return host->fail(call, "cannot write the rejects to '%s': %s", args->rejects,
+        return host->fail(call, "cannot write the rejects to '%s': %s", rejects_name(args),
                           strerror(e));
     }
     if (csv_init(&r.parser, CSV_STRICT | CSV_STRICT_FINI) != 0) {
@@ -481,7 +491,7 @@ static int import(kanal_call *call, const kanal_import_args *args)
     csv_free(&r.parser);
     fclose(f);
     if (r.rejects && fclose(r.rejects) != 0)
-        return host->fail(call, "cannot write the rejects to '%s'", args->rejects);
+        return host->fail(call, "cannot write the rejects to '%s'", rejects_name(args));
     if (r.fatal || !r.header_done)
         return host->fail(call, "nothing was imported: the header of '%s' is not usable",
                           args->path);

@@ -99,7 +99,7 @@ refuse 2 "cannot export 'people': choose partners, opportunities or events" kana
 refuse 3 "unknown exporter 'xml' (known: csv)" kanal export xml partners
 refuse 3 "unknown exporter 'markdown' (known: csv)" kanal export markdown partners
 refuse_usage "missing FORMAT WHAT" kanal export csv
-refuse 5 "cannot write '$T/no-such-folder/p.csv'" kanal export csv partners -o "$T/no-such-folder/p.csv"
+refuse 5 "cannot write '$T/no-such-folder/p.csv': its folder does not exist" kanal export csv partners -o "$T/no-such-folder/p.csv"
 
 # partners: the import's columns; each partner's owner as given when it was added
 # (the claim by opening an opportunity and the reassignments follow in the events)

@@ -151,7 +151,7 @@ expected 3 fields (as in the header), found 1" ] ||
 $_got
 (the file: $(tr -d '\r' <mixed-rejects.csv))"
 # rejects that cannot be written: nothing imported
-bad_import 4 "kanal: error: cannot write the rejects to '$T/no-such-folder/r.csv': No such file or directory" \
+bad_import 5 "kanal: error: cannot write '$T/no-such-folder/r.csv': its folder does not exist" \
     kanal import csv partners partners_refused.csv --skip-bad "$T/no-such-folder/r.csv"
 
 # permissions: as for `partner add`, only a manager gives a partner to someone else

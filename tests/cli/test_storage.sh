@@ -65,7 +65,7 @@ checks=$((checks + 1))
 printf 'not a database, just text\n' >"$T/junk.db"
 run kanal user list --db "$T/junk.db" --as admin
 expect_rc 5
-expect_err_has "not a database"
+expect_err "kanal: error: '$T/junk.db' is not a Kanal database: it is not an SQLite file (create one with 'kanal init')"
 checks=$((checks + 1))
 [ "$(cat "$T/junk.db")" = "not a database, just text" ] || fail "the text file was changed"
 

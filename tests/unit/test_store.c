@@ -479,7 +479,8 @@ static void test_open_refusals(void)
     sqlite3_close(db);
     kanal_error_clear(&e);
     CHECK_INT(store_open(&s, path_in("other1.db"), false, &e), KANAL_ESTORAGE);
-    snprintf(want, sizeof want, "'%s' is not a Kanal database", path_in("other1.db"));
+    snprintf(want, sizeof want, "'%s' is not a Kanal database (create one with 'kanal init')",
+             path_in("other1.db"));
     CHECK_STR(e.message, want);
 
     /* an SQLite database of another program (its own application id, user_version

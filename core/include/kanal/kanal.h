@@ -328,6 +328,17 @@ int kanal_export(kanal *k, kanal_plugins *p, const char *format, const char *wha
                  kanal_buf *out, kanal_error *err);
 
 /*
+** Writes data to the file at path for the user (an export's -o): refused
+** (KANAL_EUSAGE, "refusing to write to 'PATH': it is the database") when
+** path is the database or one of its -wal/-shm/-journal files, a directory,
+** or a file this process has open, compared by device and inode; written to
+** a temporary file beside it and renamed into place when complete, so that a
+** failure leaves an earlier file at path as it was.
+*/
+int kanal_write_output(kanal *k, const char *path, const void *data, size_t len,
+                       kanal_error *err);
+
+/*
 ** Hands the events of each committed command to the plugins' listeners
 ** (loading the plugins after the first commit that recorded events). The
 ** registry is borrowed; it must outlive the handle.

@@ -60,6 +60,10 @@ typedef struct kanal_import_args {
     const char *path;        /* the file to read */
     const char *rejects;     /* --skip-bad: where to write the rejected rows, or NULL */
     int dry_run;             /* nothing will be kept; check everything anyway */
+    /* Since Kanal 0.2 (check `size` before reading): the rejects file as the
+       user named it, for messages. `rejects` is a temporary file beside it,
+       which Kanal renames into place once the import is complete. */
+    const char *rejects_name;
 } kanal_import_args;
 
 /* One step of an opportunity's history, fed through the engine. */
