@@ -55,6 +55,12 @@ int op_end(kanal *k, int rc, kanal_error *err);
    [a-z0-9][a-z0-9._-]*, at most KANAL_ID_MAX characters. */
 bool user_id_valid(const char *id);
 
+/*
+** Checks a free-text argument: valid UTF-8 and at most KANAL_TEXT_MAX bytes
+** (NULL passes). `what` names it in the message: "the note".
+*/
+int text_ok(const char *what, const char *text, kanal_error *err);
+
 int need_actor(kanal *k, kanal_error *err);
 int need_admin(kanal *k, const char *doing, kanal_error *err);
 int need_manager(kanal *k, const char *doing, kanal_error *err);

@@ -34,10 +34,11 @@ int field_value_parse(const kanal_field_def *f, const char *text, char **out,
 {
     char buf[64];
     const char *canon = text;
-    size_t bad;
-    if (!kanal_utf8_valid(text, strlen(text), &bad))
-        return kanal_error_set(err, KANAL_EINVALID, "the value for field '%s' is not valid UTF-8",
-                               f->id);
+    char what[KANAL_ID_MAX + 32];
+    snprintf(what, sizeof what, "the value for field '%s'", f->id);
+    int rc = text_ok(what, text, err);
+    if (rc)
+        return rc;
     switch (f->type) {
     case KANAL_FIELD_TEXT:
         break;
@@ -48,8 +49,7 @@ int field_value_parse(const kanal_field_def *f, const char *text, char **out,
         if (!*text || *end || errno || !isfinite(x) ||
             strspn(text, "0123456789+-.eE") != strlen(text))
             return bad_value(err, f, text, "expected a number such as 12.5");
-        int rc = check_bounds(err, f, text, x);
-        if (rc)
+        if ((rc = check_bounds(err, f, text, x)))
             return rc;
         snprintf(buf, sizeof buf, "%.15g", x == 0 ? 0.0 : x);
         canon = buf;
@@ -61,8 +61,7 @@ int field_value_parse(const kanal_field_def *f, const char *text, char **out,
         long long x = strtoll(text, &end, 10);
         if (!*text || *end || errno || strspn(text, "0123456789+-") != strlen(text))
             return bad_value(err, f, text, "expected a whole number such as 12");
-        int rc = check_bounds(err, f, text, (double)x);
-        if (rc)
+        if ((rc = check_bounds(err, f, text, (double)x)))
             return rc;
         snprintf(buf, sizeof buf, "%lld", x);
         canon = buf;

@@ -329,7 +329,23 @@ int run_hook(kanal *k, struct hook_call *c, kanal_error *err)
     return rules_call(e->rules, c, err);
 }
 
-/* ---- permissions ------------------------------------------------------------- */
+/* ---- arguments and permissions -------------------------------------------------- */
+
+int text_ok(const char *what, const char *text, kanal_error *err)
+{
+    if (!text)
+        return KANAL_OK;
+    size_t n = strlen(text), bad;
+    if (!kanal_utf8_valid(text, n, &bad))
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "%s is not valid UTF-8 (byte 0x%02x at offset %zu): write it in "
+                               "UTF-8",
+                               what, (unsigned char)text[bad], bad);
+    if (n > KANAL_TEXT_MAX)
+        return kanal_error_set(err, KANAL_EINVALID, "%s is too long (%zu bytes; at most %d)",
+                               what, n, KANAL_TEXT_MAX);
+    return KANAL_OK;
+}
 
 int need_actor(kanal *k, kanal_error *err)
 {

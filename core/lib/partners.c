@@ -106,9 +106,11 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
         return rc;
     if (!p->name || !p->name[0])
         return kanal_error_set(err, KANAL_EINVALID, "a partner needs a name");
-    size_t bad;
-    if (!kanal_utf8_valid(p->name, strlen(p->name), &bad))
-        return kanal_error_set(err, KANAL_EINVALID, "the partner's name is not valid UTF-8");
+    if ((rc = text_ok("the partner's name", p->name, err)) ||
+        (rc = text_ok("the e-mail address", p->email, err)) ||
+        (rc = text_ok("the phone number", p->phone, err)) ||
+        (rc = text_ok("the city", p->city, err)) || (rc = text_ok("the tax id", p->tax_id, err)))
+        return rc;
     if (!p->type || !p->type[0])
         return kanal_error_set(err, KANAL_EINVALID, "a partner needs a type");
     if (!kanal_id_valid(p->type))

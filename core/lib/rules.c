@@ -488,7 +488,7 @@ static int k_user(lua_State *L)
 }
 
 /* What a command may carry out of the sandbox besides the database. */
-#define MAX_TEXT 4000        /* a hint, a log line, a note: bytes */
+#define MAX_TEXT KANAL_TEXT_MAX /* a hint, a log line, a note: bytes */
 #define MAX_HINTS 20         /* hints a command */
 #define MAX_LOG_LINES 200    /* log lines a command */
 
@@ -710,7 +710,7 @@ static int opp_set(lua_State *L)
         value = text;
         break;
     case LUA_TSTRING:
-        value = text_arg(L, 3, 10000, "a field value");
+        value = text_arg(L, 3, MAX_TEXT, "a field value");
         break;
     default:
         return luaL_error(L, "opp:set('%s', ...): the value must be a string, number, boolean "

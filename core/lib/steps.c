@@ -220,8 +220,8 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
                    kanal_error *err)
 {
     *already = false;
-    int rc = op_begin(k, err);
-    if (rc)
+    int rc = text_ok("the note", note, err);
+    if (rc || (rc = op_begin(k, err)))
         return rc;
     kanal_opp *o = NULL;
     size_t gi = 0;
@@ -306,8 +306,8 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
         return kanal_error_nomem(err);
     }
     res->arena_ = a;
-    int rc = op_begin(k, err);
-    if (rc) {
+    int rc = text_ok("the note", note, err);
+    if (rc || (rc = op_begin(k, err))) {
         kanal_arena_free(a);
         return rc;
     }
@@ -499,8 +499,8 @@ done:
 int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
                    const char *at, kanal_error *err)
 {
-    int rc = op_begin(k, err);
-    if (rc)
+    int rc = text_ok("the note", note, err);
+    if (rc || (rc = op_begin(k, err)))
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
