@@ -221,6 +221,23 @@ int kanal_export(kanal *k, kanal_plugins *p, const char *format, const char *wha
         return kanal_error_set(err, KANAL_EREFUSED,
                                "only a manager or an admin may export (you are '%s')",
                                k->actor.id);
+    /* a damaged record is never exported silently */
+    bool found;
+    int64_t bad_opp, bad_seq;
+    if ((rc = store_events_invalid(k->store, 0, &found, &bad_opp, &bad_seq, err)))
+        return rc;
+    if (found && bad_opp)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the event log is damaged: event %lld of opportunity %lld does "
+                               "not hold valid JSON (it was changed outside Kanal); nothing was "
+                               "exported",
+                               (long long)bad_seq, (long long)bad_opp);
+    if (found)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the event log is damaged: event #%lld (outside opportunities) "
+                               "does not hold valid JSON (it was changed outside Kanal); nothing "
+                               "was exported",
+                               (long long)bad_seq);
     kanal_table *t = NULL;
     if (strcmp(what, "opportunities") == 0) {
         kanal_opp_filter f = { 0 };

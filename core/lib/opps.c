@@ -332,13 +332,40 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
     return KANAL_OK;
 }
 
+/*
+** Refuses to show a log that was changed outside Kanal as if it were whole:
+** events deleted (fewer than the opportunity's sequence says, or a gap),
+** or an event whose data is no longer JSON.
+*/
+static int log_intact(kanal *k, const kanal_opp *o, kanal_error *err)
+{
+    int64_t n, max_seq, bad_opp, bad_seq;
+    bool found;
+    int rc = store_events_invalid(k->store, o->id, &found, &bad_opp, &bad_seq, err);
+    if (!rc && found)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the event log is damaged: event %lld of opportunity %lld does "
+                               "not hold valid JSON (it was changed outside Kanal)",
+                               (long long)bad_seq, (long long)o->id);
+    if (!rc && !(rc = store_event_count(k->store, o->id, &n, &max_seq, err)) &&
+        (n != o->last_seq || max_seq != o->last_seq))
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the event log is damaged: opportunity %lld has %lld of its "
+                               "%lld events (events were deleted outside Kanal)",
+                               (long long)o->id, (long long)n, (long long)o->last_seq);
+    return rc;
+}
+
 int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *err)
 {
     kanal_opp *o;
     int rc = opp_load(k, id, &o, err);
     if (rc)
         return rc;
+    rc = log_intact(k, o, err);
     kanal_opp_free(o);
+    if (rc)
+        return rc;
     kanal_history *h = calloc(1, sizeof *h);
     if (!h || !(h->arena_ = kanal_arena_new())) {
         free(h);

@@ -1447,3 +1447,41 @@ int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_
     return rows_done(s, a, &b, rc, oom, sizeof(kanal_event), out, n, err,
                      "reading the event log");
 }
+
+int store_events_invalid(store *s, int64_t opp, bool *found, int64_t *bad_opp,
+                         int64_t *bad_seq, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT coalesce(opp_id, 0), coalesce(seq, id) FROM events"
+        " WHERE (?1 = 0 OR opp_id = ?1) AND NOT json_valid(data) ORDER BY id LIMIT 1";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (*found) {
+        *bad_opp = sqlite3_column_int64(st, 0);
+        *bad_seq = sqlite3_column_int64(st, 1);
+    }
+    done(s, st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? KANAL_OK
+                                                 : db_fail(s, err, "checking the event log");
+}
+
+int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT count(*), coalesce(max(seq), 0) FROM events WHERE opp_id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *n = sqlite3_column_int64(st, 0);
+        *max_seq = sqlite3_column_int64(st, 1);
+    }
+    done(s, st);
+    return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "checking the event log");
+}

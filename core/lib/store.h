@@ -143,5 +143,15 @@ int store_event_insert(store *s, int64_t opp, int64_t seq, const char *at,
                        kanal_error *err);
 int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_t *n,
                  kanal_error *err);
+/*
+** Damage done to the log outside Kanal: the first event of opportunity opp
+** (0: of any) whose data is not valid JSON, as *bad_opp (0 for an event
+** outside opportunities) and *bad_seq (its id when outside); *found false
+** when there is none.
+*/
+int store_events_invalid(store *s, int64_t opp, bool *found, int64_t *bad_opp,
+                         int64_t *bad_seq, kanal_error *err);
+/* How many events opportunity opp has in the log, and the highest seq among them. */
+int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err);
 
 #endif
