@@ -143,6 +143,8 @@ static int run(cli *c, cli_args *a)
             }
         }
         free(buf);
+        /* what a line printed is out as soon as it has committed */
+        fflush(c->out);
         if (lrc) {
             failed++;
             if (!first_fail) {

@@ -121,8 +121,12 @@ static int unknown_command(cli *c, const char *group, const char *word)
         n++;
     }
     const char *near = kanal_suggest(word, names, n);
-    fprintf(c->err, "kanal: error: unknown command '%s%s%s'", group ? group : "",
-            group ? " " : "", word);
+    if (c->batch_line > 0)
+        fprintf(c->err, "kanal: line %d: error: unknown command '%s%s%s'", c->batch_line,
+                group ? group : "", group ? " " : "", word);
+    else
+        fprintf(c->err, "kanal: error: unknown command '%s%s%s'", group ? group : "",
+                group ? " " : "", word);
     if (near)
         fprintf(c->err, " (did you mean '%s%s%s'?)", group ? group : "", group ? " " : "",
                 near);

@@ -2,6 +2,7 @@
 ** main.c — the kanal program: reads the environment, then hands the line to
 ** the dispatcher.
 */
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -9,6 +10,10 @@
 
 int main(int argc, char **argv)
 {
+    /* Past a file-size limit (ulimit -f), a write fails with EFBIG and is
+       reported like a full disk, instead of the kernel killing the process
+       without a word. */
+    signal(SIGXFSZ, SIG_IGN);
     cli c = { 0 };
     c.out = stdout;
     c.err = stderr;

@@ -8,9 +8,12 @@
 **   - the library tables, the string metatable and every view handed to a
 **     hook are read-only proxies;
 **   - an instruction budget per hook call (a count hook), a memory ceiling
-**     per state (the allocator), and pcall/xpcall that cannot swallow either;
-**   - pattern matching, which runs in C where the count hook cannot see it,
-**     is charged against the budget by its worst case;
+**     per state (the allocator), a wall-clock limit per command (checked by
+**     the count hook), and pcall/xpcall that cannot swallow any of them;
+**   - work done in C, where the count hook cannot see it, is charged too:
+**     every byte allocated (copies, concatenations, results), and, up front,
+**     what each library function will do (repetitions, values pushed, the
+**     length of a format, the worst case of a pattern);
 **   - a fresh state per command (the engine frees it when the operation
 **     ends), so nothing a hook stores in globals survives into the next.
 */
@@ -18,12 +21,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
 
 #include "rules.h"
+#include "rules_cost.h"
 
 const hook_info hook_table[HOOK_COUNT] = {
 #define X(name, kind, args) { #name, kind, args },
@@ -34,7 +39,7 @@ const hook_info hook_table[HOOK_COUNT] = {
 #define COUNT_STEP 1000          /* instructions between two calls of the count hook */
 #define READONLY_KEY "kanal.readonly"
 
-enum { KILL_NONE, KILL_INSTRUCTIONS, KILL_MEMORY };
+enum { KILL_NONE, KILL_INSTRUCTIONS, KILL_MEMORY, KILL_TIME };
 
 struct rules {
     lua_State *L;
@@ -42,6 +47,11 @@ struct rules {
     char *name;                  /* the rules file, as the YAML names it */
     size_t mem, mem_limit;
     long long budget, used;
+    int hook_step;               /* the count hook's current period */
+    bool charging;               /* rules' code runs: allocations are charged */
+    long long time_limit_ns;     /* for all the rules of one command */
+    long long spent_ns;          /* spent by the calls before this one */
+    long long started_ns;        /* when the current load or call began */
     int killed;
     int hooks[HOOK_COUNT];       /* registry references, or LUA_NOREF */
     int lines[HOOK_COUNT];       /* where each hook is defined */
@@ -60,6 +70,24 @@ static struct rules *R(lua_State *L)
 
 /* ---- limits -------------------------------------------------------------------- */
 
+static long long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar);
+
+/* Makes the count hook run at the next instruction (it then kills the call). */
+static void kill_soon(struct rules *r)
+{
+    if (r->L && r->hook_step != 1) {
+        r->hook_step = 1;
+        lua_sethook(r->L, count_hook, LUA_MASKCOUNT, 1);
+    }
+}
+
 static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     struct rules *r = ud;
@@ -74,14 +102,30 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     void *p = realloc(ptr, nsize);
     if (p)
         r->mem = r->mem - old + nsize;
+    /* Bytes cost work (copying, filling, collecting them later): a loop that
+       builds big strings in few instructions pays for them. */
+    if (p && r->charging && nsize > old) {
+        r->used += (long long)((nsize - old) / COST_BYTES_PER_INSTRUCTION);
+        if (r->used > r->budget)
+            kill_soon(r);
+    }
     return p;
+}
+
+static int kill_time(lua_State *L, struct rules *r)
+{
+    r->killed = KILL_TIME;
+    luaL_where(L, 0);
+    lua_pushliteral(L, "time limit exceeded");
+    lua_concat(L, 2);
+    return lua_error(L);
 }
 
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     struct rules *r = R(L);
-    r->used += COUNT_STEP;
+    r->used += r->hook_step;
     if (r->used > r->budget) {
         r->killed = KILL_INSTRUCTIONS;
         /* level 0 is the function that was running: name its line */
@@ -90,9 +134,12 @@ static void count_hook(lua_State *L, lua_Debug *ar)
         lua_concat(L, 2);
         lua_error(L);
     }
+    /* the backstop that no gap in the accounting can beat */
+    if (now_ns() - r->started_ns + r->spent_ns > r->time_limit_ns)
+        kill_time(L, r);
 }
 
-/* Charges work done in C; kills the call when the budget is gone. */
+/* Charges work done in C; kills the call when the budget or the time is gone. */
 static void charge(lua_State *L, double cost)
 {
     struct rules *r = R(L);
@@ -101,8 +148,26 @@ static void charge(lua_State *L, double cost)
     r->used += (long long)cost;
     if (r->used > r->budget) {
         r->killed = KILL_INSTRUCTIONS;
-        luaL_error(L, "instruction limit exceeded (by a pattern too costly for the budget)");
+        luaL_error(L, "instruction limit exceeded (by work done in a library function)");
     }
+    if (now_ns() - r->started_ns + r->spent_ns > r->time_limit_ns)
+        kill_time(L, r);
+}
+
+/* Starts the clock and the budget of a load or a hook call. */
+static void meter_start(struct rules *r)
+{
+    r->used = 0;
+    r->killed = KILL_NONE;
+    r->hook_step = COUNT_STEP;
+    lua_sethook(r->L, count_hook, LUA_MASKCOUNT, COUNT_STEP);
+    r->started_ns = now_ns();
+}
+
+static void meter_stop(struct rules *r)
+{
+    r->charging = false;
+    r->spent_ns += now_ns() - r->started_ns;
 }
 
 /* ---- read-only proxies ------------------------------------------------------------ */
@@ -273,78 +338,76 @@ static int s_collectgarbage(lua_State *L)
     return 1;
 }
 
-/*
-** The cost charged for matching pattern p (m bytes) against a subject of n
-** bytes. Matching runs in C, where the count hook cannot see it, so it is
-** charged up front by an estimate of its worst case:
-**   - an unanchored pattern is tried at every position: a factor n;
-**   - each quantifier (*, +, -) on a wide item (., a complemented class
-**     such as %S, a [^...] set) and each %b can take every length: a factor
-**     n each — this is what catastrophic backtracking is made of;
-**   - a quantifier on a narrow item (a letter, %d, %s, [abc]) adds linear work.
-** A plain find costs n * m. Patterns where narrow items overlap (a*a*a*b) are
-** underestimated; they are rare in rules.
-*/
-static double pattern_cost(const char *p, size_t n, size_t m, bool plain)
-{
-    double len = (double)n + 1;
-    if (plain)
-        return len * ((double)m + 1);
-    bool anchored = p[0] == '^';
-    int wide = 0, narrow = 0;
-    for (const char *s = p + anchored; *s; s++) {
-        bool is_wide = false;
-        const char *item = s;
-        if (*s == '%' && s[1]) {
-            s++;
-            if (*s == 'b') {
-                wide++;
-                if (s[1])
-                    s++;
-                if (s[1])
-                    s++;
-                continue;
-            }
-            is_wide = *s >= 'A' && *s <= 'Z';
-        } else if (*s == '[') {
-            s++;
-            is_wide = *s == '^';
-            if (*s == '^')
-                s++;
-            if (*s == ']')
-                s++;
-            while (*s && *s != ']') {
-                if (*s == '%' && s[1])
-                    s++;
-                s++;
-            }
-            if (!*s)
-                break;
-        } else {
-            is_wide = *s == '.';
-        }
-        (void)item;
-        if (s[1] == '*' || s[1] == '+' || s[1] == '-') {
-            if (is_wide)
-                wide++;
-            else
-                narrow++;
-            s++;
-        }
-    }
-    double cost = (anchored ? 1.0 : len) * ((double)m + 1) * (narrow + 1);
-    for (int i = 0; i < wide && cost < 1e15; i++)
-        cost *= len;
-    return cost;
-}
-
 static int s_pattern(lua_State *L)
 {
     size_t n, m;
-    luaL_checklstring(L, 1, &n);
+    const char *subject = luaL_checklstring(L, 1, &n);
     const char *p = luaL_checklstring(L, 2, &m);
     bool plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4);
-    charge(L, pattern_cost(p, n, m, plain));
+    /* the estimate reads the subject once per quantified item: pay for that first */
+    charge(L, (double)n / COST_BYTES_PER_INSTRUCTION * (1 + (double)m / 4));
+    charge(L, pattern_cost(p, m, subject, n, plain));
+    return call_real(L, LUA_MULTRET);
+}
+
+/*
+** What a library function will do in C, charged before it runs: the kinds
+** of work that allocate nothing (the allocator charges the rest).
+*/
+enum cost_kind {
+    COST_REP,       /* string.rep(s, n): n repetitions, even of "" */
+    COST_RANGE,     /* (s|t, i, j): string.byte, table.unpack, table.concat */
+    COST_ARGS,      /* every argument: string.char, utf8.char, select */
+    COST_LENGTH,    /* the length of the first argument: a table or a string */
+    COST_SORT,      /* table.sort: n log n comparisons */
+    COST_FORMAT     /* the first argument is a format: string.format, os.date, pack */
+};
+
+/* The length of the value at i: a string's bytes, a table's border. */
+static double length_at(lua_State *L, int i)
+{
+    int t = lua_type(L, i);
+    return t == LUA_TSTRING || t == LUA_TTABLE ? (double)lua_rawlen(L, i) : 0;
+}
+
+static int s_charged(lua_State *L)
+{
+    double cost = 1, len = length_at(L, 1);
+    switch ((enum cost_kind)lua_tointeger(L, lua_upvalueindex(2))) {
+    case COST_REP: {
+        double n = lua_isinteger(L, 2) ? (double)lua_tointeger(L, 2) : 0;
+        double sep = lua_type(L, 3) == LUA_TSTRING ? (double)lua_rawlen(L, 3) : 0;
+        /* a result past the memory ceiling fails at once, before any copy:
+           only the repetitions that will really run are charged */
+        if (n * (len + sep) <= (double)R(L)->mem_limit)
+            cost = n / 4;
+        break;
+    }
+    case COST_RANGE: {
+        /* i defaults to 1 and j to the end; negative ones count from the end */
+        double i = lua_isinteger(L, 2) ? (double)lua_tointeger(L, 2) : 1;
+        double j = lua_isinteger(L, 3) ? (double)lua_tointeger(L, 3) : len;
+        if (i < 0)
+            i += len + 1;
+        if (j < 0)
+            j += len + 1;
+        cost = j >= i ? j - i + 1 : 1;
+        break;
+    }
+    case COST_ARGS:
+        cost = lua_gettop(L);
+        break;
+    case COST_LENGTH:
+        cost = len;
+        break;
+    case COST_SORT:
+        cost = len * log2(len + 2);
+        break;
+    case COST_FORMAT:
+        cost = len * 4;
+        break;
+    }
+    charge(L, cost < 1 ? 1 : cost);
     return call_real(L, LUA_MULTRET);
 }
 
@@ -405,9 +468,13 @@ static int k_days_between(lua_State *L)
     return 1;
 }
 
+/* What one read of the database costs, in instructions (about its time). */
+#define DB_READ_COST 1000
+
 static int k_open_count(lua_State *L)
 {
     kanal *k = need_k(L, "kanal.open_count");
+    charge(L, DB_READ_COST);
     const char *user = luaL_checkstring(L, 1);
     const char *wf = luaL_optstring(L, 2, NULL);
     int n = 0;
@@ -483,6 +550,7 @@ static void push_user(lua_State *L, kanal *k, const char *id)
 static int k_user(lua_State *L)
 {
     kanal *k = need_k(L, "kanal.user");
+    charge(L, DB_READ_COST);
     push_user(L, k, luaL_checkstring(L, 1));
     return 1;
 }
@@ -520,23 +588,36 @@ static int k_log(lua_State *L)
 {
     struct rules *r = R(L);
     int n = lua_gettop(L);
+    /* past the command's last kept line, nothing is built: logging is cheap */
+    if (r->k && r->k->n_log >= MAX_LOG_LINES)
+        return 0;
+    for (int i = 1; i <= n; i++) {
+        luaL_tolstring(L, i, NULL); /* a string stays itself: nothing is copied */
+        lua_replace(L, i);
+    }
     luaL_Buffer b; /* Lua's own buffer: a raise here leaks nothing */
     luaL_buffinit(L, &b);
     luaL_addstring(&b, r->name);
     luaL_addstring(&b, ": ");
-    for (int i = 1; i <= n; i++) {
-        if (i > 1)
+    /* a log line is for reading: cut at MAX_TEXT, not refused, and what is
+       cut is never copied */
+    size_t room = MAX_TEXT;
+    for (int i = 1; i <= n && room; i++) {
+        if (i > 1) {
             luaL_addchar(&b, '\t');
-        luaL_tolstring(L, i, NULL);
-        luaL_addvalue(&b);
+            room--;
+        }
+        size_t len;
+        const char *v = lua_tolstring(L, i, &len);
+        size_t take = strnlen(v, len < room ? len : room);
+        luaL_addlstring(&b, v, take);
+        room -= take;
     }
     luaL_pushresult(&b);
-    if (r->k && r->k->n_log < MAX_LOG_LINES) {
+    if (r->k) {
         size_t len;
         const char *s = lua_tolstring(L, -1, &len);
-        if (len > MAX_TEXT)
-            len = MAX_TEXT; /* a log line is for reading: cut, not refused */
-        kanal_buf_add(&r->k->log, s, strnlen(s, len));
+        kanal_buf_add(&r->k->log, s, len);
         kanal_buf_putc(&r->k->log, '\0');
         r->k->n_log++;
     }
@@ -635,6 +716,7 @@ static int opp_activities(lua_State *L)
         lua_newtable(L);
         return 1;
     }
+    charge(L, DB_READ_COST);
     kanal_arena *a = guarded_arena(L);
     kanal_activity *acts;
     size_t n;
@@ -824,6 +906,36 @@ static void wrap_pattern(lua_State *L, int lib, const char *name, bool find)
     lua_setfield(L, -2, name);
 }
 
+/* The library functions charged up front, and how (see enum cost_kind). */
+static const struct {
+    const char *lib, *name;
+    enum cost_kind kind;
+} charged[] = {
+    { "string", "rep", COST_REP },         { "string", "byte", COST_RANGE },
+    { "string", "char", COST_ARGS },       { "string", "format", COST_FORMAT },
+    { "string", "pack", COST_FORMAT },     { "string", "unpack", COST_FORMAT },
+    { "string", "packsize", COST_FORMAT }, { "table", "concat", COST_RANGE },
+    { "table", "unpack", COST_RANGE },     { "table", "insert", COST_LENGTH },
+    { "table", "remove", COST_LENGTH },    { "table", "sort", COST_SORT },
+    { "utf8", "char", COST_ARGS },         { "utf8", "codepoint", COST_RANGE },
+    { "utf8", "len", COST_LENGTH },        { "utf8", "offset", COST_LENGTH },
+    { "os", "date", COST_FORMAT },         { "_G", "tonumber", COST_LENGTH },
+    { "_G", "select", COST_ARGS },
+};
+
+/* Wraps, in the table on top, the functions of library `name` that are charged. */
+static void wrap_charged(lua_State *L, int lib, const char *name)
+{
+    for (size_t i = 0; i < KANAL_ARRAY_LEN(charged); i++) {
+        if (strcmp(charged[i].lib, name) != 0)
+            continue;
+        lua_getfield(L, lib, charged[i].name);
+        lua_pushinteger(L, charged[i].kind);
+        lua_pushcclosure(L, s_charged, 2);
+        lua_setfield(L, -2, charged[i].name);
+    }
+}
+
 /* Pushes a read-only copy of a library table, keeping only `keep` (NULL: all). */
 static void push_library(lua_State *L, const char *name, const char *const *keep)
 {
@@ -856,6 +968,7 @@ static void push_library(lua_State *L, const char *name, const char *const *keep
         lua_pushcclosure(L, s_table_move, 1);
         lua_setfield(L, -2, "move");
     }
+    wrap_charged(L, lib, name);
     lua_remove(L, lib);
 }
 
@@ -878,10 +991,15 @@ static void push_sandbox(lua_State *L)
                                         "pairs",  "rawequal", "rawget",   "rawlen",
                                         "select", "tonumber", "tostring", "type",
                                         "getmetatable", NULL };
+    lua_pushglobaltable(L);
+    int globals = lua_gettop(L);
     for (const char *const *b = base; *b; b++) {
         lua_getglobal(L, *b);
         lua_setfield(L, env, *b);
     }
+    lua_pushvalue(L, env);
+    wrap_charged(L, globals, "_G");
+    lua_pop(L, 2);
     lua_pushliteral(L, LUA_VERSION);
     lua_setfield(L, env, "_VERSION");
     lua_pushcfunction(L, s_pcall);
@@ -944,6 +1062,8 @@ static struct rules *rules_new(kanal *k, const char *name, const kanal_limits *l
     r->k = k;
     r->mem_limit = (size_t)limits->memory_mb * 1024 * 1024;
     r->budget = limits->instructions;
+    r->time_limit_ns = (long long)limits->time_ms * 1000000LL;
+    r->hook_step = COUNT_STEP;
     r->opp_ref = r->fields_ref = LUA_NOREF;
     for (int i = 0; i < HOOK_COUNT; i++)
         r->hooks[i] = LUA_NOREF;
@@ -1026,6 +1146,11 @@ static void describe_failure(struct rules *r, int status, const char *raw, char 
                  "memory limit exceeded (%zu MiB; raise limits.memory_mb in the workflow if "
                  "the rules need more)",
                  r->mem_limit / (1024 * 1024));
+    else if (r->killed == KILL_TIME)
+        snprintf(out, n,
+                 "time limit exceeded (%lld ms for the rules of one command; raise "
+                 "limits.time_ms in the workflow if the rules need more)",
+                 r->time_limit_ns / 1000000);
     else
         snprintf(out, n, "%s", rest);
 }
@@ -1041,7 +1166,9 @@ static int load_protected(lua_State *L)
         return lua_error(L);
     push_sandbox(L);
     lua_setupvalue(L, -2, 1);
+    r->charging = true;
     lua_call(L, 0, 1);
+    r->charging = false;
     return 1;
 }
 
@@ -1129,12 +1256,12 @@ static int load_chunk(struct rules *r, const char *path, const char *text, kanal
                       kanal_error *err)
 {
     lua_State *L = r->L;
-    lua_sethook(L, count_hook, LUA_MASKCOUNT, COUNT_STEP);
+    meter_start(r);
     lua_pushcfunction(L, traceback);
     lua_pushcfunction(L, load_protected);
     lua_pushlightuserdata(L, (void *)text);
-    r->used = 0;
     int status = lua_pcall(L, 1, 1, 1);
+    meter_stop(r);
     if (status != LUA_OK) {
         char buf[64], first[KANAL_ERROR_MESSAGE_MAX], msg[KANAL_ERROR_MESSAGE_MAX];
         const char *raw = error_text(L, buf, sizeof buf);
@@ -1239,7 +1366,9 @@ static int call_protected(lua_State *L)
     default:
         break;
     }
+    r->charging = true;
     lua_call(L, nargs, 2);
+    r->charging = false;
     return 2;
 }
 
@@ -1251,13 +1380,13 @@ int rules_call(struct rules *r, const hook_call *c, kanal_error *err)
     const char *hook = hook_table[c->hook].name;
     int line = r->lines[c->hook];
     r->call = c;
-    r->used = 0;
-    r->killed = KILL_NONE;
     r->fail_code = KANAL_OK;
     lua_settop(L, 0);
+    meter_start(r);
     lua_pushcfunction(L, traceback);
     lua_pushcfunction(L, call_protected);
     int status = lua_pcall(L, 0, 2, 1);
+    meter_stop(r);
     int rc = KANAL_OK;
     char msg[KANAL_ERROR_MESSAGE_MAX];
     if (status != LUA_OK) {

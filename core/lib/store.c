@@ -145,6 +145,15 @@ static int db_fail(store *s, kanal_error *err, const char *doing)
                                BUSY_TIMEOUT_MS / 1000);
     if ((code & 0xff) == SQLITE_NOMEM)
         return kanal_error_nomem(err);
+    int e = sqlite3_system_errno(s->db);
+    if ((code & 0xff) == SQLITE_FULL || e == ENOSPC || e == EFBIG || e == EDQUOT)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "cannot write the database while %s: %s (free some space, or "
+                               "raise the limit; nothing of this command was kept)",
+                               doing,
+                               e == EFBIG     ? "the file size limit is reached"
+                               : e == EDQUOT ? "the disk quota is exceeded"
+                                             : "the disk is full");
     return kanal_error_set(err, KANAL_ESTORAGE, "storage error while %s: %s", doing,
                            sqlite3_errmsg(s->db));
 }
@@ -499,9 +508,9 @@ static int open_fail(store *s, const char *path, const char *real, kanal_error *
         free(dir);
         if (!dir_ok)
             return kanal_error_set(err, KANAL_ESTORAGE,
-                                   "cannot write in the folder of '%s': Kanal keeps '%s-wal' and "
-                                   "'%s-shm' beside the database (check the folder's "
-                                   "permissions)",
+                                   "the folder of '%s' is not writable for you: Kanal keeps "
+                                   "'%s-wal' and '%s-shm' beside the database (check the "
+                                   "folder's permissions)",
                                    path, path, path);
         if (access(real, W_OK) != 0)
             return kanal_error_set(err, KANAL_ESTORAGE,

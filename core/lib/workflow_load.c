@@ -839,17 +839,21 @@ static bool take_whole(ctx *c, const ynode *v, const char *keyname, double lo, d
 
 static void load_limits(ctx *c, const ynode *m, kanal_workflow *wf)
 {
-    static const key keys[] = { { "instructions", false }, { "memory_mb", false } };
-    const ynode *v[2];
+    static const key keys[] = { { "instructions", false }, { "memory_mb", false },
+                                { "time_ms", false } };
+    const ynode *v[3];
     if (m->kind != YNODE_MAP) {
         if (m->kind != YNODE_BAD)
-            ERR(c, m, "'limits' must be a mapping with 'instructions' and 'memory_mb' (found %s)",
+            ERR(c, m,
+                "'limits' must be a mapping with 'instructions', 'memory_mb' and 'time_ms' "
+                "(found %s)",
                 describe(c, m));
         return;
     }
-    take_keys(c, m, "limits", keys, 2, v);
+    take_keys(c, m, "limits", keys, 3, v);
     take_whole(c, v[0], "instructions", 1000, 1e10, &wf->limits.instructions);
     take_whole(c, v[1], "memory_mb", 1, 4096, &wf->limits.memory_mb);
+    take_whole(c, v[2], "time_ms", 1, 3600000, &wf->limits.time_ms);
 }
 
 /* ---- the whole file ------------------------------------------------------ */
@@ -958,6 +962,7 @@ kanal_workflow *kanal_workflow_parse(const char *text, size_t len, const char *f
     wf->arena_ = c.a;
     wf->limits.instructions = 1000000;
     wf->limits.memory_mb = 64;
+    wf->limits.time_ms = 2000;
     load_root(&c, root, wf, dir);
     if (c.oom)
         goto oom;

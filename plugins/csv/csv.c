@@ -115,6 +115,7 @@ typedef struct reader {
     /* the row being read */
     char **fields;
     size_t n_fields, cap_fields;
+    size_t n_seen;                 /* fields of the row, kept or not */
     bool too_many;
     long nul_field;                /* a field holding a NUL byte: its index + 1 */
     /* where we are */
@@ -137,6 +138,9 @@ static const char *const history_cols[] = { "partner", "workflow", "owner", "at"
 static void on_field(void *s, size_t len, void *ud)
 {
     reader *r = ud;
+    r->n_seen++;
+    if (r->too_many)
+        return;
     if (r->n_fields == r->cap_fields) {
         size_t cap = r->cap_fields ? r->cap_fields * 2 : 8;
         if (cap > 4096) {
@@ -169,6 +173,7 @@ static void clear_row(reader *r)
     for (size_t i = 0; i < r->n_fields; i++)
         free(r->fields[i]);
     r->n_fields = 0;
+    r->n_seen = 0;
     r->too_many = false;
     r->nul_field = 0;
 }
@@ -247,9 +252,9 @@ static bool take_header(reader *r)
     for (size_t k = 0; k < r->n_known; k++)
         r->col_of[k] = -1;
     bool ok = true;
-    if (r->n_fields > MAX_COLS) {
+    if (r->n_seen > MAX_COLS) {
         host->row_error(r->call, r->row_start, "the header has %zu columns; at most %d",
-                        r->n_fields, MAX_COLS);
+                        r->n_seen, MAX_COLS);
         return false;
     }
     for (size_t i = 0; i < r->n_fields; i++) {

@@ -115,7 +115,7 @@ ok.yaml:6:40: error: 'memory_mb' must be a whole number from 1 to 4096 (found '0
     "limits: {instructions: 999, memory_mb: 0}"
 bad ok "ok.yaml:6:10: error: unknown key 'instuctions' in limits (did you mean 'instructions'?)" \
     "limits: {instuctions: 5000}"
-bad ok "ok.yaml:6:9: error: 'limits' must be a mapping with 'instructions' and 'memory_mb' (found '5')" \
+bad ok "ok.yaml:6:9: error: 'limits' must be a mapping with 'instructions', 'memory_mb' and 'time_ms' (found '5')" \
     "limits: 5"
 wf ok "limits: {instructions: 1000, memory_mb: 4096}"
 ok kanal workflow check ok.yaml

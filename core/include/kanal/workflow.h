@@ -76,6 +76,7 @@ typedef struct kanal_stage {
 typedef struct kanal_limits {
     long instructions;         /* Lua instruction budget per hook call */
     long memory_mb;            /* Lua memory ceiling per state */
+    long time_ms;              /* wall-clock time of the rules in one command */
 } kanal_limits;
 
 typedef struct kanal_workflow {
