@@ -26,6 +26,10 @@ void kanal_diags_release(kanal_diags *d)
 void kanal_diags_add(kanal_diags *d, const char *file, int line, int column,
                      const char *fmt, ...)
 {
+    if (kanal_diags_full(d)) {
+        d->dropped++;
+        return;
+    }
     if (d->count == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 8;
         kanal_diag *p = realloc(d->items, cap * sizeof *p);
@@ -54,9 +58,8 @@ void kanal_diags_add(kanal_diags *d, const char *file, int line, int column,
     d->items[d->count++] = (kanal_diag){ f, line, column, m };
 }
 
-static int by_position(const void *a, const void *b)
+static int by_position(const kanal_diag *x, const kanal_diag *y)
 {
-    const kanal_diag *x = a, *y = b;
     if (x->line != y->line)
         return x->line < y->line ? -1 : 1;
     if (x->column != y->column)
@@ -66,19 +69,39 @@ static int by_position(const void *a, const void *b)
 
 void kanal_diags_sort(kanal_diags *d, size_t from)
 {
-    /* Insertion sort: stable, and linear on the (usual) sorted input. */
-    for (size_t i = from + 1; i < d->count; i++) {
-        kanal_diag t = d->items[i];
-        size_t j = i;
-        while (j > from && by_position(&d->items[j - 1], &t) > 0) {
-            d->items[j] = d->items[j - 1];
-            j--;
-        }
-        d->items[j] = t;
+    /* A merge sort: stable (equal positions keep their order), and never
+       quadratic, whatever order a check reported its problems in. */
+    size_t n = d->count - from;
+    if (n < 2)
+        return;
+    kanal_diag *a = d->items + from, *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) {
+        d->oom = true;
+        return;
     }
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = by_position(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid)
+                tmp[k++] = a[i++];
+            while (j < hi)
+                tmp[k++] = a[j++];
+        }
+        memcpy(a, tmp, n * sizeof *tmp);
+    }
+    free(tmp);
 }
 
 bool kanal_diags_any(const kanal_diags *d)
 {
-    return d->count > 0 || d->oom;
+    return d->count > 0 || d->oom || d->dropped > 0;
+}
+
+bool kanal_diags_full(const kanal_diags *d)
+{
+    return d->limit && d->count >= d->limit;
 }

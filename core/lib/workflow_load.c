@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kanal/workflow.h"
@@ -265,19 +266,74 @@ static bool is_map(ctx *c, const ynode *v, const char *what)
     return false;
 }
 
-/* Reports id_node when an earlier element of the same kind has its id. */
-static bool duplicate_id(ctx *c, const ynode *id_node, const char *id,
-                         const ynode *const *seen, size_t n, const char *what,
-                         const char *advice)
+/*
+** A set of ids, hashed: a definition with a hundred thousand stages is
+** checked in linear time. Each slot holds the node of the id, so that a
+** duplicate can name the line of the first; `index` maps it to its element.
+*/
+typedef struct idset {
+    const char **keys;
+    int *lines;     /* where each id was first written */
+    size_t *index;
+    size_t cap;     /* a power of two, at least twice the ids it will hold */
+} idset;
+
+static bool idset_init(ctx *c, idset *set, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (seen[i] && strcmp(seen[i]->text, id) == 0) {
-            ERR(c, id_node, "duplicate %s '%s' (first at line %d)%s", what, id, seen[i]->line,
-                advice ? advice : "");
-            return true;
-        }
-    }
-    return false;
+    set->cap = 16;
+    while (set->cap < 2 * n + 1)
+        set->cap *= 2;
+    set->keys = talloc(c, c->tmp, set->cap * sizeof *set->keys);
+    set->lines = talloc(c, c->tmp, set->cap * sizeof *set->lines);
+    set->index = talloc(c, c->tmp, set->cap * sizeof *set->index);
+    return set->keys && set->lines && set->index;
+}
+
+static size_t id_hash(const char *id)
+{
+    size_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+/* The slot of id: where it is, or the empty slot where it would go. */
+static size_t idset_slot(const idset *set, const char *id)
+{
+    size_t i = id_hash(id) & (set->cap - 1);
+    while (set->keys[i] && strcmp(set->keys[i], id) != 0)
+        i = (i + 1) & (set->cap - 1);
+    return i;
+}
+
+/* Adds id as element `index` (first written at `line`); false when it was there. */
+static bool idset_add(idset *set, const char *id, int line, size_t index)
+{
+    size_t i = idset_slot(set, id);
+    if (set->keys[i])
+        return false;
+    set->keys[i] = id;
+    set->lines[i] = line;
+    set->index[i] = index;
+    return true;
+}
+
+/* The index of id in the set, or -1. */
+static long idset_find(const idset *set, const char *id)
+{
+    size_t i = idset_slot(set, id);
+    return set->keys[i] ? (long)set->index[i] : -1;
+}
+
+/* Adds the id of node; when an earlier element of its kind has it, reports node. */
+static bool duplicate_id(ctx *c, idset *set, const ynode *node, const char *id, size_t index,
+                         const char *what, const char *advice)
+{
+    if (idset_add(set, id, node->line, index))
+        return false;
+    ERR(c, node, "duplicate %s '%s' (first at line %d)%s", what, id,
+        set->lines[idset_slot(set, id)], advice ? advice : "");
+    return true;
 }
 
 /* A list of ids (partner_types, owner_roles), without repeats. */
@@ -288,17 +344,14 @@ static const char *const *take_id_list(ctx *c, const ynode *list, const char *ke
     if (!list)
         return NULL;
     const char **out = talloc(c, c->a, list->n * sizeof *out);
-    const ynode **seen = talloc(c, c->tmp, list->n * sizeof *seen);
-    if (!out || !seen)
+    idset seen;
+    if (!out || !idset_init(c, &seen, list->n))
         return NULL;
     for (size_t i = 0; i < list->n; i++) {
         const ynode *v = list->kids[i];
         const char *id = take_id_ex(c, v, keyname, what, true);
-        if (!id)
+        if (!id || duplicate_id(c, &seen, v, id, *n_out, what, NULL))
             continue;
-        if (duplicate_id(c, v, id, seen, *n_out, what, NULL))
-            continue;
-        seen[*n_out] = v;
         out[(*n_out)++] = id;
     }
     return out;
@@ -307,6 +360,10 @@ static const char *const *take_id_list(ctx *c, const ynode *list, const char *ke
 static void unknown_ref(ctx *c, const ynode *v, const char *what, const char *keyname,
                         const char *const *names, size_t n)
 {
+    if (kanal_diags_full(c->d)) {
+        c->d->dropped++; /* not shown: spare the search for a suggestion */
+        return;
+    }
     const char *near = kanal_suggest(v->text, names, n);
     if (near)
         ERR(c, v, "unknown %s '%s' in '%s' (did you mean '%s'?)", what, v->text, keyname,
@@ -326,8 +383,8 @@ static void load_activity_types(ctx *c, const ynode *list, kanal_workflow *wf)
     if (!list)
         return;
     kanal_activity_type *out = talloc(c, c->a, list->n * sizeof *out);
-    const ynode **seen = talloc(c, c->tmp, list->n * sizeof *seen);
-    if (!out || !seen)
+    idset seen;
+    if (!out || !idset_init(c, &seen, list->n))
         return;
     size_t n = 0;
     for (size_t i = 0; i < list->n; i++) {
@@ -337,9 +394,8 @@ static void load_activity_types(ctx *c, const ynode *list, kanal_workflow *wf)
         take_keys(c, m, "activity type", keys, 2, v);
         const char *id = take_id(c, v[0], "id", "activity type id");
         const char *name = take_text(c, v[1], "name");
-        if (!id || duplicate_id(c, v[0], id, seen, n, "activity type id", NULL))
+        if (!id || duplicate_id(c, &seen, v[0], id, n, "activity type id", NULL))
             continue;
-        seen[n] = v[0];
         out[n++] = (kanal_activity_type){ id, name ? name : id };
     }
     wf->activity_types = out;
@@ -352,8 +408,8 @@ static void load_lost_reasons(ctx *c, const ynode *list, kanal_workflow *wf)
     if (!list)
         return;
     kanal_lost_reason *out = talloc(c, c->a, list->n * sizeof *out);
-    const ynode **seen = talloc(c, c->tmp, list->n * sizeof *seen);
-    if (!out || !seen)
+    idset seen;
+    if (!out || !idset_init(c, &seen, list->n))
         return;
     size_t n = 0;
     for (size_t i = 0; i < list->n; i++) {
@@ -364,9 +420,8 @@ static void load_lost_reasons(ctx *c, const ynode *list, kanal_workflow *wf)
         const char *id = take_id(c, v[0], "id", "lost reason id");
         const char *name = take_text(c, v[1], "name");
         bool note = take_bool(c, v[2], "note_required", false);
-        if (!id || duplicate_id(c, v[0], id, seen, n, "lost reason id", NULL))
+        if (!id || duplicate_id(c, &seen, v[0], id, n, "lost reason id", NULL))
             continue;
-        seen[n] = v[0];
         out[n++] = (kanal_lost_reason){ id, name ? name : id, note };
     }
     wf->lost_reasons = out;
@@ -456,15 +511,14 @@ static void load_field(ctx *c, const ynode *m, kanal_field_def *f, const ynode *
     if (!list)
         return;
     const char **vals = talloc(c, c->a, list->n * sizeof *vals);
-    const ynode **seen = talloc(c, c->tmp, list->n * sizeof *seen);
-    if (!vals || !seen)
+    idset seen;
+    if (!vals || !idset_init(c, &seen, list->n))
         return;
     size_t n = 0;
     for (size_t i = 0; i < list->n; i++) {
         const char *val = take_text_ex(c, list->kids[i], "values", true);
-        if (!val || duplicate_id(c, list->kids[i], val, seen, n, "enum value", NULL))
+        if (!val || duplicate_id(c, &seen, list->kids[i], val, n, "enum value", NULL))
             continue;
-        seen[n] = list->kids[i];
         vals[n++] = val;
     }
     f->values = vals;
@@ -476,8 +530,8 @@ static void load_fields(ctx *c, const ynode *list, kanal_workflow *wf)
     if (!list)
         return;
     kanal_field_def *out = talloc(c, c->a, list->n * sizeof *out);
-    const ynode **seen = talloc(c, c->tmp, list->n * sizeof *seen);
-    if (!out || !seen)
+    idset seen;
+    if (!out || !idset_init(c, &seen, list->n))
         return;
     size_t n = 0;
     for (size_t i = 0; i < list->n; i++) {
@@ -486,11 +540,10 @@ static void load_fields(ctx *c, const ynode *list, kanal_workflow *wf)
             continue;
         kanal_field_def f = { 0 };
         load_field(c, m, &f, &id_node);
-        if (!f.id || duplicate_id(c, id_node, f.id, seen, n, "field id", NULL))
+        if (!f.id || duplicate_id(c, &seen, id_node, f.id, n, "field id", NULL))
             continue;
         if (!f.name)
             f.name = f.id;
-        seen[n] = id_node;
         out[n++] = f;
     }
     wf->fields = out;
@@ -551,9 +604,9 @@ static void load_stages(ctx *c, const ynode *list, kanal_workflow *wf, goal_aux 
     stage_aux *saux = talloc(c, c->tmp, list->n * sizeof *saux);
     kanal_goal *goals = talloc(c, c->a, (total ? total : 1) * sizeof *goals);
     goal_aux *gaux = talloc(c, c->tmp, (total ? total : 1) * sizeof *gaux);
-    const ynode **seen_stage = talloc(c, c->tmp, list->n * sizeof *seen_stage);
-    const ynode **seen_goal = talloc(c, c->tmp, (total ? total : 1) * sizeof *seen_goal);
-    if (!stages || !saux || !goals || !gaux || !seen_stage || !seen_goal)
+    idset seen_stage, seen_goal;
+    if (!stages || !saux || !goals || !gaux || !idset_init(c, &seen_stage, list->n) ||
+        !idset_init(c, &seen_goal, total))
         return;
     size_t ns = 0, ng = 0;
     for (size_t i = 0; i < list->n; i++) {
@@ -575,7 +628,7 @@ static void load_stages(ctx *c, const ynode *list, kanal_workflow *wf, goal_aux 
             else
                 st.max_days = (int)days;
         }
-        bool dup = st.id && duplicate_id(c, v[0], st.id, seen_stage, ns, "stage id", NULL);
+        bool dup = st.id && duplicate_id(c, &seen_stage, v[0], st.id, ns, "stage id", NULL);
         size_t first = ng;
         const ynode *gl = given(v[3]) ? take_list(c, v[3], "goals", false, NULL) : NULL;
         for (size_t k = 0; gl && k < gl->n; k++) {
@@ -585,13 +638,11 @@ static void load_stages(ctx *c, const ynode *list, kanal_workflow *wf, goal_aux 
             kanal_goal g = { 0 };
             goal_aux ga = { 0 };
             load_goal(c, gm, ns, &g, &ga);
-            if (!g.id ||
-                duplicate_id(c, ga.id_node, g.id, seen_goal, ng, "goal id",
-                             ": goal ids are unique across the workflow"))
+            if (!g.id || duplicate_id(c, &seen_goal, ga.id_node, g.id, ng, "goal id",
+                                      ": goal ids are unique across the workflow"))
                 continue;
             if (!g.name)
                 g.name = g.id;
-            seen_goal[ng] = ga.id_node;
             gaux[ng] = ga;
             goals[ng++] = g;
         }
@@ -607,8 +658,6 @@ static void load_stages(ctx *c, const ynode *list, kanal_workflow *wf, goal_aux 
                 snprintf(label, sizeof label, "#%zu", i + 1);
                 st.id = copy_text(c, label);
             }
-        } else {
-            seen_stage[ns] = v[0];
         }
         if (!st.name)
             st.name = st.id;
@@ -625,8 +674,8 @@ static void load_stages(ctx *c, const ynode *list, kanal_workflow *wf, goal_aux 
 
 /* Resolves a list of references to indexes; reports unknown and repeated ones. */
 static size_t *resolve_list(ctx *c, const ynode *list, const char *keyname, const char *what,
-                            const char *const *names, size_t n_names, size_t *n_out,
-                            const ynode ***nodes_out)
+                            const idset *index, const char *const *names, size_t n_names,
+                            size_t *n_out, const ynode ***nodes_out)
 {
     *n_out = 0;
     if (!list || list->n == 0)
@@ -639,22 +688,20 @@ static size_t *resolve_list(ctx *c, const ynode *list, const char *keyname, cons
         const ynode *v = list->kids[i];
         if (!take_id_ex(c, v, keyname, what, true))
             continue;
-        size_t k = 0;
-        while (k < n_names && strcmp(names[k], v->text) != 0)
-            k++;
-        if (k == n_names) {
+        long k = idset_find(index, v->text);
+        if (k < 0) {
             unknown_ref(c, v, what, keyname, names, n_names);
             continue;
         }
         bool twice = false;
         for (size_t j = 0; j < *n_out; j++)
-            twice |= out[j] == k;
+            twice |= out[j] == (size_t)k;
         if (twice) {
             ERR(c, v, "'%s' names '%s' twice", keyname, v->text);
             continue;
         }
         nodes[*n_out] = v;
-        out[(*n_out)++] = k;
+        out[(*n_out)++] = (size_t)k;
     }
     if (nodes_out)
         *nodes_out = nodes;
@@ -731,29 +778,39 @@ static void resolve_goals(ctx *c, kanal_workflow *wf, goal_aux *aux)
     const ynode ***after_nodes = talloc(c, c->tmp, (ng ? ng : 1) * sizeof *after_nodes);
     if (!goal_ids || !field_ids || !act_ids || !after_nodes)
         return;
-    for (size_t i = 0; i < ng; i++)
+    idset goal_index, field_index, act_index;
+    if (!idset_init(c, &goal_index, ng) || !idset_init(c, &field_index, wf->n_fields) ||
+        !idset_init(c, &act_index, wf->n_activity_types))
+        return;
+    for (size_t i = 0; i < ng; i++) {
         goal_ids[i] = wf->goals[i].id;
-    for (size_t i = 0; i < wf->n_fields; i++)
+        idset_add(&goal_index, goal_ids[i], 0, i);
+    }
+    for (size_t i = 0; i < wf->n_fields; i++) {
         field_ids[i] = wf->fields[i].id;
-    for (size_t i = 0; i < wf->n_activity_types; i++)
+        idset_add(&field_index, field_ids[i], 0, i);
+    }
+    for (size_t i = 0; i < wf->n_activity_types; i++) {
         act_ids[i] = wf->activity_types[i].id;
+        idset_add(&act_index, act_ids[i], 0, i);
+    }
 
     kanal_goal *goals = (kanal_goal *)wf->goals;
     for (size_t i = 0; i < ng; i++) {
         kanal_goal *g = &goals[i];
         goal_aux *x = &aux[i];
         if (x->completed_by) {
-            int k = kanal_workflow_activity_index(wf, x->completed_by->text);
+            int k = (int)idset_find(&act_index, x->completed_by->text);
             if (k < 0)
                 unknown_ref(c, x->completed_by, "activity type", "completed_by", act_ids,
                             wf->n_activity_types);
             g->completed_by = k;
         }
-        g->requires_fields = resolve_list(c, x->requires, "requires_fields", "field",
-                                          field_ids, wf->n_fields, &g->n_requires_fields,
-                                          NULL);
-        size_t *after = resolve_list(c, x->after, "after", "goal", goal_ids, ng, &g->n_after,
-                                     &after_nodes[i]);
+        g->requires_fields =
+            resolve_list(c, x->requires, "requires_fields", "field", &field_index, field_ids,
+                         wf->n_fields, &g->n_requires_fields, NULL);
+        size_t *after = resolve_list(c, x->after, "after", "goal", &goal_index, goal_ids, ng,
+                                     &g->n_after, &after_nodes[i]);
         g->after = after;
         /* Keep only the edges that point to the same or an earlier stage, so
            that the cycle search sees what can really wait forever. */
@@ -784,36 +841,87 @@ static void resolve_goals(ctx *c, kanal_workflow *wf, goal_aux *aux)
     check_cycles(c, wf, after_nodes);
 }
 
-/* Orders each stage's goals so that every goal follows those it waits for. */
+/* A min-heap of goal positions: the ready goal that comes first in the file. */
+static void heap_push(size_t *h, size_t *n, size_t v)
+{
+    size_t i = (*n)++;
+    while (i && h[(i - 1) / 2] > v) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = v;
+}
+
+static size_t heap_pop(size_t *h, size_t *n)
+{
+    size_t top = h[0], v = h[--*n], i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < *n && h[l] < v)
+            m = l;
+        if (l + 1 < *n && h[l + 1] < (m == i ? v : h[l]))
+            m = l + 1;
+        if (m == i)
+            break;
+        h[i] = h[m];
+        i = m;
+    }
+    h[i] = v;
+    return top;
+}
+
+/*
+** Orders each stage's goals so that every goal follows those it waits for,
+** and otherwise keeps the file's order: of the goals ready at each step, the
+** first written (Kahn's algorithm with a min-heap, so a large stage costs
+** n log n, not n squared).
+*/
 static void order_goals(ctx *c, kanal_workflow *wf, const stage_aux *saux)
 {
     kanal_stage *stages = (kanal_stage *)wf->stages;
     for (size_t s = 0; s < wf->n_stages; s++) {
-        size_t first = saux[s].first_goal, n = saux[s].n_goals;
+        size_t first = saux[s].first_goal, n = saux[s].n_goals, edges = 0;
+        for (size_t i = 0; i < n; i++)
+            edges += wf->goals[first + i].n_after;
         size_t *order = talloc(c, c->a, (n ? n : 1) * sizeof *order);
-        bool *placed = talloc(c, c->tmp, (n ? n : 1) * sizeof *placed);
-        if (!order || !placed)
+        size_t *waits = talloc(c, c->tmp, (n ? n : 1) * sizeof *waits); /* undone deps */
+        size_t *start = talloc(c, c->tmp, (n + 1) * sizeof *start);    /* dependents, CSR */
+        size_t *next = talloc(c, c->tmp, (edges ? edges : 1) * sizeof *next);
+        size_t *heap = talloc(c, c->tmp, (n ? n : 1) * sizeof *heap);
+        if (!order || !waits || !start || !next || !heap)
             return;
-        for (size_t k = 0; k < n; k++) {
-            size_t pick = n;
-            for (size_t i = 0; i < n && pick == n; i++) {
-                if (placed[i])
-                    continue;
-                const kanal_goal *g = &wf->goals[first + i];
-                bool ready = true;
-                for (size_t a = 0; a < g->n_after; a++) {
-                    size_t dep = g->after[a];
-                    if (dep >= first && dep < first + n && !placed[dep - first])
-                        ready = false;
+        for (size_t i = 0; i < n; i++)
+            for (size_t a = 0; a < wf->goals[first + i].n_after; a++) {
+                size_t dep = wf->goals[first + i].after[a];
+                if (dep >= first && dep < first + n) {
+                    waits[i]++;
+                    start[dep - first + 1]++;
                 }
-                if (ready)
-                    pick = i;
             }
-            if (pick == n)
-                return; /* a cycle, reported already */
-            placed[pick] = true;
-            order[k] = first + pick;
+        for (size_t i = 0; i < n; i++)
+            start[i + 1] += start[i];
+        size_t *fill = talloc(c, c->tmp, (n ? n : 1) * sizeof *fill);
+        if (!fill)
+            return;
+        for (size_t i = 0; i < n; i++)
+            for (size_t a = 0; a < wf->goals[first + i].n_after; a++) {
+                size_t dep = wf->goals[first + i].after[a];
+                if (dep >= first && dep < first + n)
+                    next[start[dep - first] + fill[dep - first]++] = i;
+            }
+        size_t in_heap = 0, k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!waits[i])
+                heap_push(heap, &in_heap, i);
+        while (in_heap) {
+            size_t i = heap_pop(heap, &in_heap);
+            order[k++] = first + i;
+            for (size_t e = start[i]; e < start[i + 1]; e++)
+                if (--waits[next[e]] == 0)
+                    heap_push(heap, &in_heap, next[e]);
         }
+        if (k < n)
+            return; /* a cycle, reported already */
         stages[s].goals = order;
         stages[s].n_goals = n;
     }
@@ -925,10 +1033,26 @@ static void load_root(ctx *c, const ynode *root, kanal_workflow *wf, const char 
         order_goals(c, wf, saux);
 }
 
+/* "99,900": a count as people read it. */
+static void thousands(char *out, size_t n, size_t v)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%zu", v), w = 0;
+    for (int i = 0; i < len && (size_t)w + 2 < n; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[w++] = ',';
+        out[w++] = digits[i];
+    }
+    out[w] = '\0';
+}
+
 kanal_workflow *kanal_workflow_parse(const char *text, size_t len, const char *file,
                                      const char *dir, kanal_diags *diags)
 {
-    size_t before = diags->count;
+    size_t before = diags->count, outer_limit = diags->limit, outer_dropped = diags->dropped;
+    /* a file with a hundred thousand errors shows the first of them, not all */
+    diags->limit = before + KANAL_WORKFLOW_MAX_ERRORS;
+    diags->dropped = 0;
     kanal_workflow *wf = NULL;
     ctx c = { .file = file, .d = diags };
     c.a = kanal_arena_new();
@@ -937,6 +1061,12 @@ kanal_workflow *kanal_workflow_parse(const char *text, size_t len, const char *f
         goto oom;
 
     size_t bad;
+    if (len > KANAL_WORKFLOW_MAX_BYTES) {
+        kanal_diags_add(diags, file, 0, 0,
+                        "the file is larger than %d MiB (%zu bytes)",
+                        KANAL_WORKFLOW_MAX_BYTES / (1024 * 1024), len);
+        goto done;
+    }
     if (!kanal_utf8_valid(text, len, &bad)) {
         int line = 1;
         size_t line_start = 0;
@@ -966,7 +1096,7 @@ kanal_workflow *kanal_workflow_parse(const char *text, size_t len, const char *f
     load_root(&c, root, wf, dir);
     if (c.oom)
         goto oom;
-    if (diags->count > before || diags->oom)
+    if (diags->count > before || diags->oom || diags->dropped)
         wf = NULL;
     goto done;
 oom:
@@ -977,6 +1107,15 @@ done:
     if (!wf)
         kanal_arena_free(c.a);
     kanal_diags_sort(diags, before);
+    size_t dropped = diags->dropped;
+    diags->limit = outer_limit;
+    diags->dropped = outer_dropped;
+    if (dropped) {
+        char n[32];
+        thousands(n, sizeof n, dropped);
+        kanal_diags_add(diags, file, 0, 0, "and %s more error%s", n,
+                        dropped == 1 ? "" : "s");
+    }
     return wf;
 }
 
@@ -992,7 +1131,10 @@ static bool load_rules(kanal_workflow *wf, kanal_diags *diags)
         return false;
     }
     size_t before = diags->count, bad;
-    if (strlen(text) != len)
+    if (len > KANAL_WORKFLOW_MAX_BYTES)
+        kanal_diags_add(diags, wf->rules_path, 0, 0, "the rules file is larger than %d MiB",
+                        KANAL_WORKFLOW_MAX_BYTES / (1024 * 1024));
+    else if (strlen(text) != len)
         kanal_diags_add(diags, wf->rules_path, 0, 0,
                         "the rules file holds a NUL byte: it is not a text file");
     else if (!kanal_utf8_valid(text, len, &bad))
@@ -1010,6 +1152,14 @@ kanal_workflow *kanal_workflow_load_file(const char *path, kanal_diags *diags)
 {
     char *text = NULL;
     size_t len = 0;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > KANAL_WORKFLOW_MAX_BYTES) {
+        /* not even read: the size says enough */
+        kanal_diags_add(diags, path, 0, 0,
+                        "the file is larger than %d MiB (%lld bytes)",
+                        KANAL_WORKFLOW_MAX_BYTES / (1024 * 1024), (long long)st.st_size);
+        return NULL;
+    }
     int rc = kanal_read_file(path, &text, &len);
     if (rc) {
         kanal_diags_add(diags, path, 0, 0, "cannot read the file: %s", strerror(rc));

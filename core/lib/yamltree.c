@@ -6,6 +6,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "kanal/workflow.h"
 #include "yamltree.h"
 
 typedef struct open_node {
@@ -301,12 +302,23 @@ ynode *ytree_parse(kanal_arena *a, const char *text, size_t len, const char *fil
             add_kid(&b, new_node(&b, YNODE_BAD, m));
             break;
         case YAML_SEQUENCE_START_EVENT:
-            refuse_anchor(&b, ev.data.sequence_start.anchor, ev.data.sequence_start.tag, m);
-            push(&b, new_node(&b, YNODE_SEQ, m));
-            break;
         case YAML_MAPPING_START_EVENT:
-            refuse_anchor(&b, ev.data.mapping_start.anchor, ev.data.mapping_start.tag, m);
-            push(&b, new_node(&b, YNODE_MAP, m));
+            /* libyaml's work grows with the square of the depth: stop early */
+            if (b.depth >= KANAL_WORKFLOW_MAX_DEPTH) {
+                kanal_diags_add(d, file, (int)m->line + 1, (int)m->column + 1,
+                                "nesting deeper than %d levels",
+                                KANAL_WORKFLOW_MAX_DEPTH);
+                failed = true;
+                done = true;
+                break;
+            }
+            if (ev.type == YAML_SEQUENCE_START_EVENT) {
+                refuse_anchor(&b, ev.data.sequence_start.anchor, ev.data.sequence_start.tag, m);
+                push(&b, new_node(&b, YNODE_SEQ, m));
+            } else {
+                refuse_anchor(&b, ev.data.mapping_start.anchor, ev.data.mapping_start.tag, m);
+                push(&b, new_node(&b, YNODE_MAP, m));
+            }
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:

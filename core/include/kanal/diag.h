@@ -20,6 +20,8 @@ typedef struct kanal_diags {
     size_t count;
     size_t cap;
     bool oom; /* a diagnostic could not be recorded: treat the input as invalid */
+    size_t limit;   /* when not 0: items past it are counted in `dropped`, not kept */
+    size_t dropped;
 } kanal_diags;
 
 void kanal_diags_init(kanal_diags *d);
@@ -32,5 +34,7 @@ void kanal_diags_add(kanal_diags *d, const char *file, int line, int column,
 void kanal_diags_sort(kanal_diags *d, size_t from);
 /* True when anything was recorded, or recording failed. */
 bool kanal_diags_any(const kanal_diags *d);
+/* True when the limit is reached: more diagnostics would only be counted. */
+bool kanal_diags_full(const kanal_diags *d);
 
 #endif

@@ -19,6 +19,13 @@
 
 #define KANAL_ID_MAX 63
 
+/* A definition file larger than this is refused unread. */
+#define KANAL_WORKFLOW_MAX_BYTES (4 * 1024 * 1024)
+/* Errors kept per file; the rest are counted ("and 99,900 more errors"). */
+#define KANAL_WORKFLOW_MAX_ERRORS 100
+/* Nesting of mappings and lists deeper than this is refused. */
+#define KANAL_WORKFLOW_MAX_DEPTH 64
+
 typedef enum kanal_field_type {
     KANAL_FIELD_TEXT,
     KANAL_FIELD_NUMBER,
