@@ -59,6 +59,8 @@ typedef struct cli {
     const char *exe;       /* argv[0], to find the plugins built with Kanal */
     int batch_line;        /* > 0 while running a batch file */
     bool in_batch;
+    char **safe;           /* copies made by cli_safe, freed when a command ends */
+    size_t n_safe, cap_safe;
 } cli;
 
 /* The command table, sorted by name (commands.c). */
@@ -76,6 +78,19 @@ const char *cli_get(const cli_args *a, const char *name);
 bool cli_flag(const cli_args *a, const char *name);
 /* All values of a repeatable option; returns their count. */
 int cli_all(const cli_args *a, const char *name, const char *const **vals);
+
+/*
+** Text as a person's terminal must get it: control characters and
+** bidirectional overrides shown escaped (\e, \n, \x07, \u202e), so that data
+** can never clear a screen, retitle a window or plant a link. Returns s when
+** it needs nothing, else a copy freed when the command ends ("" on oom).
+** Every text of data or arguments printed for a person goes through it.
+*/
+const char *cli_safe(cli *c, const char *s);
+/* Appends text whose lines are meant (a description, a traceback), each made safe. */
+void cli_buf_lines(cli *c, kanal_buf *b, const char *text);
+/* Frees the copies cli_safe made since `mark` (its n_safe then). */
+void cli_safe_release(cli *c, size_t mark);
 
 /* Prints "kanal: error: MESSAGE" (with where, if any) and returns the exit code. */
 int cli_fail(cli *c, const kanal_error *err);
@@ -124,6 +139,9 @@ int cli_print_table(cli *c, cli_args *a, kanal_table *t);
 
 /* A field's value in JSON: numbers and booleans typed, the rest as text. */
 void cli_json_field(kanal_json *j, const kanal_field_def *f, const char *v);
+
+/* With --verbose: the lines the rules logged (kanal.log, print), made safe. */
+void cli_print_rules_log(cli *c);
 
 /* Prints the hints the last operation left (rules' kanal.hint). */
 void cli_print_hints(cli *c);

@@ -101,7 +101,7 @@ static int run(cli *c, cli_args *a)
             const kanal_event *e = &h->events[i];
             kanal_buf_printf(&out, "%3lld  %.10s %.5s  %-*s  %-*s  %s\n", (long long)e->seq,
                              e->at, e->at + 11, (int)wa, e->actor, (int)wt, e->type,
-                             e->summary ? e->summary : "");
+                             e->summary ? cli_safe(c, e->summary) : "");
         }
     }
     rc = cli_write(c, &out);

@@ -24,7 +24,7 @@ static int run(cli *c, cli_args *a)
         return rc;
     if (kanal_init(&c->k, cli_db_path(c), admin, cli_get(a, "name"), now, cli_plugins(c), &err))
         return cli_fail(c, &err);
-    fprintf(c->out, "created %s with admin '%s'\n", cli_db_path(c), admin);
+    fprintf(c->out, "created %s with admin '%s'\n", cli_safe(c, cli_db_path(c)), admin);
     return 0;
 }
 

@@ -90,7 +90,7 @@ static void next_text(cli *c, kanal_buf *out, const kanal_next *n)
     const kanal_workflow *wf = o->wf;
     const char *B = cli_bold(c), *D = cli_dim(c), *R = cli_reset(c);
     kanal_buf_printf(out, "opportunity %lld · %s%s%s · %s · stage %s (%d of %zu), %lld day%s%s\n",
-                     (long long)o->id, B, o->partner.name, R, o->workflow, o->stage,
+                     (long long)o->id, B, cli_safe(c, o->partner.name), R, o->workflow, o->stage,
                      o->stage_index + 1, wf->n_stages, (long long)n->days_in_stage,
                      n->days_in_stage == 1 ? "" : "s", n->stale ? " — stale" : "");
     if (strcmp(o->status, "open") != 0) {
@@ -110,7 +110,7 @@ static void next_text(cli *c, kanal_buf *out, const kanal_next *n)
         const kanal_goal *g = &wf->goals[s->goal];
         bool is_next = (int)s->goal == n->next_goal;
         kanal_buf_printf(out, "%s [%s] %s%-*s%s  %s", is_next ? "→" : " ", s->done ? "x" : " ",
-                         is_next ? B : "", (int)w, g->id, is_next ? R : "", g->name);
+                         is_next ? B : "", (int)w, g->id, is_next ? R : "", cli_safe(c, g->name));
         if (!g->mandatory)
             kanal_buf_printf(out, " %s(optional)%s", D, R);
         if (s->done) {
@@ -129,7 +129,7 @@ static void next_text(cli *c, kanal_buf *out, const kanal_next *n)
         }
         kanal_buf_putc(out, '\n');
         if (g->hint && !s->done)
-            kanal_buf_printf(out, "       %shint: %s%s\n", D, g->hint, R);
+            kanal_buf_printf(out, "       %shint: %s%s\n", D, cli_safe(c, g->hint), R);
     }
     if (n->can_advance)
         kanal_buf_printf(out, "ready to advance: kanal advance %lld\n", (long long)o->id);

@@ -179,7 +179,7 @@ static void show_text(cli *c, kanal_buf *out, const kanal_opp *o)
     const kanal_workflow *wf = o->wf;
     const char *B = cli_bold(c), *D = cli_dim(c), *R = cli_reset(c);
     kanal_buf_printf(out, "opportunity %lld — %s%s%s (%s)\n", (long long)o->id, B,
-                     o->partner.name, R, o->partner.type);
+                     cli_safe(c, o->partner.name), R, o->partner.type);
     kanal_buf_printf(out, "workflow  %s v%d\nowner     %s\nstatus    %s", o->workflow,
                      o->version, o->owner, o->status);
     if (strcmp(o->status, "open") != 0) {
@@ -198,7 +198,7 @@ static void show_text(cli *c, kanal_buf *out, const kanal_opp *o)
         kanal_buf_puts(out, "\nfields\n");
         for (size_t i = 0; i < wf->n_fields; i++)
             kanal_buf_printf(out, "  %-22s %s\n", wf->fields[i].id,
-                             o->fields[i] ? o->fields[i] : "-");
+                             o->fields[i] ? cli_safe(c, o->fields[i]) : "-");
     }
     kanal_buf_puts(out, "\ngoals\n");
     for (size_t s = 0; s < wf->n_stages; s++) {

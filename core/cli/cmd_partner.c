@@ -125,17 +125,17 @@ static int show_run(cli *c, cli_args *a)
         kanal_buf_putc(&out, '\n');
     } else {
         kanal_buf_printf(&out, "partner %lld — %s%s%s\n", (long long)p->id, cli_bold(c),
-                         p->name, cli_reset(c));
+                         cli_safe(c, p->name), cli_reset(c));
         kanal_buf_printf(&out, "type     %s\nowner    %s\n", p->type,
                          p->owner ? p->owner : "nobody");
         if (p->city)
-            kanal_buf_printf(&out, "city     %s\n", p->city);
+            kanal_buf_printf(&out, "city     %s\n", cli_safe(c, p->city));
         if (p->email)
-            kanal_buf_printf(&out, "email    %s\n", p->email);
+            kanal_buf_printf(&out, "email    %s\n", cli_safe(c, p->email));
         if (p->phone)
-            kanal_buf_printf(&out, "phone    %s\n", p->phone);
+            kanal_buf_printf(&out, "phone    %s\n", cli_safe(c, p->phone));
         if (p->tax_id)
-            kanal_buf_printf(&out, "tax id   %s\n", p->tax_id);
+            kanal_buf_printf(&out, "tax id   %s\n", cli_safe(c, p->tax_id));
         kanal_buf_printf(&out, "added    %.10s\nopen     ", p->created_at);
         for (size_t i = 0; i < v->n_open_opps; i++)
             kanal_buf_printf(&out, "%s%lld", i ? ", " : "", (long long)v->open_opps[i]);
@@ -179,7 +179,7 @@ static int reassign_run(cli *c, cli_args *a)
     if (kanal_reassign(k, from, to, cli_get(a, "partner"), cli_get(a, "at"), &np, &no, &err))
         return cli_fail(c, &err);
     fprintf(c->out, "moved %d partner%s and %d open opportunit%s from %s to %s\n", np,
-            np == 1 ? "" : "s", no, no == 1 ? "y" : "ies", from, to);
+            np == 1 ? "" : "s", no, no == 1 ? "y" : "ies", cli_safe(c, from), cli_safe(c, to));
     return 0;
 }
 

@@ -63,11 +63,13 @@ static int list_run(cli *c, cli_args *a)
             const kanal_plugin_info *pl = kanal_plugins_info(p, i);
             if (pl->problem) {
                 kanal_buf_printf(&out, "%s%s (skipped)%s  %s\n  %s\n", cli_red(c),
-                                 pl->name ? pl->name : "?", cli_reset(c), pl->file, pl->problem);
+                                 pl->name ? cli_safe(c, pl->name) : "?", cli_reset(c),
+                                 cli_safe(c, pl->file), cli_safe(c, pl->problem));
                 continue;
             }
             kanal_buf_printf(&out, "%s%s%s %s  %s\n  %s\n  provides: ", cli_bold(c), pl->name,
-                             cli_reset(c), pl->version, pl->summary, pl->file);
+                             cli_reset(c), cli_safe(c, pl->version), cli_safe(c, pl->summary),
+                             cli_safe(c, pl->file));
             for (size_t k = 0; k < pl->n_provides; k++)
                 kanal_buf_printf(&out, "%s%s", k ? ", " : "", pl->provides[k]);
             kanal_buf_puts(&out, pl->n_provides ? "\n" : "nothing\n");
@@ -151,7 +153,8 @@ static int import_run(cli *c, cli_args *a)
     cli_plugin_warnings(c);
     /* every bad row, as FILE:LINE: MESSAGE */
     for (size_t i = 0; i < d.count; i++)
-        fprintf(c->err, "%s:%d: %s\n", d.items[i].file, d.items[i].line, d.items[i].message);
+        fprintf(c->err, "%s:%d: %s\n", cli_safe(c, d.items[i].file), d.items[i].line,
+                cli_safe(c, d.items[i].message));
     if (rc) {
         kanal_diags_release(&d);
         return cli_fail(c, &err);
@@ -164,7 +167,7 @@ static int import_run(cli *c, cli_args *a)
                 res.rejected ? "" : "");
     if (res.rejected && cli_get(a, "skip-bad") && !dry)
         fprintf(c->out, "%ld bad row%s written to %s\n", res.rejected,
-                res.rejected == 1 ? "" : "s", cli_get(a, "skip-bad"));
+                res.rejected == 1 ? "" : "s", cli_safe(c, cli_get(a, "skip-bad")));
     kanal_diags_release(&d);
     return dry && res.rejected ? 4 : 0;
 }

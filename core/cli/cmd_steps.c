@@ -42,9 +42,9 @@ static int done_run(cli *c, cli_args *a)
         return cli_fail(c, &err);
     if (already)
         fprintf(c->out, "opportunity %lld: %s was already done; nothing changed%s\n",
-                (long long)id, a->pos[1], n ? " (change fields with 'kanal set')" : "");
+                (long long)id, cli_safe(c, a->pos[1]), n ? " (change fields with 'kanal set')" : "");
     else
-        fprintf(c->out, "opportunity %lld: %s done\n", (long long)id, a->pos[1]);
+        fprintf(c->out, "opportunity %lld: %s done\n", (long long)id, cli_safe(c, a->pos[1]));
     cli_print_hints(c);
     return 0;
 }
@@ -82,7 +82,8 @@ static int set_run(cli *c, cli_args *a)
     for (int i = 1; i < a->npos; i++) {
         const char *eq = strchr(a->pos[i], '=');
         fprintf(c->out, "opportunity %lld: %.*s%s%s\n", (long long)id,
-                (int)(eq - a->pos[i]), a->pos[i], eq[1] ? " = " : " cleared", eq + 1);
+                (int)(eq - a->pos[i]), a->pos[i], eq[1] ? " = " : " cleared",
+                cli_safe(c, eq + 1));
     }
     cli_print_hints(c);
     return 0;
@@ -168,7 +169,8 @@ static int log_run(cli *c, cli_args *a)
         kanal_json_end_object(&j);
         kanal_buf_putc(&out, '\n');
     } else {
-        kanal_buf_printf(&out, "opportunity %lld: logged %s\n", (long long)id, a->pos[1]);
+        kanal_buf_printf(&out, "opportunity %lld: logged %s\n", (long long)id,
+                         cli_safe(c, a->pos[1]));
         for (size_t i = 0; i < r->n_completed; i++)
             kanal_buf_printf(&out, "%s completed\n", wf->goals[r->completed[i]].id);
         for (size_t i = 0; i < r->n_not_completed; i++) {
@@ -185,7 +187,7 @@ static int log_run(cli *c, cli_args *a)
                 kanal_buf_puts(&out, " set");
             }
             if (s->refused)
-                kanal_buf_puts(&out, s->refused);
+                kanal_buf_puts(&out, cli_safe(c, s->refused));
             kanal_buf_putc(&out, '\n');
         }
     }
@@ -295,7 +297,8 @@ static int lose_run(cli *c, cli_args *a)
     if (kanal_opp_lose(k, id, cli_get(a, "reason"), cli_get(a, "note"), cli_get(a, "at"),
                        &err))
         return cli_fail(c, &err);
-    fprintf(c->out, "opportunity %lld: lost (%s)\n", (long long)id, cli_get(a, "reason"));
+    fprintf(c->out, "opportunity %lld: lost (%s)\n", (long long)id,
+            cli_safe(c, cli_get(a, "reason")));
     cli_print_hints(c);
     return 0;
 }

@@ -24,7 +24,7 @@ static int add_run(cli *c, cli_args *a)
     kanal_error err;
     if (kanal_user_add(k, a->pos[0], name, roles, &err))
         return cli_fail(c, &err);
-    fprintf(c->out, "added user '%s'\n", a->pos[0]);
+    fprintf(c->out, "added user '%s'\n", cli_safe(c, a->pos[0]));
     return 0;
 }
 

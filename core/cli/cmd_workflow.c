@@ -254,7 +254,7 @@ static int show_run(cli *c, cli_args *a)
     } else {
         cli_print_workflow(c, &out, wf, ver->version);
         kanal_buf_printf(&out, "applied %.10s %.5s by %s from %s\n", ver->applied_at,
-                         ver->applied_at + 11, ver->applied_by, ver->source);
+                         ver->applied_at + 11, ver->applied_by, cli_safe(c, ver->source));
     }
     rc = cli_write(c, &out);
     kanal_buf_release(&out);

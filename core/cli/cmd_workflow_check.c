@@ -59,12 +59,13 @@ void cli_print_diags(cli *c, const kanal_diags *d, size_t from)
 {
     for (size_t i = from; i < d->count; i++) {
         const kanal_diag *x = &d->items[i];
+        const char *file = cli_safe(c, x->file), *msg = cli_safe(c, x->message);
         if (x->line > 0 && x->column > 0)
-            fprintf(c->err, "%s:%d:%d: error: %s\n", x->file, x->line, x->column, x->message);
+            fprintf(c->err, "%s:%d:%d: error: %s\n", file, x->line, x->column, msg);
         else if (x->line > 0)
-            fprintf(c->err, "%s:%d: error: %s\n", x->file, x->line, x->message);
+            fprintf(c->err, "%s:%d: error: %s\n", file, x->line, msg);
         else
-            fprintf(c->err, "%s: error: %s\n", x->file, x->message);
+            fprintf(c->err, "%s: error: %s\n", file, msg);
     }
     if (d->oom)
         fputs("kanal: error: out of memory\n", c->err);
@@ -93,7 +94,7 @@ static int run(cli *c, cli_args *a)
         } else if (!wf) {
             cli_print_diags(c, &d, 0);
         } else {
-            kanal_buf_printf(&out, "%s: ok (%s: %zu stages, %zu goals)\n", a->pos[i], wf->id,
+            kanal_buf_printf(&out, "%s: ok (%s: %zu stages, %zu goals)\n", cli_safe(c, a->pos[i]), wf->id,
                              wf->n_stages, wf->n_goals);
             if (print) {
                 kanal_buf_putc(&out, '\n');

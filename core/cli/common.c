@@ -146,21 +146,18 @@ void cli_plugin_warnings(cli *c)
     for (size_t i = 0; i < n; i++) {
         const kanal_plugin_info *p = kanal_plugins_info(c->plugins, i);
         if (p->problem)
-            fprintf(c->err, "kanal: warning: plugin %s skipped: %s\n", p->file, p->problem);
+            fprintf(c->err, "kanal: warning: plugin %s skipped: %s\n", cli_safe(c, p->file),
+                    cli_safe(c, p->problem));
     }
 }
 
 void cli_print_hints(cli *c)
 {
     size_t n;
-    if (c->verbose) {
-        const char *line = kanal_rules_log(c->k, &n);
-        for (size_t i = 0; i < n; i++, line += strlen(line) + 1)
-            fprintf(c->err, "rules: %s\n", line);
-    }
+    cli_print_rules_log(c);
     const char *h = kanal_hints(c->k, &n);
     for (size_t i = 0; i < n; i++) {
-        fprintf(c->err, "hint: %s\n", h);
+        fprintf(c->err, "hint: %s\n", cli_safe(c, h));
         h += strlen(h) + 1;
     }
 }

@@ -121,6 +121,7 @@ static int unknown_command(cli *c, const char *group, const char *word)
         n++;
     }
     const char *near = kanal_suggest(word, names, n);
+    word = cli_safe(c, word);
     if (c->batch_line > 0)
         fprintf(c->err, "kanal: line %d: error: unknown command '%s%s%s'", c->batch_line,
                 group ? group : "", group ? " " : "", word);
@@ -139,6 +140,7 @@ int cli_dispatch(cli *c, int argc, char **argv)
 {
     cli_args a;
     memset(&a, 0, sizeof a);
+    size_t safe_mark = c->n_safe;
     bool help = false, version = false, no_more_opts = false;
     char *group = NULL;
     const cli_cmd *cmd = NULL;
@@ -290,13 +292,14 @@ int cli_dispatch(cli *c, int argc, char **argv)
         size_t n;
         const char *w = kanal_warnings(c->k, &n);
         for (size_t i = 0; i < n; i++, w += strlen(w) + 1)
-            fprintf(c->err, "kanal: warning: %s\n", w);
+            fprintf(c->err, "kanal: warning: %s\n", cli_safe(c, w));
         kanal_warnings_clear(c->k);
     }
 done:
     for (int i = 0; i < CLI_MAX_OPTS; i++)
         free(a.vals[i]);
     free(a.pos);
+    cli_safe_release(c, safe_mark);
     return rc;
 }
 

@@ -24,6 +24,7 @@ int main(int argc, char **argv)
     int rc = cli_dispatch(&c, argc - 1, argv + 1);
     kanal_close(c.k);
     kanal_plugins_free(c.plugins);
+    cli_safe_release(&c, 0);
     if (fflush(stdout) != 0 && rc == 0) {
         fputs("kanal: error: cannot write the output\n", stderr);
         rc = 5;

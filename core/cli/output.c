@@ -3,32 +3,91 @@
 ** colour.
 */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-/* What the rules said along the way: kanal.log() lines and, on a rules error,
-   the traceback; only with --verbose. */
-static void print_rules_output(cli *c)
+const char *cli_safe(cli *c, const char *s)
+{
+    if (!s || !kanal_text_needs_escape(s))
+        return s;
+    if (c->n_safe == c->cap_safe) {
+        size_t cap = c->cap_safe ? c->cap_safe * 2 : 16;
+        char **p = realloc(c->safe, cap * sizeof *p);
+        if (!p)
+            return "";
+        c->safe = p;
+        c->cap_safe = cap;
+    }
+    kanal_buf b = KANAL_BUF_INIT;
+    kanal_buf_put_visible(&b, s);
+    char *copy = kanal_buf_detach(&b);
+    if (!copy)
+        return "";
+    c->safe[c->n_safe++] = copy;
+    return copy;
+}
+
+void cli_buf_lines(cli *c, kanal_buf *b, const char *text)
+{
+    size_t n = strlen(text);
+    while (n && text[n - 1] == '\n')
+        n--;
+    for (size_t at = 0; at < n;) {
+        size_t len = strcspn(text + at, "\n");
+        if (len > n - at)
+            len = n - at;
+        char *line = strndup(text + at, len);
+        kanal_buf_puts(b, line ? cli_safe(c, line) : "");
+        kanal_buf_putc(b, '\n');
+        free(line);
+        at += len + 1;
+    }
+}
+
+void cli_safe_release(cli *c, size_t mark)
+{
+    while (c->n_safe > mark)
+        free(c->safe[--c->n_safe]);
+    if (mark == 0) {
+        free(c->safe);
+        c->safe = NULL;
+        c->cap_safe = 0;
+    }
+}
+
+void cli_print_rules_log(cli *c)
 {
     if (!c->verbose || !c->k)
         return;
     size_t n;
     const char *line = kanal_rules_log(c->k, &n);
-    for (size_t i = 0; i < n; i++) {
-        fprintf(c->err, "rules: %s\n", line);
-        line += strlen(line) + 1;
+    for (size_t i = 0; i < n; i++, line += strlen(line) + 1) {
+        /* the tabs between kanal.log's values are the log's own: kept */
+        kanal_buf b = KANAL_BUF_INIT;
+        for (const char *p = line; *p;) {
+            size_t len = strcspn(p, "\t");
+            char *field = strndup(p, len);
+            kanal_buf_puts(&b, field ? cli_safe(c, field) : "");
+            free(field);
+            p += len;
+            if (*p)
+                kanal_buf_putc(&b, *p++);
+        }
+        fprintf(c->err, "rules: %s\n", kanal_buf_cstr(&b));
+        kanal_buf_release(&b);
     }
 }
 
 int cli_fail(cli *c, const kanal_error *err)
 {
-    print_rules_output(c);
+    cli_print_rules_log(c);
     if (c->k) {
         size_t n;
         const char *h = kanal_hints(c->k, &n);
         for (size_t i = 0; i < n; i++, h += strlen(h) + 1)
-            fprintf(c->err, "hint: %s\n", h);
+            fprintf(c->err, "hint: %s\n", cli_safe(c, h));
     }
     if (c->batch_line > 0)
         fprintf(c->err, "kanal: line %d: ", c->batch_line);
@@ -37,10 +96,14 @@ int cli_fail(cli *c, const kanal_error *err)
     fprintf(c->err, "%serror:%s ", c->color ? "\033[1;31m" : "",
             c->color ? "\033[0m" : "");
     if (err->where[0])
-        fprintf(c->err, "%s: ", err->where);
-    fprintf(c->err, "%s\n", err->message[0] ? err->message : "unknown error");
-    if (c->verbose && c->k && kanal_rules_trace(c->k)[0])
-        fprintf(c->err, "%s\n", kanal_rules_trace(c->k));
+        fprintf(c->err, "%s: ", cli_safe(c, err->where));
+    fprintf(c->err, "%s\n", err->message[0] ? cli_safe(c, err->message) : "unknown error");
+    if (c->verbose && c->k && kanal_rules_trace(c->k)[0]) {
+        kanal_buf b = KANAL_BUF_INIT;
+        cli_buf_lines(c, &b, kanal_rules_trace(c->k)); /* each line made safe */
+        fputs(kanal_buf_cstr(&b), c->err);
+        kanal_buf_release(&b);
+    }
     return kanal_exit_code(err->code);
 }
 
@@ -52,9 +115,9 @@ int cli_usage_error(cli *c, const cli_cmd *cmd, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (c->batch_line > 0)
-        fprintf(c->err, "kanal: line %d: error: %s\n", c->batch_line, msg);
+        fprintf(c->err, "kanal: line %d: error: %s\n", c->batch_line, cli_safe(c, msg));
     else
-        fprintf(c->err, "kanal: error: %s\n", msg);
+        fprintf(c->err, "kanal: error: %s\n", cli_safe(c, msg));
     if (cmd)
         fprintf(c->err, "usage: kanal %s%s%s (see 'kanal %s --help')\n", cmd->name,
                 cmd->args[0] ? " " : "", cmd->args, cmd->name);

@@ -16,16 +16,12 @@ static void list_ids(kanal_buf *b, const char *const *ids, size_t n)
 void cli_print_workflow(cli *c, kanal_buf *b, const kanal_workflow *wf, int version)
 {
     const char *B = cli_bold(c), *D = cli_dim(c), *R = cli_reset(c);
-    kanal_buf_printf(b, "%s%s%s — %s", B, wf->id, R, wf->name);
+    kanal_buf_printf(b, "%s%s%s — %s", B, wf->id, R, cli_safe(c, wf->name));
     if (version > 0)
         kanal_buf_printf(b, " %s(v%d)%s", D, version, R);
     kanal_buf_putc(b, '\n');
     if (wf->description) {
-        const char *d = wf->description;
-        size_t n = strlen(d);
-        while (n && d[n - 1] == '\n')
-            n--;
-        kanal_buf_printf(b, "%.*s\n", (int)n, d);
+        cli_buf_lines(c, b, wf->description);
     }
     kanal_buf_puts(b, "partner types:  ");
     list_ids(b, wf->partner_types, wf->n_partner_types);
@@ -50,7 +46,7 @@ void cli_print_workflow(cli *c, kanal_buf *b, const kanal_workflow *wf, int vers
             if (f->type == KANAL_FIELD_ENUM) {
                 kanal_buf_puts(b, " ");
                 for (size_t k = 0; k < f->n_values; k++)
-                    kanal_buf_printf(b, "%s%s", k ? "|" : "", f->values[k]);
+                    kanal_buf_printf(b, "%s%s", k ? "|" : "", cli_safe(c, f->values[k]));
             }
             if (f->has_min || f->has_max) {
                 kanal_buf_puts(b, " ");
@@ -60,20 +56,21 @@ void cli_print_workflow(cli *c, kanal_buf *b, const kanal_workflow *wf, int vers
                 if (f->has_max)
                     kanal_buf_printf(b, "%g", f->max);
             }
-            kanal_buf_printf(b, "  %s%s%s\n", D, f->name, R);
+            kanal_buf_printf(b, "  %s%s%s\n", D, cli_safe(c, f->name), R);
         }
     }
     if (wf->rules)
-        kanal_buf_printf(b, "rules:          %s\n", wf->rules);
+        kanal_buf_printf(b, "rules:          %s\n", cli_safe(c, wf->rules));
     for (size_t s = 0; s < wf->n_stages; s++) {
         const kanal_stage *st = &wf->stages[s];
-        kanal_buf_printf(b, "\n%zu. %s%s%s — %s", s + 1, B, st->id, R, st->name);
+        kanal_buf_printf(b, "\n%zu. %s%s%s — %s", s + 1, B, st->id, R, cli_safe(c, st->name));
         if (st->max_days)
             kanal_buf_printf(b, " %s(stale after %d days)%s", D, st->max_days, R);
         kanal_buf_putc(b, '\n');
         for (size_t k = 0; k < st->n_goals; k++) {
             const kanal_goal *g = &wf->goals[st->goals[k]];
-            kanal_buf_printf(b, "   %s %-22s %s", g->mandatory ? "*" : "-", g->id, g->name);
+            kanal_buf_printf(b, "   %s %-22s %s", g->mandatory ? "*" : "-", g->id,
+                             cli_safe(c, g->name));
             if (g->completed_by >= 0)
                 kanal_buf_printf(b, " %s[by %s]%s", D, wf->activity_types[g->completed_by].id,
                                  R);

@@ -78,7 +78,17 @@ void kanal_json_escape(kanal_buf *b, const char *s)
                 have++;
             size_t bad;
             if (have == n && kanal_utf8_valid((const char *)p, n, &bad)) {
-                kanal_buf_add(b, p, n);
+                unsigned cp = n == 2 ? (unsigned)(p[0] & 0x1F) << 6 | (p[1] & 0x3F)
+                              : n == 3 ? (unsigned)(p[0] & 0x0F) << 12 |
+                                             (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F)
+                                       : 0;
+                /* C1 controls and bidirectional overrides: legal in JSON, but
+                   escaped, so that printing a document cannot act on a terminal */
+                if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+                    (cp >= 0x2066 && cp <= 0x2069))
+                    kanal_buf_printf(b, "\\u%04x", cp);
+                else
+                    kanal_buf_add(b, p, n);
                 p += n;
             } else {
                 kanal_buf_puts(b, "\xEF\xBF\xBD");

@@ -153,6 +153,14 @@ static int h_write(kanal_call *c, const void *data, size_t len)
     return c->out->oom ? h_fail(c, "out of memory") : 0;
 }
 
+static int h_write_text(kanal_call *c, const char *text)
+{
+    if (!c->out)
+        return h_fail(c, "this call has no output");
+    kanal_buf_put_visible(c->out, text ? text : "");
+    return c->out->oom ? h_fail(c, "out of memory") : 0;
+}
+
 static const char *h_table_name(const kanal_table *t) { return kanal_table_name(t); }
 static const char *h_table_title(const kanal_table *t) { return kanal_table_title(t); }
 static size_t h_table_columns(const kanal_table *t) { return kanal_table_columns(t); }
@@ -227,6 +235,7 @@ static const kanal_host host_table = {
     .step = h_step,
     .last_error = h_last_error,
     .progress = h_progress,
+    .write_text = h_write_text,
 };
 
 const kanal_host *plugin_host(void)

@@ -259,13 +259,24 @@ static void text_cell(kanal_buf *b, const kanal_table *t, size_t r, size_t c)
         kanal_buf_printf(b, "%.10s %.5s", v, v + 11);
         return;
     }
-    for (const char *p = v; *p; p++) {
-        if (*p == '\n')
-            kanal_buf_puts(b, type == KANAL_TYPE_LIST ? ", " : " ");
-        else if ((unsigned char)*p < 0x20)
-            kanal_buf_putc(b, ' ');
-        else
-            kanal_buf_putc(b, *p);
+    if (type != KANAL_TYPE_LIST) {
+        kanal_buf_put_visible(b, v); /* a terminal shows control bytes, never obeys them */
+        return;
+    }
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, "\n");
+        char *item = strndup(p, n);
+        if (!item) {
+            b->oom = true;
+            return;
+        }
+        if (p != v)
+            kanal_buf_puts(b, ", ");
+        kanal_buf_put_visible(b, item);
+        free(item);
+        p += n;
+        if (*p)
+            p++;
     }
 }
 

@@ -7,6 +7,7 @@
 ** A model for plugin authors: README.md ("Writing a plugin") walks through it.
 */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kanal/plugin.h"
@@ -14,17 +15,32 @@
 /* The host's functions, kept from init: the only way a plugin talks to Kanal. */
 static const kanal_host *host;
 
-/* Writes text, with '|' escaped and line breaks turned into spaces (the
-   items of a list column, which come joined by line breaks, into ", "). */
+/*
+** Writes a cell: '|' escaped for Markdown, the items of a list column (which
+** come joined by line breaks) joined by ", ", and the rest through
+** host->write_text, which shows control characters instead of letting them
+** act on the reader's terminal.
+*/
 static int cell(kanal_call *call, const char *text, bool list)
 {
-    for (const char *p = text; *p; p++) {
-        const char *out = *p == '|'                   ? "\\|"
-                          : *p == '\n' && list         ? ", "
-                          : (*p == '\n' || *p == '\r') ? " "
-                                                       : NULL;
-        if (host->write(call, out ? out : p, out ? strlen(out) : 1) != 0)
+    while (*text) {
+        size_t n = strcspn(text, list ? "|\n" : "|");
+        char *part = malloc(n + 1);
+        if (!part)
+            return host->fail(call, "out of memory");
+        memcpy(part, text, n);
+        part[n] = '\0';
+        int rc = host->write_text(call, part);
+        free(part);
+        if (rc != 0)
             return -1;
+        text += n;
+        if (*text == '|' && host->write(call, "\\|", 2) != 0)
+            return -1;
+        if (*text == '\n' && host->write(call, ", ", 2) != 0)
+            return -1;
+        if (*text)
+            text++;
     }
     return 0;
 }

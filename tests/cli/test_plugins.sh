@@ -60,11 +60,11 @@ dup_format (skipped)  $BROKEN/dup_format.so
 init_fails (skipped)  $BROKEN/init_fails.so
   no licence key in \$KANAL_TEST_LICENCE
 newer_minor (skipped)  $BROKEN/newer_minor.so
-  it was built for plugin ABI 1.99; this Kanal offers 1.0
+  it was built for plugin ABI 1.99; this Kanal offers 1.1
 no_entry (skipped)  $BROKEN/no_entry.so
   no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin
 wrong_abi (skipped)  $BROKEN/wrong_abi.so
-  it was built for plugin ABI 2.0; this Kanal offers 1.0"
+  it was built for plugin ABI 2.0; this Kanal offers 1.1"
 expect_err ""
 ok kanal plugin list --json
 expect_json_valid
@@ -81,7 +81,7 @@ expect_json '$.plugins[3].loaded' 0
 expect_json '$.plugins[3].problem' 'no licence key in $KANAL_TEST_LICENCE'
 expect_json '$.plugins[4].name' newer_minor
 expect_json '$.plugins[4].version' 1.99.0
-expect_json '$.plugins[4].problem' 'it was built for plugin ABI 1.99; this Kanal offers 1.0'
+expect_json '$.plugins[4].problem' 'it was built for plugin ABI 1.99; this Kanal offers 1.1'
 checks=$((checks + 1))
 # a file that is no plugin is named after the file
 [ "$(json '$.plugins[5].name')" = no_entry ] || fail "no_entry is not named after its file: $(json '$.plugins[5].name')"
@@ -90,7 +90,7 @@ expect_json '$.plugins[5].loaded' 0
 expect_json '$.plugins[5].problem' "no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin"
 expect_json '$.plugins[6].name' wrong_abi
 expect_json '$.plugins[6].version' 2.0.0
-expect_json '$.plugins[6].problem' 'it was built for plugin ABI 2.0; this Kanal offers 1.0'
+expect_json '$.plugins[6].problem' 'it was built for plugin ABI 2.0; this Kanal offers 1.1'
 expect_json '$.plugins[6].provides' '[]'
 expect_plugins 7
 
@@ -104,9 +104,9 @@ expect_out_crlf "id,partner,workflow,version,owner,status,stage,days_in_stage,cr
     "1,Hurtownia Alfa,distributors,1,marcin,open,awareness,8,2026-11-20T10:00:00Z,,"
 expect_err "kanal: warning: plugin $BROKEN/dup_format.so skipped: the format 'csv' is already provided by csv
 kanal: warning: plugin $BROKEN/init_fails.so skipped: no licence key in \$KANAL_TEST_LICENCE
-kanal: warning: plugin $BROKEN/newer_minor.so skipped: it was built for plugin ABI 1.99; this Kanal offers 1.0
+kanal: warning: plugin $BROKEN/newer_minor.so skipped: it was built for plugin ABI 1.99; this Kanal offers 1.1
 kanal: warning: plugin $BROKEN/no_entry.so skipped: no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin
-kanal: warning: plugin $BROKEN/wrong_abi.so skipped: it was built for plugin ABI 2.0; this Kanal offers 1.0"
+kanal: warning: plugin $BROKEN/wrong_abi.so skipped: it was built for plugin ABI 2.0; this Kanal offers 1.1"
 ok kanal opp list --format markdown
 expect_out "| id | partner | workflow | v | owner | status | stage | days | created | closed | lost reason |
 | ---: | --- | --- | ---: | --- | --- | --- | ---: | --- | --- | --- |

@@ -750,7 +750,7 @@ static void test_table(void)
     kanal_table_render_text(u, &out);
     CHECK_STR(kanal_buf_cstr(&out),
               "ID          NOTE\n"
-              "ann         two lines and tab\n"
+              "ann         two\\nlines\\tand tab\n"
               "bartłomiej  -\n");
     kanal_buf_reset(&out);
     kanal_table_render_json(u, &out);

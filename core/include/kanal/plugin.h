@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #define KANAL_PLUGIN_ABI_MAJOR 1
-#define KANAL_PLUGIN_ABI_MINOR 0
+#define KANAL_PLUGIN_ABI_MINOR 1
 #define KANAL_PLUGIN_ABI ((uint32_t)(KANAL_PLUGIN_ABI_MAJOR << 16 | KANAL_PLUGIN_ABI_MINOR))
 
 #define KANAL_PLUGIN_ENTRY_SYMBOL "kanal_plugin_entry"
@@ -155,6 +155,15 @@ typedef struct kanal_host {
     const char *(*last_error)(kanal_call *call);
     /* Rows read so far, for the progress shown on a terminal. */
     void (*progress)(kanal_call *call, long rows);
+
+    /* --- ABI 1.1 --- */
+
+    /* Output of a format meant for reading: appends text with what a
+       terminal would act on shown instead (ESC as \e, a newline as \n,
+       other controls as \xHH, C1 controls and bidirectional overrides as
+       \uHHHH), so that data cannot clear a screen or plant a link. Formats
+       meant for data (CSV, JSON) write exact bytes with write(). */
+    int (*write_text)(kanal_call *call, const char *text);
 } kanal_host;
 
 /* What a plugin declares about itself. */
