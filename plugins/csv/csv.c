@@ -76,7 +76,18 @@ static char *list_text(const char *v)
     return s;
 }
 
-static int render(kanal_call *call, const kanal_table *t)
+/*
+** A spreadsheet runs a cell that starts with =, +, -, @, a tab or a CR as a
+** formula (CSV injection). In CSV meant for people, such a text cell gets a
+** leading apostrophe, as OWASP advises; numbers are left alone.
+*/
+static bool formula_like(const char *v)
+{
+    return v && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
+                 v[0] == '\r');
+}
+
+static int render_table(kanal_call *call, const kanal_table *t, bool neutralise)
 {
     size_t cols = host->table_columns(t), rows = host->table_rows(t);
     for (size_t c = 0; c < cols; c++)
@@ -87,11 +98,24 @@ static int render(kanal_call *call, const kanal_table *t)
     for (size_t r = 0; r < rows; r++) {
         for (size_t c = 0; c < cols; c++) {
             const char *v = host->cell(t, r, c);
-            char *list = NULL;
-            if (v && host->column_type(t, c) == KANAL_PLUGIN_LIST && !(v = list = list_text(v)))
+            char *list = NULL, *quoted = NULL;
+            int type = host->column_type(t, c);
+            if (v && type == KANAL_PLUGIN_LIST && !(v = list = list_text(v)))
                 return host->fail(call, "out of memory");
+            if (neutralise && (type == KANAL_PLUGIN_TEXT || type == KANAL_PLUGIN_LIST) &&
+                formula_like(v)) {
+                size_t n = strlen(v);
+                if (!(quoted = malloc(n + 2))) {
+                    free(list);
+                    return host->fail(call, "out of memory");
+                }
+                quoted[0] = '\'';
+                memcpy(quoted + 1, v, n + 1);
+                v = quoted;
+            }
             int rc = (c && host->write(call, ",", 1)) || put_field(out_call, call, v);
             free(list);
+            free(quoted);
             if (rc)
                 return -1;
         }
@@ -99,6 +123,24 @@ static int render(kanal_call *call, const kanal_table *t)
             return -1;
     }
     return 0;
+}
+
+/* --format csv: for people, so formulas are neutralised. */
+static int render(kanal_call *call, const kanal_table *t)
+{
+    return render_table(call, t, true);
+}
+
+/*
+** kanal export csv: partners and events exist to be imported back and are
+** written exact (the importer would otherwise keep the apostrophes);
+** anything else is for people, like --format csv.
+*/
+static int export_table(kanal_call *call, const kanal_table *t)
+{
+    const char *name = host->table_name(t);
+    bool exact = strcmp(name, "partners") == 0 || strcmp(name, "events") == 0;
+    return render_table(call, t, !exact);
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
@@ -507,7 +549,8 @@ static int init(kanal_plugin *self, const kanal_host *h)
 {
     host = h;
     if (h->provide_format(self, "csv", "lists and reports as CSV (RFC 4180)", render) ||
-        h->provide_exporter(self, "csv", "partners, opportunities and events as CSV", render) ||
+        h->provide_exporter(self, "csv", "partners, opportunities and events as CSV",
+                            export_table) ||
         h->provide_importer(self, "csv", "partners and the history of opportunities from CSV",
                             import))
         return -1;
