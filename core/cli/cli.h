@@ -87,6 +87,8 @@ int cli_all(const cli_args *a, const char *name, const char *const **vals);
 ** Every text of data or arguments printed for a person goes through it.
 */
 const char *cli_safe(cli *c, const char *s);
+/* Like cli_safe, for a string the CLI made (malloc'd): takes it. */
+const char *cli_safe_take(cli *c, char *s);
 /* Appends text whose lines are meant (a description, a traceback), each made safe. */
 void cli_buf_lines(cli *c, kanal_buf *b, const char *text);
 /* Frees the copies cli_safe made since `mark` (its n_safe then). */

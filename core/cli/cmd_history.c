@@ -1,6 +1,7 @@
 /*
 ** cmd_history.c — `kanal history OPP`: the event log of one opportunity.
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -82,6 +83,8 @@ static int run(cli *c, cli_args *a)
             kanal_json_str(&j, e->type);
             kanal_json_key(&j, "version");
             kanal_json_int(&j, e->version);
+            kanal_json_key(&j, "login");
+            kanal_json_str(&j, e->login);
             kanal_json_key(&j, "data");
             kanal_json_raw(&j, e->data);
             kanal_json_end_object(&j);
@@ -90,19 +93,32 @@ static int run(cli *c, cli_args *a)
         kanal_json_end_object(&j);
         kanal_buf_putc(&out, '\n');
     } else {
+        /* who acted; and, when the operating-system login that ran the
+           command was another, that login too: an impersonation shows */
+        const char **who = calloc(h->n_events ? h->n_events : 1, sizeof *who);
         size_t wa = 5, wt = 4;
-        for (size_t i = 0; i < h->n_events; i++) {
-            if (strlen(h->events[i].actor) > wa)
-                wa = strlen(h->events[i].actor);
-            if (strlen(h->events[i].type) > wt)
-                wt = strlen(h->events[i].type);
+        for (size_t i = 0; who && i < h->n_events; i++) {
+            const kanal_event *e = &h->events[i];
+            who[i] = e->actor;
+            if (e->login && strcmp(e->login, e->actor) != 0) {
+                kanal_buf b = KANAL_BUF_INIT;
+                kanal_buf_printf(&b, "%s [login: %s]", e->actor, e->login);
+                who[i] = cli_safe_take(c, kanal_buf_detach(&b));
+            }
+            if (strlen(who[i]) > wa)
+                wa = strlen(who[i]);
+            if (strlen(e->type) > wt)
+                wt = strlen(e->type);
         }
-        for (size_t i = 0; i < h->n_events; i++) {
+        for (size_t i = 0; who && i < h->n_events; i++) {
             const kanal_event *e = &h->events[i];
             kanal_buf_printf(&out, "%3lld  %.10s %.5s  %-*s  %-*s  %s\n", (long long)e->seq,
-                             e->at, e->at + 11, (int)wa, e->actor, (int)wt, e->type,
+                             e->at, e->at + 11, (int)wa, who[i], (int)wt, e->type,
                              e->summary ? cli_safe(c, e->summary) : "");
         }
+        if (!who)
+            out.oom = true;
+        free(who);
     }
     rc = cli_write(c, &out);
     kanal_buf_release(&out);

@@ -8,25 +8,43 @@
 
 #include "cli.h"
 
+/* Keeps s until the command ends. */
+static const char *keep(cli *c, char *s)
+{
+    if (c->n_safe == c->cap_safe) {
+        size_t cap = c->cap_safe ? c->cap_safe * 2 : 16;
+        char **p = realloc(c->safe, cap * sizeof *p);
+        if (!p) {
+            free(s);
+            return "";
+        }
+        c->safe = p;
+        c->cap_safe = cap;
+    }
+    c->safe[c->n_safe++] = s;
+    return s;
+}
+
 const char *cli_safe(cli *c, const char *s)
 {
     if (!s || !kanal_text_needs_escape(s))
         return s;
-    if (c->n_safe == c->cap_safe) {
-        size_t cap = c->cap_safe ? c->cap_safe * 2 : 16;
-        char **p = realloc(c->safe, cap * sizeof *p);
-        if (!p)
-            return "";
-        c->safe = p;
-        c->cap_safe = cap;
-    }
     kanal_buf b = KANAL_BUF_INIT;
     kanal_buf_put_visible(&b, s);
     char *copy = kanal_buf_detach(&b);
-    if (!copy)
+    return copy ? keep(c, copy) : "";
+}
+
+const char *cli_safe_take(cli *c, char *s)
+{
+    if (!s)
         return "";
-    c->safe[c->n_safe++] = copy;
-    return copy;
+    const char *safe = cli_safe(c, s);
+    if (safe != s) {
+        free(s);
+        return safe;
+    }
+    return keep(c, s);
 }
 
 void cli_buf_lines(cli *c, kanal_buf *b, const char *text)

@@ -20,6 +20,8 @@ typedef struct def_entry {
 struct kanal {
     store *store;
     char *path;
+    char *login;                 /* the operating-system login running this process */
+    bool log_unprotected;        /* the append-only triggers are gone: warn once */
     /* the acting user */
     kanal_arena *actor_arena;
     kanal_user actor;

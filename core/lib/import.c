@@ -247,13 +247,15 @@ int kanal_export(kanal *k, kanal_plugins *p, const char *format, const char *wha
         bool partners = what[0] == 'p';
         static const char *const pcols[] = { "name", "type", "owner", "email", "phone", "city",
                                              "tax_id" };
+        /* login: who ran the command, for the reader; the importer ignores it */
         static const char *const hcols[] = { "partner", "workflow", "owner", "at", "event",
-                                             "arg", "note" };
+                                             "arg", "note", "login" };
         const char *const *cols = partners ? pcols : hcols;
+        size_t n_cols = partners ? KANAL_ARRAY_LEN(pcols) : KANAL_ARRAY_LEN(hcols);
         if ((rc = kanal_table_new(&t, partners ? "partners" : "events",
                                   partners ? "Partners" : "History", err)))
             return rc;
-        for (size_t i = 0; i < 7 && !rc; i++)
+        for (size_t i = 0; i < n_cols && !rc; i++)
             if (kanal_table_add_column(t, cols[i], KANAL_TYPE_TEXT, cols[i]))
                 rc = kanal_error_nomem(err);
         if (!rc)

@@ -2,11 +2,13 @@
 ** kanal.c — the handle: opening the store, the acting user, transactions,
 ** the cache of workflow definitions, times and the event log.
 */
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "plugins.h"
@@ -18,11 +20,30 @@ struct pending_event {
     char *strings; /* at, actor, type, data, workflow, one block */
 };
 
+/*
+** Who runs this process, as the operating system says (the effective user,
+** never an environment variable): recorded with every event beside the
+** Kanal actor, so that one user acting as another shows.
+*/
+static char *os_login(void)
+{
+    uid_t uid = geteuid();
+    struct passwd pw, *found = NULL;
+    char buf[4096];
+    if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found && found->pw_name)
+        return kanal_strdup(found->pw_name);
+    char id[32];
+    snprintf(id, sizeof id, "uid %lu", (unsigned long)uid);
+    return kanal_strdup(id);
+}
+
 static int handle_new(kanal **out, const char *path, kanal_error *err)
 {
     kanal *k = calloc(1, sizeof *k);
-    if (!k || !(k->path = kanal_strdup(path)) || !(k->actor_arena = kanal_arena_new())) {
+    if (!k || !(k->path = kanal_strdup(path)) || !(k->actor_arena = kanal_arena_new()) ||
+        !(k->login = os_login())) {
         if (k) {
+            kanal_arena_free(k->actor_arena);
             free(k->path);
             free(k);
         }
@@ -32,16 +53,36 @@ static int handle_new(kanal **out, const char *path, kanal_error *err)
     return KANAL_OK;
 }
 
+#define UNPROTECTED_WARNING                                                                   \
+    "the event log is not protected: its append-only triggers were removed outside Kanal, so " \
+    "its events may have been changed or deleted"
+
+/* The warnings of a new operation: none, but the log's state until it was said once. */
+static void warnings_reset(kanal *k)
+{
+    kanal_buf_reset(&k->warnings);
+    k->n_warnings = 0;
+    if (k->log_unprotected) {
+        kanal_buf_puts(&k->warnings, UNPROTECTED_WARNING);
+        kanal_buf_putc(&k->warnings, '\0');
+        k->n_warnings = 1;
+    }
+}
+
 int kanal_open(kanal **out, const char *path, kanal_error *err)
 {
     kanal *k;
     int rc = handle_new(&k, path, err);
     if (rc)
         return rc;
-    if ((rc = store_open(&k->store, path, false, err))) {
+    bool protected_log = true;
+    if ((rc = store_open(&k->store, path, false, err)) ||
+        (rc = store_log_protected(k->store, &protected_log, err))) {
         kanal_close(k);
         return rc;
     }
+    k->log_unprotected = !protected_log;
+    warnings_reset(k);
     *out = k;
     return KANAL_OK;
 }
@@ -167,8 +208,8 @@ const char *kanal_warnings(const kanal *k, size_t *n)
 
 void kanal_warnings_clear(kanal *k)
 {
-    kanal_buf_reset(&k->warnings);
-    k->n_warnings = 0;
+    k->log_unprotected = false; /* said once is enough */
+    warnings_reset(k);
 }
 
 void kanal_close(kanal *k)
@@ -192,6 +233,7 @@ void kanal_close(kanal *k)
     drop_pending(k, 0);
     free(k->pending);
     free(k->path);
+    free(k->login);
     free(k);
 }
 
@@ -297,8 +339,8 @@ int op_begin(kanal *k, kanal_error *err)
     kanal_buf_reset(&k->hints);
     kanal_buf_reset(&k->log);
     kanal_buf_reset(&k->trace);
-    kanal_buf_reset(&k->warnings);
-    k->n_hints = k->n_log = k->n_warnings = 0;
+    k->n_hints = k->n_log = 0;
+    warnings_reset(k);
     return kanal_begin(k, err);
 }
 
@@ -496,15 +538,15 @@ static int keep_pending(kanal *k, int64_t opp, int64_t seq, const char *at, cons
         k->pending = p;
         k->cap_pending = cap;
     }
-    const char *parts[] = { at, actor, type, data, workflow ? workflow : "" };
+    const char *parts[] = { at, actor, type, data, workflow ? workflow : "", k->login };
     size_t len = 0;
-    for (size_t i = 0; i < 5; i++)
+    for (size_t i = 0; i < 6; i++)
         len += strlen(parts[i]) + 1;
     char *block = malloc(len), *w = block;
     if (!block)
         return kanal_error_nomem(err);
-    const char *ptr[5];
-    for (size_t i = 0; i < 5; i++) {
+    const char *ptr[6];
+    for (size_t i = 0; i < 6; i++) {
         size_t n = strlen(parts[i]) + 1;
         memcpy(w, parts[i], n);
         ptr[i] = w;
@@ -512,7 +554,7 @@ static int keep_pending(kanal *k, int64_t opp, int64_t seq, const char *at, cons
     }
     k->pending[k->n_pending++] = (struct pending_event){
         { sizeof(kanal_plugin_event), opp, seq, ptr[0], ptr[1], ptr[2], ptr[3],
-          workflow ? ptr[4] : NULL, version },
+          workflow ? ptr[4] : NULL, version, ptr[5] },
         block
     };
     return KANAL_OK;
@@ -528,12 +570,12 @@ int record_event(kanal *k, kanal_opp *o, const char *type, const char *at, kanal
     const char *actor = k->has_actor ? k->actor.id : "system";
     int rc;
     if (!o) {
-        rc = store_event_insert(k->store, 0, 0, at, recorded, actor, type,
+        rc = store_event_insert(k->store, 0, 0, at, recorded, actor, k->login, type,
                                 kanal_buf_cstr(data), NULL, 0, err);
         return rc ? rc : keep_pending(k, 0, 0, at, actor, type, kanal_buf_cstr(data), NULL, 0, err);
     }
     int64_t seq = o->last_seq + 1;
-    if ((rc = store_event_insert(k->store, o->id, seq, at, recorded, actor, type,
+    if ((rc = store_event_insert(k->store, o->id, seq, at, recorded, actor, k->login, type,
                                  kanal_buf_cstr(data), o->workflow, o->version, err)) ||
         (rc = store_opp_touch(k->store, o->id, at, seq, err)) ||
         (rc = keep_pending(k, o->id, seq, at, actor, type, kanal_buf_cstr(data), o->workflow,

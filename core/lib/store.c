@@ -130,8 +130,12 @@ static const char schema_v1[] =
     "    OR EXISTS (SELECT 1 FROM events WHERE opp_id = NEW.opp_id AND seq = NEW.seq)"
     "  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;";
 
+/* v2: the operating-system login that ran the command, beside the Kanal
+   actor, so that one user acting as another shows in the record. */
+static const char schema_v2[] = "ALTER TABLE events ADD COLUMN login TEXT;";
+
 /* Migrations: migrations[i] takes the schema from version i to i + 1. */
-static const char *const migrations[] = { schema_v1 };
+static const char *const migrations[] = { schema_v1, schema_v2 };
 
 /* ---- errors and statements ------------------------------------------------ */
 
@@ -1388,7 +1392,7 @@ int store_history_export(store *s, kanal_table *t, kanal_error *err)
         "  WHEN 'field_cleared' THEN json_extract(e.data, '$.field') || '='"
         "  WHEN 'lost' THEN json_extract(e.data, '$.reason')"
         "  WHEN 'partner_reassigned' THEN json_extract(e.data, '$.to') END,"
-        " json_extract(e.data, '$.note')"
+        " json_extract(e.data, '$.note'), e.login"
         " FROM events e LEFT JOIN opportunities o ON o.id = e.opp_id"
         " JOIN partners p ON p.id = coalesce(o.partner_id, json_extract(e.data, '$.partner_id'))"
         " WHERE (e.opp_id IS NOT NULL AND e.type IN ('created', 'goal_done', 'activity',"
@@ -1404,13 +1408,13 @@ int store_history_export(store *s, kanal_table *t, kanal_error *err)
 /* ---- the event log ------------------------------------------------------------------ */
 
 int store_event_insert(store *s, int64_t opp, int64_t seq, const char *at,
-                       const char *recorded_at, const char *actor, const char *type,
-                       const char *data, const char *workflow, int version,
+                       const char *recorded_at, const char *actor, const char *login,
+                       const char *type, const char *data, const char *workflow, int version,
                        kanal_error *err)
 {
     static const char sql[] =
         "INSERT INTO events(opp_id, seq, at, recorded_at, actor, type, data, workflow,"
-        " version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        " version, login) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
@@ -1426,6 +1430,7 @@ int store_event_insert(store *s, int64_t opp, int64_t seq, const char *at,
     bind_text(st, 8, workflow);
     if (workflow)
         sqlite3_bind_int(st, 9, version);
+    bind_text(st, 10, login);
     return step_done(s, st, err, "recording an event");
 }
 
@@ -1433,7 +1438,7 @@ int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_
                  kanal_error *err)
 {
     static const char sql[] =
-        "SELECT seq, at, actor, e.type, data, workflow, version,"
+        "SELECT seq, at, actor, e.type, data, workflow, version, login,"
         " (SELECT group_concat(j.key || '=' || CASE j.type WHEN 'true' THEN 'true'"
         "   WHEN 'false' THEN 'false' WHEN 'null' THEN '-' ELSE j.value END, ', ')"
         "  FROM json_each(e.data) j)"
@@ -1449,7 +1454,8 @@ int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_
         kanal_event e = { sqlite3_column_int64(st, 0), col_text(a, st, 1, &oom),
                           col_text(a, st, 2, &oom), col_text(a, st, 3, &oom),
                           col_text(a, st, 4, &oom), col_text(a, st, 5, &oom),
-                          sqlite3_column_int(st, 6), col_text(a, st, 7, &oom) };
+                          sqlite3_column_int(st, 6), col_text(a, st, 8, &oom),
+                          col_text(a, st, 7, &oom) };
         kanal_buf_add(&b, &e, sizeof e);
     }
     done(s, st);
@@ -1491,6 +1497,20 @@ int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal
         *n = sqlite3_column_int64(st, 0);
         *max_seq = sqlite3_column_int64(st, 1);
     }
+    done(s, st);
+    return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "checking the event log");
+}
+
+int store_log_protected(store *s, bool *yes, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'events'"
+        " AND name IN ('events_no_update', 'events_no_delete', 'events_no_replace')";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    int rc = sqlite3_step(st);
+    *yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 3;
     done(s, st);
     return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "checking the event log");
 }

@@ -16,7 +16,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /*
 ** Opens the database at path. With create, the file must not exist and is
@@ -137,10 +137,13 @@ int store_partners_export(store *s, kanal_table *t, kanal_error *err);
 int store_history_export(store *s, kanal_table *t, kanal_error *err);
 
 /* The event log: append-only. opp 0 for events outside any opportunity. */
+/* login: the operating-system account that ran the command (beside the actor). */
 int store_event_insert(store *s, int64_t opp, int64_t seq, const char *at,
-                       const char *recorded_at, const char *actor, const char *type,
-                       const char *data, const char *workflow, int version,
+                       const char *recorded_at, const char *actor, const char *login,
+                       const char *type, const char *data, const char *workflow, int version,
                        kanal_error *err);
+/* Whether the triggers that keep the event log append-only are all in place. */
+int store_log_protected(store *s, bool *yes, kanal_error *err);
 int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_t *n,
                  kanal_error *err);
 /*

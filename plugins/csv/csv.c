@@ -306,6 +306,9 @@ static bool take_header(reader *r)
             k++;
         if (k == r->n_known && strcmp(name, "reason") == 0) {
             /* a rejects file, fixed and read again: its reasons are not data */
+        } else if (k == r->n_known && r->history && strcmp(name, "login") == 0) {
+            /* an events export: who ran each command then; the import's own
+               events record who runs it now */
         } else if (k == r->n_known) {
             char list[256] = "";
             for (size_t j = 0; j < r->n_known; j++)

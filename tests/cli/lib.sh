@@ -17,6 +17,8 @@ cd "$T"
 export NO_COLOR=1
 export KANAL_DB="$T/kanal.db"
 unset KANAL_USER KANAL_PLUGIN_PATH KANAL_NOW 2>/dev/null || true
+# the operating-system login that runs the tests: Kanal records it on every event
+LOGIN=$(id -un)
 failures=0
 checks=0
 step=""

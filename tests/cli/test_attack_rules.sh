@@ -152,6 +152,16 @@ EOF
 hostile log_flood <<'EOF'
     for i = 1, 1e6 do kanal.log(string.rep("h", 100000)) end
 EOF
+# the same with the text made once (so string.rep cannot be what stops it):
+# 4 MB gathered a call by kanal.log, and by print
+hostile log_big <<'EOF'
+    local s = "h"; for i = 1, 20 do s = s .. s end
+    for i = 1, 1e6 do kanal.log(s, s, s, s) end
+EOF
+hostile print_big <<'EOF'
+    local s = "h"; for i = 1, 20 do s = s .. s end
+    for i = 1, 1e6 do print(s, s, s, s) end
+EOF
 
 # ---- more C functions that work long for one instruction -------------------------------------------------
 # The big strings are built by doubling (s = s .. s: one instruction a

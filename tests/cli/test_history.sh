@@ -14,21 +14,28 @@ ok kanal set 1 margin= --as manny --at 2026-11-24T10:00:00Z
 ok kanal lose 1 --reason other --note "Zmiana planów" --at 2026-11-25T10:00:00Z
 
 ok kanal history 1 --json
-expect_out '{"id":1,"events":[{"seq":1,"at":"2026-11-20T09:00:00Z","actor":"marcin","type":"created","version":1,"data":{"partner_id":1,"partner":"Agencja Alfa","workflow":"tiny","version":1,"owner":"marcin","stage":"contact","partner_claimed":true}},{"seq":2,"at":"2026-11-21T09:00:00Z","actor":"marcin","type":"activity","version":1,"data":{"activity":"call","note":"Pierwszy kontakt"}},{"seq":3,"at":"2026-11-21T09:00:00Z","actor":"marcin","type":"goal_done","version":1,"data":{"goal":"called","stage":"contact","activity":"call"}},{"seq":4,"at":"2026-11-21T09:00:00Z","actor":"marcin","type":"goal_done","version":1,"data":{"goal":"introduced","stage":"contact","activity":"call"}},{"seq":5,"at":"2026-11-22T10:00:00Z","actor":"marcin","type":"field_set","version":1,"data":{"field":"form","value":"resale","previous":null}},{"seq":6,"at":"2026-11-22T10:00:00Z","actor":"marcin","type":"goal_done","version":1,"data":{"goal":"classified","stage":"contact","note":"Odsprzedaż"}},{"seq":7,"at":"2026-11-23T10:00:00Z","actor":"marcin","type":"field_set","version":1,"data":{"field":"margin","value":"10","previous":null}},{"seq":8,"at":"2026-11-24T10:00:00Z","actor":"manny","type":"field_cleared","version":1,"data":{"field":"margin","value":null,"previous":"10"}},{"seq":9,"at":"2026-11-25T10:00:00Z","actor":"marcin","type":"lost","version":1,"data":{"stage":"contact","reason":"other","note":"Zmiana planów"}}]}'
+expect_out '{"id":1,"events":[{"seq":1,"at":"2026-11-20T09:00:00Z","actor":"marcin","type":"created","version":1,"login":"'"$LOGIN"'","data":{"partner_id":1,"partner":"Agencja Alfa","workflow":"tiny","version":1,"owner":"marcin","stage":"contact","partner_claimed":true}},{"seq":2,"at":"2026-11-21T09:00:00Z","actor":"marcin","type":"activity","version":1,"login":"'"$LOGIN"'","data":{"activity":"call","note":"Pierwszy kontakt"}},{"seq":3,"at":"2026-11-21T09:00:00Z","actor":"marcin","type":"goal_done","version":1,"login":"'"$LOGIN"'","data":{"goal":"called","stage":"contact","activity":"call"}},{"seq":4,"at":"2026-11-21T09:00:00Z","actor":"marcin","type":"goal_done","version":1,"login":"'"$LOGIN"'","data":{"goal":"introduced","stage":"contact","activity":"call"}},{"seq":5,"at":"2026-11-22T10:00:00Z","actor":"marcin","type":"field_set","version":1,"login":"'"$LOGIN"'","data":{"field":"form","value":"resale","previous":null}},{"seq":6,"at":"2026-11-22T10:00:00Z","actor":"marcin","type":"goal_done","version":1,"login":"'"$LOGIN"'","data":{"goal":"classified","stage":"contact","note":"Odsprzedaż"}},{"seq":7,"at":"2026-11-23T10:00:00Z","actor":"marcin","type":"field_set","version":1,"login":"'"$LOGIN"'","data":{"field":"margin","value":"10","previous":null}},{"seq":8,"at":"2026-11-24T10:00:00Z","actor":"manny","type":"field_cleared","version":1,"login":"'"$LOGIN"'","data":{"field":"margin","value":null,"previous":"10"}},{"seq":9,"at":"2026-11-25T10:00:00Z","actor":"marcin","type":"lost","version":1,"login":"'"$LOGIN"'","data":{"stage":"contact","reason":"other","note":"Zmiana planów"}}]}'
 expect_err ""
 expect_json_keys '$' id events
 expect_json_keys '$.events[0]' seq at actor type data
 
+# every step here was run by one operating-system login acting as marcin and
+# manny: the actor column says so
 ok kanal history 1
-expect_out "  1  2026-11-20 09:00  marcin  created        partner_id=1, partner=Agencja Alfa, workflow=tiny, version=1, owner=marcin, stage=contact, partner_claimed=true
-  2  2026-11-21 09:00  marcin  activity       activity=call, note=Pierwszy kontakt
-  3  2026-11-21 09:00  marcin  goal_done      goal=called, stage=contact, activity=call
-  4  2026-11-21 09:00  marcin  goal_done      goal=introduced, stage=contact, activity=call
-  5  2026-11-22 10:00  marcin  field_set      field=form, value=resale, previous=-
-  6  2026-11-22 10:00  marcin  goal_done      goal=classified, stage=contact, note=Odsprzedaż
-  7  2026-11-23 10:00  marcin  field_set      field=margin, value=10, previous=-
-  8  2026-11-24 10:00  manny   field_cleared  field=margin, value=-, previous=10
-  9  2026-11-25 10:00  marcin  lost           stage=contact, reason=other, note=Zmiana planów"
+MA="marcin [login: $LOGIN]"
+MN="manny [login: $LOGIN]"
+row() {
+    printf '%3s  %s  %-*s  %-13s  %s\n' "$1" "$2" ${#MA} "$3" "$4" "$5"
+}
+expect_out "$(row 1 "2026-11-20 09:00" "$MA" created "partner_id=1, partner=Agencja Alfa, workflow=tiny, version=1, owner=marcin, stage=contact, partner_claimed=true"
+row 2 "2026-11-21 09:00" "$MA" activity "activity=call, note=Pierwszy kontakt"
+row 3 "2026-11-21 09:00" "$MA" goal_done "goal=called, stage=contact, activity=call"
+row 4 "2026-11-21 09:00" "$MA" goal_done "goal=introduced, stage=contact, activity=call"
+row 5 "2026-11-22 10:00" "$MA" field_set "field=form, value=resale, previous=-"
+row 6 "2026-11-22 10:00" "$MA" goal_done "goal=classified, stage=contact, note=Odsprzedaż"
+row 7 "2026-11-23 10:00" "$MA" field_set "field=margin, value=10, previous=-"
+row 8 "2026-11-24 10:00" "$MN" field_cleared "field=margin, value=-, previous=10"
+row 9 "2026-11-25 10:00" "$MA" lost "stage=contact, reason=other, note=Zmiana planów")"
 
 # advance, win and reassignment are events too
 ok kanal partner add "Agencja Beta" --type agency
@@ -44,7 +51,7 @@ ok kanal done 2 signed --as piotr
 ok kanal done 2 listed --as piotr
 ok kanal win 2 --as piotr
 ok kanal history 2 --json --as piotr
-expect_json '$.events[#-1]' '{"seq":18,"at":"2026-11-28T12:00:00Z","actor":"piotr","type":"won","version":1,"data":{"stage":"deal"}}'
+expect_json '$.events[#-1]' '{"seq":18,"at":"2026-11-28T12:00:00Z","actor":"piotr","type":"won","version":1,"login":"'"$LOGIN"'","data":{"stage":"deal"}}'
 expect_sql "SELECT data FROM events WHERE opp_id = 2 AND type = 'advanced'" '{"from":"contact","to":"deal"}'
 expect_sql "SELECT actor || ' ' || data FROM events WHERE opp_id = 2 AND type = 'reassigned'" 'manny {"from":"marcin","to":"piotr"}'
 # seq runs 1, 2, 3... without gaps

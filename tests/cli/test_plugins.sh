@@ -209,7 +209,7 @@ ok kanal partner add "Agencja Fala" --type agency --owner piotr
 ok kanal partner list --format csv
 expect_out_crlf "id,name,type,owner,city,email,phone,tax_id,created_at" \
     '1,"Hurtownia ""Bałtyk"", Gdańsk",wholesaler,marcin,Gdańsk,,,,2026-11-28T12:00:00Z' \
-    "2,Sklep u Zosi,shop,,,zosia@example.pl,+48 77 000 00 00,PL123,2026-11-28T12:00:00Z" \
+    "2,Sklep u Zosi,shop,,,zosia@example.pl,'+48 77 000 00 00,PL123,2026-11-28T12:00:00Z" \
     "3,Agencja Fala,agency,piotr,,,,,2026-11-28T12:00:00Z"
 # the filters still apply
 ok kanal partner list --format csv --owner piotr

@@ -65,7 +65,7 @@ expect_json '$.opportunities[3].id' ""
 expect_sql "SELECT owner FROM opportunities WHERE id = 3" marcin
 # each moved opportunity records the move, as of now
 ok kanal history 1 --json
-expect_json '$.events[#-1]' '{"seq":5,"at":"2026-11-28T12:00:00Z","actor":"manny","type":"reassigned","version":1,"data":{"from":"marcin","to":"piotr"}}'
+expect_json '$.events[#-1]' '{"seq":5,"at":"2026-11-28T12:00:00Z","actor":"manny","type":"reassigned","version":1,"login":"'"$LOGIN"'","data":{"from":"marcin","to":"piotr"}}'
 ok kanal history 3 --json
 expect_json '$.events[#-1].type' lost
 expect_sql "SELECT count(*) FROM events WHERE type = 'partner_reassigned'" 3

@@ -1,7 +1,7 @@
 /*
 ** test_store.c — the SQLite store (core/lib/store.c), below the engine:
 **
-**  - a new database carries its schema version (user_version 1), Kanal's
+**  - a new database carries its schema version (user_version 2), Kanal's
 **    application_id, WAL, STRICT tables, and foreign keys are enforced;
 **  - the event log refuses UPDATE and DELETE (checked with the sqlite3 API on
 **    the file itself), invalid JSON and a sequence number used twice;
@@ -155,7 +155,7 @@ static void test_schema(void)
     sqlite3 *db = raw_open(path_in("schema.db"));
     char buf[4096];
     CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    CHECK_INT(STORE_SCHEMA_VERSION, 1);
+    CHECK_INT(STORE_SCHEMA_VERSION, 2);
     CHECK_INT(raw_int(db, "PRAGMA application_id"), APP_ID);
     CHECK_STR(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     static const char *const tables[] = { "users",         "user_roles",   "workflow_versions",
@@ -189,7 +189,7 @@ static void test_schema(void)
     CHECK_INT(store_open(&s, path_in("schema.db"), false, &e), KANAL_OK);
     store_close(s);
     CHECK_INT(file_int(path_in("schema.db"), "SELECT count(*) FROM sqlite_schema"), objects);
-    CHECK_INT(file_int(path_in("schema.db"), "PRAGMA user_version"), 1);
+    CHECK_INT(file_int(path_in("schema.db"), "PRAGMA user_version"), 2);
 }
 
 static void test_foreign_keys(void)
@@ -226,7 +226,7 @@ static void test_event_log(void)
     kanal_error_clear(&e);
     add_user(s, "ann");
     CHECK_INT(store_event_insert(s, 0, 0, "2026-03-01T08:00:00Z", "2026-03-01T08:00:00Z", "ann",
-                                 "user_added", "{\"user\":\"ann\"}", NULL, 0, &e),
+                                 "tomek", "user_added", "{\"user\":\"ann\"}", NULL, 0, &e),
               KANAL_OK);
     /* an opportunity to hang events on */
     kanal_workflow_version v = { .workflow = "w", .version = 1, .source = "w.yaml",
@@ -240,21 +240,22 @@ static void test_event_log(void)
                         .stage = "a", .created_at = "2026-03-01T08:00:00Z" };
     CHECK_INT(store_opp_insert(s, &r, &oid, &e), 0);
     CHECK_INT(store_event_insert(s, oid, 1, "2026-03-01T08:00:00Z", "2026-03-01T08:00:01Z",
-                                 "ann", "created", "{\"stage\":\"a\",\"n\":2,\"ok\":true,\"x\":null}",
+                                 "ann", "tomek", "created", "{\"stage\":\"a\",\"n\":2,\"ok\":true,\"x\":null}",
                                  "w", 1, &e),
               0);
     CHECK_INT(store_event_insert(s, oid, 2, "2026-03-01T09:00:00Z", "2026-03-01T09:00:01Z",
-                                 "ann", "activity", "{\"activity\":\"call\"}", "w", 1, &e),
+                                 "ann", "tomek", "activity", "{\"activity\":\"call\"}", "w", 1,
+                                 &e),
               0);
     /* the same sequence number twice */
     kanal_error_clear(&e);
     CHECK_INT(store_event_insert(s, oid, 2, "2026-03-01T09:00:00Z", "2026-03-01T09:00:01Z",
-                                 "ann", "activity", "{}", "w", 1, &e),
+                                 "ann", "tomek", "activity", "{}", "w", 1, &e),
               KANAL_ESTORAGE);
     /* data that is not JSON */
     kanal_error_clear(&e);
     CHECK_INT(store_event_insert(s, oid, 3, "2026-03-01T09:00:00Z", "2026-03-01T09:00:01Z",
-                                 "ann", "activity", "{not json", "w", 1, &e),
+                                 "ann", "tomek", "activity", "{not json", "w", 1, &e),
               KANAL_ESTORAGE);
     CHECK(strstr(e.message, "storage error while recording an event") != NULL);
 
@@ -521,15 +522,15 @@ static void test_open_refusals(void)
     store *n = open_new("newer.db");
     store_close(n);
     db = raw_open(path_in("newer.db"));
-    raw_exec(db, "PRAGMA user_version = 2", NULL, 0);
+    raw_exec(db, "PRAGMA user_version = 3", NULL, 0);
     sqlite3_close(db);
     kanal_error_clear(&e);
     s = (store *)1;
     CHECK_INT(store_open(&s, path_in("newer.db"), false, &e), KANAL_ESTORAGE);
     CHECK(s == NULL);
     snprintf(want, sizeof want,
-             "the database at '%s' was written by a newer Kanal (schema 2; this one knows up "
-             "to 1): upgrade kanal",
+             "the database at '%s' was written by a newer Kanal (schema 3; this one knows up "
+             "to 2): upgrade kanal",
              path_in("newer.db"));
     CHECK_STR(e.message, want);
     kanal_error_clear(&e);
@@ -538,7 +539,7 @@ static void test_open_refusals(void)
     CHECK(k == NULL);
     CHECK(strstr(e.message, "newer Kanal") != NULL);
     /* and left as it was */
-    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 2);
+    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 3);
 }
 
 /* ---- the queries --------------------------------------------------------------------- */
@@ -877,6 +878,47 @@ static void test_queries(void)
     store_close(NULL);
 }
 
+/*
+** A database of schema 1 (before events kept the login) is migrated on open:
+** the column appears, the events it held stay as they were with no login,
+** and new events carry theirs.
+*/
+static void test_migration_v2(void)
+{
+    store *s = open_new("v1.db");
+    kanal_error e;
+    kanal_error_clear(&e);
+    CHECK_INT(store_event_insert(s, 0, 0, "2026-03-01T08:00:00Z", "2026-03-01T08:00:00Z", "ann",
+                                 "tomek", "user_added", "{\"user\":\"ann\"}", NULL, 0, &e),
+              KANAL_OK);
+    store_close(s);
+    sqlite3 *db = raw_open(path_in("v1.db"));
+    CHECK_INT(raw_exec(db, "ALTER TABLE events DROP COLUMN login; PRAGMA user_version = 1", NULL,
+                       0),
+              SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_INT(file_int(path_in("v1.db"),
+                       "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'login'"),
+              0);
+
+    kanal_error_clear(&e);
+    CHECK_INT(store_open(&s, path_in("v1.db"), false, &e), KANAL_OK);
+    if (!s)
+        return;
+    CHECK_INT(store_event_insert(s, 0, 0, "2026-03-02T08:00:00Z", "2026-03-02T08:00:00Z", "ann",
+                                 "ola", "user_added", "{\"user\":\"bo\"}", NULL, 0, &e),
+              KANAL_OK);
+    store_close(s);
+    CHECK_INT(file_int(path_in("v1.db"), "PRAGMA user_version"), 2);
+    CHECK_INT(file_int(path_in("v1.db"), "SELECT count(*) FROM events"), 2);
+    CHECK_INT(file_int(path_in("v1.db"), "SELECT count(*) FROM events WHERE login IS NULL"), 1);
+    CHECK_INT(file_int(path_in("v1.db"), "SELECT count(*) FROM events WHERE login = 'ola'"), 1);
+    /* the log is as protected as before */
+    CHECK_INT(file_int(path_in("v1.db"), "SELECT count(*) FROM sqlite_schema WHERE type ="
+                                         " 'trigger' AND tbl_name = 'events'"),
+              3);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/kanal-store-XXXXXX");
@@ -890,6 +932,7 @@ int main(void)
     test_transactions();
     test_isolation();
     test_open_refusals();
+    test_migration_v2();
     test_queries();
     remove_dir();
     return t_done("test_store");

@@ -96,6 +96,9 @@ typedef struct kanal_plugin_event {
     const char *data;        /* a JSON object */
     const char *workflow;    /* or NULL */
     int version;
+    /* Since ABI 1.1 (check `size`): the operating-system login that ran the
+       command, beside the Kanal actor. */
+    const char *login;
 } kanal_plugin_event;
 
 typedef int (*kanal_render_fn)(kanal_call *call, const kanal_table *table);

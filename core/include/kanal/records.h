@@ -78,6 +78,8 @@ typedef struct kanal_event {
     const char *workflow;
     int version;
     const char *summary;      /* the data as "key=value, ..." for people */
+    const char *login;        /* the operating-system login that ran the command, or
+                                 NULL (events recorded before Kanal kept it) */
 } kanal_event;
 
 typedef struct kanal_activity {
