@@ -63,6 +63,8 @@ show opp list --as anna
 
 step "One opportunity's record: every step is an event"
 show history 1 --as anna
+echo "(one login ran this whole replay, acting as each rep with --as: every event"
+echo " records the operating-system login beside the Kanal user, and shows it when they differ)"
 
 step "Plugins: any list in another format, and the history out as CSV"
 show plugin list
