@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "kanal/buf.h"
 
 void kanal_buf_init(kanal_buf *b)
@@ -115,44 +116,6 @@ char *kanal_buf_detach(kanal_buf *b)
     return p;
 }
 
-/*
-** The length of the UTF-8 sequence at s (1..4) and its code point, or 0 when
-** the bytes there are not valid UTF-8.
-*/
-static size_t utf8_seq(const unsigned char *s, unsigned *cp)
-{
-    unsigned c = s[0], min;
-    size_t n;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        n = 2, min = 0x80, c &= 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, min = 0x800, c &= 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4, min = 0x10000, c &= 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t k = 1; k < n; k++) {
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[k] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return n;
-}
-
-/* A code point a terminal acts on rather than shows. */
-static bool acts(unsigned cp)
-{
-    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
-           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
 bool kanal_text_needs_escape(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -162,8 +125,8 @@ bool kanal_text_needs_escape(const char *s)
             continue;
         }
         unsigned cp;
-        size_t n = utf8_seq(p, &cp);
-        if (!n || acts(cp))
+        size_t n = kanal_utf8_decode((const char *)p, strnlen((const char *)p, 4), &cp);
+        if (!n || kanal_cp_acts(cp))
             return true;
         p += n;
     }
@@ -181,10 +144,10 @@ void kanal_buf_put_visible(kanal_buf *b, const char *s)
         if (!*p)
             break;
         unsigned cp;
-        size_t n = utf8_seq(p, &cp);
+        size_t n = kanal_utf8_decode((const char *)p, strnlen((const char *)p, 4), &cp);
         if (!n) {
             kanal_buf_printf(b, "\\x%02x", *p++);
-        } else if (!acts(cp)) {
+        } else if (!kanal_cp_acts(cp)) {
             kanal_buf_add(b, p, n);
             p += n;
         } else {

@@ -32,6 +32,19 @@ char *kanal_arena_strndup(kanal_arena *a, const char *s, size_t len);
 int kanal_read_file(const char *path, char **out, size_t *len);
 
 /*
+** Decodes the UTF-8 sequence at s (of which n bytes may be read): returns
+** its length (1 to 4) and sets *cp, or returns 0 when the bytes there are not
+** valid UTF-8 (a stray byte, an overlong form, a surrogate, past U+10FFFF).
+*/
+size_t kanal_utf8_decode(const char *s, size_t n, unsigned *cp);
+
+/*
+** Whether a terminal acts on code point cp rather than showing it: C0
+** controls, DEL, C1 controls, bidirectional overrides and isolates.
+*/
+bool kanal_cp_acts(unsigned cp);
+
+/*
 ** Checks that text is valid UTF-8. On failure returns false and sets *bad to
 ** the offset of the first bad byte.
 */

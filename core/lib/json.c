@@ -71,29 +71,18 @@ void kanal_json_escape(kanal_buf *b, const char *s)
             kanal_buf_putc(b, (char)c);
             p++;
         } else {
-            /* the length the lead byte announces; stray bytes are replaced alone */
-            size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-            size_t have = 1;
-            while (have < n && p[have] && (p[have] & 0xC0) == 0x80)
-                have++;
-            size_t bad;
-            if (have == n && kanal_utf8_valid((const char *)p, n, &bad)) {
-                unsigned cp = n == 2 ? (unsigned)(p[0] & 0x1F) << 6 | (p[1] & 0x3F)
-                              : n == 3 ? (unsigned)(p[0] & 0x0F) << 12 |
-                                             (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F)
-                                       : 0;
-                /* C1 controls and bidirectional overrides: legal in JSON, but
-                   escaped, so that printing a document cannot act on a terminal */
-                if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-                    (cp >= 0x2066 && cp <= 0x2069))
-                    kanal_buf_printf(b, "\\u%04x", cp);
-                else
-                    kanal_buf_add(b, p, n);
-                p += n;
-            } else {
+            /* stray bytes are replaced alone */
+            unsigned cp;
+            size_t n = kanal_utf8_decode((const char *)p, strnlen((const char *)p, 4), &cp);
+            /* C1 controls and bidirectional overrides: legal in JSON, but
+               escaped, so that printing a document cannot act on a terminal */
+            if (!n)
                 kanal_buf_puts(b, "\xEF\xBF\xBD");
-                p++;
-            }
+            else if (kanal_cp_acts(cp))
+                kanal_buf_printf(b, "\\u%04x", cp);
+            else
+                kanal_buf_add(b, p, n);
+            p += n ? n : 1;
         }
     }
     kanal_buf_putc(b, '"');

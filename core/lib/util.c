@@ -113,40 +113,55 @@ int kanal_read_file(const char *path, char **out, size_t *len)
 
 /* ---- UTF-8 ------------------------------------------------------------- */
 
-bool kanal_utf8_valid(const char *text, size_t len, size_t *bad)
+size_t kanal_utf8_decode(const char *text, size_t n, unsigned *cp)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t n;
-        unsigned min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            n = 1, min = 0x80, c &= 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2, min = 0x800, c &= 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3, min = 0x10000, c &= 0x07;
-        } else {
-            goto fail;
+    if (n == 0)
+        return 0;
+    unsigned c = s[0], min;
+    size_t len;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        len = 2, min = 0x80, c &= 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3, min = 0x800, c &= 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4, min = 0x10000, c &= 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t k = 1; k < len; k++) {
+        if (k >= n || (s[k] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[k] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+bool kanal_cp_acts(unsigned cp)
+{
+    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool kanal_utf8_valid(const char *text, size_t len, size_t *bad)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        size_t n = kanal_utf8_decode(text + i, len - i, &cp);
+        if (!n) {
+            if (bad)
+                *bad = i;
+            return false;
         }
-        for (size_t k = 1; k <= n; k++) {
-            if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
-                goto fail;
-            c = (c << 6) | (s[i + k] & 0x3F);
-        }
-        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-            goto fail;
-        i += n + 1;
+        i += n;
     }
     return true;
-fail:
-    if (bad)
-        *bad = i;
-    return false;
 }
 
 size_t kanal_utf8_chars(const char *s, size_t len)
