@@ -86,7 +86,7 @@ static int run(cli *c, cli_args *a)
     for (int i = 0; i < a->npos; i++) {
         kanal_diags d;
         kanal_diags_init(&d);
-        kanal_workflow *wf = kanal_workflow_load_file(a->pos[i], &d);
+        kanal_workflow *wf = kanal_workflow_check_file(a->pos[i], &d);
         if (!wf)
             all_valid = false;
         if (json) {

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "rules.h"
+#include "engine/engine.h"
+#include "rules/rules.h"
 
 static double now_us(void)
 {

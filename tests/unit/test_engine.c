@@ -24,7 +24,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "kanal/kanal.h"
 #include "t.h"
 

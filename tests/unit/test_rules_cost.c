@@ -15,7 +15,7 @@
 */
 #include <string.h>
 
-#include "rules_cost.h"
+#include "rules/rules_cost.h"
 #include "t.h"
 
 static double cost(const char *p, const char *s)

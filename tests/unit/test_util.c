@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "kanal/kanal.h"
 #include "t.h"
 

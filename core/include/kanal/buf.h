@@ -34,15 +34,5 @@ const char *kanal_buf_cstr(kanal_buf *b);
 /* Hands the text to the caller (caller frees with free()); NULL on oom. */
 char *kanal_buf_detach(kanal_buf *b);
 
-/*
-** Text for a person's terminal. Appends s with what a terminal would act on
-** shown instead: ESC as \e, newline \n, CR \r, tab \t, other control bytes
-** and DEL as \xHH, C1 controls (U+0080..U+009F) and the bidirectional
-** overrides and isolates (U+202A..U+202E, U+2066..U+2069) as \uHHHH, and
-** bytes that are not UTF-8 as \xHH. Everything else is kept as it is.
-*/
-void kanal_buf_put_visible(kanal_buf *b, const char *s);
-/* Whether s holds anything kanal_buf_put_visible would escape. */
-bool kanal_text_needs_escape(const char *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "records.h"
 #include "table.h"
+#include "text.h"
 #include "datetime.h"
 #include "workflow.h"
 
@@ -89,6 +90,14 @@ const char *kanal_rules_log(const kanal *k, size_t *n);
 const char *kanal_rules_trace(const kanal *k);
 
 /* ---- workflows -------------------------------------------------------------- */
+
+/*
+** Checks a definition completely: kanal_workflow_load_file, then its rules
+** in the Lua sandbox under the workflow's limits (syntax, what loading does,
+** the table of hooks, hook names). Every problem is in diags; NULL when
+** there is any. Caller frees with kanal_workflow_free.
+*/
+kanal_workflow *kanal_workflow_check_file(const char *path, kanal_diags *diags);
 
 typedef struct kanal_applied {
     char workflow[KANAL_ID_MAX + 1];

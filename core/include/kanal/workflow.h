@@ -127,10 +127,11 @@ kanal_workflow *kanal_workflow_parse(const char *text, size_t len, const char *f
 
 /*
 ** Reads `path` and parses it with kanal_workflow_parse, relative to the
-** file's folder; then reads the rules file, if any, into rules_source and
-** checks it in the Lua sandbox (syntax, the table of hooks, hook names).
+** file's folder; then reads the rules file, if any, into rules_source (text:
+** UTF-8, no NUL byte, at most KANAL_WORKFLOW_MAX_BYTES). It does not run
+** the rules: kanal_workflow_check_file (kanal.h) does, in the Lua sandbox.
 ** A file that cannot be read is a diagnostic with line 0; a problem of the
-** rules is a diagnostic of the rules file (column 0).
+** rules file is a diagnostic of that file (column 0).
 */
 kanal_workflow *kanal_workflow_load_file(const char *path, kanal_diags *diags);
 
@@ -152,11 +153,5 @@ const char *kanal_field_type_name(kanal_field_type t);
 ** characters.
 */
 bool kanal_id_valid(const char *id);
-
-/*
-** The candidate closest to `word` when it is a likely misspelling of it
-** (a few edits away), else NULL. Borrowed from `candidates`.
-*/
-const char *kanal_suggest(const char *word, const char *const *candidates, size_t n);
 
 #endif

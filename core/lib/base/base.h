@@ -1,0 +1,65 @@
+/*
+** base.h — the bottom layer of libkanal: arena, files, UTF-8, suggestions;
+** every other layer may include it. Not installed.
+*/
+#ifndef KANAL_BASE_H
+#define KANAL_BASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kanal/buf.h"
+#include "kanal/diag.h"
+#include "kanal/error.h"
+
+#define KANAL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+** An arena: many small allocations freed at once. Used for the YAML tree and
+** for a workflow's model, whose parts all live and die together.
+*/
+typedef struct kanal_arena kanal_arena;
+
+kanal_arena *kanal_arena_new(void);
+void kanal_arena_free(kanal_arena *a);
+/* Zeroed memory, aligned for any type; NULL when out of memory. */
+void *kanal_arena_alloc(kanal_arena *a, size_t size);
+/* A copy of s (or of its first len bytes), NUL-terminated. */
+char *kanal_arena_strdup(kanal_arena *a, const char *s);
+char *kanal_arena_strndup(kanal_arena *a, const char *s, size_t len);
+
+/* Reads a whole file; caller frees *out. Returns 0, or errno. */
+int kanal_read_file(const char *path, char **out, size_t *len);
+
+/*
+** Decodes the UTF-8 sequence at s (of which n bytes may be read): returns
+** its length (1 to 4) and sets *cp, or returns 0 when the bytes there are not
+** valid UTF-8 (a stray byte, an overlong form, a surrogate, past U+10FFFF).
+*/
+size_t kanal_utf8_decode(const char *s, size_t n, unsigned *cp);
+
+/*
+** Whether a terminal acts on code point cp rather than showing it: C0
+** controls, DEL, C1 controls, bidirectional overrides and isolates.
+*/
+bool kanal_cp_acts(unsigned cp);
+
+/*
+** Checks that text is valid UTF-8. On failure returns false and sets *bad to
+** the offset of the first bad byte.
+*/
+bool kanal_utf8_valid(const char *text, size_t len, size_t *bad);
+
+/* Number of characters (code points) in the first `len` bytes of s. */
+size_t kanal_utf8_chars(const char *s, size_t len);
+
+/*
+** Case-folded copy of a UTF-8 name, for comparisons that ignore case
+** (ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic). Caller frees.
+*/
+char *kanal_utf8_fold(const char *s);
+
+char *kanal_strdup(const char *s);
+
+#endif

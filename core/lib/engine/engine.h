@@ -1,0 +1,164 @@
+/*
+** engine.h — what the engine's modules share: the handle and the helpers
+** every operation uses (transactions, permissions, times, events).
+*/
+#ifndef KANAL_ENGINE_H
+#define KANAL_ENGINE_H
+
+#include "base/base.h"
+#include "kanal/kanal.h"
+#include "store/store.h"
+
+/* A loaded workflow version, kept for the life of the handle. */
+typedef struct def_entry {
+    kanal_workflow *wf;
+    kanal_workflow_version ver;  /* strings in arena */
+    kanal_arena *arena;
+    struct rules *rules;         /* the Lua state, loaded on first use */
+} def_entry;
+
+struct kanal {
+    store *store;
+    char *path;
+    char *login;                 /* the operating-system login running this process */
+    bool log_unprotected;        /* the append-only triggers are gone: warn once */
+    /* the acting user */
+    kanal_arena *actor_arena;
+    kanal_user actor;
+    bool has_actor, is_admin, is_manager;
+    int64_t now;                 /* 0: the clock */
+    def_entry *defs;
+    size_t n_defs, cap_defs;
+    /* what the last operation has to tell the user (rules' hints) */
+    kanal_buf hints;
+    size_t n_hints;
+    kanal_buf log;               /* kanal.log() lines of the rules, NUL-separated */
+    size_t n_log;
+    kanal_buf trace;             /* the Lua traceback of the last rules error */
+    kanal_buf warnings;          /* listeners that failed, NUL-separated */
+    size_t n_warnings;
+    /* Events recorded but not yet committed, for the plugins' listeners;
+       marks[d] is how many there were when depth d began. */
+    kanal_plugins *plugins;
+    struct pending_event *pending;
+    size_t n_pending, cap_pending;
+    size_t marks[64];
+};
+
+/* ---- kanal.c ---- */
+
+/* Starts an operation's transaction (a savepoint inside kanal_begin). */
+int op_begin(kanal *k, kanal_error *err);
+/* Ends it: commits when rc is KANAL_OK, else rolls back. Returns rc, or the
+   commit's failure. */
+int op_end(kanal *k, int rc, kanal_error *err);
+
+/* User ids are login names, so a little wider than definition ids:
+   [a-z0-9][a-z0-9._-]*, at most KANAL_ID_MAX characters. */
+bool user_id_valid(const char *id);
+
+/*
+** Checks a free-text argument: valid UTF-8 and at most KANAL_TEXT_MAX bytes
+** (NULL passes). `what` names it in the message: "the note".
+*/
+int text_ok(const char *what, const char *text, kanal_error *err);
+
+int need_actor(kanal *k, kanal_error *err);
+int need_admin(kanal *k, const char *doing, kanal_error *err);
+int need_manager(kanal *k, const char *doing, kanal_error *err);
+
+/* The definition of a workflow version (0: latest), cached. */
+int def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_error *err);
+
+/*
+** The time of a step: `at` parsed (NULL: now), never in the future, and for
+** an opportunity never before its latest event. Written into out.
+*/
+int step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_LEN],
+              kanal_error *err);
+void now_text(kanal *k, char out[KANAL_TIME_LEN]);
+
+/*
+** Appends an event to the log: of the opportunity o (which gets its next
+** sequence number), or of nothing when o is NULL. data is a JSON object.
+*/
+int record_event(kanal *k, kanal_opp *o, const char *type, const char *at, kanal_buf *data,
+                 kanal_error *err);
+
+/* ---- workflows.c ---- */
+
+/* The latest version of a workflow; "unknown workflow" (with a suggestion) if none. */
+int workflow_latest(kanal *k, const char *id, def_entry **out, kanal_error *err);
+
+/* ---- partners.c ---- */
+
+/* An active user; "unknown user" or "deactivated" otherwise. */
+int active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal_error *err);
+/* A partner by its id or its exact name, with a hint when only the case differs. */
+int partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
+                 kanal_error *err);
+/* Whether u holds a role of wf's owner_roles; EREFUSED saying why not. */
+int owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err);
+
+/* ---- hooks (kanal.c) ---- */
+
+struct hook_call;
+/*
+** Calls a hook of the rules of c->opp's workflow version, if it has rules
+** and defines the hook. The rules' Lua state is made on first use within an
+** operation and dropped when the operation ends.
+*/
+int run_hook(kanal *k, struct hook_call *c, kanal_error *err);
+
+/*
+** Records an event whose data is an object of text values, given as key,
+** value pairs ending with a NULL key; pairs whose value is NULL are left out.
+*/
+int record_text_event(kanal *k, kanal_opp *o, const char *type, const char *at,
+                      kanal_error *err, ...);
+
+/* ---- opps.c ---- */
+
+/* Reads an opportunity that the actor may see / change (open, owned or managed). */
+int opp_load(kanal *k, int64_t id, kanal_opp **out, kanal_error *err);
+int opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_error *err);
+
+/* The state of goal gi of o (which must belong to o's workflow). */
+void goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_arena *a);
+
+/* ---- steps.c ---- */
+
+/* Stores field fi's new canonical value (NULL clears it) and records the
+   change, unless nothing changes. `source` names who set it (a rule), or NULL. */
+int set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *at,
+              const char *source, kanal_error *err);
+
+/* FIELD=VALUE assignments, checked against o's workflow, not yet applied. */
+typedef struct field_sets {
+    int *fields;        /* indexes into wf->fields */
+    char **values;      /* canonical values; NULL clears */
+    size_t n;
+} field_sets;
+
+int sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
+               kanal_error *err);
+int sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at, kanal_error *err);
+void sets_release(field_sets *s);
+
+/* ---- fields.c ---- */
+
+/*
+** Checks text against a field's type and bounds and writes its canonical form
+** into out (caller frees). KANAL_EINVALID with a message naming the field.
+*/
+int field_value_parse(const kanal_field_def *f, const char *text, char **out,
+                      kanal_error *err);
+
+/* A folded, trimmed, single-spaced copy of a partner name (caller frees). */
+char *partner_name_key(const char *name);
+
+/* Adds "unknown WHAT 'x' (did you mean 'y'?)" or the known list to err. */
+int unknown(kanal_error *err, kanal_code code, const char *what, const char *name,
+            const char *const *known, size_t n, const char *context);
+
+#endif

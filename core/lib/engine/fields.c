@@ -1,0 +1,148 @@
+/*
+** fields.c — field values, partner name keys and "unknown X" messages.
+*/
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+
+static int bad_value(kanal_error *err, const kanal_field_def *f, const char *text,
+                     const char *expected)
+{
+    return kanal_error_set(err, KANAL_EINVALID, "invalid value '%s' for field '%s' (%s): %s",
+                           text, f->id, kanal_field_type_name(f->type), expected);
+}
+
+static int check_bounds(kanal_error *err, const kanal_field_def *f, const char *text, double x)
+{
+    if (f->has_min && x < f->min)
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "value %s for field '%s' is below its minimum %.15g", text,
+                               f->id, f->min);
+    if (f->has_max && x > f->max)
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "value %s for field '%s' is above its maximum %.15g", text,
+                               f->id, f->max);
+    return KANAL_OK;
+}
+
+int field_value_parse(const kanal_field_def *f, const char *text, char **out,
+                      kanal_error *err)
+{
+    char buf[64];
+    const char *canon = text;
+    char what[KANAL_ID_MAX + 32];
+    snprintf(what, sizeof what, "the value for field '%s'", f->id);
+    int rc = text_ok(what, text, err);
+    if (rc)
+        return rc;
+    switch (f->type) {
+    case KANAL_FIELD_TEXT:
+        break;
+    case KANAL_FIELD_NUMBER: {
+        char *end;
+        errno = 0;
+        double x = strtod(text, &end);
+        if (!*text || *end || errno || !isfinite(x) ||
+            strspn(text, "0123456789+-.eE") != strlen(text))
+            return bad_value(err, f, text, "expected a number such as 12.5");
+        if ((rc = check_bounds(err, f, text, x)))
+            return rc;
+        snprintf(buf, sizeof buf, "%.15g", x == 0 ? 0.0 : x);
+        canon = buf;
+        break;
+    }
+    case KANAL_FIELD_INTEGER: {
+        char *end;
+        errno = 0;
+        long long x = strtoll(text, &end, 10);
+        if (!*text || *end || errno || strspn(text, "0123456789+-") != strlen(text))
+            return bad_value(err, f, text, "expected a whole number such as 12");
+        if ((rc = check_bounds(err, f, text, (double)x)))
+            return rc;
+        snprintf(buf, sizeof buf, "%lld", x);
+        canon = buf;
+        break;
+    }
+    case KANAL_FIELD_BOOLEAN:
+        if (!strcmp(text, "true") || !strcmp(text, "yes"))
+            canon = "true";
+        else if (!strcmp(text, "false") || !strcmp(text, "no"))
+            canon = "false";
+        else
+            return bad_value(err, f, text, "expected true or false");
+        break;
+    case KANAL_FIELD_DATE:
+        if (!kanal_date_valid(text))
+            return bad_value(err, f, text, "expected a date written YYYY-MM-DD");
+        break;
+    case KANAL_FIELD_ENUM: {
+        for (size_t i = 0; i < f->n_values; i++)
+            if (strcmp(text, f->values[i]) == 0)
+                goto ok;
+        const char *near = kanal_suggest(text, f->values, f->n_values);
+        kanal_buf b = KANAL_BUF_INIT;
+        for (size_t i = 0; i < f->n_values; i++)
+            kanal_buf_printf(&b, "%s%s", i ? ", " : "", f->values[i]);
+        if (near)
+            kanal_error_set(err, KANAL_EINVALID,
+                            "invalid value '%s' for field '%s' (did you mean '%s'?); one of: %s",
+                            text, f->id, near, kanal_buf_cstr(&b));
+        else
+            kanal_error_set(err, KANAL_EINVALID, "invalid value '%s' for field '%s'; one of: %s",
+                            text, f->id, kanal_buf_cstr(&b));
+        kanal_buf_release(&b);
+        return KANAL_EINVALID;
+    }
+    }
+ok:
+    if (!(*out = kanal_strdup(canon)))
+        return kanal_error_nomem(err);
+    return KANAL_OK;
+}
+
+char *partner_name_key(const char *name)
+{
+    char *folded = kanal_utf8_fold(name);
+    if (!folded)
+        return NULL;
+    /* trim, and collapse runs of blanks into one space */
+    char *w = folded;
+    bool space = false;
+    for (const char *r = folded; *r; r++) {
+        if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r') {
+            space = w != folded;
+            continue;
+        }
+        if (space)
+            *w++ = ' ';
+        space = false;
+        *w++ = *r;
+    }
+    *w = '\0';
+    return folded;
+}
+
+int unknown(kanal_error *err, kanal_code code, const char *what, const char *name,
+            const char *const *known, size_t n, const char *context)
+{
+    const char *near = kanal_suggest(name, known, n);
+    kanal_buf b = KANAL_BUF_INIT;
+    kanal_buf_printf(&b, "unknown %s '%s'", what, name);
+    if (context)
+        kanal_buf_printf(&b, " %s", context);
+    if (near) {
+        kanal_buf_printf(&b, " (did you mean '%s'?)", near);
+    } else if (n > 0 && n <= 12) {
+        kanal_buf_puts(&b, " (known: ");
+        for (size_t i = 0; i < n; i++)
+            kanal_buf_printf(&b, "%s%s", i ? ", " : "", known[i]);
+        kanal_buf_putc(&b, ')');
+    }
+    kanal_error_set(err, code, "%s", kanal_buf_cstr(&b));
+    kanal_buf_release(&b);
+    return code;
+}

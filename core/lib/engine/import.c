@@ -1,0 +1,273 @@
+/*
+** import.c — what importers and exporters do to the database. An importer's
+** rows go through the engine's own operations, acting as the user each row
+** names, so that every rule, permission and Lua hook applies exactly as for
+** a rep at the command line; the whole import is one transaction, each row a
+** savepoint within it.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/output.h"
+#include "plugins/plugins.h"
+
+/* Acts as `user` for one row; the importer may act for others only as a manager. */
+static int act_as(kanal_call *c, const char *user, const kanal_user *importer, bool manager,
+                  kanal_error *err)
+{
+    kanal *k = c->k;
+    if (!user || !user[0])
+        return kanal_error_set(err, KANAL_EINVALID, "the row names no user");
+    if (strcmp(user, importer->id) != 0 && !manager)
+        return kanal_error_set(err, KANAL_EREFUSED,
+                               "only a manager may import the steps of another user ('%s')",
+                               user);
+    if (strcmp(k->actor.id, user) == 0)
+        return KANAL_OK;
+    int rc = kanal_set_actor(k, user, err);
+    /* the advice of the command line (--as, $KANAL_USER) does not fit a row */
+    if (rc == KANAL_ENOTFOUND)
+        kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", user);
+    else if (rc == KANAL_EREFUSED)
+        kanal_error_set(err, KANAL_EREFUSED, "user '%s' is deactivated", user);
+    return rc;
+}
+
+int import_partner(kanal_call *c, const kanal_partner_row *row)
+{
+    kanal_error err;
+    kanal_partner_fields f = { row->name, row->type, row->owner, row->email,
+                               row->phone, row->city, row->tax_id };
+    int64_t id;
+    if (kanal_partner_add(c->k, &f, &id, &err)) {
+        plugin_host()->row_error(c, row->line, "%s", err.message);
+        return -1;
+    }
+    c->good++;
+    return 0;
+}
+
+/* The open opportunity of a partner in a workflow. */
+static int open_opp(kanal *k, const kanal_step *s, int64_t *id, kanal_error *err)
+{
+    def_entry *e;
+    int rc = workflow_latest(k, s->workflow, &e, err);
+    if (rc)
+        return rc;
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    kanal_partner p;
+    rc = partner_find(k, a, s->partner, &p, err);
+    if (!rc && !(rc = store_opp_open_for(k->store, p.id, s->workflow, id, err)) && !*id)
+        rc = kanal_error_set(err, KANAL_ENOTFOUND,
+                             "partner '%s' has no open opportunity in workflow '%s'", p.name,
+                             s->workflow);
+    kanal_arena_free(a);
+    return rc;
+}
+
+static int reassign_partner(kanal *k, const kanal_step *s, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    kanal_partner p;
+    int np, no;
+    int rc = partner_find(k, a, s->partner, &p, err);
+    if (!rc && !p.owner)
+        rc = kanal_error_set(err, KANAL_EREFUSED, "partner '%s' has no owner to move from",
+                             p.name);
+    else if (!rc && !(s->arg && s->arg[0]))
+        rc = kanal_error_set(err, KANAL_EINVALID, "reassign needs the new owner as its arg");
+    else if (!rc && strcmp(p.owner, s->arg) != 0)
+        rc = kanal_reassign(k, p.owner, s->arg, s->partner, s->at, &np, &no, err);
+    kanal_arena_free(a);
+    return rc;
+}
+
+static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
+{
+    const char *ev = s->event ? s->event : "";
+    const char *arg = s->arg && s->arg[0] ? s->arg : NULL;
+    const char *note = s->note && s->note[0] ? s->note : NULL;
+    int64_t id = 0;
+    int rc;
+    if (!s->partner || !s->partner[0])
+        return kanal_error_set(err, KANAL_EINVALID, "the row names no partner");
+    if (!s->at || !s->at[0])
+        return kanal_error_set(err, KANAL_EINVALID, "the row has no time ('at')");
+    if (strcmp(ev, "reassign") == 0)
+        return reassign_partner(k, s, err);
+    if (!s->workflow || !s->workflow[0])
+        return kanal_error_set(err, KANAL_EINVALID, "the row names no workflow");
+    if (strcmp(ev, "created") == 0)
+        return kanal_opp_create(k, s->partner, s->workflow, s->user, s->at, &id, err);
+    static const char *const needs_arg[] = { "done", "log", "set", "lose" };
+    for (size_t i = 0; i < KANAL_ARRAY_LEN(needs_arg); i++)
+        if (strcmp(ev, needs_arg[i]) == 0 && !arg)
+            return kanal_error_set(err, KANAL_EINVALID, "'%s' needs an arg (%s)", ev,
+                                   i == 0   ? "the goal"
+                                   : i == 1 ? "the activity type"
+                                   : i == 2 ? "field=value"
+                                            : "the lost reason");
+    bool known = false;
+    static const char *const events[] = { "done", "log", "set", "advance", "win", "lose" };
+    for (size_t i = 0; i < KANAL_ARRAY_LEN(events); i++)
+        known |= strcmp(ev, events[i]) == 0;
+    if (!known)
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "unknown event '%s' (expected created, done, log, set, advance, "
+                               "win, lose or reassign)",
+                               ev);
+    if ((rc = open_opp(k, s, &id, err)))
+        return rc;
+    bool already;
+    if (strcmp(ev, "done") == 0)
+        return kanal_opp_done(k, id, arg, NULL, 0, note, s->at, &already, err);
+    if (strcmp(ev, "log") == 0)
+        return kanal_opp_log(k, id, arg, note, s->at, NULL, err);
+    if (strcmp(ev, "set") == 0)
+        return kanal_opp_set(k, id, &arg, 1, s->at, err);
+    if (strcmp(ev, "advance") == 0)
+        return kanal_opp_advance(k, id, s->at, err);
+    if (strcmp(ev, "win") == 0)
+        return kanal_opp_win(k, id, s->at, err);
+    return kanal_opp_lose(k, id, arg, note, s->at, err);
+}
+
+int import_step(kanal_call *c, const kanal_step *s)
+{
+    kanal *k = c->k;
+    kanal_error err;
+    kanal_error_clear(&err);
+    /* who imports: kept in the call so that each row can act as its user */
+    const kanal_user *importer = (const kanal_user *)c->importer;
+    int rc = act_as(c, s->user, importer, c->importer_manager, &err);
+    if (!rc)
+        rc = do_step(k, s, &err);
+    if (rc) {
+        plugin_host()->row_error(c, s->line, "%s", err.message);
+        return -1;
+    }
+    c->good++;
+    return 0;
+}
+
+int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *what,
+                 const char *path, const char *rejects, bool dry_run, kanal_diags *diags,
+                 void (*progress)(void *ud, long rows), void *ud, kanal_import_result *res,
+                 kanal_error *err)
+{
+    int rc = need_actor(k, err);
+    if (rc)
+        return rc;
+    memset(res, 0, sizeof *res);
+    /* the importer's own identity, kept apart from the actor each row takes */
+    kanal_arena *a = kanal_arena_new();
+    kanal_user importer;
+    if (!a)
+        return kanal_error_nomem(err);
+    if ((rc = store_user_get(k->store, a, k->actor.id, &importer, err))) {
+        kanal_arena_free(a);
+        return rc;
+    }
+    kanal_call call = { .k = k, .diags = diags, .file = path, .progress = progress,
+                        .progress_ud = ud, .importer = &importer,
+                        .importer_manager = k->is_manager };
+    /* the rejects go to a temporary file, renamed into place at the end */
+    kanal_output_file rej = { .fd = -1 };
+    if (rejects && (rc = output_begin(k, rejects, path, &rej, err))) {
+        kanal_arena_free(a);
+        return rc;
+    }
+    kanal_import_args args = { sizeof args, what, path, rejects ? rej.tmp : NULL, dry_run,
+                               rejects };
+    if ((rc = kanal_begin(k, err))) {
+        output_abort(&rej);
+        kanal_arena_free(a);
+        return rc;
+    }
+    rc = plugins_import(p, format, &call, &args, err);
+    kanal_error restore;
+    kanal_set_actor(k, importer.id, &restore);
+    res->rows = call.rows;
+    res->imported = call.good;
+    res->rejected = call.bad_rows;
+    if (!rc && call.bad_rows && !rejects && !dry_run)
+        rc = kanal_error_set(err, KANAL_EINVALID,
+                             "nothing was imported: %ld bad row%s (fix them, or keep the good "
+                             "rows with --skip-bad REJECTS.csv)",
+                             call.bad_rows, call.bad_rows == 1 ? "" : "s");
+    if (rc || dry_run)
+        kanal_rollback(k);
+    else
+        rc = kanal_commit(k, err);
+    if (rejects && !rc)
+        rc = output_commit(&rej, err);
+    else
+        output_abort(&rej);
+    kanal_arena_free(a);
+    return rc;
+}
+
+int kanal_export(kanal *k, kanal_plugins *p, const char *format, const char *what,
+                 kanal_buf *out, kanal_error *err)
+{
+    int rc = need_actor(k, err);
+    if (rc)
+        return rc;
+    if (!k->is_manager && !k->is_admin)
+        return kanal_error_set(err, KANAL_EREFUSED,
+                               "only a manager or an admin may export (you are '%s')",
+                               k->actor.id);
+    /* a damaged record is never exported silently */
+    bool found;
+    int64_t bad_opp, bad_seq;
+    if ((rc = store_events_invalid(k->store, 0, &found, &bad_opp, &bad_seq, err)))
+        return rc;
+    if (found && bad_opp)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the event log is damaged: event %lld of opportunity %lld does "
+                               "not hold valid JSON (it was changed outside Kanal); nothing was "
+                               "exported",
+                               (long long)bad_seq, (long long)bad_opp);
+    if (found)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the event log is damaged: event #%lld (outside opportunities) "
+                               "does not hold valid JSON (it was changed outside Kanal); nothing "
+                               "was exported",
+                               (long long)bad_seq);
+    kanal_table *t = NULL;
+    if (strcmp(what, "opportunities") == 0) {
+        kanal_opp_filter f = { 0 };
+        if ((rc = kanal_opp_list(k, &f, &t, err)))
+            return rc;
+    } else if (strcmp(what, "partners") == 0 || strcmp(what, "events") == 0) {
+        bool partners = what[0] == 'p';
+        static const char *const pcols[] = { "name", "type", "owner", "email", "phone", "city",
+                                             "tax_id" };
+        /* login: who ran the command, for the reader; the importer ignores it */
+        static const char *const hcols[] = { "partner", "workflow", "owner", "at", "event",
+                                             "arg", "note", "login" };
+        const char *const *cols = partners ? pcols : hcols;
+        size_t n_cols = partners ? KANAL_ARRAY_LEN(pcols) : KANAL_ARRAY_LEN(hcols);
+        if ((rc = kanal_table_new(&t, partners ? "partners" : "events",
+                                  partners ? "Partners" : "History", err)))
+            return rc;
+        for (size_t i = 0; i < n_cols && !rc; i++)
+            if (kanal_table_add_column(t, cols[i], KANAL_TYPE_TEXT, cols[i]))
+                rc = kanal_error_nomem(err);
+        if (!rc)
+            rc = partners ? store_partners_export(k->store, t, err)
+                          : store_history_export(k->store, t, err);
+    } else {
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "cannot export '%s': choose partners, opportunities or events",
+                               what);
+    }
+    if (!rc)
+        rc = plugins_export(p, format, t, out, err);
+    kanal_table_free(t);
+    return rc;
+}

@@ -1,0 +1,539 @@
+/*
+** opps.c — reading opportunities: one as it stands, lists, what to do next,
+** the agenda and the history; and creating one.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "rules/rules.h"
+
+void kanal_opp_free(kanal_opp *o)
+{
+    if (o)
+        kanal_arena_free(o->arena_);
+}
+
+/* Assembles an opportunity: its row, partner, definition, goals and fields. */
+static int opp_read(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    kanal_opp *o = a ? kanal_arena_alloc(a, sizeof *o) : NULL;
+    if (!o) {
+        kanal_arena_free(a);
+        return kanal_error_nomem(err);
+    }
+    o->arena_ = a;
+    store_opp_row r;
+    def_entry *e;
+    store_pair *pairs;
+    size_t n;
+    int rc = store_opp_get(k->store, a, id, &r, err);
+    if (rc == KANAL_ENOTFOUND)
+        rc = kanal_error_set(err, KANAL_ENOTFOUND, "no opportunity %lld", (long long)id);
+    if (rc || (rc = store_partner_by_id(k->store, a, r.partner_id, &o->partner, err)) ||
+        (rc = def_get(k, r.workflow, r.version, &e, err)))
+        goto fail;
+    o->id = r.id;
+    o->workflow = r.workflow;
+    o->version = r.version;
+    o->owner = r.owner;
+    o->status = r.status;
+    o->stage = r.stage;
+    o->stage_entered_at = r.stage_entered_at;
+    o->created_at = r.created_at;
+    o->closed_at = r.closed_at;
+    o->lost_reason = r.lost_reason;
+    o->last_event_at = r.last_event_at;
+    o->last_seq = r.last_seq;
+    o->wf = e->wf;
+    o->stage_index = kanal_workflow_stage_index(e->wf, r.stage);
+    o->done_at = kanal_arena_alloc(a, (e->wf->n_goals + 1) * sizeof *o->done_at);
+    o->fields = kanal_arena_alloc(a, (e->wf->n_fields + 1) * sizeof *o->fields);
+    if (!o->done_at || !o->fields) {
+        rc = kanal_error_nomem(err);
+        goto fail;
+    }
+    if (o->stage_index < 0) {
+        rc = kanal_error_set(err, KANAL_ESTORAGE,
+                             "opportunity %lld is in stage '%s', which %s v%d does not have",
+                             (long long)id, r.stage, r.workflow, r.version);
+        goto fail;
+    }
+    if ((rc = store_goals_done(k->store, a, id, &pairs, &n, err)))
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        int g = kanal_workflow_goal_index(e->wf, pairs[i].key);
+        if (g >= 0)
+            o->done_at[g] = pairs[i].value;
+    }
+    if ((rc = store_field_values(k->store, a, id, &pairs, &n, err)))
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        int f = kanal_workflow_field_index(e->wf, pairs[i].key);
+        if (f >= 0)
+            o->fields[f] = pairs[i].value;
+    }
+    *out = o;
+    return KANAL_OK;
+fail:
+    kanal_arena_free(a);
+    return rc;
+}
+
+static bool may_see(const kanal *k, const kanal_opp *o)
+{
+    return k->is_manager || k->is_admin || strcmp(o->owner, k->actor.id) == 0;
+}
+
+int opp_load(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
+{
+    int rc = need_actor(k, err);
+    if (rc || (rc = opp_read(k, id, out, err)))
+        return rc;
+    if (!may_see(k, *out)) {
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "opportunity %lld belongs to '%s': you ('%s') see only your own",
+                             (long long)id, (*out)->owner, k->actor.id);
+        kanal_opp_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
+{
+    int rc = need_actor(k, err);
+    if (rc || (rc = opp_read(k, id, out, err)))
+        return rc;
+    kanal_opp *o = *out;
+    if (!k->is_manager && strcmp(o->owner, k->actor.id) != 0)
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "opportunity %lld belongs to '%s': only its owner or a manager "
+                             "may change it",
+                             (long long)id, o->owner);
+    else if (strcmp(o->status, "open") != 0)
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "opportunity %lld is closed (%s on %.10s): it can no longer change",
+                             (long long)id, o->status, o->closed_at ? o->closed_at : "?");
+    if (rc) {
+        kanal_opp_free(o);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int kanal_opp_get(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
+{
+    return opp_load(k, id, out, err);
+}
+
+void goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_arena *a)
+{
+    const kanal_goal *g = &o->wf->goals[gi];
+    memset(st, 0, sizeof *st);
+    st->goal = gi;
+    st->done_at = o->done_at[gi];
+    st->done = st->done_at != NULL;
+    size_t *blocked = kanal_arena_alloc(a, (g->n_after + 1) * sizeof *blocked);
+    size_t *missing = kanal_arena_alloc(a, (g->n_requires_fields + 1) * sizeof *missing);
+    if (blocked)
+        for (size_t i = 0; i < g->n_after; i++)
+            if (!o->done_at[g->after[i]])
+                blocked[st->n_blocked_by++] = g->after[i];
+    if (missing)
+        for (size_t i = 0; i < g->n_requires_fields; i++)
+            if (!o->fields[g->requires_fields[i]])
+                missing[st->n_missing_fields++] = g->requires_fields[i];
+    st->blocked_by = blocked;
+    st->missing_fields = missing;
+    st->ready = !st->done && st->n_blocked_by == 0;
+}
+
+/* ---- next ------------------------------------------------------------------------ */
+
+void kanal_next_free(kanal_next *n)
+{
+    if (!n)
+        return;
+    kanal_opp_free(n->opp); /* the rest lives in the opportunity's arena */
+}
+
+static int next_of(kanal *k, kanal_opp *o, kanal_next **out, kanal_error *err)
+{
+    kanal_arena *a = o->arena_;
+    kanal_next *n = kanal_arena_alloc(a, sizeof *n);
+    const kanal_stage *st = &o->wf->stages[o->stage_index];
+    kanal_goal_status *goals = kanal_arena_alloc(a, (st->n_goals + 1) * sizeof *goals);
+    size_t *outstanding = kanal_arena_alloc(a, (st->n_goals + 1) * sizeof *outstanding);
+    if (!n || !goals || !outstanding)
+        return kanal_error_nomem(err);
+    n->opp = o;
+    n->next_goal = -1;
+    int optional_ready = -1;
+    for (size_t i = 0; i < st->n_goals; i++) {
+        size_t gi = st->goals[i];
+        goal_status(o, gi, &goals[i], a);
+        const kanal_goal *g = &o->wf->goals[gi];
+        if (g->mandatory && !goals[i].done)
+            outstanding[n->n_outstanding++] = gi;
+        if (goals[i].ready && g->mandatory && n->next_goal < 0)
+            n->next_goal = (int)gi;
+        if (goals[i].ready && !g->mandatory && optional_ready < 0)
+            optional_ready = (int)gi;
+    }
+    if (n->next_goal < 0)
+        n->next_goal = optional_ready;
+    bool last = (size_t)o->stage_index + 1 == o->wf->n_stages;
+    bool open = strcmp(o->status, "open") == 0;
+    if (!open) {
+        /* nothing is to be done on a closed opportunity */
+        n->next_goal = -1;
+        for (size_t i = 0; i < st->n_goals; i++)
+            goals[i].ready = false;
+    }
+    n->goals = goals;
+    n->n_goals = st->n_goals;
+    n->outstanding = outstanding;
+    n->can_advance = open && !last && n->n_outstanding == 0;
+    n->can_win = open && last && n->n_outstanding == 0;
+    int64_t entered = 0;
+    kanal_error ignore;
+    if (kanal_time_parse(o->stage_entered_at, &entered, &ignore) == KANAL_OK)
+        n->days_in_stage = kanal_days_between(entered, kanal_now(k));
+    n->stale = open && st->max_days > 0 && n->days_in_stage > st->max_days;
+    *out = n;
+    return KANAL_OK;
+}
+
+int kanal_next_get(kanal *k, int64_t id, kanal_next **out, kanal_error *err)
+{
+    kanal_opp *o;
+    int rc = opp_load(k, id, &o, err);
+    if (rc)
+        return rc;
+    if ((rc = next_of(k, o, out, err)))
+        kanal_opp_free(o);
+    return rc;
+}
+
+int kanal_agenda(kanal *k, kanal_table **out, kanal_error *err)
+{
+    kanal_table *t;
+    int rc = need_actor(k, err);
+    if (rc || (rc = kanal_table_new(&t, "opportunities", "Agenda", err)))
+        return rc;
+    kanal_arena *a = kanal_arena_new();
+    int64_t *ids;
+    size_t n;
+    if (!a || kanal_table_add_column(t, "id", KANAL_TYPE_INT, "id") ||
+        kanal_table_add_column(t, "partner", KANAL_TYPE_TEXT, "partner") ||
+        kanal_table_add_column(t, "workflow", KANAL_TYPE_TEXT, "workflow") ||
+        kanal_table_add_column(t, "stage", KANAL_TYPE_TEXT, "stage") ||
+        kanal_table_add_column(t, "days_in_stage", KANAL_TYPE_INT, "days") ||
+        kanal_table_add_column(t, "next_goal", KANAL_TYPE_TEXT, "next goal") ||
+        kanal_table_add_column(t, "next_step", KANAL_TYPE_TEXT, "next step") ||
+        kanal_table_add_column(t, "stale", KANAL_TYPE_BOOL, "stale") ||
+        kanal_table_add_filter(t, "owner", k->actor.id)) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    if ((rc = store_opps_open_of_owner(k->store, a, k->actor.id, &ids, &n, err)))
+        goto done;
+    for (size_t i = 0; i < n && !rc; i++) {
+        kanal_opp *o;
+        kanal_next *nx;
+        if ((rc = opp_read(k, ids[i], &o, err)))
+            break;
+        if ((rc = next_of(k, o, &nx, err))) {
+            kanal_opp_free(o);
+            break;
+        }
+        /* what to do: a goal, or leave the stage, or wait for what blocks it */
+        const char *goal = nx->next_goal >= 0 ? o->wf->goals[nx->next_goal].id : NULL;
+        const char *step = goal ? "goal" : nx->can_advance ? "advance"
+                                       : nx->can_win       ? "win"
+                                                           : "blocked";
+        if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, o->id) ||
+            kanal_table_set(t, 1, o->partner.name) || kanal_table_set(t, 2, o->workflow) ||
+            kanal_table_set(t, 3, o->stage) || kanal_table_set_int(t, 4, nx->days_in_stage) ||
+            kanal_table_set(t, 5, goal) || kanal_table_set(t, 6, step) ||
+            kanal_table_set_bool(t, 7, nx->stale))
+            rc = kanal_error_nomem(err);
+        kanal_next_free(nx);
+    }
+done:
+    kanal_arena_free(a);
+    if (rc) {
+        kanal_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return KANAL_OK;
+}
+
+/* ---- lists and history --------------------------------------------------------------- */
+
+int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal_error *err)
+{
+    kanal_table *t;
+    int rc = need_actor(k, err);
+    if (rc)
+        return rc;
+    store_opp_filter sf = { f->owner, f->workflow, f->stage, f->status };
+    if (f->mine) {
+        if (f->owner && strcmp(f->owner, k->actor.id) != 0)
+            return kanal_error_set(err, KANAL_EUSAGE, "--mine and --owner %s contradict",
+                                   f->owner);
+        sf.owner = k->actor.id;
+    }
+    if (!k->is_manager && !k->is_admin) {
+        if (sf.owner && strcmp(sf.owner, k->actor.id) != 0)
+            return kanal_error_set(err, KANAL_EREFUSED,
+                                   "you ('%s') see only your own opportunities",
+                                   k->actor.id);
+        sf.owner = k->actor.id;
+    }
+    if (f->status && strcmp(f->status, "open") && strcmp(f->status, "won") &&
+        strcmp(f->status, "lost"))
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "invalid status '%s': use open, won or lost", f->status);
+    if ((rc = kanal_table_new(&t, "opportunities", "Opportunities", err)))
+        return rc;
+    static const struct {
+        const char *name, *label;
+        kanal_type type;
+    } cols[] = { { "id", "id", KANAL_TYPE_INT },
+                 { "partner", "partner", KANAL_TYPE_TEXT },
+                 { "workflow", "workflow", KANAL_TYPE_TEXT },
+                 { "version", "v", KANAL_TYPE_INT },
+                 { "owner", "owner", KANAL_TYPE_TEXT },
+                 { "status", "status", KANAL_TYPE_TEXT },
+                 { "stage", "stage", KANAL_TYPE_TEXT },
+                 { "days_in_stage", "days", KANAL_TYPE_INT },
+                 { "created_at", "created", KANAL_TYPE_TIME },
+                 { "closed_at", "closed", KANAL_TYPE_TIME },
+                 { "lost_reason", "lost reason", KANAL_TYPE_TEXT } };
+    for (size_t i = 0; i < KANAL_ARRAY_LEN(cols) && !rc; i++)
+        if (kanal_table_add_column(t, cols[i].name, cols[i].type, cols[i].label))
+            rc = kanal_error_nomem(err);
+    const char *names[] = { "owner", "workflow", "stage", "status" };
+    const char *vals[] = { sf.owner, sf.workflow, sf.stage, sf.status };
+    for (size_t i = 0; i < 4 && !rc; i++)
+        if (vals[i] && kanal_table_add_filter(t, names[i], vals[i]))
+            rc = kanal_error_nomem(err);
+    if (!rc)
+        rc = store_opps_table(k->store, &sf, kanal_now(k), t, err);
+    if (rc) {
+        kanal_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return KANAL_OK;
+}
+
+/*
+** Refuses to show a log that was changed outside Kanal as if it were whole:
+** events deleted (fewer than the opportunity's sequence says, or a gap),
+** or an event whose data is no longer JSON.
+*/
+static int log_intact(kanal *k, const kanal_opp *o, kanal_error *err)
+{
+    int64_t n, max_seq, bad_opp, bad_seq;
+    bool found;
+    int rc = store_events_invalid(k->store, o->id, &found, &bad_opp, &bad_seq, err);
+    if (!rc && found)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the event log is damaged: event %lld of opportunity %lld does "
+                               "not hold valid JSON (it was changed outside Kanal)",
+                               (long long)bad_seq, (long long)o->id);
+    if (!rc && !(rc = store_event_count(k->store, o->id, &n, &max_seq, err)) &&
+        (n != o->last_seq || max_seq != o->last_seq))
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the event log is damaged: opportunity %lld has %lld of its "
+                               "%lld events (events were deleted outside Kanal)",
+                               (long long)o->id, (long long)n, (long long)o->last_seq);
+    return rc;
+}
+
+int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *err)
+{
+    kanal_opp *o;
+    int rc = opp_load(k, id, &o, err);
+    if (rc)
+        return rc;
+    rc = log_intact(k, o, err);
+    kanal_opp_free(o);
+    if (rc)
+        return rc;
+    kanal_history *h = calloc(1, sizeof *h);
+    if (!h || !(h->arena_ = kanal_arena_new())) {
+        free(h);
+        return kanal_error_nomem(err);
+    }
+    h->id = id;
+    kanal_event *events;
+    if ((rc = store_events(k->store, h->arena_, id, &events, &h->n_events, err))) {
+        kanal_history_free(h);
+        return rc;
+    }
+    h->events = events;
+    *out = h;
+    return KANAL_OK;
+}
+
+void kanal_history_free(kanal_history *h)
+{
+    if (!h)
+        return;
+    kanal_arena_free(h->arena_);
+    free(h);
+}
+
+/* ---- creating ---------------------------------------------------------------------- */
+
+/*
+** The opportunity about to be created, as can_create sees it: not stored
+** yet (id 0), so that counting open opportunities does not count it.
+*/
+static int opp_transient(kanal *k, def_entry *e, const kanal_partner *p, const char *owner,
+                         const char *at, kanal_opp **out, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    kanal_opp *o = a ? kanal_arena_alloc(a, sizeof *o) : NULL;
+    if (!o) {
+        kanal_arena_free(a);
+        return kanal_error_nomem(err);
+    }
+    const kanal_workflow *wf = e->wf;
+    o->arena_ = a;
+    o->partner = *p;
+    o->workflow = wf->id;
+    o->version = e->ver.version;
+    o->owner = kanal_arena_strdup(a, owner);
+    o->status = "open";
+    o->stage = wf->stages[0].id;
+    o->stage_index = 0;
+    o->stage_entered_at = o->created_at = o->last_event_at = kanal_arena_strdup(a, at);
+    o->wf = wf;
+    o->done_at = kanal_arena_alloc(a, (wf->n_goals + 1) * sizeof *o->done_at);
+    o->fields = kanal_arena_alloc(a, (wf->n_fields + 1) * sizeof *o->fields);
+    if (!o->owner || !o->created_at || !o->done_at || !o->fields) {
+        kanal_arena_free(a);
+        return kanal_error_nomem(err);
+    }
+    (void)k;
+    *out = o;
+    return KANAL_OK;
+}
+
+int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const char *owner,
+                     const char *at, int64_t *id, kanal_error *err)
+{
+    int rc = need_actor(k, err);
+    if (rc)
+        return rc;
+    if (owner && strcmp(owner, k->actor.id) != 0 && !k->is_manager)
+        return kanal_error_set(err, KANAL_EREFUSED,
+                               "only a manager may create opportunities for someone else "
+                               "(you are '%s')",
+                               k->actor.id);
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    if ((rc = op_begin(k, err))) {
+        kanal_arena_free(a);
+        return rc;
+    }
+    def_entry *e;
+    kanal_partner p;
+    kanal_user u;
+    char t[KANAL_TIME_LEN];
+    int64_t existing;
+    if ((rc = workflow_latest(k, workflow, &e, err)) ||
+        (rc = partner_find(k, a, partner, &p, err)) ||
+        (rc = active_user(k, a, owner ? owner : k->actor.id, &u, err)))
+        goto done;
+    const kanal_workflow *wf = e->wf;
+    if (!kanal_workflow_has_partner_type(wf, p.type)) {
+        kanal_buf types = KANAL_BUF_INIT;
+        for (size_t i = 0; i < wf->n_partner_types; i++)
+            kanal_buf_printf(&types, "%s%s", i ? ", " : "", wf->partner_types[i]);
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "partner '%s' is of type '%s'; workflow '%s' takes %s", p.name,
+                             p.type, wf->id, kanal_buf_cstr(&types));
+        kanal_buf_release(&types);
+        goto done;
+    }
+    if ((rc = owner_fits(wf, &u, err)))
+        goto done;
+    if (p.owner && strcmp(p.owner, u.id) != 0) {
+        kanal_user po;
+        kanal_error ignore;
+        bool named = store_user_get(k->store, a, p.owner, &po, &ignore) == KANAL_OK;
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "partner '%s' is owned by %s%s%s%s: two reps never work the same "
+                             "partner (a manager can reassign it)",
+                             p.name, p.owner, named ? " (" : "", named ? po.name : "",
+                             named ? ")" : "");
+        goto done;
+    }
+    if ((rc = store_opp_open_for(k->store, p.id, wf->id, &existing, err)))
+        goto done;
+    if (existing) {
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "partner '%s' already has an open opportunity in workflow '%s' "
+                             "(%lld)",
+                             p.name, wf->id, (long long)existing);
+        goto done;
+    }
+    if ((rc = step_time(k, NULL, at, t, err)))
+        goto done;
+    kanal_opp *draft = NULL;
+    if ((rc = opp_transient(k, e, &p, u.id, t, &draft, err)))
+        goto done;
+    hook_call guard = { .hook = HOOK_can_create, .opp = draft, .at = t, .not_stored = true };
+    rc = run_hook(k, &guard, err);
+    kanal_opp_free(draft);
+    if (rc)
+        goto done;
+    bool claim = p.owner == NULL;
+    if (claim && (rc = store_partner_set_owner(k->store, p.id, u.id, err)))
+        goto done;
+    store_opp_row row = { .partner_id = p.id, .workflow = wf->id, .version = e->ver.version,
+                          .owner = u.id, .stage = wf->stages[0].id, .created_at = t };
+    if ((rc = store_opp_insert(k->store, &row, id, err)))
+        goto done;
+    kanal_opp *o;
+    if ((rc = opp_read(k, *id, &o, err)))
+        goto done;
+    kanal_buf data = KANAL_BUF_INIT;
+    kanal_json j;
+    kanal_json_init(&j, &data);
+    kanal_json_object(&j);
+    kanal_json_key(&j, "partner_id");
+    kanal_json_int(&j, p.id);
+    kanal_json_key(&j, "partner");
+    kanal_json_str(&j, p.name);
+    kanal_json_key(&j, "workflow");
+    kanal_json_str(&j, wf->id);
+    kanal_json_key(&j, "version");
+    kanal_json_int(&j, e->ver.version);
+    kanal_json_key(&j, "owner");
+    kanal_json_str(&j, u.id);
+    kanal_json_key(&j, "stage");
+    kanal_json_str(&j, wf->stages[0].id);
+    kanal_json_key(&j, "partner_claimed");
+    kanal_json_bool(&j, claim);
+    kanal_json_end_object(&j);
+    rc = record_event(k, o, "created", t, &data, err);
+    kanal_buf_release(&data);
+    if (!rc) {
+        hook_call react = { .hook = HOOK_on_create, .opp = o, .at = t };
+        rc = run_hook(k, &react, err);
+    }
+    kanal_opp_free(o);
+done:
+    kanal_arena_free(a);
+    return op_end(k, rc, err);
+}

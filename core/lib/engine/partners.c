@@ -1,0 +1,395 @@
+/*
+** partners.c — partners and who owns them. Every partner has at most one
+** owner, so that two reps never call the same person about the same thing;
+** reassigning moves a rep's partners and open opportunities to another rep.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+
+/* Every partner type named by the latest version of some workflow. */
+static int known_partner_types(kanal *k, kanal_arena *a, const char ***types, size_t *n,
+                               kanal_error *err)
+{
+    const char **ids;
+    size_t n_ids;
+    int rc = store_workflow_ids(k->store, a, &ids, &n_ids, err);
+    if (rc)
+        return rc;
+    kanal_buf b = KANAL_BUF_INIT;
+    *n = 0;
+    for (size_t i = 0; i < n_ids; i++) {
+        def_entry *e;
+        if ((rc = def_get(k, ids[i], 0, &e, err))) {
+            kanal_buf_release(&b);
+            return rc;
+        }
+        for (size_t t = 0; t < e->wf->n_partner_types; t++) {
+            const char *type = e->wf->partner_types[t];
+            bool seen = false;
+            for (size_t x = 0; x < *n; x++)
+                seen |= strcmp(((const char **)(void *)b.data)[x], type) == 0;
+            if (!seen) {
+                kanal_buf_add(&b, &type, sizeof type);
+                (*n)++;
+            }
+        }
+    }
+    const char **out = kanal_arena_alloc(a, b.len ? b.len : 1);
+    if (!out || b.oom) {
+        kanal_buf_release(&b);
+        return kanal_error_nomem(err);
+    }
+    if (b.len)
+        memcpy(out, b.data, b.len);
+    kanal_buf_release(&b);
+    *types = out;
+    return KANAL_OK;
+}
+
+/* An active user, or an error that says which is wrong. */
+int active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal_error *err)
+{
+    int rc = store_user_get(k->store, a, id, out, err);
+    if (rc == KANAL_ENOTFOUND)
+        return kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", id);
+    if (!rc && !out->active)
+        return kanal_error_set(err, KANAL_EREFUSED, "user '%s' is deactivated", id);
+    return rc;
+}
+
+int partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
+                 kanal_error *err)
+{
+    if (!ref || !ref[0])
+        return kanal_error_set(err, KANAL_ENOTFOUND, "no partner named (give an id or a name)");
+    int rc = KANAL_ENOTFOUND;
+    size_t n = strlen(ref);
+    if (n > 0 && strspn(ref, "0123456789") == n && n < 19)
+        rc = store_partner_by_id(k->store, a, strtoll(ref, NULL, 10), out, err);
+    if (rc == KANAL_ENOTFOUND) /* a name may be all digits too */
+        rc = store_partner_by_name(k->store, a, ref, out, err);
+    if (rc != KANAL_ENOTFOUND)
+        return rc;
+    /* Not by its exact name: perhaps by its name in another case or spacing. */
+    char *key = partner_name_key(ref);
+    kanal_partner near;
+    if (key && store_partner_by_key(k->store, a, key, &near, err) == KANAL_OK &&
+        strcmp(near.name, ref) != 0)
+        rc = kanal_error_set(err, KANAL_ENOTFOUND,
+                             "no partner '%s' (did you mean '%s', id %lld?)", ref, near.name,
+                             (long long)near.id);
+    else
+        rc = kanal_error_set(err, KANAL_ENOTFOUND,
+                             "no partner '%s' (name a partner by its id or its exact name)",
+                             ref);
+    free(key);
+    return rc;
+}
+
+static void owner_words(kanal_buf *b, kanal *k, kanal_arena *a, const char *owner)
+{
+    kanal_user u;
+    kanal_error e;
+    if (owner && store_user_get(k->store, a, owner, &u, &e) == KANAL_OK)
+        kanal_buf_printf(b, "%s (%s)", u.id, u.name);
+    else
+        kanal_buf_puts(b, owner ? owner : "nobody");
+}
+
+int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kanal_error *err)
+{
+    int rc = need_actor(k, err);
+    if (rc)
+        return rc;
+    if (!p->name || !p->name[0])
+        return kanal_error_set(err, KANAL_EINVALID, "a partner needs a name");
+    if ((rc = text_ok("the partner's name", p->name, err)) ||
+        (rc = text_ok("the e-mail address", p->email, err)) ||
+        (rc = text_ok("the phone number", p->phone, err)) ||
+        (rc = text_ok("the city", p->city, err)) || (rc = text_ok("the tax id", p->tax_id, err)))
+        return rc;
+    if (!p->type || !p->type[0])
+        return kanal_error_set(err, KANAL_EINVALID, "a partner needs a type");
+    if (!kanal_id_valid(p->type))
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "invalid partner type '%s': use lowercase letters, digits and "
+                               "'_', starting with a letter",
+                               p->type ? p->type : "");
+    if (p->email && (!strchr(p->email, '@') || strpbrk(p->email, " \t\n,;")))
+        return kanal_error_set(err, KANAL_EINVALID, "invalid e-mail address '%s'", p->email);
+    if (p->owner && strcmp(p->owner, k->actor.id) != 0 && !k->is_manager)
+        return kanal_error_set(err, KANAL_EREFUSED,
+                               "only a manager may give a partner to someone else (you are "
+                               "'%s')",
+                               k->actor.id);
+    char *key = partner_name_key(p->name);
+    kanal_arena *a = kanal_arena_new();
+    /* the name as stored: without blanks around it */
+    const char *name = p->name;
+    while (*name == ' ' || *name == '\t')
+        name++;
+    size_t name_len = strlen(name);
+    while (name_len && (name[name_len - 1] == ' ' || name[name_len - 1] == '\t'))
+        name_len--;
+    if (!key || !a) {
+        rc = kanal_error_nomem(err);
+        goto out;
+    }
+    if (!key[0]) {
+        rc = kanal_error_set(err, KANAL_EINVALID, "a partner needs a name");
+        goto out;
+    }
+    if ((rc = op_begin(k, err)))
+        goto out;
+    const char **types = NULL;
+    size_t n_types = 0;
+    kanal_partner existing;
+    kanal_user owner;
+    if ((rc = known_partner_types(k, a, &types, &n_types, err)))
+        goto done;
+    bool known = n_types == 0;
+    for (size_t i = 0; i < n_types; i++)
+        known |= strcmp(types[i], p->type) == 0;
+    if (!known) {
+        rc = unknown(err, KANAL_EINVALID, "partner type", p->type, types, n_types, NULL);
+        goto done;
+    }
+    if (p->owner && (rc = active_user(k, a, p->owner, &owner, err)))
+        goto done;
+    rc = store_partner_by_key(k->store, a, key, &existing, err);
+    if (rc == KANAL_OK) {
+        kanal_buf b = KANAL_BUF_INIT;
+        owner_words(&b, k, a, existing.owner);
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "partner '%s' already exists (id %lld, owned by %s)",
+                             existing.name, (long long)existing.id, kanal_buf_cstr(&b));
+        kanal_buf_release(&b);
+        goto done;
+    }
+    if (rc != KANAL_ENOTFOUND)
+        goto done;
+    char at[KANAL_TIME_LEN];
+    now_text(k, at);
+    char *trimmed = kanal_arena_strndup(a, name, name_len);
+    if (!trimmed) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    kanal_partner row = { 0, trimmed, p->type, p->owner, p->email, p->phone, p->city,
+                          p->tax_id, at };
+    if ((rc = store_partner_insert(k->store, &row, key, id, err)))
+        goto done;
+    kanal_buf data = KANAL_BUF_INIT;
+    kanal_json j;
+    kanal_json_init(&j, &data);
+    kanal_json_object(&j);
+    kanal_json_key(&j, "partner_id");
+    kanal_json_int(&j, *id);
+    kanal_json_key(&j, "name");
+    kanal_json_str(&j, trimmed);
+    kanal_json_key(&j, "type");
+    kanal_json_str(&j, p->type);
+    kanal_json_key(&j, "owner");
+    kanal_json_str(&j, p->owner);
+    kanal_json_end_object(&j);
+    rc = record_event(k, NULL, "partner_added", at, &data, err);
+    kanal_buf_release(&data);
+done:
+    rc = op_end(k, rc, err);
+out:
+    free(key);
+    kanal_arena_free(a);
+    return rc;
+}
+
+int kanal_partner_get(kanal *k, const char *ref, kanal_partner_view **out, kanal_error *err)
+{
+    int rc = need_actor(k, err);
+    if (rc)
+        return rc;
+    kanal_partner_view *v = calloc(1, sizeof *v);
+    if (!v || !(v->arena_ = kanal_arena_new())) {
+        free(v);
+        return kanal_error_nomem(err);
+    }
+    int64_t *ids;
+    if ((rc = partner_find(k, v->arena_, ref, &v->partner, err)) ||
+        (rc = store_opps_open_of_partner(k->store, v->arena_, v->partner.id, &ids,
+                                         &v->n_open_opps, err))) {
+        kanal_partner_free(v);
+        return rc;
+    }
+    v->open_opps = ids;
+    *out = v;
+    return KANAL_OK;
+}
+
+void kanal_partner_free(kanal_partner_view *p)
+{
+    if (!p)
+        return;
+    kanal_arena_free(p->arena_);
+    free(p);
+}
+
+int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_table **out,
+                       kanal_error *err)
+{
+    kanal_table *t;
+    int rc = need_actor(k, err);
+    if (rc || (rc = kanal_table_new(&t, "partners", "Partners", err)))
+        return rc;
+    static const struct {
+        const char *name, *label;
+        kanal_type type;
+    } cols[] = { { "id", "id", KANAL_TYPE_INT },         { "name", "name", KANAL_TYPE_TEXT },
+                 { "type", "type", KANAL_TYPE_TEXT },    { "owner", "owner", KANAL_TYPE_TEXT },
+                 { "city", "city", KANAL_TYPE_TEXT },    { "email", "email", KANAL_TYPE_TEXT },
+                 { "phone", "phone", KANAL_TYPE_TEXT },  { "tax_id", "tax id", KANAL_TYPE_TEXT },
+                 { "created_at", "created", KANAL_TYPE_TIME } };
+    for (size_t i = 0; i < KANAL_ARRAY_LEN(cols); i++)
+        if (kanal_table_add_column(t, cols[i].name, cols[i].type, cols[i].label))
+            rc = kanal_error_nomem(err);
+    if (!rc && owner && kanal_table_add_filter(t, "owner", owner))
+        rc = kanal_error_nomem(err);
+    if (!rc && type && kanal_table_add_filter(t, "type", type))
+        rc = kanal_error_nomem(err);
+    if (!rc)
+        rc = store_partners_table(k->store, owner, type, t, err);
+    if (rc) {
+        kanal_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return KANAL_OK;
+}
+
+/* Can `u` own an opportunity of wf? Fills err with why not. */
+int owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err)
+{
+    if (wf->n_owner_roles == 0)
+        return KANAL_OK;
+    for (size_t i = 0; i < wf->n_owner_roles; i++)
+        for (size_t r = 0; r < u->n_roles; r++)
+            if (strcmp(wf->owner_roles[i], u->roles[r]) == 0)
+                return KANAL_OK;
+    kanal_buf need = KANAL_BUF_INIT, has = KANAL_BUF_INIT;
+    for (size_t i = 0; i < wf->n_owner_roles; i++)
+        kanal_buf_printf(&need, "%s%s", i ? " or " : "", wf->owner_roles[i]);
+    for (size_t r = 0; r < u->n_roles; r++)
+        kanal_buf_printf(&has, "%s%s", r ? ", " : "", u->roles[r]);
+    kanal_error_set(err, KANAL_EREFUSED,
+                    "'%s' may not own opportunities of workflow '%s': it needs the role %s "
+                    "('%s' has %s)",
+                    u->id, wf->id, kanal_buf_cstr(&need), u->id,
+                    u->n_roles ? kanal_buf_cstr(&has) : "no role");
+    kanal_buf_release(&need);
+    kanal_buf_release(&has);
+    return KANAL_EREFUSED;
+}
+
+static int reassign_opp(kanal *k, int64_t id, const kanal_user *to, const char *at,
+                        kanal_error *err)
+{
+    kanal_opp *o;
+    int rc = kanal_opp_get(k, id, &o, err);
+    if (rc)
+        return rc;
+    if ((rc = owner_fits(o->wf, to, err))) {
+        char why[KANAL_ERROR_MESSAGE_MAX];
+        snprintf(why, sizeof why, "%s", err->message);
+        kanal_error_set(err, KANAL_EREFUSED, "cannot move opportunity %lld to '%s': %s",
+                        (long long)id, to->id, why);
+        goto done;
+    }
+    if (strcmp(o->owner, to->id) == 0)
+        goto done;
+    if ((rc = store_opp_set_owner(k->store, id, to->id, err)))
+        goto done;
+    /* Reassignment is an administrative act of now, even when the
+       opportunity's own steps were back-dated later than that. */
+    const char *when = strcmp(at, o->last_event_at) < 0 ? o->last_event_at : at;
+    rc = record_text_event(k, o, "reassigned", when, err, "from", o->owner, "to", to->id,
+                           (char *)NULL);
+done:
+    kanal_opp_free(o);
+    return rc;
+}
+
+int kanal_reassign(kanal *k, const char *from, const char *to, const char *partner,
+                   const char *at, int *n_partners, int *n_opps, kanal_error *err)
+{
+    int rc = need_manager(k, "reassign work", err);
+    if (rc)
+        return rc;
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    if ((rc = op_begin(k, err))) {
+        kanal_arena_free(a);
+        return rc;
+    }
+    *n_partners = *n_opps = 0;
+    kanal_user from_u, to_u;
+    int64_t *partners = NULL, one;
+    size_t np = 0;
+    rc = store_user_get(k->store, a, from, &from_u, err);
+    if (rc == KANAL_ENOTFOUND)
+        rc = kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", from);
+    if (rc || (rc = active_user(k, a, to, &to_u, err)))
+        goto done;
+    if (strcmp(from, to) == 0) {
+        rc = kanal_error_set(err, KANAL_EUSAGE, "--from and --to name the same user '%s'", to);
+        goto done;
+    }
+    if (partner) {
+        kanal_partner p;
+        if ((rc = partner_find(k, a, partner, &p, err)))
+            goto done;
+        if (!p.owner || strcmp(p.owner, from) != 0) {
+            rc = kanal_error_set(err, KANAL_EREFUSED, "partner '%s' is owned by %s, not by '%s'",
+                                 p.name, p.owner ? p.owner : "nobody", from);
+            goto done;
+        }
+        one = p.id;
+        partners = &one;
+        np = 1;
+    } else if ((rc = store_partners_owned_by(k->store, a, from, &partners, &np, err))) {
+        goto done;
+    }
+    char t[KANAL_TIME_LEN];
+    if ((rc = step_time(k, NULL, at, t, err)))
+        goto done;
+    for (size_t i = 0; i < np && !rc; i++) {
+        int64_t *opps;
+        size_t no;
+        if ((rc = store_partner_set_owner(k->store, partners[i], to, err)) ||
+            (rc = store_opps_open_of_partner(k->store, a, partners[i], &opps, &no, err)))
+            break;
+        for (size_t o = 0; o < no && !rc; o++) {
+            rc = reassign_opp(k, opps[o], &to_u, t, err);
+            (*n_opps)++;
+        }
+        kanal_buf data = KANAL_BUF_INIT;
+        kanal_json j;
+        kanal_json_init(&j, &data);
+        kanal_json_object(&j);
+        kanal_json_key(&j, "partner_id");
+        kanal_json_int(&j, partners[i]);
+        kanal_json_key(&j, "from");
+        kanal_json_str(&j, from);
+        kanal_json_key(&j, "to");
+        kanal_json_str(&j, to);
+        kanal_json_end_object(&j);
+        if (!rc)
+            rc = record_event(k, NULL, "partner_reassigned", t, &data, err);
+        kanal_buf_release(&data);
+        (*n_partners)++;
+    }
+done:
+    kanal_arena_free(a);
+    return op_end(k, rc, err);
+}

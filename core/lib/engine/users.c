@@ -1,0 +1,162 @@
+/*
+** users.c — users and their roles. Built-in roles: admin (applies workflows,
+** manages users) and manager (sees and acts on every opportunity, reassigns
+** work); any other role is a name that workflows use in owner_roles.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+
+static int event_user(kanal *k, const char *type, const char *id, const char *const *roles,
+                      size_t n_roles, const char *at, kanal_error *err)
+{
+    kanal_buf data = KANAL_BUF_INIT;
+    kanal_json j;
+    kanal_json_init(&j, &data);
+    kanal_json_object(&j);
+    kanal_json_key(&j, "user");
+    kanal_json_str(&j, id);
+    if (roles) {
+        kanal_json_key(&j, "roles");
+        kanal_json_array(&j);
+        for (size_t i = 0; i < n_roles; i++)
+            kanal_json_str(&j, roles[i]);
+        kanal_json_end_array(&j);
+    }
+    kanal_json_end_object(&j);
+    int rc = record_event(k, NULL, type, at, &data, err);
+    kanal_buf_release(&data);
+    return rc;
+}
+
+int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles,
+                   kanal_error *err)
+{
+    int rc = need_admin(k, "add users", err);
+    if (rc)
+        return rc;
+    if (!user_id_valid(id))
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "invalid user id '%s': use lowercase letters, digits, '.', '_' "
+                               "and '-' (at most %d characters)",
+                               id, KANAL_ID_MAX);
+    if (!name || !*name)
+        return kanal_error_set(err, KANAL_EINVALID, "a user needs a name (--name NAME)");
+    if ((rc = text_ok("the user's name", name, err)))
+        return rc;
+    /* split and check the roles */
+    char *copy = kanal_strdup(roles ? roles : "");
+    const char *list[32];
+    size_t n = 0;
+    if (!copy)
+        return kanal_error_nomem(err);
+    for (char *tok = strtok(copy, ", "); tok; tok = strtok(NULL, ", ")) {
+        if (!kanal_id_valid(tok)) {
+            rc = kanal_error_set(err, KANAL_EINVALID,
+                                 "invalid role '%s': use lowercase letters, digits and '_', "
+                                 "starting with a letter",
+                                 tok);
+            goto done;
+        }
+        if (n == 32) {
+            rc = kanal_error_set(err, KANAL_EINVALID, "too many roles (at most 32)");
+            goto done;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < n; i++)
+            dup |= strcmp(list[i], tok) == 0;
+        if (!dup)
+            list[n++] = tok;
+    }
+    if (n == 0) {
+        rc = kanal_error_set(err, KANAL_EINVALID,
+                             "a user needs at least one role (--role ROLE[,ROLE...]), such "
+                             "as admin, manager or channel_rep");
+        goto done;
+    }
+    if ((rc = op_begin(k, err)))
+        goto done;
+    kanal_arena *a = kanal_arena_new();
+    kanal_user existing;
+    if (!a) {
+        rc = kanal_error_nomem(err);
+    } else if (!(rc = store_user_get(k->store, a, id, &existing, err))) {
+        rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' already exists (%s%s)", id,
+                             existing.name, existing.active ? "" : ", deactivated");
+    } else if (rc == KANAL_ENOTFOUND) {
+        char at[KANAL_TIME_LEN];
+        now_text(k, at);
+        rc = store_user_insert(k->store, id, name, list, n, at, err);
+        if (!rc)
+            rc = event_user(k, "user_added", id, list, n, at, err);
+    }
+    kanal_arena_free(a);
+    rc = op_end(k, rc, err);
+done:
+    free(copy);
+    return rc;
+}
+
+int kanal_user_deactivate(kanal *k, const char *id, kanal_error *err)
+{
+    int rc = need_admin(k, "deactivate users", err);
+    if (rc || (rc = op_begin(k, err)))
+        return rc;
+    kanal_arena *a = kanal_arena_new();
+    kanal_user u;
+    if (!a) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    rc = store_user_get(k->store, a, id, &u, err);
+    if (rc == KANAL_ENOTFOUND)
+        rc = kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", id);
+    if (rc)
+        goto done;
+    if (!u.active) {
+        rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' is already deactivated", id);
+        goto done;
+    }
+    for (size_t i = 0; i < u.n_roles; i++) {
+        int admins = 0;
+        if (strcmp(u.roles[i], "admin") == 0 &&
+            !(rc = store_count_active_with_role(k->store, "admin", &admins, err)) &&
+            admins <= 1) {
+            rc = kanal_error_set(err, KANAL_EREFUSED,
+                                 "'%s' is the last active admin: add another admin first", id);
+            goto done;
+        }
+        if (rc)
+            goto done;
+    }
+    char at[KANAL_TIME_LEN];
+    now_text(k, at);
+    if (!(rc = store_user_set_active(k->store, id, false, err)))
+        rc = event_user(k, "user_deactivated", id, NULL, 0, at, err);
+done:
+    kanal_arena_free(a);
+    return op_end(k, rc, err);
+}
+
+int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err)
+{
+    kanal_table *t;
+    int rc = need_actor(k, err);
+    if (rc || (rc = kanal_table_new(&t, "users", "Users", err)))
+        return rc;
+    if (kanal_table_add_column(t, "id", KANAL_TYPE_TEXT, "id") ||
+        kanal_table_add_column(t, "name", KANAL_TYPE_TEXT, "name") ||
+        kanal_table_add_column(t, "roles", KANAL_TYPE_LIST, "roles") ||
+        kanal_table_add_column(t, "active", KANAL_TYPE_BOOL, "active") ||
+        kanal_table_add_column(t, "created_at", KANAL_TYPE_TIME, "created")) {
+        kanal_table_free(t);
+        return kanal_error_nomem(err);
+    }
+    if ((rc = store_users_table(k->store, t, err))) {
+        kanal_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return KANAL_OK;
+}

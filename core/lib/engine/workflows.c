@@ -1,0 +1,245 @@
+/*
+** workflows.c — applying definitions to the database, and reading them back.
+** The engine runs from the stored text, never from the file: editing a file
+** changes nothing until it is applied, and each opportunity stays on the
+** version it was created with.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "rules/rules.h"
+
+/* FNV-1a, 64 bits: a fingerprint of the content, not a security measure. */
+static void content_hash(const char *yaml, const char *rules, char out[32])
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char *p = yaml; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    h = (h ^ 0xff) * 0x100000001b3ULL; /* a separator no UTF-8 text holds */
+    for (const char *p = rules ? rules : ""; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    snprintf(out, 32, "fnv1a64:%016llx", (unsigned long long)h);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+typedef struct pending {
+    const char *file;
+    char *yaml;
+    char *rules;
+    kanal_workflow *wf;
+} pending;
+
+static void pending_release(pending *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++) {
+        free(p[i].yaml);
+        free(p[i].rules);
+        kanal_workflow_free(p[i].wf);
+    }
+    free(p);
+}
+
+kanal_workflow *kanal_workflow_check_file(const char *path, kanal_diags *diags)
+{
+    kanal_workflow *wf = kanal_workflow_load_file(path, diags);
+    if (!wf || !wf->rules_source)
+        return wf;
+    size_t before = diags->count;
+    rules_check(wf->rules_path, wf->rules_source, &wf->limits, diags);
+    if (diags->count > before || diags->oom) {
+        kanal_workflow_free(wf);
+        return NULL;
+    }
+    return wf;
+}
+
+/* Reads and checks one file; false when it is not valid (diags say why). */
+static bool load_pending(pending *p, const char *file, kanal_diags *d)
+{
+    /* read once: what is checked is what is stored */
+    size_t before = d->count;
+    p->wf = kanal_workflow_check_file(file, d);
+    if (!p->wf)
+        return false;
+    if (!(p->yaml = kanal_strdup(p->wf->yaml_source))) {
+        d->oom = true;
+        return false;
+    }
+    if (p->wf->rules_source && !(p->rules = kanal_strdup(p->wf->rules_source))) {
+        d->oom = true;
+        return false;
+    }
+    return d->count == before;
+}
+
+int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_diags *diags,
+                         kanal_applied **out, kanal_error *err)
+{
+    int rc = need_admin(k, "apply workflows", err);
+    if (rc)
+        return rc;
+    pending *p = calloc(n ? n : 1, sizeof *p);
+    kanal_applied *res = calloc(n ? n : 1, sizeof *res);
+    kanal_arena *a = kanal_arena_new();
+    if (!p || !res || !a) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    bool valid = true;
+    for (size_t i = 0; i < n; i++) {
+        p[i].file = files[i];
+        if (!load_pending(&p[i], files[i], diags)) {
+            valid = false;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (p[j].wf && strcmp(p[j].wf->id, p[i].wf->id) == 0) {
+                kanal_diags_add(diags, files[i], 0, 0,
+                                "workflow '%s' is also defined in '%s': apply one of them",
+                                p[i].wf->id, files[j]);
+                valid = false;
+            }
+        }
+    }
+    if (!valid || diags->oom) {
+        rc = kanal_error_set(err, KANAL_EINVALID, "nothing was applied: fix the errors above");
+        goto done;
+    }
+    if ((rc = op_begin(k, err)))
+        goto done;
+    char at[KANAL_TIME_LEN];
+    now_text(k, at);
+    for (size_t i = 0; i < n && !rc; i++) {
+        const kanal_workflow *wf = p[i].wf;
+        kanal_workflow_version latest;
+        int found = store_workflow_get(k->store, a, wf->id, 0, &latest, err);
+        if (found != KANAL_OK && found != KANAL_ENOTFOUND) {
+            rc = found;
+            break;
+        }
+        snprintf(res[i].workflow, sizeof res[i].workflow, "%s", wf->id);
+        if (found == KANAL_OK && same_text(latest.yaml, p[i].yaml) &&
+            same_text(latest.rules, p[i].rules)) {
+            res[i].version = latest.version;
+            res[i].changed = false;
+            continue;
+        }
+        char hash[32];
+        content_hash(p[i].yaml, p[i].rules, hash);
+        kanal_workflow_version v = {
+            .workflow = wf->id,
+            .version = found == KANAL_OK ? latest.version + 1 : 1,
+            .source = files[i],
+            .yaml = p[i].yaml,
+            .rules_file = wf->rules,
+            .rules = p[i].rules,
+            .hash = hash,
+            .applied_at = at,
+            .applied_by = k->actor.id,
+        };
+        if ((rc = store_workflow_insert(k->store, &v, wf->name, err)))
+            break;
+        kanal_buf data = KANAL_BUF_INIT;
+        kanal_json j;
+        kanal_json_init(&j, &data);
+        kanal_json_object(&j);
+        kanal_json_key(&j, "workflow");
+        kanal_json_str(&j, wf->id);
+        kanal_json_key(&j, "version");
+        kanal_json_int(&j, v.version);
+        kanal_json_key(&j, "hash");
+        kanal_json_str(&j, hash);
+        kanal_json_key(&j, "source");
+        kanal_json_str(&j, files[i]);
+        kanal_json_end_object(&j);
+        rc = record_event(k, NULL, "workflow_applied", at, &data, err);
+        kanal_buf_release(&data);
+        res[i].version = v.version;
+        res[i].changed = true;
+    }
+    rc = op_end(k, rc, err);
+done:
+    pending_release(p, n);
+    kanal_arena_free(a);
+    if (rc) {
+        free(res);
+        return rc;
+    }
+    *out = res;
+    return KANAL_OK;
+}
+
+/* "unknown workflow 'x' (did you mean 'y'?)" */
+static int unknown_workflow(kanal *k, const char *id, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    const char **ids = NULL;
+    size_t n = 0;
+    if (a)
+        store_workflow_ids(k->store, a, &ids, &n, err);
+    unknown(err, KANAL_ENOTFOUND, "workflow", id, ids, n,
+            n ? NULL : "(no workflow is applied yet: an admin runs 'kanal workflow apply')");
+    kanal_arena_free(a);
+    return KANAL_ENOTFOUND;
+}
+
+int workflow_latest(kanal *k, const char *id, def_entry **out, kanal_error *err)
+{
+    int rc = def_get(k, id, 0, out, err);
+    if (rc == KANAL_ENOTFOUND)
+        return unknown_workflow(k, id, err);
+    return rc;
+}
+
+int kanal_workflow_get(kanal *k, const char *id, int version, const kanal_workflow **wf,
+                       const kanal_workflow_version **ver, kanal_error *err)
+{
+    def_entry *e;
+    int rc = need_actor(k, err);
+    if (rc)
+        return rc;
+    rc = def_get(k, id, version, &e, err);
+    if (rc == KANAL_ENOTFOUND) {
+        if (version > 0 && def_get(k, id, 0, &e, err) == KANAL_OK)
+            return kanal_error_set(err, KANAL_ENOTFOUND,
+                                   "workflow '%s' has no version %d (the latest is v%d)", id,
+                                   version, e->ver.version);
+        return unknown_workflow(k, id, err);
+    }
+    if (rc)
+        return rc;
+    if (wf)
+        *wf = e->wf;
+    if (ver)
+        *ver = &e->ver;
+    return KANAL_OK;
+}
+
+int kanal_workflow_list(kanal *k, kanal_table **out, kanal_error *err)
+{
+    kanal_table *t;
+    int rc = need_actor(k, err);
+    if (rc || (rc = kanal_table_new(&t, "workflows", "Workflows", err)))
+        return rc;
+    if (kanal_table_add_column(t, "workflow", KANAL_TYPE_TEXT, "workflow") ||
+        kanal_table_add_column(t, "version", KANAL_TYPE_INT, "version") ||
+        kanal_table_add_column(t, "name", KANAL_TYPE_TEXT, "name") ||
+        kanal_table_add_column(t, "applied_at", KANAL_TYPE_TIME, "applied") ||
+        kanal_table_add_column(t, "applied_by", KANAL_TYPE_TEXT, "by") ||
+        kanal_table_add_column(t, "open", KANAL_TYPE_INT, "open")) {
+        kanal_table_free(t);
+        return kanal_error_nomem(err);
+    }
+    if ((rc = store_workflows_table(k->store, t, err))) {
+        kanal_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return KANAL_OK;
+}

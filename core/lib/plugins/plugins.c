@@ -1,0 +1,611 @@
+/*
+** plugins.c — the plugin host: finding plugins, loading them behind the ABI
+** check, the table of host functions, and the registries of formats,
+** importers, exporters and listeners.
+**
+** A plugin that cannot load — no entry symbol, another ABI, a failing init,
+** a format another plugin already provides — is kept in the list with its
+** reason and skipped; it never stops the others. (A plugin that crashes in
+** its init takes the process with it: plugins run in Kanal's process.)
+*/
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugins/plugins.h"
+
+_Static_assert((int)KANAL_PLUGIN_TEXT == (int)KANAL_TYPE_TEXT &&
+                   (int)KANAL_PLUGIN_INT == (int)KANAL_TYPE_INT &&
+                   (int)KANAL_PLUGIN_NUMBER == (int)KANAL_TYPE_NUMBER &&
+                   (int)KANAL_PLUGIN_BOOL == (int)KANAL_TYPE_BOOL &&
+                   (int)KANAL_PLUGIN_TIME == (int)KANAL_TYPE_TIME &&
+                   (int)KANAL_PLUGIN_LIST == (int)KANAL_TYPE_LIST,
+               "the plugin ABI's column types are the table's");
+
+typedef enum { CAP_FORMAT, CAP_IMPORTER, CAP_EXPORTER, CAP_LISTENER } cap_kind;
+
+static const char *const kind_names[] = { "format", "importer", "exporter", "listener" };
+
+typedef struct capability {
+    cap_kind kind;
+    char *name;        /* NULL for a listener */
+    void (*fn)(void);  /* one of the kanal_*_fn, by kind */
+    struct kanal_plugin *plugin;
+} capability;
+
+#define MAX_CAPS 32
+
+struct kanal_plugin {
+    kanal_plugin_info info;    /* what kanal_plugins_info hands out */
+    char *file, *problem;
+    char *name, *version, *summary;
+    void *handle;
+    const kanal_plugin_decl *decl;
+    void *state;
+    bool in_init;
+    capability caps[MAX_CAPS]; /* what it provides */
+    size_t n_caps;
+    const char *provides[MAX_CAPS];
+};
+
+struct kanal_plugins {
+    char *builtin_dir, *search_path;
+    bool loaded;
+    struct kanal_plugin **list;
+    size_t n, cap;
+};
+
+/* ---- the host table ----------------------------------------------------------------- */
+
+static int h_init_fail(kanal_plugin *p, const char *fmt, ...)
+{
+    if (!p->problem) {
+        char msg[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        p->problem = kanal_strdup(msg);
+    }
+    return -1;
+}
+
+static int add_cap(kanal_plugin *p, cap_kind kind, const char *name, void (*fn)(void))
+{
+    if (!p->in_init)
+        return -1; /* registration is for init only */
+    if (!fn || (kind != CAP_LISTENER && (!name || !kanal_id_valid(name))))
+        return h_init_fail(p, "it provides a %s with an invalid name or no function",
+                           kind_names[kind]);
+    if (p->n_caps == MAX_CAPS)
+        return h_init_fail(p, "it provides more than %d things", MAX_CAPS);
+    capability *c = &p->caps[p->n_caps];
+    char text[96];
+    snprintf(text, sizeof text, "%s%s%s", kind_names[kind], name ? " " : "", name ? name : "");
+    c->kind = kind;
+    c->fn = fn;
+    c->plugin = p;
+    c->name = name ? kanal_strdup(name) : NULL;
+    p->provides[p->n_caps] = kanal_strdup(text);
+    if ((name && !c->name) || !p->provides[p->n_caps]) {
+        free(c->name);
+        free((char *)p->provides[p->n_caps]);
+        return h_init_fail(p, "out of memory");
+    }
+    p->n_caps++;
+    return 0;
+}
+
+static int h_provide_format(kanal_plugin *p, const char *name, const char *summary,
+                            kanal_render_fn fn)
+{
+    (void)summary;
+    return add_cap(p, CAP_FORMAT, name, (void (*)(void))fn);
+}
+
+static int h_provide_importer(kanal_plugin *p, const char *name, const char *summary,
+                              kanal_import_fn fn)
+{
+    (void)summary;
+    return add_cap(p, CAP_IMPORTER, name, (void (*)(void))fn);
+}
+
+static int h_provide_exporter(kanal_plugin *p, const char *name, const char *summary,
+                              kanal_export_fn fn)
+{
+    (void)summary;
+    return add_cap(p, CAP_EXPORTER, name, (void (*)(void))fn);
+}
+
+static int h_provide_listener(kanal_plugin *p, kanal_listen_fn fn)
+{
+    return add_cap(p, CAP_LISTENER, NULL, (void (*)(void))fn);
+}
+
+static void h_set_state(kanal_plugin *p, void *state)
+{
+    p->state = state;
+}
+
+static void *h_state(kanal_call *c)
+{
+    return c->plugin->state;
+}
+
+static int h_fail(kanal_call *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->error, sizeof c->error, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int h_write(kanal_call *c, const void *data, size_t len)
+{
+    if (!c->out)
+        return h_fail(c, "this call has no output");
+    kanal_buf_add(c->out, data, len);
+    return c->out->oom ? h_fail(c, "out of memory") : 0;
+}
+
+static int h_write_text(kanal_call *c, const char *text)
+{
+    if (!c->out)
+        return h_fail(c, "this call has no output");
+    kanal_buf_put_visible(c->out, text ? text : "");
+    return c->out->oom ? h_fail(c, "out of memory") : 0;
+}
+
+static const char *h_table_name(const kanal_table *t) { return kanal_table_name(t); }
+static const char *h_table_title(const kanal_table *t) { return kanal_table_title(t); }
+static size_t h_table_columns(const kanal_table *t) { return kanal_table_columns(t); }
+static const char *h_column_name(const kanal_table *t, size_t c) { return kanal_table_column_name(t, c); }
+static const char *h_column_label(const kanal_table *t, size_t c) { return kanal_table_column_label(t, c); }
+static int h_column_type(const kanal_table *t, size_t c) { return (int)kanal_table_column_type(t, c); }
+static size_t h_table_rows(const kanal_table *t) { return kanal_table_rows(t); }
+static const char *h_cell(const kanal_table *t, size_t r, size_t c) { return kanal_table_cell(t, r, c); }
+static size_t h_table_filters(const kanal_table *t) { return kanal_table_filters(t); }
+static const char *h_filter_name(const kanal_table *t, size_t i) { return kanal_table_filter_name(t, i); }
+static const char *h_filter_value(const kanal_table *t, size_t i) { return kanal_table_filter_value(t, i); }
+
+static int h_row_error(kanal_call *c, long line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->error, sizeof c->error, fmt, ap);
+    va_end(ap);
+    if (c->diags)
+        kanal_diags_add(c->diags, c->file, (int)line, 0, "%s", c->error);
+    c->bad_rows++;
+    return -1;
+}
+
+static int h_add_partner(kanal_call *c, const kanal_partner_row *row)
+{
+    return import_partner(c, row);
+}
+
+static int h_step(kanal_call *c, const kanal_step *s)
+{
+    return import_step(c, s);
+}
+
+static const char *h_last_error(kanal_call *c)
+{
+    return c->error;
+}
+
+static void h_progress(kanal_call *c, long rows)
+{
+    c->rows = rows;
+    if (c->progress)
+        c->progress(c->progress_ud, rows);
+}
+
+static const kanal_host host_table = {
+    .abi = KANAL_PLUGIN_ABI,
+    .size = sizeof(kanal_host),
+    .provide_format = h_provide_format,
+    .provide_importer = h_provide_importer,
+    .provide_exporter = h_provide_exporter,
+    .provide_listener = h_provide_listener,
+    .set_state = h_set_state,
+    .state = h_state,
+    .init_fail = h_init_fail,
+    .fail = h_fail,
+    .write = h_write,
+    .table_name = h_table_name,
+    .table_title = h_table_title,
+    .table_columns = h_table_columns,
+    .column_name = h_column_name,
+    .column_label = h_column_label,
+    .column_type = h_column_type,
+    .table_rows = h_table_rows,
+    .cell = h_cell,
+    .table_filters = h_table_filters,
+    .filter_name = h_filter_name,
+    .filter_value = h_filter_value,
+    .row_error = h_row_error,
+    .add_partner = h_add_partner,
+    .step = h_step,
+    .last_error = h_last_error,
+    .progress = h_progress,
+    .write_text = h_write_text,
+};
+
+const kanal_host *plugin_host(void)
+{
+    return &host_table;
+}
+
+/* ---- loading -------------------------------------------------------------------------- */
+
+int kanal_plugins_new(kanal_plugins **out, const char *builtin_dir, const char *search_path,
+                      kanal_error *err)
+{
+    kanal_plugins *p = calloc(1, sizeof *p);
+    if (!p)
+        return kanal_error_nomem(err);
+    p->builtin_dir = builtin_dir ? kanal_strdup(builtin_dir) : NULL;
+    p->search_path = search_path ? kanal_strdup(search_path) : NULL;
+    if ((builtin_dir && !p->builtin_dir) || (search_path && !p->search_path)) {
+        kanal_plugins_free(p);
+        return kanal_error_nomem(err);
+    }
+    *out = p;
+    return KANAL_OK;
+}
+
+static void plugin_free(kanal_plugin *pl)
+{
+    if (!pl)
+        return;
+    if (pl->handle && pl->decl && pl->decl->fini && !pl->problem)
+        pl->decl->fini(pl->state);
+    for (size_t i = 0; i < pl->n_caps; i++) {
+        free(pl->caps[i].name);
+        free((char *)pl->provides[i]);
+    }
+    if (pl->handle)
+        dlclose(pl->handle);
+    free(pl->file);
+    free(pl->problem);
+    free(pl->name);
+    free(pl->version);
+    free(pl->summary);
+    free(pl);
+}
+
+void kanal_plugins_free(kanal_plugins *p)
+{
+    if (!p)
+        return;
+    for (size_t i = p->n; i > 0; i--)
+        plugin_free(p->list[i - 1]);
+    free(p->list);
+    free(p->builtin_dir);
+    free(p->search_path);
+    free(p);
+}
+
+/* The loaded capability of a kind and name, or NULL. */
+static const capability *find_cap(kanal_plugins *p, cap_kind kind, const char *name)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        kanal_plugin *pl = p->list[i];
+        if (pl->problem)
+            continue;
+        for (size_t c = 0; c < pl->n_caps; c++)
+            if (pl->caps[c].kind == kind && pl->caps[c].name && strcmp(pl->caps[c].name, name) == 0)
+                return &pl->caps[c];
+    }
+    return NULL;
+}
+
+/* Gives up on a plugin after init: its state is its own to free. */
+static void unload(kanal_plugin *pl)
+{
+    if (pl->decl && pl->decl->fini && pl->state)
+        pl->decl->fini(pl->state);
+    pl->state = NULL;
+    if (pl->handle)
+        dlclose(pl->handle);
+    pl->handle = NULL;
+}
+
+static void load_one(kanal_plugins *p, kanal_plugin *pl)
+{
+    dlerror();
+    pl->handle = dlopen(pl->file, RTLD_NOW | RTLD_LOCAL);
+    if (!pl->handle) {
+        const char *why = dlerror();
+        h_init_fail(pl, "cannot load: %s", why ? why : "unknown error");
+        return;
+    }
+    kanal_plugin_entry_fn entry;
+    void *sym = dlsym(pl->handle, KANAL_PLUGIN_ENTRY_SYMBOL);
+    memcpy(&entry, &sym, sizeof entry);
+    if (!sym) {
+        h_init_fail(pl, "no entry symbol '%s': it is not a Kanal plugin",
+                    KANAL_PLUGIN_ENTRY_SYMBOL);
+        unload(pl);
+        return;
+    }
+    const kanal_plugin_decl *d = entry();
+    if (!d || !d->name || !d->version || !d->init) {
+        h_init_fail(pl, "its entry gives no name, version or init");
+        unload(pl);
+        return;
+    }
+    pl->decl = d;
+    /* copies: a skipped plugin's strings go with its unloaded code */
+    free(pl->name);
+    pl->name = kanal_strdup(d->name);
+    pl->version = kanal_strdup(d->version);
+    pl->summary = kanal_strdup(d->summary ? d->summary : "");
+    pl->info.name = pl->name;
+    pl->info.version = pl->version;
+    pl->info.summary = pl->summary;
+    unsigned want_major = d->abi >> 16, want_minor = d->abi & 0xffff;
+    if (want_major != KANAL_PLUGIN_ABI_MAJOR || want_minor > KANAL_PLUGIN_ABI_MINOR) {
+        h_init_fail(pl, "it was built for plugin ABI %u.%u; this Kanal offers %d.%d", want_major,
+                    want_minor, KANAL_PLUGIN_ABI_MAJOR, KANAL_PLUGIN_ABI_MINOR);
+        pl->decl = NULL; /* not initialised: no fini */
+        unload(pl);
+        return;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        kanal_plugin *other = p->list[i];
+        if (other != pl && !other->problem && other->decl &&
+            strcmp(other->info.name, d->name) == 0) {
+            h_init_fail(pl, "a plugin named '%s' is already loaded from %s", d->name,
+                        other->file);
+            pl->decl = NULL;
+            unload(pl);
+            return;
+        }
+    }
+    pl->in_init = true;
+    int rc = d->init(pl, &host_table);
+    pl->in_init = false;
+    if (rc != 0 || pl->problem) {
+        h_init_fail(pl, "its init failed");
+        unload(pl);
+        return;
+    }
+    /* Two plugins never claim one name: the later one is skipped. */
+    for (size_t c = 0; c < pl->n_caps; c++) {
+        const capability *cap = &pl->caps[c];
+        if (!cap->name)
+            continue;
+        const capability *taken = find_cap(p, cap->kind, cap->name);
+        bool builtin = cap->kind == CAP_FORMAT &&
+                       (strcmp(cap->name, "table") == 0 || strcmp(cap->name, "json") == 0);
+        if (builtin || (taken && taken->plugin != pl)) {
+            h_init_fail(pl, "the %s '%s' is already provided by %s", kind_names[cap->kind],
+                        cap->name, builtin ? "Kanal itself" : taken->plugin->info.name);
+            unload(pl);
+            return;
+        }
+    }
+    pl->info.provides = pl->provides;
+    pl->info.n_provides = pl->n_caps;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds every *.so of a folder, in name order. */
+static void scan_dir(kanal_plugins *p, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **q = realloc(names, cap * sizeof *q);
+            if (!q)
+                break;
+            names = q;
+        }
+        if ((names[n] = kanal_strdup(e->d_name)))
+            n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 0; i < n; i++) {
+        kanal_buf path = KANAL_BUF_INIT;
+        kanal_buf_printf(&path, "%s/%s", dir, names[i]);
+        kanal_plugin *pl = calloc(1, sizeof *pl);
+        if (!pl || path.oom) {
+            free(pl);
+            kanal_buf_release(&path);
+            free(names[i]);
+            continue;
+        }
+        pl->file = kanal_buf_detach(&path);
+        pl->info.file = pl->file;
+        /* the same file reached twice (a folder named twice) is one plugin */
+        char *real = pl->file ? realpath(pl->file, NULL) : NULL;
+        bool seen = false;
+        for (size_t k = 0; real && k < p->n; k++) {
+            char *other = realpath(p->list[k]->file, NULL);
+            seen |= other && strcmp(other, real) == 0;
+            free(other);
+        }
+        free(real);
+        if (seen || !pl->file) {
+            plugin_free(pl);
+            continue;
+        }
+        /* until the plugin says its name: the file's, without ".so" */
+        pl->name = kanal_strdup(names[i]);
+        if (pl->name && strlen(pl->name) > 3)
+            pl->name[strlen(pl->name) - 3] = '\0';
+        pl->info.name = pl->name;
+        if (p->n == p->cap) {
+            size_t c2 = p->cap ? p->cap * 2 : 8;
+            kanal_plugin **q = realloc(p->list, c2 * sizeof *q);
+            if (!q) {
+                plugin_free(pl);
+                continue;
+            }
+            p->list = q;
+            p->cap = c2;
+        }
+        p->list[p->n++] = pl;
+        load_one(p, pl);
+        pl->info.problem = pl->problem;
+        free(names[i]);
+    }
+    free(names);
+}
+
+void kanal_plugins_load(kanal_plugins *p)
+{
+    if (p->loaded)
+        return;
+    p->loaded = true;
+    if (p->builtin_dir)
+        scan_dir(p, p->builtin_dir);
+    if (p->search_path) {
+        char *copy = kanal_strdup(p->search_path);
+        for (char *save = NULL, *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir;
+             dir = strtok_r(NULL, ":", &save))
+            scan_dir(p, dir);
+        free(copy);
+    }
+}
+
+size_t kanal_plugins_count(kanal_plugins *p)
+{
+    kanal_plugins_load(p);
+    return p->n;
+}
+
+const kanal_plugin_info *kanal_plugins_info(kanal_plugins *p, size_t i)
+{
+    kanal_plugins_load(p);
+    return i < p->n ? &p->list[i]->info : NULL;
+}
+
+/* "unknown format 'x' (known: table, json, csv)" */
+static int unknown_cap(kanal_plugins *p, cap_kind kind, const char *name, kanal_error *err)
+{
+    const char *names[64];
+    size_t n = 0;
+    if (kind == CAP_FORMAT) {
+        names[n++] = "table";
+        names[n++] = "json";
+    }
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t c = 0; !p->list[i]->problem && c < p->list[i]->n_caps && n < 64; c++)
+            if (p->list[i]->caps[c].kind == kind && p->list[i]->caps[c].name)
+                names[n++] = p->list[i]->caps[c].name;
+    if (n == 0)
+        return kanal_error_set(err, KANAL_ENOTFOUND,
+                               "unknown %s '%s': no plugin provides one (see 'kanal plugin list')",
+                               kind_names[kind], name);
+    return unknown(err, KANAL_ENOTFOUND, kind_names[kind], name, names, n, NULL);
+}
+
+/* ---- using them -------------------------------------------------------------------------- */
+
+int kanal_render(kanal_plugins *p, const char *format, const kanal_table *t, kanal_buf *out,
+                 kanal_error *err)
+{
+    if (strcmp(format, "table") == 0) {
+        kanal_table_render_text(t, out);
+        return out->oom ? kanal_error_nomem(err) : KANAL_OK;
+    }
+    if (strcmp(format, "json") == 0) {
+        kanal_table_render_json(t, out);
+        return out->oom ? kanal_error_nomem(err) : KANAL_OK;
+    }
+    if (!p)
+        return kanal_error_set(err, KANAL_ENOTFOUND, "unknown format '%s' (known: table, json)",
+                               format);
+    kanal_plugins_load(p);
+    const capability *cap = find_cap(p, CAP_FORMAT, format);
+    if (!cap)
+        return unknown_cap(p, CAP_FORMAT, format, err);
+    kanal_call call = { .plugin = cap->plugin, .out = out };
+    kanal_render_fn fn;
+    memcpy(&fn, &cap->fn, sizeof fn);
+    if (fn(&call, t) != 0)
+        return kanal_error_set(err, KANAL_ESTORAGE, "format '%s' (plugin %s) failed: %s", format,
+                               cap->plugin->info.name, call.error[0] ? call.error : "no reason given");
+    return KANAL_OK;
+}
+
+int plugins_export(kanal_plugins *p, const char *format, const kanal_table *t, kanal_buf *out,
+                   kanal_error *err)
+{
+    kanal_plugins_load(p);
+    const capability *cap = find_cap(p, CAP_EXPORTER, format);
+    if (!cap)
+        return unknown_cap(p, CAP_EXPORTER, format, err);
+    kanal_call call = { .plugin = cap->plugin, .out = out };
+    kanal_export_fn fn;
+    memcpy(&fn, &cap->fn, sizeof fn);
+    if (fn(&call, t) != 0)
+        return kanal_error_set(err, KANAL_ESTORAGE, "exporter '%s' (plugin %s) failed: %s",
+                               format, cap->plugin->info.name,
+                               call.error[0] ? call.error : "no reason given");
+    return KANAL_OK;
+}
+
+int plugins_import(kanal_plugins *p, const char *format, kanal_call *call,
+                   const kanal_import_args *args, kanal_error *err)
+{
+    kanal_plugins_load(p);
+    const capability *cap = find_cap(p, CAP_IMPORTER, format);
+    if (!cap)
+        return unknown_cap(p, CAP_IMPORTER, format, err);
+    call->plugin = cap->plugin;
+    kanal_import_fn fn;
+    memcpy(&fn, &cap->fn, sizeof fn);
+    if (fn(call, args) != 0)
+        return kanal_error_set(err, KANAL_EINVALID, "%s", call->error[0] ? call->error
+                                                                         : "the import failed");
+    return KANAL_OK;
+}
+
+void plugins_deliver(kanal_plugins *p, kanal *k, const kanal_plugin_event *events, size_t n)
+{
+    kanal_plugins_load(p);
+    for (size_t i = 0; i < p->n; i++) {
+        kanal_plugin *pl = p->list[i];
+        for (size_t c = 0; !pl->problem && c < pl->n_caps; c++) {
+            if (pl->caps[c].kind != CAP_LISTENER)
+                continue;
+            kanal_listen_fn fn;
+            memcpy(&fn, &pl->caps[c].fn, sizeof fn);
+            for (size_t e = 0; e < n; e++) {
+                kanal_call call = { .plugin = pl, .k = k };
+                if (fn(&call, &events[e]) != 0) {
+                    kanal_buf_printf(&k->warnings, "listener of plugin '%s' failed: %s",
+                                     pl->info.name, call.error[0] ? call.error : "no reason");
+                    kanal_buf_putc(&k->warnings, '\0');
+                    k->n_warnings++;
+                    break; /* one warning a listener and command is enough */
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,1516 @@
+/*
+** store.c — the SQLite store: the schema, its migrations, and every query.
+**
+** One connection per handle, in WAL mode with synchronous=FULL (a rep's
+** record must survive a power cut), foreign keys on and a busy timeout, so
+** that concurrent commands wait for each other instead of failing.
+** Statements are prepared once and kept (the cache below): an import of a
+** hundred thousand rows runs the same dozen statements over and over.
+*/
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+#define KANAL_APPLICATION_ID 0x4B4E4C31 /* "KNL1" */
+#define BUSY_TIMEOUT_MS 30000
+#define CACHE_SIZE 96
+
+struct store {
+    sqlite3 *db;
+    int depth;
+    char *real;                  /* the file SQLite opened */
+    bool created;                /* this store created it (kanal init): dev, ino */
+    dev_t dev;
+    ino_t ino;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } cache[CACHE_SIZE];
+    size_t n_cache;
+};
+
+static const char schema_v1[] =
+    "CREATE TABLE users("
+    "  id TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+    "  created_at TEXT NOT NULL) STRICT;"
+    "CREATE TABLE user_roles("
+    "  user_id TEXT NOT NULL REFERENCES users(id),"
+    "  role TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, role)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE workflow_versions("
+    "  workflow TEXT NOT NULL,"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  name TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  yaml TEXT NOT NULL,"
+    "  rules_file TEXT,"
+    "  rules TEXT,"
+    "  hash TEXT NOT NULL,"
+    "  applied_at TEXT NOT NULL,"
+    "  applied_by TEXT NOT NULL REFERENCES users(id),"
+    "  PRIMARY KEY (workflow, version)) STRICT;"
+    "CREATE TABLE partners("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  name_key TEXT NOT NULL UNIQUE," /* the name folded to lower case */
+    "  type TEXT NOT NULL,"
+    "  owner TEXT REFERENCES users(id),"
+    "  email TEXT, phone TEXT, city TEXT, tax_id TEXT,"
+    "  created_at TEXT NOT NULL) STRICT;"
+    "CREATE INDEX partners_owner ON partners(owner);"
+    "CREATE INDEX partners_name ON partners(name);"
+    "CREATE TABLE opportunities("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner_id INTEGER NOT NULL REFERENCES partners(id),"
+    "  workflow TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  owner TEXT NOT NULL REFERENCES users(id),"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'won', 'lost')),"
+    "  stage TEXT NOT NULL,"
+    "  stage_entered_at TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  closed_at TEXT,"
+    "  lost_reason TEXT,"
+    "  last_event_at TEXT NOT NULL,"
+    "  last_seq INTEGER NOT NULL,"
+    "  FOREIGN KEY (workflow, version) REFERENCES workflow_versions(workflow, version)) STRICT;"
+    /* two reps never work the same partner in the same workflow at once */
+    "CREATE UNIQUE INDEX opportunities_one_open ON opportunities(partner_id, workflow)"
+    "  WHERE status = 'open';"
+    "CREATE INDEX opportunities_owner ON opportunities(owner, status);"
+    "CREATE TABLE goals_done("
+    "  opp_id INTEGER NOT NULL REFERENCES opportunities(id),"
+    "  goal TEXT NOT NULL,"
+    "  done_at TEXT NOT NULL,"
+    "  done_by TEXT NOT NULL,"
+    "  PRIMARY KEY (opp_id, goal)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE field_values("
+    "  opp_id INTEGER NOT NULL REFERENCES opportunities(id),"
+    "  field TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  set_at TEXT NOT NULL,"
+    "  PRIMARY KEY (opp_id, field)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE activities("
+    "  id INTEGER PRIMARY KEY,"
+    "  opp_id INTEGER NOT NULL REFERENCES opportunities(id),"
+    "  type TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  note TEXT) STRICT;"
+    "CREATE INDEX activities_opp ON activities(opp_id, at);"
+    "CREATE TABLE events("
+    "  id INTEGER PRIMARY KEY,"
+    "  opp_id INTEGER REFERENCES opportunities(id),"
+    "  seq INTEGER,"
+    "  at TEXT NOT NULL,"
+    "  recorded_at TEXT NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  data TEXT NOT NULL CHECK (json_valid(data)),"
+    "  workflow TEXT,"
+    "  version INTEGER,"
+    "  UNIQUE (opp_id, seq)) STRICT;"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
+    /* INSERT OR REPLACE deletes without firing delete triggers */
+    "CREATE TRIGGER events_no_replace BEFORE INSERT ON events"
+    "  WHEN EXISTS (SELECT 1 FROM events WHERE id = NEW.id)"
+    "    OR EXISTS (SELECT 1 FROM events WHERE opp_id = NEW.opp_id AND seq = NEW.seq)"
+    "  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;";
+
+/* v2: the operating-system login that ran the command, beside the Kanal
+   actor, so that one user acting as another shows in the record. */
+static const char schema_v2[] = "ALTER TABLE events ADD COLUMN login TEXT;";
+
+/* Migrations: migrations[i] takes the schema from version i to i + 1. */
+static const char *const migrations[] = { schema_v1, schema_v2 };
+
+/* ---- errors and statements ------------------------------------------------ */
+
+static int db_fail(store *s, kanal_error *err, const char *doing)
+{
+    int code = sqlite3_extended_errcode(s->db);
+    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the database is busy: another command held it for over %d "
+                               "seconds; try again",
+                               BUSY_TIMEOUT_MS / 1000);
+    if ((code & 0xff) == SQLITE_NOMEM)
+        return kanal_error_nomem(err);
+    int e = sqlite3_system_errno(s->db);
+    if ((code & 0xff) == SQLITE_FULL || e == ENOSPC || e == EFBIG || e == EDQUOT)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "cannot write the database while %s: %s (free some space, or "
+                               "raise the limit; nothing of this command was kept)",
+                               doing,
+                               e == EFBIG     ? "the file size limit is reached"
+                               : e == EDQUOT ? "the disk quota is exceeded"
+                                             : "the disk is full");
+    return kanal_error_set(err, KANAL_ESTORAGE, "storage error while %s: %s", doing,
+                           sqlite3_errmsg(s->db));
+}
+
+/* A prepared statement for sql (a string literal: cached by its address). */
+static sqlite3_stmt *prep(store *s, const char *sql, kanal_error *err)
+{
+    for (size_t i = 0; i < s->n_cache; i++) {
+        if (s->cache[i].sql == sql) {
+            sqlite3_stmt *st = s->cache[i].st;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return st;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        db_fail(s, err, "preparing a query");
+        return NULL;
+    }
+    if (s->n_cache < CACHE_SIZE) {
+        s->cache[s->n_cache].sql = sql;
+        s->cache[s->n_cache].st = st;
+        s->n_cache++;
+    }
+    return st;
+}
+
+/* Statements beyond the cache's size are finalized by done(). */
+static void done(store *s, sqlite3_stmt *st)
+{
+    for (size_t i = 0; i < s->n_cache; i++)
+        if (s->cache[i].st == st) {
+            sqlite3_reset(st);
+            return;
+        }
+    sqlite3_finalize(st);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(kanal_arena *a, sqlite3_stmt *st, int i, bool *oom)
+{
+    const unsigned char *v = sqlite3_column_text(st, i);
+    if (!v)
+        return NULL;
+    char *p = kanal_arena_strndup(a, (const char *)v, (size_t)sqlite3_column_bytes(st, i));
+    if (!p)
+        *oom = true;
+    return p;
+}
+
+/* Runs a statement that returns no rows. */
+static int step_done(store *s, sqlite3_stmt *st, kanal_error *err, const char *doing)
+{
+    int rc = sqlite3_step(st);
+    int r = rc == SQLITE_DONE ? KANAL_OK : db_fail(s, err, doing);
+    done(s, st);
+    return r;
+}
+
+static int exec(store *s, const char *sql, kanal_error *err, const char *doing)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(s, err, doing);
+    return KANAL_OK;
+}
+
+static int pragma_int(store *s, const char *sql, int *out, kanal_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err, "reading the schema version");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "reading the schema version");
+}
+
+/*
+** Ends a query that gathered its rows into b (elements of `size` bytes):
+** moves them into the arena as *out, *n elements. Frees b either way.
+*/
+static int rows_done(store *s, kanal_arena *a, kanal_buf *b, int step_rc, bool oom,
+                     size_t size, void *out, size_t *n, kanal_error *err, const char *doing)
+{
+    int rc = KANAL_OK;
+    void *p = NULL;
+    if (step_rc != SQLITE_DONE)
+        rc = db_fail(s, err, doing);
+    else if (oom || b->oom || !(p = kanal_arena_alloc(a, b->len ? b->len : 1)))
+        rc = kanal_error_nomem(err);
+    if (!rc) {
+        if (b->len)
+            memcpy(p, b->data, b->len);
+        *n = b->len / size;
+        memcpy(out, &p, sizeof p);
+    }
+    kanal_buf_release(b);
+    return rc;
+}
+
+/* ---- opening ---------------------------------------------------------------- */
+
+static int configure(store *s, kanal_error *err)
+{
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(s->db, 1);
+    /* a page cache large enough that a long transaction (an import) does
+       not spill pages to the WAL before it commits */
+    int rc = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+                     " PRAGMA cache_size = -32768;",
+                  err, "configuring the database");
+    if (rc)
+        return rc;
+    /* WAL is a property of the file; setting it takes a lock, so only when needed. */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err, "configuring the database");
+    bool wal = sqlite3_step(st) == SQLITE_ROW &&
+               strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    sqlite3_finalize(st);
+    if (!wal)
+        return exec(s, "PRAGMA journal_mode = WAL", err, "configuring the database");
+    return KANAL_OK;
+}
+
+static int migrate(store *s, const char *path, bool create, kanal_error *err)
+{
+    int version = 0, app = 0;
+    int rc = pragma_int(s, "PRAGMA user_version", &version, err);
+    if (!rc)
+        rc = pragma_int(s, "PRAGMA application_id", &app, err);
+    if (rc)
+        return rc;
+    if (version > STORE_SCHEMA_VERSION)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the database at '%s' was written by a newer Kanal (schema %d; "
+                               "this one knows up to %d): upgrade kanal",
+                               path, version, STORE_SCHEMA_VERSION);
+    if (version == STORE_SCHEMA_VERSION)
+        return app == KANAL_APPLICATION_ID
+                   ? KANAL_OK
+                   : kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a Kanal database",
+                                     path);
+    /* Every Kanal database has a schema version: one without is someone
+       else's file (or an empty one), and is not made into ours. */
+    if ((version > 0 && app != KANAL_APPLICATION_ID) || (version == 0 && !create))
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "'%s' is not a Kanal database (create one with 'kanal init')",
+                               path);
+    if ((rc = store_begin(s, err)))
+        return rc;
+    /* read again inside the write lock: another process may have migrated */
+    if ((rc = pragma_int(s, "PRAGMA user_version", &version, err)))
+        goto fail;
+    for (int v = version; v < STORE_SCHEMA_VERSION; v++)
+        if ((rc = exec(s, migrations[v], err, "migrating the schema")))
+            goto fail;
+    char sql[128];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
+             STORE_SCHEMA_VERSION, KANAL_APPLICATION_ID);
+    if ((rc = exec(s, sql, err, "migrating the schema")))
+        goto fail;
+    return store_commit(s, err);
+fail:
+    store_rollback(s);
+    return rc;
+}
+
+/* ---- finding and identifying the file ---------------------------------------------- */
+
+/*
+** The path SQLite is given: the folder resolved (a symlinked folder is
+** fine), the file's own name kept, so that its -wal and -shm sit beside the
+** real file. Caller frees.
+*/
+static char *real_path(const char *path, kanal_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                      : kanal_strdup(".");
+    if (!dir) {
+        kanal_error_nomem(err);
+        return NULL;
+    }
+    char *real = NULL;
+    char *rdir = realpath(dir, NULL);
+    if (!rdir) {
+        int e = errno;
+        kanal_error_set(err, e == ENOENT ? KANAL_ENOTFOUND : KANAL_ESTORAGE,
+                        e == ENOENT ? "the folder of '%s' does not exist ('%s')"
+                                    : "cannot reach the folder of '%s' ('%s'): %s",
+                        path, dir, strerror(e));
+    } else if (!base[0] || !strcmp(base, ".") || !strcmp(base, "..")) {
+        kanal_error_set(err, KANAL_EUSAGE,
+                        "'%s' is a directory: name the database file, such as '%s/kanal.db'",
+                        path, rdir);
+    } else {
+        kanal_buf b = KANAL_BUF_INIT;
+        kanal_buf_printf(&b, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
+        if (!(real = kanal_buf_detach(&b)))
+            kanal_error_nomem(err);
+    }
+    free(rdir);
+    free(dir);
+    return real;
+}
+
+/* Refuses what is not a regular file: a directory, a link, a device, a FIFO. */
+static int check_kind(const char *path, const char *real, const struct stat *st, bool create,
+                      kanal_error *err)
+{
+    if (S_ISDIR(st->st_mode))
+        return kanal_error_set(err, create ? KANAL_EUSAGE : KANAL_ESTORAGE,
+                               "'%s' is a directory: name the database file, such as "
+                               "'%s/kanal.db'",
+                               path, path);
+    if (S_ISLNK(st->st_mode)) {
+        char *target = realpath(real, NULL);
+        kanal_error_set(err, KANAL_ESTORAGE,
+                        "'%s' is a symbolic link%s%s%s: name the database by its real path",
+                        path, target ? " to '" : "", target ? target : "", target ? "'" : "");
+        free(target);
+        return KANAL_ESTORAGE;
+    }
+    if (!S_ISREG(st->st_mode))
+        return kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a regular file", path);
+    return KANAL_OK;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Whether PATH-wal exists and holds something. */
+static bool has_wal(const char *real)
+{
+    kanal_buf b = KANAL_BUF_INIT;
+    kanal_buf_printf(&b, "%s-wal", real);
+    struct stat st;
+    bool yes = !b.oom && lstat(b.data, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+    kanal_buf_release(&b);
+    return yes;
+}
+
+/*
+** Decides, without changing a byte of it, whether the file is a Kanal
+** database: its header says so (SQLite's magic and our application id).
+** Only when the header cannot tell — a fresh database whose first pages
+** still sit in its write-ahead log — does SQLite look, read-only.
+*/
+static int identify(const char *path, const char *real, kanal_error *err)
+{
+    int fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return kanal_error_set(err, KANAL_ESTORAGE, "cannot read '%s': %s", path,
+                               strerror(errno));
+    unsigned char h[100];
+    struct stat st;
+    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, h, sizeof h) : -2;
+    int e = errno;
+    close(fd);
+    if (n == -2)
+        return kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a regular file", path);
+    if (n < 0)
+        return kanal_error_set(err, KANAL_ESTORAGE, "cannot read '%s': %s", path, strerror(e));
+    static const char magic[16] = "SQLite format 3";
+    bool sqlite = n == (ssize_t)sizeof h && memcmp(h, magic, sizeof magic) == 0;
+    uint32_t app = sqlite ? be32(h + 68) : 0;
+    if (app == KANAL_APPLICATION_ID)
+        return KANAL_OK;
+    if ((n == 0 || (sqlite && app == 0)) && has_wal(real)) {
+        sqlite3 *db = NULL;
+        int version = 0;
+        bool ours = false;
+        if (sqlite3_open_v2(real, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) ==
+            SQLITE_OK) {
+            sqlite3_stmt *q = NULL;
+            if (sqlite3_prepare_v2(db, "SELECT application_id, user_version FROM "
+                                       "pragma_application_id, pragma_user_version",
+                                   -1, &q, NULL) == SQLITE_OK &&
+                sqlite3_step(q) == SQLITE_ROW) {
+                ours = (uint32_t)sqlite3_column_int(q, 0) == KANAL_APPLICATION_ID;
+                version = sqlite3_column_int(q, 1);
+            }
+            sqlite3_finalize(q);
+        }
+        sqlite3_close(db);
+        if (ours || version == 0)
+            return ours ? KANAL_OK
+                        : kanal_error_set(err, KANAL_ESTORAGE,
+                                          "'%s' is not a Kanal database (create one with "
+                                          "'kanal init')",
+                                          path);
+    }
+    return kanal_error_set(err, KANAL_ESTORAGE,
+                           "'%s' is not a Kanal database%s (create one with 'kanal init')", path,
+                           n == 0 ? ": it is empty" : !sqlite ? ": it is not an SQLite file" : "");
+}
+
+/*
+** Creates the file, exclusively: of two processes that init one path, one
+** creates it and the other is refused, and neither ever removes a file it
+** did not create.
+*/
+static int create_file(store *s, const char *path, const char *real, kanal_error *err)
+{
+    int fd = open(real, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int e = errno;
+        if (e == EEXIST)
+            return kanal_error_set(err, KANAL_EREFUSED, "a database already exists at '%s'",
+                                   path);
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "cannot create '%s': %s%s", path, strerror(e),
+                               e == EACCES || e == EROFS || e == EPERM
+                                   ? " (check that you may write in its folder)"
+                                   : "");
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0) {
+        s->created = true;
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
+    }
+    close(fd);
+    return KANAL_OK;
+}
+
+/* What a failure to open or configure means for the user, in words. */
+static int open_fail(store *s, const char *path, const char *real, kanal_error *err)
+{
+    int code = s->db ? sqlite3_extended_errcode(s->db) & 0xff : SQLITE_NOMEM;
+    if (code == SQLITE_NOMEM)
+        return kanal_error_nomem(err);
+    if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM) {
+        char *dir = kanal_strdup(real);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        if (slash)
+            *slash = '\0';
+        bool dir_ok = !dir || access(slash ? dir : ".", W_OK) == 0;
+        free(dir);
+        if (!dir_ok)
+            return kanal_error_set(err, KANAL_ESTORAGE,
+                                   "the folder of '%s' is not writable for you: Kanal keeps "
+                                   "'%s-wal' and '%s-shm' beside the database (check the "
+                                   "folder's permissions)",
+                                   path, path, path);
+        if (access(real, W_OK) != 0)
+            return kanal_error_set(err, KANAL_ESTORAGE,
+                                   "the database '%s' is read-only for you (check its "
+                                   "permissions)",
+                                   path);
+    }
+    return kanal_error_set(err, KANAL_ESTORAGE, "cannot open the database '%s': %s", path,
+                           s->db ? sqlite3_errmsg(s->db) : "out of memory");
+}
+
+int store_open(store **out, const char *path, bool create, kanal_error *err)
+{
+    *out = NULL;
+    char *real = real_path(path, err);
+    if (!real) {
+        if (err->code == KANAL_ENOTFOUND && !create)
+            kanal_error_set(err, KANAL_ENOTFOUND, "no database at '%s' (run 'kanal init')", path);
+        return err->code;
+    }
+    store *s = calloc(1, sizeof *s);
+    int rc = KANAL_OK;
+    struct stat st;
+    if (!s) {
+        rc = kanal_error_nomem(err);
+        goto fail;
+    }
+    if (lstat(real, &st) != 0) {
+        if (errno != ENOENT)
+            rc = kanal_error_set(err, KANAL_ESTORAGE, "cannot reach '%s': %s", path,
+                                 strerror(errno));
+        else if (!create)
+            rc = kanal_error_set(err, KANAL_ENOTFOUND,
+                                 "no database at '%s' (run 'kanal init')", path);
+        else
+            rc = create_file(s, path, real, err);
+    } else if (!(rc = check_kind(path, real, &st, create, err))) {
+        rc = create ? kanal_error_set(err, KANAL_EREFUSED, "a database already exists at '%s'",
+                                      path)
+                    : identify(path, real, err);
+    }
+    if (rc)
+        goto fail;
+    /* Only now, knowing the file is ours (or new), does SQLite open it for writing. */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE;
+    if (sqlite3_open_v2(real, &s->db, flags, NULL) != SQLITE_OK) {
+        rc = open_fail(s, path, real, err);
+        goto fail;
+    }
+    s->real = real;
+    real = NULL;
+    if ((rc = configure(s, err)) || (rc = migrate(s, path, create, err))) {
+        int code = sqlite3_extended_errcode(s->db) & 0xff;
+        if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY)
+            rc = open_fail(s, path, s->real, err);
+        goto fail;
+    }
+    *out = s;
+    return KANAL_OK;
+fail:
+    if (s && real) {
+        free(s->real);
+        s->real = real;
+    } else {
+        free(real);
+    }
+    store_discard(s);
+    return rc;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_cache; i++)
+        sqlite3_finalize(s->cache[i].st);
+    sqlite3_close(s->db);
+    free(s->real);
+    free(s);
+}
+
+const char *store_path(const store *s)
+{
+    return s->real;
+}
+
+void store_discard(store *s)
+{
+    if (!s)
+        return;
+    char *real = s->real;
+    bool created = s->created;
+    dev_t dev = s->dev;
+    ino_t ino = s->ino;
+    s->real = NULL;
+    store_close(s);
+    struct stat st;
+    /* only the file this store created: the same device and inode */
+    if (created && real && lstat(real, &st) == 0 && st.st_dev == dev && st.st_ino == ino) {
+        unlink(real);
+        static const char *const beside[] = { "-wal", "-shm", "-journal" };
+        for (size_t i = 0; i < 3; i++) {
+            kanal_buf b = KANAL_BUF_INIT;
+            kanal_buf_printf(&b, "%s%s", real, beside[i]);
+            if (!b.oom)
+                unlink(b.data);
+            kanal_buf_release(&b);
+        }
+    }
+    free(real);
+}
+
+/* ---- transactions ------------------------------------------------------------ */
+
+int store_begin(store *s, kanal_error *err)
+{
+    char sql[64];
+    if (s->depth == 0)
+        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+    else
+        snprintf(sql, sizeof sql, "SAVEPOINT s%d", s->depth);
+    int rc = exec(s, sql, err, "starting a transaction");
+    if (!rc)
+        s->depth++;
+    return rc;
+}
+
+int store_commit(store *s, kanal_error *err)
+{
+    if (s->depth <= 0)
+        return KANAL_OK;
+    char sql[64];
+    if (s->depth == 1)
+        snprintf(sql, sizeof sql, "COMMIT");
+    else
+        snprintf(sql, sizeof sql, "RELEASE s%d", s->depth - 1);
+    int rc = exec(s, sql, err, "committing");
+    if (rc) {
+        store_rollback(s);
+        return rc;
+    }
+    s->depth--;
+    return KANAL_OK;
+}
+
+void store_rollback(store *s)
+{
+    if (s->depth <= 0)
+        return;
+    char sql[64];
+    if (s->depth == 1)
+        snprintf(sql, sizeof sql, "ROLLBACK");
+    else
+        snprintf(sql, sizeof sql, "ROLLBACK TO s%d; RELEASE s%d", s->depth - 1, s->depth - 1);
+    sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    s->depth--;
+}
+
+int store_depth(const store *s)
+{
+    return s->depth;
+}
+
+/* ---- users -------------------------------------------------------------------- */
+
+int store_user_insert(store *s, const char *id, const char *name, const char *const *roles,
+                      size_t n_roles, const char *at, kanal_error *err)
+{
+    static const char sql[] = "INSERT INTO users(id, name, created_at) VALUES (?, ?, ?)";
+    static const char sql_role[] = "INSERT OR IGNORE INTO user_roles(user_id, role) VALUES (?, ?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, id);
+    bind_text(st, 2, name);
+    bind_text(st, 3, at);
+    int rc = step_done(s, st, err, "adding a user");
+    for (size_t i = 0; !rc && i < n_roles; i++) {
+        if (!(st = prep(s, sql_role, err)))
+            return err->code;
+        bind_text(st, 1, id);
+        bind_text(st, 2, roles[i]);
+        rc = step_done(s, st, err, "adding a user's role");
+    }
+    return rc;
+}
+
+static int user_roles(store *s, kanal_arena *a, const char *id, kanal_user *u,
+                      kanal_error *err)
+{
+    static const char sql[] = "SELECT role FROM user_roles WHERE user_id = ? ORDER BY role";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, id);
+    const char *roles[64];
+    size_t n = 0;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (n < 64)
+            roles[n++] = col_text(a, st, 0, &oom);
+    done(s, st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, err, "reading a user's roles");
+    const char **copy = kanal_arena_alloc(a, (n ? n : 1) * sizeof *copy);
+    if (!copy || oom)
+        return kanal_error_nomem(err);
+    memcpy(copy, roles, n * sizeof *copy);
+    u->roles = copy;
+    u->n_roles = n;
+    return KANAL_OK;
+}
+
+int store_user_get(store *s, kanal_arena *a, const char *id, kanal_user *out,
+                   kanal_error *err)
+{
+    static const char sql[] = "SELECT id, name, active, created_at FROM users WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    bool oom = false;
+    if (rc == SQLITE_ROW) {
+        out->id = col_text(a, st, 0, &oom);
+        out->name = col_text(a, st, 1, &oom);
+        out->active = sqlite3_column_int(st, 2) != 0;
+        out->created_at = col_text(a, st, 3, &oom);
+    }
+    done(s, st);
+    if (rc == SQLITE_DONE)
+        return KANAL_ENOTFOUND;
+    if (rc != SQLITE_ROW)
+        return db_fail(s, err, "reading a user");
+    if (oom)
+        return kanal_error_nomem(err);
+    return user_roles(s, a, id, out, err);
+}
+
+int store_user_set_active(store *s, const char *id, bool active, kanal_error *err)
+{
+    static const char sql[] = "UPDATE users SET active = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int(st, 1, active);
+    bind_text(st, 2, id);
+    return step_done(s, st, err, "changing a user");
+}
+
+int store_count_active_with_role(store *s, const char *role, int *n, kanal_error *err)
+{
+    static const char sql[] = "SELECT count(*) FROM users JOIN user_roles ON user_id = id"
+                              " WHERE active = 1 AND role = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, role);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int(st, 0);
+    done(s, st);
+    return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "counting users");
+}
+
+/*
+** Fills t from a query whose columns match t's, in order. Cells are taken as
+** text; the table's column types say how to read them.
+*/
+static int fill_table(store *s, sqlite3_stmt *st, kanal_table *t, kanal_error *err,
+                      const char *doing)
+{
+    int rc;
+    size_t n = kanal_table_columns(t);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (kanal_table_add_row(t)) {
+            done(s, st);
+            return kanal_error_nomem(err);
+        }
+        for (size_t c = 0; c < n; c++) {
+            const char *v = (const char *)sqlite3_column_text(st, (int)c);
+            if (kanal_table_set(t, c, v)) {
+                done(s, st);
+                return kanal_error_nomem(err);
+            }
+        }
+    }
+    done(s, st);
+    return rc == SQLITE_DONE ? KANAL_OK : db_fail(s, err, doing);
+}
+
+int store_users_table(store *s, kanal_table *t, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT id, name, (SELECT group_concat(role, char(10)) FROM"
+        "   (SELECT role FROM user_roles WHERE user_id = id ORDER BY role)),"
+        " CASE active WHEN 1 THEN 'true' ELSE 'false' END, created_at"
+        " FROM users ORDER BY id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    return st ? fill_table(s, st, t, err, "listing users") : (int)err->code;
+}
+
+/* ---- workflow versions ----------------------------------------------------------- */
+
+int store_workflow_get(store *s, kanal_arena *a, const char *id, int version,
+                       kanal_workflow_version *out, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT workflow, version, source, yaml, rules_file, rules, hash, applied_at,"
+        " applied_by FROM workflow_versions WHERE workflow = ?1"
+        " AND (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, id);
+    sqlite3_bind_int(st, 2, version);
+    int rc = sqlite3_step(st);
+    bool oom = false;
+    if (rc == SQLITE_ROW) {
+        out->workflow = col_text(a, st, 0, &oom);
+        out->version = sqlite3_column_int(st, 1);
+        out->source = col_text(a, st, 2, &oom);
+        out->yaml = col_text(a, st, 3, &oom);
+        out->rules_file = col_text(a, st, 4, &oom);
+        out->rules = col_text(a, st, 5, &oom);
+        out->hash = col_text(a, st, 6, &oom);
+        out->applied_at = col_text(a, st, 7, &oom);
+        out->applied_by = col_text(a, st, 8, &oom);
+    }
+    done(s, st);
+    if (rc == SQLITE_DONE)
+        return KANAL_ENOTFOUND;
+    if (rc != SQLITE_ROW)
+        return db_fail(s, err, "reading a workflow");
+    return oom ? kanal_error_nomem(err) : KANAL_OK;
+}
+
+int store_workflow_latest(store *s, const char *id, int *version, kanal_error *err)
+{
+    static const char sql[] = "SELECT max(version) FROM workflow_versions WHERE workflow = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    *version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    done(s, st);
+    if (rc != SQLITE_ROW)
+        return db_fail(s, err, "reading a workflow");
+    return *version ? KANAL_OK : KANAL_ENOTFOUND;
+}
+
+int store_workflow_insert(store *s, const kanal_workflow_version *v, const char *name,
+                          kanal_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO workflow_versions(workflow, version, name, source, yaml, rules_file,"
+        " rules, hash, applied_at, applied_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, v->workflow);
+    sqlite3_bind_int(st, 2, v->version);
+    bind_text(st, 3, name);
+    bind_text(st, 4, v->source);
+    bind_text(st, 5, v->yaml);
+    bind_text(st, 6, v->rules_file);
+    bind_text(st, 7, v->rules);
+    bind_text(st, 8, v->hash);
+    bind_text(st, 9, v->applied_at);
+    bind_text(st, 10, v->applied_by);
+    return step_done(s, st, err, "storing a workflow");
+}
+
+int store_workflow_ids(store *s, kanal_arena *a, const char ***ids, size_t *n,
+                       kanal_error *err)
+{
+    static const char sql[] = "SELECT DISTINCT workflow FROM workflow_versions ORDER BY 1";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    kanal_buf b = KANAL_BUF_INIT; /* of pointers */
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = col_text(a, st, 0, &oom);
+        kanal_buf_add(&b, &id, sizeof id);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(char *), ids, n, err, "listing workflows");
+}
+
+int store_workflows_table(store *s, kanal_table *t, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT w.workflow, w.version, w.name, w.applied_at, w.applied_by,"
+        " (SELECT count(*) FROM opportunities o WHERE o.workflow = w.workflow"
+        "   AND o.status = 'open')"
+        " FROM workflow_versions w WHERE w.version ="
+        " (SELECT max(version) FROM workflow_versions x WHERE x.workflow = w.workflow)"
+        " ORDER BY w.workflow";
+    sqlite3_stmt *st = prep(s, sql, err);
+    return st ? fill_table(s, st, t, err, "listing workflows") : (int)err->code;
+}
+
+/* ---- partners ------------------------------------------------------------------- */
+
+#define PARTNER_COLS "id, name, type, owner, email, phone, city, tax_id, created_at"
+
+static void read_partner(kanal_arena *a, sqlite3_stmt *st, int c, kanal_partner *p, bool *oom)
+{
+    p->id = sqlite3_column_int64(st, c);
+    p->name = col_text(a, st, c + 1, oom);
+    p->type = col_text(a, st, c + 2, oom);
+    p->owner = col_text(a, st, c + 3, oom);
+    p->email = col_text(a, st, c + 4, oom);
+    p->phone = col_text(a, st, c + 5, oom);
+    p->city = col_text(a, st, c + 6, oom);
+    p->tax_id = col_text(a, st, c + 7, oom);
+    p->created_at = col_text(a, st, c + 8, oom);
+}
+
+int store_partner_insert(store *s, const kanal_partner *p, const char *name_key,
+                         int64_t *id, kanal_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO partners(name, name_key, type, owner, email, phone, city, tax_id,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, p->name);
+    bind_text(st, 2, name_key);
+    bind_text(st, 3, p->type);
+    bind_text(st, 4, p->owner);
+    bind_text(st, 5, p->email);
+    bind_text(st, 6, p->phone);
+    bind_text(st, 7, p->city);
+    bind_text(st, 8, p->tax_id);
+    bind_text(st, 9, p->created_at);
+    int rc = step_done(s, st, err, "adding a partner");
+    if (!rc)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+static int partner_where(store *s, kanal_arena *a, const char *sql, const char *text,
+                         int64_t id, kanal_partner *out, kanal_error *err)
+{
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    if (text)
+        bind_text(st, 1, text);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    bool oom = false;
+    if (rc == SQLITE_ROW)
+        read_partner(a, st, 0, out, &oom);
+    done(s, st);
+    if (rc == SQLITE_DONE)
+        return KANAL_ENOTFOUND;
+    if (rc != SQLITE_ROW)
+        return db_fail(s, err, "reading a partner");
+    return oom ? kanal_error_nomem(err) : KANAL_OK;
+}
+
+int store_partner_by_id(store *s, kanal_arena *a, int64_t id, kanal_partner *out,
+                        kanal_error *err)
+{
+    static const char sql[] = "SELECT " PARTNER_COLS " FROM partners WHERE id = ?";
+    return partner_where(s, a, sql, NULL, id, out, err);
+}
+
+int store_partner_by_name(store *s, kanal_arena *a, const char *name, kanal_partner *out,
+                          kanal_error *err)
+{
+    static const char sql[] = "SELECT " PARTNER_COLS " FROM partners WHERE name = ?";
+    return partner_where(s, a, sql, name, 0, out, err);
+}
+
+int store_partner_by_key(store *s, kanal_arena *a, const char *name_key, kanal_partner *out,
+                         kanal_error *err)
+{
+    static const char sql[] = "SELECT " PARTNER_COLS " FROM partners WHERE name_key = ?";
+    return partner_where(s, a, sql, name_key, 0, out, err);
+}
+
+int store_partner_set_owner(store *s, int64_t id, const char *owner, kanal_error *err)
+{
+    static const char sql[] = "UPDATE partners SET owner = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, owner);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(s, st, err, "changing a partner's owner");
+}
+
+/* Collects the first column of a query as int64 ids. */
+static int collect_ids(store *s, kanal_arena *a, sqlite3_stmt *st, int64_t **ids, size_t *n,
+                       kanal_error *err, const char *doing)
+{
+    kanal_buf b = KANAL_BUF_INIT;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        kanal_buf_add(&b, &id, sizeof id);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, false, sizeof(int64_t), ids, n, err, doing);
+}
+
+int store_partners_owned_by(store *s, kanal_arena *a, const char *owner, int64_t **ids,
+                            size_t *n, kanal_error *err)
+{
+    static const char sql[] = "SELECT id FROM partners WHERE owner = ? ORDER BY id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, owner);
+    return collect_ids(s, a, st, ids, n, err, "listing partners");
+}
+
+int store_partners_table(store *s, const char *owner, const char *type, kanal_table *t,
+                         kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT id, name, type, owner, city, email, phone, tax_id, created_at FROM partners"
+        " WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR type = ?2) ORDER BY id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, owner);
+    bind_text(st, 2, type);
+    return fill_table(s, st, t, err, "listing partners");
+}
+
+/* ---- opportunities --------------------------------------------------------------- */
+
+int store_opp_insert(store *s, const store_opp_row *r, int64_t *id, kanal_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO opportunities(partner_id, workflow, version, owner, status, stage,"
+        " stage_entered_at, created_at, last_event_at, last_seq)"
+        " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, 0)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, r->partner_id);
+    bind_text(st, 2, r->workflow);
+    sqlite3_bind_int(st, 3, r->version);
+    bind_text(st, 4, r->owner);
+    bind_text(st, 5, r->stage);
+    bind_text(st, 6, r->created_at);
+    bind_text(st, 7, r->created_at);
+    bind_text(st, 8, r->created_at);
+    int rc = step_done(s, st, err, "creating an opportunity");
+    if (!rc)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+int store_opp_get(store *s, kanal_arena *a, int64_t id, store_opp_row *out, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT id, partner_id, workflow, version, owner, status, stage, stage_entered_at,"
+        " created_at, closed_at, lost_reason, last_event_at, last_seq"
+        " FROM opportunities WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    bool oom = false;
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->partner_id = sqlite3_column_int64(st, 1);
+        out->workflow = col_text(a, st, 2, &oom);
+        out->version = sqlite3_column_int(st, 3);
+        out->owner = col_text(a, st, 4, &oom);
+        out->status = col_text(a, st, 5, &oom);
+        out->stage = col_text(a, st, 6, &oom);
+        out->stage_entered_at = col_text(a, st, 7, &oom);
+        out->created_at = col_text(a, st, 8, &oom);
+        out->closed_at = col_text(a, st, 9, &oom);
+        out->lost_reason = col_text(a, st, 10, &oom);
+        out->last_event_at = col_text(a, st, 11, &oom);
+        out->last_seq = sqlite3_column_int64(st, 12);
+    }
+    done(s, st);
+    if (rc == SQLITE_DONE)
+        return KANAL_ENOTFOUND;
+    if (rc != SQLITE_ROW)
+        return db_fail(s, err, "reading an opportunity");
+    return oom ? kanal_error_nomem(err) : KANAL_OK;
+}
+
+int store_opp_open_for(store *s, int64_t partner_id, const char *workflow, int64_t *id,
+                       kanal_error *err)
+{
+    static const char sql[] = "SELECT id FROM opportunities WHERE partner_id = ? AND"
+                              " workflow = ? AND status = 'open'";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, partner_id);
+    bind_text(st, 2, workflow);
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    done(s, st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? KANAL_OK
+                                                 : db_fail(s, err, "reading opportunities");
+}
+
+int store_opp_set_stage(store *s, int64_t id, const char *stage, const char *at,
+                        kanal_error *err)
+{
+    static const char sql[] =
+        "UPDATE opportunities SET stage = ?, stage_entered_at = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, stage);
+    bind_text(st, 2, at);
+    sqlite3_bind_int64(st, 3, id);
+    return step_done(s, st, err, "moving an opportunity");
+}
+
+int store_opp_close(store *s, int64_t id, const char *status, const char *at,
+                    const char *lost_reason, kanal_error *err)
+{
+    static const char sql[] =
+        "UPDATE opportunities SET status = ?, closed_at = ?, lost_reason = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, status);
+    bind_text(st, 2, at);
+    bind_text(st, 3, lost_reason);
+    sqlite3_bind_int64(st, 4, id);
+    return step_done(s, st, err, "closing an opportunity");
+}
+
+int store_opp_set_owner(store *s, int64_t id, const char *owner, kanal_error *err)
+{
+    static const char sql[] = "UPDATE opportunities SET owner = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, owner);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(s, st, err, "reassigning an opportunity");
+}
+
+int store_opp_touch(store *s, int64_t id, const char *at, int64_t seq, kanal_error *err)
+{
+    static const char sql[] =
+        "UPDATE opportunities SET last_event_at = max(last_event_at, ?), last_seq = ?"
+        " WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, at);
+    sqlite3_bind_int64(st, 2, seq);
+    sqlite3_bind_int64(st, 3, id);
+    return step_done(s, st, err, "recording an event");
+}
+
+int store_opps_open_of_partner(store *s, kanal_arena *a, int64_t partner_id, int64_t **ids,
+                               size_t *n, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT id FROM opportunities WHERE partner_id = ? AND status = 'open' ORDER BY id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, partner_id);
+    return collect_ids(s, a, st, ids, n, err, "listing opportunities");
+}
+
+int store_opps_open_of_owner(store *s, kanal_arena *a, const char *owner, int64_t **ids,
+                             size_t *n, kanal_error *err)
+{
+    static const char sql[] = "SELECT id FROM opportunities WHERE owner = ? AND"
+                              " status = 'open' ORDER BY stage_entered_at, id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, owner);
+    return collect_ids(s, a, st, ids, n, err, "listing opportunities");
+}
+
+int store_open_count(store *s, const char *owner, const char *workflow, int *n,
+                     kanal_error *err)
+{
+    static const char sql[] = "SELECT count(*) FROM opportunities WHERE owner = ?1 AND"
+                              " status = 'open' AND (?2 IS NULL OR workflow = ?2)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, owner);
+    bind_text(st, 2, workflow);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int(st, 0);
+    done(s, st);
+    return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "counting opportunities");
+}
+
+int store_opps_table(store *s, const store_opp_filter *f, int64_t now, kanal_table *t,
+                     kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT o.id, p.name, o.workflow, o.version, o.owner, o.status, o.stage,"
+        " CAST((coalesce(unixepoch(o.closed_at), ?5) - unixepoch(o.stage_entered_at))"
+        "   / 86400 AS INTEGER),"
+        " o.created_at, o.closed_at, o.lost_reason"
+        " FROM opportunities o JOIN partners p ON p.id = o.partner_id"
+        " WHERE (?1 IS NULL OR o.owner = ?1) AND (?2 IS NULL OR o.workflow = ?2)"
+        " AND (?3 IS NULL OR o.stage = ?3) AND (?4 IS NULL OR o.status = ?4)"
+        " ORDER BY o.id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, f->owner);
+    bind_text(st, 2, f->workflow);
+    bind_text(st, 3, f->stage);
+    bind_text(st, 4, f->status);
+    sqlite3_bind_int64(st, 5, now);
+    return fill_table(s, st, t, err, "listing opportunities");
+}
+
+/* ---- goals, fields, activities ---------------------------------------------------- */
+
+int store_goal_mark_done(store *s, int64_t opp, const char *goal, const char *at,
+                         const char *by, kanal_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO goals_done(opp_id, goal, done_at, done_by) VALUES (?, ?, ?, ?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    bind_text(st, 2, goal);
+    bind_text(st, 3, at);
+    bind_text(st, 4, by);
+    return step_done(s, st, err, "completing a goal");
+}
+
+static int collect_pairs(store *s, kanal_arena *a, sqlite3_stmt *st, store_pair **out,
+                         size_t *n, kanal_error *err, const char *doing)
+{
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_pair p = { col_text(a, st, 0, &oom), col_text(a, st, 1, &oom) };
+        kanal_buf_add(&b, &p, sizeof p);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(store_pair), out, n, err, doing);
+}
+
+int store_goals_done(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
+                     kanal_error *err)
+{
+    static const char sql[] = "SELECT goal, done_at FROM goals_done WHERE opp_id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    return collect_pairs(s, a, st, out, n, err, "reading goals");
+}
+
+int store_field_put(store *s, int64_t opp, const char *field, const char *value,
+                    const char *at, kanal_error *err)
+{
+    static const char sql_set[] =
+        "INSERT INTO field_values(opp_id, field, value, set_at) VALUES (?1, ?2, ?3, ?4)"
+        " ON CONFLICT (opp_id, field) DO UPDATE SET value = ?3, set_at = ?4";
+    static const char sql_clear[] = "DELETE FROM field_values WHERE opp_id = ?1 AND field = ?2";
+    sqlite3_stmt *st = prep(s, value ? sql_set : sql_clear, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    bind_text(st, 2, field);
+    if (value) {
+        bind_text(st, 3, value);
+        bind_text(st, 4, at);
+    }
+    return step_done(s, st, err, "setting a field");
+}
+
+int store_field_values(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
+                       kanal_error *err)
+{
+    static const char sql[] = "SELECT field, value FROM field_values WHERE opp_id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    return collect_pairs(s, a, st, out, n, err, "reading fields");
+}
+
+int store_activity_insert(store *s, int64_t opp, const char *type, const char *at,
+                          const char *actor, const char *note, kanal_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO activities(opp_id, type, at, actor, note) VALUES (?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    bind_text(st, 2, type);
+    bind_text(st, 3, at);
+    bind_text(st, 4, actor);
+    bind_text(st, 5, note);
+    return step_done(s, st, err, "recording an activity");
+}
+
+int store_activities(store *s, kanal_arena *a, int64_t opp, const char *type,
+                     kanal_activity **out, size_t *n, kanal_error *err)
+{
+    static const char sql[] = "SELECT type, at, actor, note FROM activities WHERE opp_id = ?1"
+                              " AND (?2 IS NULL OR type = ?2) ORDER BY at, id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    bind_text(st, 2, type);
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kanal_activity x = { col_text(a, st, 0, &oom), col_text(a, st, 1, &oom),
+                             col_text(a, st, 2, &oom), col_text(a, st, 3, &oom) };
+        kanal_buf_add(&b, &x, sizeof x);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(kanal_activity), out, n, err,
+                     "reading activities");
+}
+
+/* ---- export ------------------------------------------------------------------------ */
+
+int store_partners_export(store *s, kanal_table *t, kanal_error *err)
+{
+    static const char sql[] =
+        "WITH added AS ("
+        "  SELECT json_extract(data, '$.partner_id') AS pid, json_extract(data, '$.owner')"
+        "  AS owner FROM events WHERE opp_id IS NULL AND type = 'partner_added')"
+        " SELECT p.name, p.type, a.owner, p.email, p.phone, p.city, p.tax_id"
+        " FROM partners p LEFT JOIN added a ON a.pid = p.id ORDER BY p.id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    return st ? fill_table(s, st, t, err, "exporting partners") : (int)err->code;
+}
+
+int store_history_export(store *s, kanal_table *t, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT p.name, coalesce(e.workflow, ''),"
+        " CASE e.type WHEN 'created' THEN json_extract(e.data, '$.owner') ELSE e.actor END,"
+        " e.at,"
+        " CASE e.type WHEN 'created' THEN 'created' WHEN 'goal_done' THEN 'done'"
+        "  WHEN 'activity' THEN 'log' WHEN 'field_set' THEN 'set' WHEN 'field_cleared' THEN 'set'"
+        "  WHEN 'advanced' THEN 'advance' WHEN 'won' THEN 'win' WHEN 'lost' THEN 'lose'"
+        "  WHEN 'partner_reassigned' THEN 'reassign' END,"
+        " CASE e.type WHEN 'goal_done' THEN json_extract(e.data, '$.goal')"
+        "  WHEN 'activity' THEN json_extract(e.data, '$.activity')"
+        "  WHEN 'field_set' THEN json_extract(e.data, '$.field') || '=' ||"
+        "   json_extract(e.data, '$.value')"
+        "  WHEN 'field_cleared' THEN json_extract(e.data, '$.field') || '='"
+        "  WHEN 'lost' THEN json_extract(e.data, '$.reason')"
+        "  WHEN 'partner_reassigned' THEN json_extract(e.data, '$.to') END,"
+        " json_extract(e.data, '$.note'), e.login"
+        " FROM events e LEFT JOIN opportunities o ON o.id = e.opp_id"
+        " JOIN partners p ON p.id = coalesce(o.partner_id, json_extract(e.data, '$.partner_id'))"
+        " WHERE (e.opp_id IS NOT NULL AND e.type IN ('created', 'goal_done', 'activity',"
+        "   'field_set', 'field_cleared', 'advanced', 'won', 'lost')"
+        "   AND json_extract(e.data, '$.source') IS NULL"
+        "   AND NOT (e.type = 'goal_done' AND json_extract(e.data, '$.activity') IS NOT NULL))"
+        " OR (e.opp_id IS NULL AND e.type = 'partner_reassigned')"
+        " ORDER BY e.id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    return st ? fill_table(s, st, t, err, "exporting the history") : (int)err->code;
+}
+
+/* ---- the event log ------------------------------------------------------------------ */
+
+int store_event_insert(store *s, int64_t opp, int64_t seq, const char *at,
+                       const char *recorded_at, const char *actor, const char *login,
+                       const char *type, const char *data, const char *workflow, int version,
+                       kanal_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO events(opp_id, seq, at, recorded_at, actor, type, data, workflow,"
+        " version, login) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    if (opp) {
+        sqlite3_bind_int64(st, 1, opp);
+        sqlite3_bind_int64(st, 2, seq);
+    }
+    bind_text(st, 3, at);
+    bind_text(st, 4, recorded_at);
+    bind_text(st, 5, actor);
+    bind_text(st, 6, type);
+    bind_text(st, 7, data);
+    bind_text(st, 8, workflow);
+    if (workflow)
+        sqlite3_bind_int(st, 9, version);
+    bind_text(st, 10, login);
+    return step_done(s, st, err, "recording an event");
+}
+
+int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_t *n,
+                 kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT seq, at, actor, e.type, data, workflow, version, login,"
+        " (SELECT group_concat(j.key || '=' || CASE j.type WHEN 'true' THEN 'true'"
+        "   WHEN 'false' THEN 'false' WHEN 'null' THEN '-' ELSE j.value END, ', ')"
+        "  FROM json_each(e.data) j)"
+        " FROM events e WHERE opp_id = ? ORDER BY seq";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kanal_event e = { sqlite3_column_int64(st, 0), col_text(a, st, 1, &oom),
+                          col_text(a, st, 2, &oom), col_text(a, st, 3, &oom),
+                          col_text(a, st, 4, &oom), col_text(a, st, 5, &oom),
+                          sqlite3_column_int(st, 6), col_text(a, st, 8, &oom),
+                          col_text(a, st, 7, &oom) };
+        kanal_buf_add(&b, &e, sizeof e);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(kanal_event), out, n, err,
+                     "reading the event log");
+}
+
+int store_events_invalid(store *s, int64_t opp, bool *found, int64_t *bad_opp,
+                         int64_t *bad_seq, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT coalesce(opp_id, 0), coalesce(seq, id) FROM events"
+        " WHERE (?1 = 0 OR opp_id = ?1) AND NOT json_valid(data) ORDER BY id LIMIT 1";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (*found) {
+        *bad_opp = sqlite3_column_int64(st, 0);
+        *bad_seq = sqlite3_column_int64(st, 1);
+    }
+    done(s, st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? KANAL_OK
+                                                 : db_fail(s, err, "checking the event log");
+}
+
+int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT count(*), coalesce(max(seq), 0) FROM events WHERE opp_id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *n = sqlite3_column_int64(st, 0);
+        *max_seq = sqlite3_column_int64(st, 1);
+    }
+    done(s, st);
+    return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "checking the event log");
+}
+
+int store_log_protected(store *s, bool *yes, kanal_error *err)
+{
+    static const char sql[] =
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'events'"
+        " AND name IN ('events_no_update', 'events_no_delete', 'events_no_replace')";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    int rc = sqlite3_step(st);
+    *yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 3;
+    done(s, st);
+    return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "checking the event log");
+}
