@@ -274,7 +274,7 @@ static void test_days_between(void)
         char *o_ = NULL;                                                             \
         kanal_error e_;                                                              \
         kanal_error_clear(&e_);                                                      \
-        int rc_ = field_value_parse((f), (in), &o_, &e_);                            \
+        int rc_ = def_field_value_parse((f), (in), &o_, &e_);                            \
         if (rc_)                                                                     \
             fprintf(stderr, "  field '%s', value '%s': %s\n", (f)->id, (in), e_.message); \
         CHECK_INT(rc_, KANAL_OK);                                                    \
@@ -288,7 +288,7 @@ static void test_days_between(void)
         char *o_ = NULL;                                                             \
         kanal_error e_;                                                              \
         kanal_error_clear(&e_);                                                      \
-        int rc_ = field_value_parse((f), (in), &o_, &e_);                            \
+        int rc_ = def_field_value_parse((f), (in), &o_, &e_);                            \
         if (rc_ != KANAL_EINVALID)                                                   \
             fprintf(stderr, "  field '%s', value '%s' gave '%s'\n", (f)->id, (in),   \
                     o_ ? o_ : "(null)");                                             \
@@ -422,7 +422,7 @@ static void test_field_values(void)
         char *o = NULL;
         kanal_error err;
         kanal_error_clear(&err);
-        CHECK_INT(field_value_parse(&e, "franchise", &o, &err), KANAL_EINVALID);
+        CHECK_INT(def_field_value_parse(&e, "franchise", &o, &err), KANAL_EINVALID);
         CHECK(strstr(err.message, "did you mean") == NULL);
         free(o);
     }
@@ -797,11 +797,11 @@ static void test_suggest(void)
 
     kanal_error e;
     kanal_error_clear(&e);
-    CHECK_INT(unknown(&e, KANAL_ENOTFOUND, "activity type", "emial", words, 3, "in workflow 'w'"),
+    CHECK_INT(kanal_unknown(&e, KANAL_ENOTFOUND, "activity type", "emial", words, 3, "in workflow 'w'"),
               KANAL_ENOTFOUND);
     CHECK_STR(e.message, "unknown activity type 'emial' in workflow 'w' (did you mean 'email'?)");
     kanal_error_clear(&e);
-    unknown(&e, KANAL_EINVALID, "partner type", "zzz", words, 3, NULL);
+    kanal_unknown(&e, KANAL_EINVALID, "partner type", "zzz", words, 3, NULL);
     CHECK_INT(e.code, KANAL_EINVALID);
     CHECK_STR(e.message, "unknown partner type 'zzz' (known: call, email, meeting)");
 }

@@ -25,13 +25,6 @@
 /* "0.1.0" */
 const char *kanal_version(void);
 
-/*
-** The longest free text Kanal keeps, in bytes: a note (from a rep or from
-** the rules), a field's text value, a name, a city, an e-mail address, a
-** hint. Longer text is refused (KANAL_EINVALID), as is text that is not
-** valid UTF-8.
-*/
-#define KANAL_TEXT_MAX 4000
 
 /* ---- the handle ------------------------------------------------------------ */
 

@@ -11,6 +11,14 @@
 #include "buf.h"
 
 /*
+** The longest free text Kanal keeps, in bytes: a note (from a rep or from
+** the rules), a field's text value, a name, a city, an e-mail address, a
+** hint. Longer text is refused (KANAL_EINVALID), as is text that is not
+** valid UTF-8.
+*/
+#define KANAL_TEXT_MAX 4000
+
+/*
 ** The candidate closest to `word` when it is a likely misspelling of it
 ** (a few edits away), else NULL. Borrowed from `candidates`.
 */

@@ -12,6 +12,7 @@
 #include "kanal/buf.h"
 #include "kanal/diag.h"
 #include "kanal/error.h"
+#include "kanal/text.h"
 
 #define KANAL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -61,5 +62,15 @@ size_t kanal_utf8_chars(const char *s, size_t len);
 char *kanal_utf8_fold(const char *s);
 
 char *kanal_strdup(const char *s);
+
+/*
+** Checks a free-text argument: valid UTF-8 and at most KANAL_TEXT_MAX bytes
+** (NULL passes). `what` names it in the message: "the note".
+*/
+int kanal_text_ok(const char *what, const char *text, kanal_error *err);
+
+/* Fills err with "unknown WHAT 'x' CONTEXT (did you mean 'y'?)" or the known list. */
+int kanal_unknown(kanal_error *err, kanal_code code, const char *what, const char *name,
+                  const char *const *known, size_t n, const char *context);
 
 #endif

@@ -291,3 +291,40 @@ const char *kanal_suggest(const char *word, const char *const *candidates, size_
     }
     return best;
 }
+
+int kanal_unknown(kanal_error *err, kanal_code code, const char *what, const char *name,
+            const char *const *known, size_t n, const char *context)
+{
+    const char *near = kanal_suggest(name, known, n);
+    kanal_buf b = KANAL_BUF_INIT;
+    kanal_buf_printf(&b, "unknown %s '%s'", what, name);
+    if (context)
+        kanal_buf_printf(&b, " %s", context);
+    if (near) {
+        kanal_buf_printf(&b, " (did you mean '%s'?)", near);
+    } else if (n > 0 && n <= 12) {
+        kanal_buf_puts(&b, " (known: ");
+        for (size_t i = 0; i < n; i++)
+            kanal_buf_printf(&b, "%s%s", i ? ", " : "", known[i]);
+        kanal_buf_putc(&b, ')');
+    }
+    kanal_error_set(err, code, "%s", kanal_buf_cstr(&b));
+    kanal_buf_release(&b);
+    return code;
+}
+
+int kanal_text_ok(const char *what, const char *text, kanal_error *err)
+{
+    if (!text)
+        return KANAL_OK;
+    size_t n = strlen(text), bad;
+    if (!kanal_utf8_valid(text, n, &bad))
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "%s is not valid UTF-8 (byte 0x%02x at offset %zu): write it in "
+                               "UTF-8",
+                               what, (unsigned char)text[bad], bad);
+    if (n > KANAL_TEXT_MAX)
+        return kanal_error_set(err, KANAL_EINVALID, "%s is too long (%zu bytes; at most %d)",
+                               what, n, KANAL_TEXT_MAX);
+    return KANAL_OK;
+}

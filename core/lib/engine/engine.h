@@ -7,6 +7,8 @@
 
 #include "base/base.h"
 #include "kanal/kanal.h"
+#include "def/fields.h"
+#include "rules/rules.h"
 #include "store/store.h"
 
 /* A loaded workflow version, kept for the life of the handle. */
@@ -19,6 +21,7 @@ typedef struct def_entry {
 
 struct kanal {
     store *store;
+    rules_host hooks;            /* what the rules may read and do, through the engine */
     char *path;
     char *login;                 /* the operating-system login running this process */
     bool log_unprotected;        /* the append-only triggers are gone: warn once */
@@ -56,12 +59,6 @@ int op_end(kanal *k, int rc, kanal_error *err);
 /* User ids are login names, so a little wider than definition ids:
    [a-z0-9][a-z0-9._-]*, at most KANAL_ID_MAX characters. */
 bool user_id_valid(const char *id);
-
-/*
-** Checks a free-text argument: valid UTF-8 and at most KANAL_TEXT_MAX bytes
-** (NULL passes). `what` names it in the message: "the note".
-*/
-int text_ok(const char *what, const char *text, kanal_error *err);
 
 int need_actor(kanal *k, kanal_error *err);
 int need_admin(kanal *k, const char *doing, kanal_error *err);
@@ -102,13 +99,14 @@ int owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err);
 
 /* ---- hooks (kanal.c) ---- */
 
-struct hook_call;
 /*
 ** Calls a hook of the rules of c->opp's workflow version, if it has rules
 ** and defines the hook. The rules' Lua state is made on first use within an
 ** operation and dropped when the operation ends.
 */
-int run_hook(kanal *k, struct hook_call *c, kanal_error *err);
+int run_hook(kanal *k, hook_call *c, kanal_error *err);
+/* Fills k->hooks: the engine's side of the rules (hooks.c). */
+void hooks_host_init(kanal *k);
 
 /*
 ** Records an event whose data is an object of text values, given as key,
@@ -145,20 +143,7 @@ int sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets
 int sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at, kanal_error *err);
 void sets_release(field_sets *s);
 
-/* ---- fields.c ---- */
-
-/*
-** Checks text against a field's type and bounds and writes its canonical form
-** into out (caller frees). KANAL_EINVALID with a message naming the field.
-*/
-int field_value_parse(const kanal_field_def *f, const char *text, char **out,
-                      kanal_error *err);
-
 /* A folded, trimmed, single-spaced copy of a partner name (caller frees). */
 char *partner_name_key(const char *name);
-
-/* Adds "unknown WHAT 'x' (did you mean 'y'?)" or the known list to err. */
-int unknown(kanal_error *err, kanal_code code, const char *what, const char *name,
-            const char *const *known, size_t n, const char *context);
 
 #endif

@@ -40,6 +40,8 @@ static char *os_login(void)
 static int handle_new(kanal **out, const char *path, kanal_error *err)
 {
     kanal *k = calloc(1, sizeof *k);
+    if (k)
+        hooks_host_init(k);
     if (!k || !(k->path = kanal_strdup(path)) || !(k->actor_arena = kanal_arena_new()) ||
         !(k->login = os_login())) {
         if (k) {
@@ -358,36 +360,7 @@ int op_end(kanal *k, int rc, kanal_error *err)
     return kanal_commit(k, err);
 }
 
-int run_hook(kanal *k, struct hook_call *c, kanal_error *err)
-{
-    def_entry *e;
-    int rc = def_get(k, c->opp->workflow, c->opp->version, &e, err);
-    if (rc || !e->ver.rules)
-        return rc;
-    if (!e->rules &&
-        (rc = rules_open(&e->rules, k, e->ver.rules_file ? e->ver.rules_file : "rules",
-                         e->ver.rules, &e->wf->limits, err)))
-        return rc;
-    return rules_call(e->rules, c, err);
-}
-
 /* ---- arguments and permissions -------------------------------------------------- */
-
-int text_ok(const char *what, const char *text, kanal_error *err)
-{
-    if (!text)
-        return KANAL_OK;
-    size_t n = strlen(text), bad;
-    if (!kanal_utf8_valid(text, n, &bad))
-        return kanal_error_set(err, KANAL_EINVALID,
-                               "%s is not valid UTF-8 (byte 0x%02x at offset %zu): write it in "
-                               "UTF-8",
-                               what, (unsigned char)text[bad], bad);
-    if (n > KANAL_TEXT_MAX)
-        return kanal_error_set(err, KANAL_EINVALID, "%s is too long (%zu bytes; at most %d)",
-                               what, n, KANAL_TEXT_MAX);
-    return KANAL_OK;
-}
 
 int need_actor(kanal *k, kanal_error *err)
 {

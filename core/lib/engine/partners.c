@@ -9,6 +9,29 @@
 
 #include "engine/engine.h"
 
+/* A folded, trimmed, single-spaced copy of a partner name (caller frees). */
+char *partner_name_key(const char *name)
+{
+    char *folded = kanal_utf8_fold(name);
+    if (!folded)
+        return NULL;
+    /* trim, and collapse runs of blanks into one space */
+    char *w = folded;
+    bool space = false;
+    for (const char *r = folded; *r; r++) {
+        if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r') {
+            space = w != folded;
+            continue;
+        }
+        if (space)
+            *w++ = ' ';
+        space = false;
+        *w++ = *r;
+    }
+    *w = '\0';
+    return folded;
+}
+
 /* Every partner type named by the latest version of some workflow. */
 static int known_partner_types(kanal *k, kanal_arena *a, const char ***types, size_t *n,
                                kanal_error *err)
@@ -106,10 +129,10 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
         return rc;
     if (!p->name || !p->name[0])
         return kanal_error_set(err, KANAL_EINVALID, "a partner needs a name");
-    if ((rc = text_ok("the partner's name", p->name, err)) ||
-        (rc = text_ok("the e-mail address", p->email, err)) ||
-        (rc = text_ok("the phone number", p->phone, err)) ||
-        (rc = text_ok("the city", p->city, err)) || (rc = text_ok("the tax id", p->tax_id, err)))
+    if ((rc = kanal_text_ok("the partner's name", p->name, err)) ||
+        (rc = kanal_text_ok("the e-mail address", p->email, err)) ||
+        (rc = kanal_text_ok("the phone number", p->phone, err)) ||
+        (rc = kanal_text_ok("the city", p->city, err)) || (rc = kanal_text_ok("the tax id", p->tax_id, err)))
         return rc;
     if (!p->type || !p->type[0])
         return kanal_error_set(err, KANAL_EINVALID, "a partner needs a type");
@@ -154,7 +177,7 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
     for (size_t i = 0; i < n_types; i++)
         known |= strcmp(types[i], p->type) == 0;
     if (!known) {
-        rc = unknown(err, KANAL_EINVALID, "partner type", p->type, types, n_types, NULL);
+        rc = kanal_unknown(err, KANAL_EINVALID, "partner type", p->type, types, n_types, NULL);
         goto done;
     }
     if (p->owner && (rc = active_user(k, a, p->owner, &owner, err)))

@@ -33,7 +33,7 @@ static int unknown_field(kanal_error *err, const kanal_workflow *wf, const char 
         ids[i] = wf->fields[i].id;
     char ctx[128];
     snprintf(ctx, sizeof ctx, "in workflow '%s'", wf->id);
-    return unknown(err, KANAL_ENOTFOUND, "field", name, ids, n, ctx);
+    return kanal_unknown(err, KANAL_ENOTFOUND, "field", name, ids, n, ctx);
 }
 
 /* Stores one field's new value (NULL clears it) and records the change. */
@@ -112,7 +112,7 @@ int sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets
         out->fields[i] = fi;
         out->n = i + 1;
         if (eq[1])
-            rc = field_value_parse(&o->wf->fields[fi], eq + 1, &out->values[i], err);
+            rc = def_field_value_parse(&o->wf->fields[fi], eq + 1, &out->values[i], err);
     }
     if (rc)
         sets_release(out);
@@ -220,7 +220,7 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
                    kanal_error *err)
 {
     *already = false;
-    int rc = text_ok("the note", note, err);
+    int rc = kanal_text_ok("the note", note, err);
     if (rc || (rc = op_begin(k, err)))
         return rc;
     kanal_opp *o = NULL;
@@ -306,7 +306,7 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
         return kanal_error_nomem(err);
     }
     res->arena_ = a;
-    int rc = text_ok("the note", note, err);
+    int rc = kanal_text_ok("the note", note, err);
     if (rc || (rc = op_begin(k, err))) {
         kanal_arena_free(a);
         return rc;
@@ -323,7 +323,7 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
             ids[i] = o->wf->activity_types[i].id;
         char ctx[128];
         snprintf(ctx, sizeof ctx, "in workflow '%s'", o->wf->id);
-        rc = unknown(err, KANAL_ENOTFOUND, "activity type", activity, ids, n, ctx);
+        rc = kanal_unknown(err, KANAL_ENOTFOUND, "activity type", activity, ids, n, ctx);
         goto done;
     }
     if ((rc = step_time(k, o, at, t, err)) ||
@@ -499,7 +499,7 @@ done:
 int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
                    const char *at, kanal_error *err)
 {
-    int rc = text_ok("the note", note, err);
+    int rc = kanal_text_ok("the note", note, err);
     if (rc || (rc = op_begin(k, err)))
         return rc;
     kanal_opp *o = NULL;
@@ -514,7 +514,7 @@ int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
             ids[i] = o->wf->lost_reasons[i].id;
         char ctx[128];
         snprintf(ctx, sizeof ctx, "in workflow '%s'", o->wf->id);
-        rc = unknown(err, KANAL_ENOTFOUND, "lost reason", reason ? reason : "", ids, n, ctx);
+        rc = kanal_unknown(err, KANAL_ENOTFOUND, "lost reason", reason ? reason : "", ids, n, ctx);
         goto done;
     }
     if (o->wf->lost_reasons[ri].note_required && (!note || !note[0])) {

@@ -43,7 +43,7 @@ int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles
                                id, KANAL_ID_MAX);
     if (!name || !*name)
         return kanal_error_set(err, KANAL_EINVALID, "a user needs a name (--name NAME)");
-    if ((rc = text_ok("the user's name", name, err)))
+    if ((rc = kanal_text_ok("the user's name", name, err)))
         return rc;
     /* split and check the roles */
     char *copy = kanal_strdup(roles ? roles : "");

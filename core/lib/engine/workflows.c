@@ -183,7 +183,7 @@ static int unknown_workflow(kanal *k, const char *id, kanal_error *err)
     size_t n = 0;
     if (a)
         store_workflow_ids(k->store, a, &ids, &n, err);
-    unknown(err, KANAL_ENOTFOUND, "workflow", id, ids, n,
+    kanal_unknown(err, KANAL_ENOTFOUND, "workflow", id, ids, n,
             n ? NULL : "(no workflow is applied yet: an admin runs 'kanal workflow apply')");
     kanal_arena_free(a);
     return KANAL_ENOTFOUND;

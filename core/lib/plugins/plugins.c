@@ -521,7 +521,7 @@ static int unknown_cap(kanal_plugins *p, cap_kind kind, const char *name, kanal_
         return kanal_error_set(err, KANAL_ENOTFOUND,
                                "unknown %s '%s': no plugin provides one (see 'kanal plugin list')",
                                kind_names[kind], name);
-    return unknown(err, KANAL_ENOTFOUND, kind_names[kind], name, names, n, NULL);
+    return kanal_unknown(err, KANAL_ENOTFOUND, kind_names[kind], name, names, n, NULL);
 }
 
 /* ---- using them -------------------------------------------------------------------------- */

@@ -28,6 +28,8 @@
 #include <lualib.h>
 
 #include "rules/rules.h"
+#include "def/fields.h"
+#include "kanal/datetime.h"
 #include "rules/rules_cost.h"
 
 const hook_info hook_table[HOOK_COUNT] = {
@@ -43,7 +45,7 @@ enum { KILL_NONE, KILL_INSTRUCTIONS, KILL_MEMORY, KILL_TIME };
 
 struct rules {
     lua_State *L;
-    kanal *k;                    /* NULL while only checking */
+    const rules_host *host;      /* NULL while only checking */
     char *name;                  /* the rules file, as the YAML names it */
     size_t mem, mem_limit;
     long long budget, used;
@@ -422,12 +424,12 @@ static int s_table_move(lua_State *L)
 
 /* ---- the kanal API ------------------------------------------------------------------- */
 
-static kanal *need_k(lua_State *L, const char *what)
+static const rules_host *need_host(lua_State *L, const char *what)
 {
     struct rules *r = R(L);
-    if (!r->k || !r->call)
+    if (!r->host || !r->call)
         luaL_error(L, "%s can only be called inside a hook", what);
-    return r->k;
+    return r->host;
 }
 
 /* Raises a Lua error for an engine error, keeping its code for the command. */
@@ -473,13 +475,13 @@ static int k_days_between(lua_State *L)
 
 static int k_open_count(lua_State *L)
 {
-    kanal *k = need_k(L, "kanal.open_count");
+    const rules_host *h = need_host(L, "kanal.open_count");
     charge(L, DB_READ_COST);
     const char *user = luaL_checkstring(L, 1);
     const char *wf = luaL_optstring(L, 2, NULL);
     int n = 0;
     kanal_error err;
-    if (store_open_count(k->store, user, wf, &n, &err))
+    if (h->open_count(h->ud, user, wf, &n, &err))
         return engine_fail(L, &err);
     lua_pushinteger(L, n);
     return 1;
@@ -522,13 +524,13 @@ static kanal_arena *guarded_arena(lua_State *L)
 }
 
 /* Pushes a read-only view of a user, or nil. */
-static void push_user(lua_State *L, kanal *k, const char *id)
+static void push_user(lua_State *L, const rules_host *h, const char *id)
 {
     kanal_arena *a = guarded_arena(L);
     int guard = lua_gettop(L);
     kanal_user u;
     kanal_error err;
-    if (store_user_get(k->store, a, id, &u, &err) != KANAL_OK) {
+    if (h->user(h->ud, a, id, &u, &err) != KANAL_OK) {
         lua_pop(L, 1);
         lua_pushnil(L);
         return;
@@ -549,16 +551,14 @@ static void push_user(lua_State *L, kanal *k, const char *id)
 
 static int k_user(lua_State *L)
 {
-    kanal *k = need_k(L, "kanal.user");
+    const rules_host *h = need_host(L, "kanal.user");
     charge(L, DB_READ_COST);
-    push_user(L, k, luaL_checkstring(L, 1));
+    push_user(L, h, luaL_checkstring(L, 1));
     return 1;
 }
 
-/* What a command may carry out of the sandbox besides the database. */
-#define MAX_TEXT KANAL_TEXT_MAX /* a hint, a log line, a note: bytes */
-#define MAX_HINTS 20         /* hints a command */
-#define MAX_LOG_LINES 200    /* log lines a command */
+#define MAX_TEXT RULES_MAX_TEXT
+#define MAX_HINTS RULES_MAX_HINTS
 
 /* A string argument without NUL bytes, at most `max` bytes. */
 static const char *text_arg(lua_State *L, int i, size_t max, const char *what)
@@ -574,13 +574,10 @@ static const char *text_arg(lua_State *L, int i, size_t max, const char *what)
 
 static int k_hint(lua_State *L)
 {
-    kanal *k = need_k(L, "kanal.hint");
+    const rules_host *h = need_host(L, "kanal.hint");
     const char *s = text_arg(L, 1, MAX_TEXT, "a hint");
-    if (k->n_hints >= MAX_HINTS)
+    if (!h->hint(h->ud, s))
         return luaL_error(L, "too many hints in one command (%d at most)", MAX_HINTS);
-    kanal_buf_add(&k->hints, s, strlen(s));
-    kanal_buf_putc(&k->hints, '\0');
-    k->n_hints++;
     return 0;
 }
 
@@ -589,7 +586,7 @@ static int k_log(lua_State *L)
     struct rules *r = R(L);
     int n = lua_gettop(L);
     /* past the command's last kept line, nothing is built: logging is cheap */
-    if (r->k && r->k->n_log >= MAX_LOG_LINES)
+    if (r->host && !r->host->log_room(r->host->ud))
         return 0;
     for (int i = 1; i <= n; i++) {
         luaL_tolstring(L, i, NULL); /* a string stays itself: nothing is copied */
@@ -614,12 +611,10 @@ static int k_log(lua_State *L)
         room -= take;
     }
     luaL_pushresult(&b);
-    if (r->k) {
+    if (r->host) {
         size_t len;
         const char *s = lua_tolstring(L, -1, &len);
-        kanal_buf_add(&r->k->log, s, len);
-        kanal_buf_putc(&r->k->log, '\0');
-        r->k->n_log++;
+        r->host->log(r->host->ud, s, len);
     }
     return 0;
 }
@@ -721,7 +716,7 @@ static int opp_activities(lua_State *L)
     kanal_activity *acts;
     size_t n;
     kanal_error err;
-    if (store_activities(r->k->store, a, o->id, type, &acts, &n, &err))
+    if (r->host->activities(r->host->ud, a, o->id, type, &acts, &n, &err))
         return engine_fail(L, &err);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
@@ -801,11 +796,11 @@ static int opp_set(lua_State *L)
     }
     char *canon = NULL;
     kanal_error err;
-    if (value && field_value_parse(&o->wf->fields[fi], value, &canon, &err))
+    if (value && def_field_value_parse(&o->wf->fields[fi], value, &canon, &err))
         return engine_fail(L, &err);
     char source[128];
     source_of(r, source, sizeof source);
-    int rc = set_field(r->k, o, (size_t)fi, canon, r->call->at, source, &err);
+    int rc = r->host->set_field(r->host->ud, o, (size_t)fi, canon, r->call->at, source, &err);
     free(canon);
     if (rc)
         return engine_fail(L, &err);
@@ -825,8 +820,7 @@ static int opp_note(lua_State *L)
     char source[128];
     source_of(r, source, sizeof source);
     kanal_error err;
-    if (record_text_event(r->k, o, "note", r->call->at, &err, "text", text, "source", source,
-                          (char *)NULL))
+    if (r->host->note(r->host->ud, o, text, r->call->at, source, &err))
         return engine_fail(L, &err);
     return 0;
 }
@@ -867,7 +861,7 @@ static void push_opp(lua_State *L, struct rules *r, const hook_call *c)
     set_str(L, "stage_entered_at", o->stage_entered_at);
     set_str(L, "closed_at", o->closed_at);
     set_str(L, "lost_reason", o->lost_reason);
-    push_user(L, r->k, o->owner);
+    push_user(L, r->host, o->owner);
     lua_setfield(L, -2, "owner");
     lua_createtable(L, 0, 5);
     lua_pushinteger(L, (lua_Integer)o->partner.id);
@@ -982,7 +976,13 @@ static void push_sandbox(lua_State *L)
     luaL_requiref(L, "utf8", luaopen_utf8, 1);
     luaL_requiref(L, "os", luaopen_os, 1);
     lua_pop(L, 6);
+    /* the set of read-only proxies, weak: a view a hook dropped is collected,
+       so that making views in a loop does not fill the memory ceiling */
     lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
     lua_setfield(L, LUA_REGISTRYINDEX, READONLY_KEY);
 
     lua_newtable(L);
@@ -1052,14 +1052,15 @@ static void push_sandbox(lua_State *L)
     lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
 }
 
-static struct rules *rules_new(kanal *k, const char *name, const kanal_limits *limits)
+static struct rules *rules_new(const rules_host *host, const char *name,
+                               const kanal_limits *limits)
 {
     struct rules *r = calloc(1, sizeof *r);
     if (!r || !(r->name = kanal_strdup(name))) {
         free(r);
         return NULL;
     }
-    r->k = k;
+    r->host = host;
     r->mem_limit = (size_t)limits->memory_mb * 1024 * 1024;
     r->budget = limits->instructions;
     r->time_limit_ns = (long long)limits->time_ms * 1000000LL;
@@ -1304,10 +1305,10 @@ void rules_check(const char *path, const char *text, const kanal_limits *limits,
     rules_free(r);
 }
 
-int rules_open(struct rules **out, kanal *k, const char *name, const char *text,
+int rules_open(struct rules **out, const rules_host *host, const char *name, const char *text,
                const kanal_limits *limits, kanal_error *err)
 {
-    struct rules *r = rules_new(k, name, limits);
+    struct rules *r = rules_new(host, name, limits);
     if (!r)
         return kanal_error_nomem(err);
     int rc = load_chunk(r, name, text, NULL, err);
@@ -1392,10 +1393,8 @@ int rules_call(struct rules *r, const hook_call *c, kanal_error *err)
     if (status != LUA_OK) {
         char buf[64];
         const char *raw = error_text(L, buf, sizeof buf);
-        if (r->k) {
-            kanal_buf_reset(&r->k->trace);
-            kanal_buf_puts(&r->k->trace, raw);
-        }
+        if (r->host)
+            r->host->trace(r->host->ud, raw);
         char first[KANAL_ERROR_MESSAGE_MAX];
         snprintf(first, sizeof first, "%.*s", (int)strcspn(raw, "\n"), raw);
         describe_failure(r, status, first, msg, sizeof msg, &line);

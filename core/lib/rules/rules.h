@@ -1,15 +1,51 @@
 /*
 ** rules.h — the Lua host that runs a workflow's rules: a sandboxed Lua state
-** per rules file and command, an instruction budget per hook call and a
-** memory ceiling per state.
+** per rules file and command, an instruction budget per hook call, a memory
+** ceiling per state and a time limit per command.
+**
+** The host knows nothing of the engine or the store: what the rules may
+** read (users, activities, counts) and do (set a field, note, hint, log)
+** reaches the engine through the rules_host table the engine hands over.
 */
 #ifndef KANAL_RULES_H
 #define KANAL_RULES_H
 
-#include "engine/engine.h"
+#include "base/base.h"
+#include "kanal/records.h"
 #include "rules/hooks.h"
 
 struct rules;
+
+/* What a command may carry out of the sandbox besides the database. */
+#define RULES_MAX_TEXT KANAL_TEXT_MAX /* a hint, a log line, a note: bytes */
+#define RULES_MAX_HINTS 20            /* hints a command */
+#define RULES_MAX_LOG_LINES 200       /* log lines a command */
+
+/*
+** The engine's side of the rules, as callbacks; `ud` is handed back to
+** each. Reads fill records in the arena given; KANAL_ENOTFOUND (no message)
+** when there is no such thing. Errors of the engine come back in err and
+** become the rules' error, keeping their code.
+*/
+typedef struct rules_host {
+    void *ud;
+    int (*open_count)(void *ud, const char *user, const char *workflow, int *n,
+                      kanal_error *err);
+    int (*user)(void *ud, kanal_arena *a, const char *id, kanal_user *out, kanal_error *err);
+    int (*activities)(void *ud, kanal_arena *a, int64_t opp, const char *type,
+                      kanal_activity **out, size_t *n, kanal_error *err);
+    /* A reaction's change of field fi to its canonical value (NULL clears). */
+    int (*set_field)(void *ud, kanal_opp *o, size_t fi, const char *value, const char *at,
+                     const char *source, kanal_error *err);
+    int (*note)(void *ud, kanal_opp *o, const char *text, const char *at, const char *source,
+                kanal_error *err);
+    /* For the user: a hint (false once the command has RULES_MAX_HINTS),
+       a log line (false once it has RULES_MAX_LOG_LINES), a traceback. */
+    bool (*hint)(void *ud, const char *text);
+    bool (*log)(void *ud, const char *line, size_t len);
+    bool (*log_room)(void *ud);
+    void (*trace)(void *ud, const char *text);
+} rules_host;
 
 /* One call of a hook, with what it is about. */
 typedef struct hook_call {
@@ -33,8 +69,11 @@ typedef struct hook_call {
 void rules_check(const char *path, const char *text, const kanal_limits *limits,
                  kanal_diags *d);
 
-/* A state for running hooks; `name` is the rules file as the YAML names it. */
-int rules_open(struct rules **out, kanal *k, const char *name, const char *text,
+/*
+** A state for running hooks; `name` is the rules file as the YAML names it.
+** The host is borrowed: it must outlive the state.
+*/
+int rules_open(struct rules **out, const rules_host *host, const char *name, const char *text,
                const kanal_limits *limits, kanal_error *err);
 void rules_free(struct rules *r);
 

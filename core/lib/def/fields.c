@@ -1,5 +1,6 @@
 /*
-** fields.c — field values, partner name keys and "unknown X" messages.
+** fields.c — a field's value checked against its definition: its type, its
+** bounds, its enum values, and its canonical form.
 */
 #include <errno.h>
 #include <math.h>
@@ -7,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "def/fields.h"
 
 static int bad_value(kanal_error *err, const kanal_field_def *f, const char *text,
                      const char *expected)
@@ -29,14 +30,14 @@ static int check_bounds(kanal_error *err, const kanal_field_def *f, const char *
     return KANAL_OK;
 }
 
-int field_value_parse(const kanal_field_def *f, const char *text, char **out,
+int def_field_value_parse(const kanal_field_def *f, const char *text, char **out,
                       kanal_error *err)
 {
     char buf[64];
     const char *canon = text;
     char what[KANAL_ID_MAX + 32];
     snprintf(what, sizeof what, "the value for field '%s'", f->id);
-    int rc = text_ok(what, text, err);
+    int rc = kanal_text_ok(what, text, err);
     if (rc)
         return rc;
     switch (f->type) {
@@ -104,45 +105,3 @@ ok:
     return KANAL_OK;
 }
 
-char *partner_name_key(const char *name)
-{
-    char *folded = kanal_utf8_fold(name);
-    if (!folded)
-        return NULL;
-    /* trim, and collapse runs of blanks into one space */
-    char *w = folded;
-    bool space = false;
-    for (const char *r = folded; *r; r++) {
-        if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r') {
-            space = w != folded;
-            continue;
-        }
-        if (space)
-            *w++ = ' ';
-        space = false;
-        *w++ = *r;
-    }
-    *w = '\0';
-    return folded;
-}
-
-int unknown(kanal_error *err, kanal_code code, const char *what, const char *name,
-            const char *const *known, size_t n, const char *context)
-{
-    const char *near = kanal_suggest(name, known, n);
-    kanal_buf b = KANAL_BUF_INIT;
-    kanal_buf_printf(&b, "unknown %s '%s'", what, name);
-    if (context)
-        kanal_buf_printf(&b, " %s", context);
-    if (near) {
-        kanal_buf_printf(&b, " (did you mean '%s'?)", near);
-    } else if (n > 0 && n <= 12) {
-        kanal_buf_puts(&b, " (known: ");
-        for (size_t i = 0; i < n; i++)
-            kanal_buf_printf(&b, "%s%s", i ? ", " : "", known[i]);
-        kanal_buf_putc(&b, ')');
-    }
-    kanal_error_set(err, code, "%s", kanal_buf_cstr(&b));
-    kanal_buf_release(&b);
-    return code;
-}
