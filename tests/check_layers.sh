@@ -34,7 +34,7 @@ public_layer() {
     case "$1" in
     buf.h | error.h | json.h | datetime.h | diag.h | table.h | text.h) echo base ;;
     workflow.h | records.h) echo def ;;
-    plugin.h) echo plugins ;;
+    plugin.h | plugins.h) echo plugins ;;
     kanal.h) echo engine ;;
     *) echo unknown ;;
     esac

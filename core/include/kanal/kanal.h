@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "error.h"
 #include "json.h"
+#include "plugins.h"
 #include "records.h"
 #include "table.h"
 #include "text.h"
@@ -31,8 +32,6 @@ const char *kanal_version(void);
 /* An open database and who is acting on it. */
 typedef struct kanal kanal;
 
-/* The plugins Kanal found (see "plugins" below). */
-typedef struct kanal_plugins kanal_plugins;
 
 /*
 ** Opens the database at path, migrating its schema forward. A missing file
@@ -271,45 +270,6 @@ int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *er
 void kanal_history_free(kanal_history *h);
 
 /* ---- plugins ----------------------------------------------------------------------- */
-
-/* kanal_plugins: the plugins Kanal found, loaded ones and skipped ones. */
-
-/*
-** Prepares the plugin registry: the plugins built with Kanal in
-** `builtin_dir`, then every folder of `search_path` (colon-separated, may be
-** NULL). Nothing is loaded until first needed. Caller frees with
-** kanal_plugins_free.
-*/
-int kanal_plugins_new(kanal_plugins **out, const char *builtin_dir, const char *search_path,
-                      kanal_error *err);
-void kanal_plugins_free(kanal_plugins *p);
-
-/*
-** Loads every plugin (once). A plugin that cannot load is skipped and kept
-** with its reason; it never stops the others.
-*/
-void kanal_plugins_load(kanal_plugins *p);
-
-/* What was found, loaded or not, in the order of discovery. */
-typedef struct kanal_plugin_info {
-    const char *name;        /* NULL when the file gave none */
-    const char *version;
-    const char *summary;
-    const char *file;
-    const char *const *provides; /* "format csv", "importer csv", "listener" ... */
-    size_t n_provides;
-    const char *problem;     /* why it was skipped, or NULL when loaded */
-} kanal_plugin_info;
-size_t kanal_plugins_count(kanal_plugins *p);
-const kanal_plugin_info *kanal_plugins_info(kanal_plugins *p, size_t i);
-
-/*
-** Renders a table in a format: "table" and "json" are built in, any other
-** comes from a plugin. KANAL_ENOTFOUND for an unknown format, naming the
-** known ones.
-*/
-int kanal_render(kanal_plugins *p, const char *format, const kanal_table *t, kanal_buf *out,
-                 kanal_error *err);
 
 /*
 ** `kanal import FORMAT WHAT FILE`: the importer reads FILE and feeds it through

@@ -11,11 +11,19 @@
 #include "engine/output.h"
 #include "plugins/plugins.h"
 
+/* An import under way: the engine, and who imports (each row acts as its user). */
+typedef struct import_ctx {
+    kanal *k;
+    kanal_user importer;
+    bool manager;
+    void (*progress)(void *ud, long rows);
+    void *progress_ud;
+} import_ctx;
+
 /* Acts as `user` for one row; the importer may act for others only as a manager. */
-static int act_as(kanal_call *c, const char *user, const kanal_user *importer, bool manager,
+static int act_as(kanal *k, const char *user, const kanal_user *importer, bool manager,
                   kanal_error *err)
 {
-    kanal *k = c->k;
     if (!user || !user[0])
         return kanal_error_set(err, KANAL_EINVALID, "the row names no user");
     if (strcmp(user, importer->id) != 0 && !manager)
@@ -33,18 +41,13 @@ static int act_as(kanal_call *c, const char *user, const kanal_user *importer, b
     return rc;
 }
 
-int import_partner(kanal_call *c, const kanal_partner_row *row)
+static int import_partner(void *ud, const kanal_partner_row *row, kanal_error *err)
 {
-    kanal_error err;
+    import_ctx *c = ud;
     kanal_partner_fields f = { row->name, row->type, row->owner, row->email,
                                row->phone, row->city, row->tax_id };
     int64_t id;
-    if (kanal_partner_add(c->k, &f, &id, &err)) {
-        plugin_host()->row_error(c, row->line, "%s", err.message);
-        return -1;
-    }
-    c->good++;
-    return 0;
+    return kanal_partner_add(c->k, &f, &id, err);
 }
 
 /* The open opportunity of a partner in a workflow. */
@@ -136,22 +139,18 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
     return kanal_opp_lose(k, id, arg, note, s->at, err);
 }
 
-int import_step(kanal_call *c, const kanal_step *s)
+static int import_step(void *ud, const kanal_step *s, kanal_error *err)
 {
-    kanal *k = c->k;
-    kanal_error err;
-    kanal_error_clear(&err);
-    /* who imports: kept in the call so that each row can act as its user */
-    const kanal_user *importer = (const kanal_user *)c->importer;
-    int rc = act_as(c, s->user, importer, c->importer_manager, &err);
-    if (!rc)
-        rc = do_step(k, s, &err);
-    if (rc) {
-        plugin_host()->row_error(c, s->line, "%s", err.message);
-        return -1;
-    }
-    c->good++;
-    return 0;
+    import_ctx *c = ud;
+    int rc = act_as(c->k, s->user, &c->importer, c->manager, err);
+    return rc ? rc : do_step(c->k, s, err);
+}
+
+static void import_progress(void *ud, long rows)
+{
+    import_ctx *c = ud;
+    if (c->progress)
+        c->progress(c->progress_ud, rows);
 }
 
 int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *what,
@@ -165,16 +164,16 @@ int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *wha
     memset(res, 0, sizeof *res);
     /* the importer's own identity, kept apart from the actor each row takes */
     kanal_arena *a = kanal_arena_new();
-    kanal_user importer;
+    import_ctx ctx = { .k = k, .manager = k->is_manager, .progress = progress,
+                       .progress_ud = ud };
     if (!a)
         return kanal_error_nomem(err);
-    if ((rc = store_user_get(k->store, a, k->actor.id, &importer, err))) {
+    if ((rc = store_user_get(k->store, a, k->actor.id, &ctx.importer, err))) {
         kanal_arena_free(a);
         return rc;
     }
-    kanal_call call = { .k = k, .diags = diags, .file = path, .progress = progress,
-                        .progress_ud = ud, .importer = &importer,
-                        .importer_manager = k->is_manager };
+    plugins_import_host host = { &ctx, import_partner, import_step, import_progress };
+    plugins_import_counts counts;
     /* the rejects go to a temporary file, renamed into place at the end */
     kanal_output_file rej = { .fd = -1 };
     if (rejects && (rc = output_begin(k, rejects, path, &rej, err))) {
@@ -188,17 +187,17 @@ int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *wha
         kanal_arena_free(a);
         return rc;
     }
-    rc = plugins_import(p, format, &call, &args, err);
+    rc = plugins_import(p, format, &args, &host, diags, path, &counts, err);
     kanal_error restore;
-    kanal_set_actor(k, importer.id, &restore);
-    res->rows = call.rows;
-    res->imported = call.good;
-    res->rejected = call.bad_rows;
-    if (!rc && call.bad_rows && !rejects && !dry_run)
+    kanal_set_actor(k, ctx.importer.id, &restore);
+    res->rows = counts.rows;
+    res->imported = counts.good;
+    res->rejected = counts.bad_rows;
+    if (!rc && counts.bad_rows && !rejects && !dry_run)
         rc = kanal_error_set(err, KANAL_EINVALID,
                              "nothing was imported: %ld bad row%s (fix them, or keep the good "
                              "rows with --skip-bad REJECTS.csv)",
-                             call.bad_rows, call.bad_rows == 1 ? "" : "s");
+                             counts.bad_rows, counts.bad_rows == 1 ? "" : "s");
     if (rc || dry_run)
         kanal_rollback(k);
     else

@@ -162,6 +162,15 @@ static void drop_pending(kanal *k, size_t from)
         k->n_pending = from;
 }
 
+/* A listener that failed: said after the command. */
+static void warn(void *ud, const char *message)
+{
+    kanal *k = ud;
+    kanal_buf_puts(&k->warnings, message);
+    kanal_buf_putc(&k->warnings, '\0');
+    k->n_warnings++;
+}
+
 /* After the outermost commit: the listeners get what it recorded. */
 static void deliver_pending(kanal *k)
 {
@@ -170,7 +179,7 @@ static void deliver_pending(kanal *k)
         if (evs) {
             for (size_t i = 0; i < k->n_pending; i++)
                 evs[i] = k->pending[i].ev;
-            plugins_deliver(k->plugins, k, evs, k->n_pending);
+            plugins_deliver(k->plugins, evs, k->n_pending, warn, k);
             free(evs);
         }
     }

@@ -16,7 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kanal/workflow.h"
 #include "plugins/plugins.h"
+
+/* One call of a plugin's callback. */
+struct kanal_call {
+    struct kanal_plugin *plugin;
+    kanal_buf *out;                    /* formats and exporters: where they write */
+    const plugins_import_host *import; /* importers: the engine the rows go through */
+    kanal_diags *diags;                /* importers: one diagnostic a bad row */
+    const char *file;                  /* importers: the file, for the diagnostics */
+    plugins_import_counts counts;
+    char error[KANAL_ERROR_MESSAGE_MAX];
+};
 
 _Static_assert((int)KANAL_PLUGIN_TEXT == (int)KANAL_TYPE_TEXT &&
                    (int)KANAL_PLUGIN_INT == (int)KANAL_TYPE_INT &&
@@ -181,18 +193,35 @@ static int h_row_error(kanal_call *c, long line, const char *fmt, ...)
     va_end(ap);
     if (c->diags)
         kanal_diags_add(c->diags, c->file, (int)line, 0, "%s", c->error);
-    c->bad_rows++;
+    c->counts.bad_rows++;
     return -1;
+}
+
+/* A row the engine refused: its error is the row's. */
+static int row_done(kanal_call *c, long line, int rc, const kanal_error *err)
+{
+    if (rc)
+        return h_row_error(c, line, "%s", err->message);
+    c->counts.good++;
+    return 0;
 }
 
 static int h_add_partner(kanal_call *c, const kanal_partner_row *row)
 {
-    return import_partner(c, row);
+    if (!c->import)
+        return h_fail(c, "this call imports nothing");
+    kanal_error err;
+    kanal_error_clear(&err);
+    return row_done(c, row->line, c->import->add_partner(c->import->ud, row, &err), &err);
 }
 
 static int h_step(kanal_call *c, const kanal_step *s)
 {
-    return import_step(c, s);
+    if (!c->import)
+        return h_fail(c, "this call imports nothing");
+    kanal_error err;
+    kanal_error_clear(&err);
+    return row_done(c, s->line, c->import->step(c->import->ud, s, &err), &err);
 }
 
 static const char *h_last_error(kanal_call *c)
@@ -202,9 +231,9 @@ static const char *h_last_error(kanal_call *c)
 
 static void h_progress(kanal_call *c, long rows)
 {
-    c->rows = rows;
-    if (c->progress)
-        c->progress(c->progress_ud, rows);
+    c->counts.rows = rows;
+    if (c->import && c->import->progress)
+        c->import->progress(c->import->ud, rows);
 }
 
 static const kanal_host host_table = {
@@ -237,11 +266,6 @@ static const kanal_host host_table = {
     .progress = h_progress,
     .write_text = h_write_text,
 };
-
-const kanal_host *plugin_host(void)
-{
-    return &host_table;
-}
 
 /* ---- loading -------------------------------------------------------------------------- */
 
@@ -570,23 +594,28 @@ int plugins_export(kanal_plugins *p, const char *format, const kanal_table *t, k
     return KANAL_OK;
 }
 
-int plugins_import(kanal_plugins *p, const char *format, kanal_call *call,
-                   const kanal_import_args *args, kanal_error *err)
+int plugins_import(kanal_plugins *p, const char *format, const kanal_import_args *args,
+                   const plugins_import_host *host, kanal_diags *diags, const char *file,
+                   plugins_import_counts *counts, kanal_error *err)
 {
     kanal_plugins_load(p);
+    memset(counts, 0, sizeof *counts);
     const capability *cap = find_cap(p, CAP_IMPORTER, format);
     if (!cap)
         return unknown_cap(p, CAP_IMPORTER, format, err);
-    call->plugin = cap->plugin;
+    kanal_call call = { .plugin = cap->plugin, .import = host, .diags = diags, .file = file };
     kanal_import_fn fn;
     memcpy(&fn, &cap->fn, sizeof fn);
-    if (fn(call, args) != 0)
-        return kanal_error_set(err, KANAL_EINVALID, "%s", call->error[0] ? call->error
-                                                                         : "the import failed");
+    int failed = fn(&call, args) != 0;
+    *counts = call.counts;
+    if (failed)
+        return kanal_error_set(err, KANAL_EINVALID, "%s", call.error[0] ? call.error
+                                                                        : "the import failed");
     return KANAL_OK;
 }
 
-void plugins_deliver(kanal_plugins *p, kanal *k, const kanal_plugin_event *events, size_t n)
+void plugins_deliver(kanal_plugins *p, const kanal_plugin_event *events, size_t n,
+                     void (*warn)(void *ud, const char *message), void *ud)
 {
     kanal_plugins_load(p);
     for (size_t i = 0; i < p->n; i++) {
@@ -597,12 +626,12 @@ void plugins_deliver(kanal_plugins *p, kanal *k, const kanal_plugin_event *event
             kanal_listen_fn fn;
             memcpy(&fn, &pl->caps[c].fn, sizeof fn);
             for (size_t e = 0; e < n; e++) {
-                kanal_call call = { .plugin = pl, .k = k };
+                kanal_call call = { .plugin = pl };
                 if (fn(&call, &events[e]) != 0) {
-                    kanal_buf_printf(&k->warnings, "listener of plugin '%s' failed: %s",
-                                     pl->info.name, call.error[0] ? call.error : "no reason");
-                    kanal_buf_putc(&k->warnings, '\0');
-                    k->n_warnings++;
+                    char msg[KANAL_ERROR_MESSAGE_MAX + 128];
+                    snprintf(msg, sizeof msg, "listener of plugin '%s' failed: %s",
+                             pl->info.name, call.error[0] ? call.error : "no reason");
+                    warn(ud, msg);
                     break; /* one warning a listener and command is enough */
                 }
             }

@@ -1,42 +1,49 @@
 /*
-** plugins.h — what the plugin host shares with the import module.
+** plugins.h — the plugin host's side for the engine: running a plugin's
+** exporter or importer, and handing events to listeners. The host knows
+** nothing of the engine: an importer's rows reach it through the callbacks
+** of a plugins_import_host, and a listener's failure through `warn`.
 */
 #ifndef KANAL_PLUGINS_H
 #define KANAL_PLUGINS_H
 
-#include "engine/engine.h"
+#include "base/base.h"
 #include "kanal/plugin.h"
+#include "kanal/plugins.h"
+#include "kanal/table.h"
 
-/* One call of a plugin's callback. */
-struct kanal_call {
-    struct kanal_plugin *plugin;
-    kanal *k;                  /* importers: the engine the rows go through */
-    kanal_buf *out;            /* formats and exporters: where they write */
-    kanal_diags *diags;        /* importers: one diagnostic a bad row */
-    const char *file;          /* importers: the file, for the diagnostics */
-    long rows;                 /* rows read, as the importer reports them */
-    long good, bad_rows;       /* rows kept, rows refused */
-    void (*progress)(void *ud, long rows);
-    void *progress_ud;
-    const void *importer;      /* importers: the kanal_user who imports */
-    bool importer_manager;
-    char error[KANAL_ERROR_MESSAGE_MAX];
-};
+/*
+** How an importer's rows go through the engine: each callback returns
+** KANAL_OK, or fills err with why the row was refused.
+*/
+typedef struct plugins_import_host {
+    void *ud;
+    int (*add_partner)(void *ud, const kanal_partner_row *row, kanal_error *err);
+    int (*step)(void *ud, const kanal_step *step, kanal_error *err);
+    void (*progress)(void *ud, long rows); /* may be NULL */
+} plugins_import_host;
 
-const kanal_host *plugin_host(void);
+/* What an import read and did. */
+typedef struct plugins_import_counts {
+    long rows;        /* rows read, as the importer reports them */
+    long good;        /* rows the engine kept */
+    long bad_rows;    /* rows refused, by the importer or the engine */
+} plugins_import_counts;
 
-/* import.c: a partner or a step fed through the engine (0, or -1 with the
-   row's error recorded). */
-int import_partner(kanal_call *c, const kanal_partner_row *row);
-int import_step(kanal_call *c, const kanal_step *s);
-
-/* Runs the exporter or importer a plugin provides for `format`. */
+/* Runs the exporter a plugin provides for `format`. */
 int plugins_export(kanal_plugins *p, const char *format, const kanal_table *t, kanal_buf *out,
                    kanal_error *err);
-int plugins_import(kanal_plugins *p, const char *format, kanal_call *call,
-                   const kanal_import_args *args, kanal_error *err);
 
-/* Hands the committed events to the listeners (kanal.c calls it). */
-void plugins_deliver(kanal_plugins *p, kanal *k, const kanal_plugin_event *events, size_t n);
+/*
+** Runs the importer a plugin provides for `format` on args->path; every bad
+** row is added to diags as FILE:LINE (file: as the user named it).
+*/
+int plugins_import(kanal_plugins *p, const char *format, const kanal_import_args *args,
+                   const plugins_import_host *host, kanal_diags *diags, const char *file,
+                   plugins_import_counts *counts, kanal_error *err);
+
+/* Hands committed events to the listeners; a listener that fails is `warn`ed about. */
+void plugins_deliver(kanal_plugins *p, const kanal_plugin_event *events, size_t n,
+                     void (*warn)(void *ud, const char *message), void *ud);
 
 #endif
