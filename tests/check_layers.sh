@@ -10,7 +10,8 @@
 # (core/include/kanal) belong to the layer of what they declare; the CLI
 # includes only public headers. The libraries Kanal is built on belong to
 # one layer each: yaml.h to def, sqlite3.h to store/sqlite (and to the SQLite
-# backend's own tests), lua.h to rules, dlfcn.h to plugins.
+# backend's own tests), lua.h to rules, dlfcn.h to plugins, jansson.h (reading
+# the events' JSON) to the engine.
 #
 # Usage: tests/check_layers.sh [SOURCE_DIR]; exits 1 listing every wrong arrow.
 set -u
@@ -33,7 +34,7 @@ rank() {
 public_layer() {
     case "$1" in
     buf.h | error.h | json.h | datetime.h | diag.h | table.h | text.h) echo base ;;
-    workflow.h | records.h) echo def ;;
+    workflow.h | records.h | events.h) echo def ;;
     plugin.h | plugins.h) echo plugins ;;
     kanal.h) echo engine ;;
     *) echo unknown ;;
@@ -69,10 +70,11 @@ for f in $(find core/lib core/cli -name '*.[ch]' | sort); do
             echo "$f:$n: includes <sqlite3.h>: only the SQLite backend (core/lib/store/sqlite) may"
             continue
             ;;
-        yaml.h | lua.h | lauxlib.h | lualib.h | dlfcn.h)
+        yaml.h | lua.h | lauxlib.h | lualib.h | dlfcn.h | jansson.h)
             case "$target" in
             yaml.h) own=def ;;
             dlfcn.h) own=plugins ;;
+            jansson.h) own=engine ;;
             *) own=rules ;;
             esac
             [ "$layer" = "$own" ] || echo "$f:$n: includes <$target>: only the $own layer may"

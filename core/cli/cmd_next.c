@@ -30,7 +30,7 @@ static void next_json(kanal_buf *out, const kanal_next *n)
     kanal_json_key(&j, "id");
     kanal_json_int(&j, o->id);
     kanal_json_key(&j, "status");
-    kanal_json_str(&j, o->status);
+    kanal_json_str(&j, kanal_status_name(o->status));
     kanal_json_key(&j, "stage");
     kanal_json_str(&j, o->stage);
     kanal_json_key(&j, "days_in_stage");
@@ -93,8 +93,8 @@ static void next_text(cli *c, kanal_buf *out, const kanal_next *n)
                      (long long)o->id, B, cli_safe(c, o->partner.name), R, o->workflow, o->stage,
                      o->stage_index + 1, wf->n_stages, (long long)n->days_in_stage,
                      n->days_in_stage == 1 ? "" : "s", n->stale ? " — stale" : "");
-    if (strcmp(o->status, "open") != 0) {
-        kanal_buf_printf(out, "closed: %s on %.10s%s%s%s\n", o->status,
+    if (o->status != KANAL_OPEN) {
+        kanal_buf_printf(out, "closed: %s on %.10s%s%s%s\n", kanal_status_name(o->status),
                          o->closed_at ? o->closed_at : "?", o->lost_reason ? " (" : "",
                          o->lost_reason ? o->lost_reason : "", o->lost_reason ? ")" : "");
         return;

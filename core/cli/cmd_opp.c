@@ -123,7 +123,7 @@ static void show_json(kanal_buf *out, const kanal_opp *o)
     kanal_json_key(&j, "owner");
     kanal_json_str(&j, o->owner);
     kanal_json_key(&j, "status");
-    kanal_json_str(&j, o->status);
+    kanal_json_str(&j, kanal_status_name(o->status));
     kanal_json_key(&j, "stage");
     kanal_json_str(&j, o->stage);
     kanal_json_key(&j, "stage_entered_at");
@@ -181,8 +181,8 @@ static void show_text(cli *c, kanal_buf *out, const kanal_opp *o)
     kanal_buf_printf(out, "opportunity %lld — %s%s%s (%s)\n", (long long)o->id, B,
                      cli_safe(c, o->partner.name), R, o->partner.type);
     kanal_buf_printf(out, "workflow  %s v%d\nowner     %s\nstatus    %s", o->workflow,
-                     o->version, o->owner, o->status);
-    if (strcmp(o->status, "open") != 0) {
+                     o->version, o->owner, kanal_status_name(o->status));
+    if (o->status != KANAL_OPEN) {
         kanal_buf_puts(out, " on ");
         when(out, o->closed_at);
         if (o->lost_reason)
@@ -204,7 +204,7 @@ static void show_text(cli *c, kanal_buf *out, const kanal_opp *o)
     for (size_t s = 0; s < wf->n_stages; s++) {
         const kanal_stage *st = &wf->stages[s];
         kanal_buf_printf(out, "  %s%s%s%s\n", B, st->id, R,
-                         (int)s == o->stage_index && !strcmp(o->status, "open") ? "  (current)"
+                         (int)s == o->stage_index && o->status == KANAL_OPEN ? "  (current)"
                                                                               : "");
         for (size_t i = 0; i < st->n_goals; i++) {
             size_t gi = st->goals[i];

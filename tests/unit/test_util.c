@@ -806,6 +806,44 @@ static void test_suggest(void)
     CHECK_STR(e.message, "unknown partner type 'zzz' (known: call, email, meeting)");
 }
 
+/* An event's data as history shows it: in the data's own key order. */
+static void test_event_summary(void)
+{
+    kanal_arena *a = kanal_arena_new();
+    kanal_error e;
+    const char *out = NULL;
+    CHECK_INT(event_summary(a, "{\"stage\":\"a\",\"n\":2,\"ok\":true,\"x\":null,\"no\":false}",
+                            &out, &e),
+              KANAL_OK);
+    CHECK_STR(out, "stage=a, n=2, ok=true, x=-, no=false");
+    CHECK_INT(event_summary(a, "{\"user\":\"ann\",\"roles\":[\"admin\",\"manager\"]}", &out, &e),
+              KANAL_OK);
+    CHECK_STR(out, "user=ann, roles=[\"admin\",\"manager\"]");
+    CHECK_INT(event_summary(a, "{}", &out, &e), KANAL_OK);
+    CHECK(out == NULL);
+    CHECK_INT(event_summary(a, "{\"x\":", &out, &e), KANAL_ESTORAGE);
+    kanal_arena_free(a);
+}
+
+/* The names of event types and statuses, both ways; the import's verbs. */
+static void test_event_names(void)
+{
+    CHECK_STR(kanal_event_name(KANAL_EV_GOAL_DONE), "goal_done");
+    CHECK_INT(kanal_event_type_of("goal_done"), KANAL_EV_GOAL_DONE);
+    CHECK_INT(kanal_event_type_of("forged"), KANAL_EV_COUNT);
+    CHECK_STR(kanal_event_verb(KANAL_EV_ACTIVITY), "log");
+    CHECK(kanal_event_verb(KANAL_EV_NOTE) == NULL);
+    CHECK_INT(kanal_event_of_verb("set"), KANAL_EV_FIELD_SET);
+    CHECK_INT(kanal_event_of_verb("reassign"), KANAL_EV_PARTNER_REASSIGNED);
+    CHECK_INT(kanal_event_of_verb("delete"), KANAL_EV_COUNT);
+    for (int t = 0; t < KANAL_EV_COUNT; t++)
+        CHECK_INT(kanal_event_type_of(kanal_event_name((kanal_event_type)t)), t);
+    for (int st = 0; st < KANAL_STATUS_COUNT; st++)
+        CHECK_INT(kanal_status_of(kanal_status_name((kanal_status)st)), st);
+    CHECK_STR(kanal_status_name(KANAL_LOST), "lost");
+    CHECK_INT(kanal_status_of("closed"), KANAL_STATUS_COUNT);
+}
+
 int main(void)
 {
     test_time_parse();
@@ -819,5 +857,7 @@ int main(void)
     test_json();
     test_table();
     test_suggest();
+    test_event_summary();
+    test_event_names();
     return t_done("test_util");
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "events.h"
 #include "workflow.h"
 
 typedef struct kanal_user {
@@ -54,7 +55,7 @@ typedef struct kanal_opp {
     const char *workflow;
     int version;
     const char *owner;
-    const char *status;       /* "open", "won" or "lost" */
+    kanal_status status;
     const char *stage;
     int stage_index;          /* into wf->stages */
     const char *stage_entered_at;

@@ -79,8 +79,8 @@ void now_text(kanal *k, char out[KANAL_TIME_LEN]);
 ** Appends an event to the log: of the opportunity o (which gets its next
 ** sequence number), or of nothing when o is NULL. data is a JSON object.
 */
-int record_event(kanal *k, kanal_opp *o, const char *type, const char *at, kanal_buf *data,
-                 kanal_error *err);
+int record_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
+                 kanal_buf *data, kanal_error *err);
 
 /* ---- workflows.c ---- */
 
@@ -112,8 +112,16 @@ void hooks_host_init(kanal *k);
 ** Records an event whose data is an object of text values, given as key,
 ** value pairs ending with a NULL key; pairs whose value is NULL are left out.
 */
-int record_text_event(kanal *k, kanal_opp *o, const char *type, const char *at,
+int record_text_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
                       kanal_error *err, ...);
+
+/* ---- events.c ---- */
+
+/* An event's data as people read it: "key=value, ..." (NULL when it has none). */
+int event_summary(kanal_arena *a, const char *data, const char **out, kanal_error *err);
+/* The rows of `kanal export FORMAT events` and `... partners` (see kanal_export). */
+int export_history(kanal *k, kanal_table *t, kanal_error *err);
+int export_partners(kanal *k, kanal_table *t, kanal_error *err);
 
 /* ---- opps.c ---- */
 

@@ -50,7 +50,7 @@ static int h_set_field(void *ud, kanal_opp *o, size_t fi, const char *value, con
 static int h_note(void *ud, kanal_opp *o, const char *text, const char *at, const char *source,
                   kanal_error *err)
 {
-    return record_text_event(ud, o, "note", at, err, "text", text, "source", source,
+    return record_text_event(ud, o, KANAL_EV_NOTE, at, err, "text", text, "source", source,
                              (char *)NULL);
 }
 

@@ -100,43 +100,56 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
         return kanal_error_set(err, KANAL_EINVALID, "the row names no partner");
     if (!s->at || !s->at[0])
         return kanal_error_set(err, KANAL_EINVALID, "the row has no time ('at')");
-    if (strcmp(ev, "reassign") == 0)
+    kanal_event_type t = kanal_event_of_verb(ev);
+    if (t == KANAL_EV_PARTNER_REASSIGNED)
         return reassign_partner(k, s, err);
     if (!s->workflow || !s->workflow[0])
         return kanal_error_set(err, KANAL_EINVALID, "the row names no workflow");
-    if (strcmp(ev, "created") == 0)
+    if (t == KANAL_EV_CREATED)
         return kanal_opp_create(k, s->partner, s->workflow, s->user, s->at, &id, err);
-    static const char *const needs_arg[] = { "done", "log", "set", "lose" };
-    for (size_t i = 0; i < KANAL_ARRAY_LEN(needs_arg); i++)
-        if (strcmp(ev, needs_arg[i]) == 0 && !arg)
-            return kanal_error_set(err, KANAL_EINVALID, "'%s' needs an arg (%s)", ev,
-                                   i == 0   ? "the goal"
-                                   : i == 1 ? "the activity type"
-                                   : i == 2 ? "field=value"
-                                            : "the lost reason");
-    bool known = false;
-    static const char *const events[] = { "done", "log", "set", "advance", "win", "lose" };
-    for (size_t i = 0; i < KANAL_ARRAY_LEN(events); i++)
-        known |= strcmp(ev, events[i]) == 0;
-    if (!known)
-        return kanal_error_set(err, KANAL_EINVALID,
-                               "unknown event '%s' (expected created, done, log, set, advance, "
-                               "win, lose or reassign)",
-                               ev);
+    const char *needs = t == KANAL_EV_GOAL_DONE  ? "the goal"
+                        : t == KANAL_EV_ACTIVITY  ? "the activity type"
+                        : t == KANAL_EV_FIELD_SET ? "field=value"
+                        : t == KANAL_EV_LOST      ? "the lost reason"
+                                                  : NULL;
+    if (needs && !arg)
+        return kanal_error_set(err, KANAL_EINVALID, "'%s' needs an arg (%s)", ev, needs);
+    if (t == KANAL_EV_COUNT) {
+        /* the verbs of kanal/events.h, in their order */
+        kanal_buf verbs = KANAL_BUF_INIT;
+        const char *last = NULL;
+        size_t n = 0;
+        for (int i = 0; i < KANAL_EV_COUNT; i++) {
+            const char *v = kanal_event_verb((kanal_event_type)i);
+            if (!v || (last && strcmp(v, last) == 0))
+                continue;
+            if (last)
+                kanal_buf_printf(&verbs, "%s%s", n++ ? ", " : "", last);
+            last = v;
+        }
+        kanal_buf_printf(&verbs, " or %s", last ? last : "");
+        kanal_error_set(err, KANAL_EINVALID, "unknown event '%s' (expected %s)", ev,
+                        kanal_buf_cstr(&verbs));
+        kanal_buf_release(&verbs);
+        return KANAL_EINVALID;
+    }
     if ((rc = open_opp(k, s, &id, err)))
         return rc;
     bool already;
-    if (strcmp(ev, "done") == 0)
+    switch (t) {
+    case KANAL_EV_GOAL_DONE:
         return kanal_opp_done(k, id, arg, NULL, 0, note, s->at, &already, err);
-    if (strcmp(ev, "log") == 0)
+    case KANAL_EV_ACTIVITY:
         return kanal_opp_log(k, id, arg, note, s->at, NULL, err);
-    if (strcmp(ev, "set") == 0)
+    case KANAL_EV_FIELD_SET:
         return kanal_opp_set(k, id, &arg, 1, s->at, err);
-    if (strcmp(ev, "advance") == 0)
+    case KANAL_EV_ADVANCED:
         return kanal_opp_advance(k, id, s->at, err);
-    if (strcmp(ev, "win") == 0)
+    case KANAL_EV_WON:
         return kanal_opp_win(k, id, s->at, err);
-    return kanal_opp_lose(k, id, arg, note, s->at, err);
+    default:
+        return kanal_opp_lose(k, id, arg, note, s->at, err);
+    }
 }
 
 static int import_step(void *ud, const kanal_step *s, kanal_error *err)
@@ -258,8 +271,7 @@ int kanal_export(kanal *k, kanal_plugins *p, const char *format, const char *wha
             if (kanal_table_add_column(t, cols[i], KANAL_TYPE_TEXT, cols[i]))
                 rc = kanal_error_nomem(err);
         if (!rc)
-            rc = partners ? store_partners_export(k->store, t, err)
-                          : store_history_export(k->store, t, err);
+            rc = partners ? export_partners(k, t, err) : export_history(k, t, err);
     } else {
         return kanal_error_set(err, KANAL_EUSAGE,
                                "cannot export '%s': choose partners, opportunities or events",

@@ -134,7 +134,7 @@ int kanal_init(kanal **out, const char *path, const char *admin_id, const char *
     kanal_json_str(&j, "admin");
     kanal_json_end_array(&j);
     kanal_json_end_object(&j);
-    rc = record_event(k, NULL, "user_added", at, &data, err);
+    rc = record_event(k, NULL, KANAL_EV_USER_ADDED, at, &data, err);
     kanal_buf_release(&data);
     if (rc || (rc = kanal_commit(k, err)))
         goto fail_tx;
@@ -459,7 +459,7 @@ int def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_
 
 /* ---- times and events ------------------------------------------------------------- */
 
-int record_text_event(kanal *k, kanal_opp *o, const char *type, const char *at,
+int record_text_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
                       kanal_error *err, ...)
 {
     kanal_buf data = KANAL_BUF_INIT;
@@ -542,9 +542,10 @@ static int keep_pending(kanal *k, int64_t opp, int64_t seq, const char *at, cons
     return KANAL_OK;
 }
 
-int record_event(kanal *k, kanal_opp *o, const char *type, const char *at, kanal_buf *data,
+int record_event(kanal *k, kanal_opp *o, kanal_event_type t, const char *at, kanal_buf *data,
                  kanal_error *err)
 {
+    const char *type = kanal_event_name(t);
     if (data->oom)
         return kanal_error_nomem(err);
     char recorded[KANAL_TIME_LEN];
@@ -552,13 +553,17 @@ int record_event(kanal *k, kanal_opp *o, const char *type, const char *at, kanal
     const char *actor = k->has_actor ? k->actor.id : "system";
     int rc;
     if (!o) {
-        rc = store_event_insert(k->store, 0, 0, at, recorded, actor, k->login, type,
-                                kanal_buf_cstr(data), NULL, 0, err);
+        store_event e = { .at = at, .recorded_at = recorded, .actor = actor,
+                          .login = k->login, .type = type, .data = kanal_buf_cstr(data) };
+        rc = store_event_insert(k->store, &e, err);
         return rc ? rc : keep_pending(k, 0, 0, at, actor, type, kanal_buf_cstr(data), NULL, 0, err);
     }
     int64_t seq = o->last_seq + 1;
-    if ((rc = store_event_insert(k->store, o->id, seq, at, recorded, actor, k->login, type,
-                                 kanal_buf_cstr(data), o->workflow, o->version, err)) ||
+    store_event e = { .opp = o->id, .seq = seq, .at = at, .recorded_at = recorded,
+                      .actor = actor, .login = k->login, .type = type,
+                      .data = kanal_buf_cstr(data), .workflow = o->workflow,
+                      .version = o->version };
+    if ((rc = store_event_insert(k->store, &e, err)) ||
         (rc = store_opp_touch(k->store, o->id, at, seq, err)) ||
         (rc = keep_pending(k, o->id, seq, at, actor, type, kanal_buf_cstr(data), o->workflow,
                            o->version, err)))

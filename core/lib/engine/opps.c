@@ -112,10 +112,11 @@ int opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
                              "opportunity %lld belongs to '%s': only its owner or a manager "
                              "may change it",
                              (long long)id, o->owner);
-    else if (strcmp(o->status, "open") != 0)
+    else if (o->status != KANAL_OPEN)
         rc = kanal_error_set(err, KANAL_EREFUSED,
                              "opportunity %lld is closed (%s on %.10s): it can no longer change",
-                             (long long)id, o->status, o->closed_at ? o->closed_at : "?");
+                             (long long)id, kanal_status_name(o->status),
+                             o->closed_at ? o->closed_at : "?");
     if (rc) {
         kanal_opp_free(o);
         *out = NULL;
@@ -185,7 +186,7 @@ static int next_of(kanal *k, kanal_opp *o, kanal_next **out, kanal_error *err)
     if (n->next_goal < 0)
         n->next_goal = optional_ready;
     bool last = (size_t)o->stage_index + 1 == o->wf->n_stages;
-    bool open = strcmp(o->status, "open") == 0;
+    bool open = o->status == KANAL_OPEN;
     if (!open) {
         /* nothing is to be done on a closed opportunity */
         n->next_goal = -1;
@@ -280,7 +281,7 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
     int rc = need_actor(k, err);
     if (rc)
         return rc;
-    store_opp_filter sf = { f->owner, f->workflow, f->stage, f->status };
+    store_opp_filter sf = { f->owner, f->workflow, f->stage, KANAL_STATUS_COUNT };
     if (f->mine) {
         if (f->owner && strcmp(f->owner, k->actor.id) != 0)
             return kanal_error_set(err, KANAL_EUSAGE, "--mine and --owner %s contradict",
@@ -294,8 +295,7 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
                                    k->actor.id);
         sf.owner = k->actor.id;
     }
-    if (f->status && strcmp(f->status, "open") && strcmp(f->status, "won") &&
-        strcmp(f->status, "lost"))
+    if (f->status && (sf.status = kanal_status_of(f->status)) == KANAL_STATUS_COUNT)
         return kanal_error_set(err, KANAL_EUSAGE,
                                "invalid status '%s': use open, won or lost", f->status);
     if ((rc = kanal_table_new(&t, "opportunities", "Opportunities", err)))
@@ -318,12 +318,36 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
         if (kanal_table_add_column(t, cols[i].name, cols[i].type, cols[i].label))
             rc = kanal_error_nomem(err);
     const char *names[] = { "owner", "workflow", "stage", "status" };
-    const char *vals[] = { sf.owner, sf.workflow, sf.stage, sf.status };
+    const char *vals[] = { sf.owner, sf.workflow, sf.stage, f->status };
     for (size_t i = 0; i < 4 && !rc; i++)
         if (vals[i] && kanal_table_add_filter(t, names[i], vals[i]))
             rc = kanal_error_nomem(err);
+    kanal_arena *a = kanal_arena_new();
+    store_opp_row *rows = NULL;
+    size_t n = 0;
+    if (!rc && !a)
+        rc = kanal_error_nomem(err);
     if (!rc)
-        rc = store_opps_table(k->store, &sf, kanal_now(k), t, err);
+        rc = store_opps_list(k->store, a, &sf, &rows, &n, err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        const store_opp_row *r = &rows[i];
+        /* days in the stage: until it closed, or until now */
+        int64_t from = 0, to = kanal_now(k);
+        kanal_error ignore;
+        if (kanal_time_parse(r->stage_entered_at, &from, &ignore) ||
+            (r->closed_at && kanal_time_parse(r->closed_at, &to, &ignore)))
+            from = to;
+        if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, r->id) ||
+            kanal_table_set(t, 1, r->partner_name) || kanal_table_set(t, 2, r->workflow) ||
+            kanal_table_set_int(t, 3, r->version) || kanal_table_set(t, 4, r->owner) ||
+            kanal_table_set(t, 5, kanal_status_name(r->status)) ||
+            kanal_table_set(t, 6, r->stage) ||
+            kanal_table_set_int(t, 7, kanal_days_between(from, to)) ||
+            kanal_table_set(t, 8, r->created_at) || kanal_table_set(t, 9, r->closed_at) ||
+            kanal_table_set(t, 10, r->lost_reason))
+            rc = kanal_error_nomem(err);
+    }
+    kanal_arena_free(a);
     if (rc) {
         kanal_table_free(t);
         return rc;
@@ -372,8 +396,18 @@ int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *er
         return kanal_error_nomem(err);
     }
     h->id = id;
-    kanal_event *events;
-    if ((rc = store_events(k->store, h->arena_, id, &events, &h->n_events, err))) {
+    store_event *raw;
+    kanal_event *events = NULL;
+    if (!(rc = store_events(k->store, h->arena_, id, &raw, &h->n_events, err)) &&
+        !(events = kanal_arena_alloc(h->arena_, (h->n_events + 1) * sizeof *events)))
+        rc = kanal_error_nomem(err);
+    for (size_t i = 0; !rc && i < h->n_events; i++) {
+        const store_event *e = &raw[i];
+        events[i] = (kanal_event){ e->seq, e->at, e->actor, e->type, e->data, e->workflow,
+                                   e->version, NULL, e->login };
+        rc = event_summary(h->arena_, e->data, &events[i].summary, err);
+    }
+    if (rc) {
         kanal_history_free(h);
         return rc;
     }
@@ -411,7 +445,7 @@ static int opp_transient(kanal *k, def_entry *e, const kanal_partner *p, const c
     o->workflow = wf->id;
     o->version = e->ver.version;
     o->owner = kanal_arena_strdup(a, owner);
-    o->status = "open";
+    o->status = KANAL_OPEN;
     o->stage = wf->stages[0].id;
     o->stage_index = 0;
     o->stage_entered_at = o->created_at = o->last_event_at = kanal_arena_strdup(a, at);
@@ -526,7 +560,7 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
     kanal_json_key(&j, "partner_claimed");
     kanal_json_bool(&j, claim);
     kanal_json_end_object(&j);
-    rc = record_event(k, o, "created", t, &data, err);
+    rc = record_event(k, o, KANAL_EV_CREATED, t, &data, err);
     kanal_buf_release(&data);
     if (!rc) {
         hook_call react = { .hook = HOOK_on_create, .opp = o, .at = t };

@@ -218,7 +218,7 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
     kanal_json_key(&j, "owner");
     kanal_json_str(&j, p->owner);
     kanal_json_end_object(&j);
-    rc = record_event(k, NULL, "partner_added", at, &data, err);
+    rc = record_event(k, NULL, KANAL_EV_PARTNER_ADDED, at, &data, err);
     kanal_buf_release(&data);
 done:
     rc = op_end(k, rc, err);
@@ -258,6 +258,26 @@ void kanal_partner_free(kanal_partner_view *p)
     free(p);
 }
 
+/* The partners' rows, in the columns kanal_partner_list declares. */
+static int partners_rows(kanal *k, const char *owner, const char *type, kanal_table *t,
+                         kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    kanal_partner *ps = NULL;
+    size_t n = 0;
+    int rc = a ? store_partners_list(k->store, a, owner, type, &ps, &n, err)
+               : kanal_error_nomem(err);
+    for (size_t i = 0; !rc && i < n; i++)
+        if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, ps[i].id) ||
+            kanal_table_set(t, 1, ps[i].name) || kanal_table_set(t, 2, ps[i].type) ||
+            kanal_table_set(t, 3, ps[i].owner) || kanal_table_set(t, 4, ps[i].city) ||
+            kanal_table_set(t, 5, ps[i].email) || kanal_table_set(t, 6, ps[i].phone) ||
+            kanal_table_set(t, 7, ps[i].tax_id) || kanal_table_set(t, 8, ps[i].created_at))
+            rc = kanal_error_nomem(err);
+    kanal_arena_free(a);
+    return rc;
+}
+
 int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_table **out,
                        kanal_error *err)
 {
@@ -281,7 +301,7 @@ int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_tabl
     if (!rc && type && kanal_table_add_filter(t, "type", type))
         rc = kanal_error_nomem(err);
     if (!rc)
-        rc = store_partners_table(k->store, owner, type, t, err);
+        rc = partners_rows(k, owner, type, t, err);
     if (rc) {
         kanal_table_free(t);
         return rc;
@@ -335,7 +355,7 @@ static int reassign_opp(kanal *k, int64_t id, const kanal_user *to, const char *
     /* Reassignment is an administrative act of now, even when the
        opportunity's own steps were back-dated later than that. */
     const char *when = strcmp(at, o->last_event_at) < 0 ? o->last_event_at : at;
-    rc = record_text_event(k, o, "reassigned", when, err, "from", o->owner, "to", to->id,
+    rc = record_text_event(k, o, KANAL_EV_REASSIGNED, when, err, "from", o->owner, "to", to->id,
                            (char *)NULL);
 done:
     kanal_opp_free(o);
@@ -408,7 +428,7 @@ int kanal_reassign(kanal *k, const char *from, const char *to, const char *partn
         kanal_json_str(&j, to);
         kanal_json_end_object(&j);
         if (!rc)
-            rc = record_event(k, NULL, "partner_reassigned", t, &data, err);
+            rc = record_event(k, NULL, KANAL_EV_PARTNER_REASSIGNED, t, &data, err);
         kanal_buf_release(&data);
         (*n_partners)++;
     }

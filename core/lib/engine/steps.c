@@ -62,7 +62,7 @@ int set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *
         kanal_json_str(&j, source);
     }
     kanal_json_end_object(&j);
-    rc = record_event(k, o, value ? "field_set" : "field_cleared", at, &data, err);
+    rc = record_event(k, o, value ? KANAL_EV_FIELD_SET : KANAL_EV_FIELD_CLEARED, at, &data, err);
     kanal_buf_release(&data);
     if (rc)
         return rc;
@@ -156,7 +156,7 @@ static int complete_goal(kanal *k, kanal_opp *o, size_t gi, const char *note,
     int rc = store_goal_mark_done(k->store, o->id, g->id, at, k->actor.id, err);
     if (rc)
         return rc;
-    rc = record_text_event(k, o, "goal_done", at, err, "goal", g->id, "stage",
+    rc = record_text_event(k, o, KANAL_EV_GOAL_DONE, at, err, "goal", g->id, "stage",
                            o->wf->stages[g->stage].id, "note", note, "activity", activity,
                            (char *)NULL);
     if (!rc && !(o->done_at[gi] = kanal_arena_strdup(o->arena_, at)))
@@ -329,7 +329,7 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
     if ((rc = step_time(k, o, at, t, err)) ||
         (rc = store_activity_insert(k->store, o->id, activity, t, k->actor.id, note, err)))
         goto done;
-    if ((rc = record_text_event(k, o, "activity", t, err, "activity", activity, "note", note,
+    if ((rc = record_text_event(k, o, KANAL_EV_ACTIVITY, t, err, "activity", activity, "note", note,
                                 (char *)NULL)))
         goto done;
 
@@ -433,7 +433,7 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
     if ((rc = run_hook(k, &guard, err)) || (rc = run_hook(k, &exit_, err)) ||
         (rc = store_opp_set_stage(k->store, id, to, t, err)))
         goto done;
-    rc = record_text_event(k, o, "advanced", t, err, "from", from, "to", to, (char *)NULL);
+    rc = record_text_event(k, o, KANAL_EV_ADVANCED, t, err, "from", from, "to", to, (char *)NULL);
     o->stage = to;
     o->stage_index++;
     o->stage_entered_at = kanal_arena_strdup(o->arena_, t);
@@ -448,20 +448,21 @@ done:
     return op_end(k, rc, err);
 }
 
-static int close_opp(kanal *k, kanal_opp *o, const char *status, const char *reason,
+static int close_opp(kanal *k, kanal_opp *o, kanal_status status, const char *reason,
                      const char *note, const char *t, kanal_error *err)
 {
-    bool won = strcmp(status, "won") == 0;
+    bool won = status == KANAL_WON;
     hook_call guard = { .hook = won ? HOOK_can_win : HOOK_can_lose, .opp = o, .at = t,
                         .arg = reason };
     int rc = run_hook(k, &guard, err);
     if (rc || (rc = store_opp_close(k->store, o->id, status, t, reason, err)))
         return rc;
-    rc = record_text_event(k, o, status, t, err, "stage", o->stage, "reason", reason, "note",
+    rc = record_text_event(k, o, won ? KANAL_EV_WON : KANAL_EV_LOST, t, err, "stage", o->stage,
+                           "reason", reason, "note",
                            note, (char *)NULL);
     if (rc)
         return rc;
-    o->status = won ? "won" : "lost";
+    o->status = status;
     o->closed_at = kanal_arena_strdup(o->arena_, t);
     o->lost_reason = reason ? kanal_arena_strdup(o->arena_, reason) : NULL;
     if (!o->closed_at || (reason && !o->lost_reason))
@@ -490,7 +491,7 @@ int kanal_opp_win(kanal *k, int64_t id, const char *at, kanal_error *err)
     }
     if ((rc = need_stage_done(o, "win", err)))
         goto done;
-    rc = close_opp(k, o, "won", NULL, NULL, t, err);
+    rc = close_opp(k, o, KANAL_WON, NULL, NULL, t, err);
 done:
     kanal_opp_free(o);
     return op_end(k, rc, err);
@@ -522,7 +523,7 @@ int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
                              "lost reason '%s' needs a note: add --note TEXT", reason);
         goto done;
     }
-    rc = close_opp(k, o, "lost", reason, note, t, err);
+    rc = close_opp(k, o, KANAL_LOST, reason, note, t, err);
 done:
     kanal_opp_free(o);
     return op_end(k, rc, err);

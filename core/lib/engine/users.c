@@ -8,7 +8,7 @@
 
 #include "engine/engine.h"
 
-static int event_user(kanal *k, const char *type, const char *id, const char *const *roles,
+static int event_user(kanal *k, kanal_event_type type, const char *id, const char *const *roles,
                       size_t n_roles, const char *at, kanal_error *err)
 {
     kanal_buf data = KANAL_BUF_INIT;
@@ -89,7 +89,7 @@ int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles
         now_text(k, at);
         rc = store_user_insert(k->store, id, name, list, n, at, err);
         if (!rc)
-            rc = event_user(k, "user_added", id, list, n, at, err);
+            rc = event_user(k, KANAL_EV_USER_ADDED, id, list, n, at, err);
     }
     kanal_arena_free(a);
     rc = op_end(k, rc, err);
@@ -133,7 +133,7 @@ int kanal_user_deactivate(kanal *k, const char *id, kanal_error *err)
     char at[KANAL_TIME_LEN];
     now_text(k, at);
     if (!(rc = store_user_set_active(k->store, id, false, err)))
-        rc = event_user(k, "user_deactivated", id, NULL, 0, at, err);
+        rc = event_user(k, KANAL_EV_USER_DEACTIVATED, id, NULL, 0, at, err);
 done:
     kanal_arena_free(a);
     return op_end(k, rc, err);
@@ -153,7 +153,25 @@ int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err)
         kanal_table_free(t);
         return kanal_error_nomem(err);
     }
-    if ((rc = store_users_table(k->store, t, err))) {
+    kanal_arena *a = kanal_arena_new();
+    kanal_user *users = NULL;
+    size_t n = 0;
+    rc = a ? store_users_list(k->store, a, &users, &n, err) : kanal_error_nomem(err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        /* a list cell: the roles joined by line breaks */
+        kanal_buf roles = KANAL_BUF_INIT;
+        for (size_t r = 0; r < users[i].n_roles; r++)
+            kanal_buf_printf(&roles, "%s%s", r ? "\n" : "", users[i].roles[r]);
+        if (roles.oom || kanal_table_add_row(t) || kanal_table_set(t, 0, users[i].id) ||
+            kanal_table_set(t, 1, users[i].name) ||
+            kanal_table_set(t, 2, users[i].n_roles ? kanal_buf_cstr(&roles) : NULL) ||
+            kanal_table_set_bool(t, 3, users[i].active) ||
+            kanal_table_set(t, 4, users[i].created_at))
+            rc = kanal_error_nomem(err);
+        kanal_buf_release(&roles);
+    }
+    kanal_arena_free(a);
+    if (rc) {
         kanal_table_free(t);
         return rc;
     }

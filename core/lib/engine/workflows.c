@@ -158,7 +158,7 @@ int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_dia
         kanal_json_key(&j, "source");
         kanal_json_str(&j, files[i]);
         kanal_json_end_object(&j);
-        rc = record_event(k, NULL, "workflow_applied", at, &data, err);
+        rc = record_event(k, NULL, KANAL_EV_WORKFLOW_APPLIED, at, &data, err);
         kanal_buf_release(&data);
         res[i].version = v.version;
         res[i].changed = true;
@@ -236,7 +236,18 @@ int kanal_workflow_list(kanal *k, kanal_table **out, kanal_error *err)
         kanal_table_free(t);
         return kanal_error_nomem(err);
     }
-    if ((rc = store_workflows_table(k->store, t, err))) {
+    kanal_arena *a = kanal_arena_new();
+    store_workflow_row *rows = NULL;
+    size_t n = 0;
+    rc = a ? store_workflows_list(k->store, a, &rows, &n, err) : kanal_error_nomem(err);
+    for (size_t i = 0; !rc && i < n; i++)
+        if (kanal_table_add_row(t) || kanal_table_set(t, 0, rows[i].workflow) ||
+            kanal_table_set_int(t, 1, rows[i].version) || kanal_table_set(t, 2, rows[i].name) ||
+            kanal_table_set(t, 3, rows[i].applied_at) ||
+            kanal_table_set(t, 4, rows[i].applied_by) || kanal_table_set_int(t, 5, rows[i].open))
+            rc = kanal_error_nomem(err);
+    kanal_arena_free(a);
+    if (rc) {
         kanal_table_free(t);
         return rc;
     }

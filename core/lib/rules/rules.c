@@ -856,7 +856,7 @@ static void push_opp(lua_State *L, struct rules *r, const hook_call *c)
     lua_pushinteger(L, o->version);
     lua_setfield(L, -2, "version");
     set_str(L, "stage", o->stage);
-    set_str(L, "status", o->status);
+    set_str(L, "status", kanal_status_name(o->status));
     set_str(L, "created_at", o->created_at);
     set_str(L, "stage_entered_at", o->stage_entered_at);
     set_str(L, "closed_at", o->closed_at);

@@ -1,160 +1,469 @@
 /*
-** store.h — the SQLite store. Every SQL statement of Kanal lives in store.c,
-** behind the functions below, named for what they mean; a second backend
-** would implement the same list.
+** store.h — the store: where Kanal keeps its record, as an interface.
 **
-** Strings handed back are allocated in the caller's arena. Functions return a
-** kanal_code and fill err; "not found" is KANAL_ENOTFOUND with no message
-** (the engine words it, since it knows what was asked for).
+** A backend is a struct of functions (store_methods), versioned and grown
+** only at its end, as SQLite's sqlite3_io_methods and libgit2's
+** git_odb_backend are; its handle begins with a pointer to them. The engine
+** and the tests call the store_* functions below, which call the backend:
+** nothing above this layer names a database or writes a query. SQLite
+** (store/sqlite) is the first backend; store_open picks one by the
+** database's location.
+**
+** The store answers in records — typed structs, times as ISO 8601 text,
+** statuses as kanal_status — never in presentation: headers, day counts and
+** summaries are the engine's. Strings handed back live in the caller's
+** arena. Functions return a kanal_code and fill err; "not found" is
+** KANAL_ENOTFOUND with no message (the engine words it, since it knows what
+** was asked for).
 */
 #ifndef KANAL_STORE_H
 #define KANAL_STORE_H
 
 #include "base/base.h"
+#include "kanal/events.h"
 #include "kanal/records.h"
-#include "kanal/table.h"
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 2
+/* ---- the records ------------------------------------------------------------------- */
 
-/*
-** Opens the database at path. With create, the file must not exist and is
-** created, exclusively, with the schema; without, it must exist
-** (KANAL_ENOTFOUND), be a regular file whose header says it is a Kanal
-** database — checked by reading it, before SQLite may change a byte — and
-** is migrated forward when older.
-*/
-int store_open(store **out, const char *path, bool create, kanal_error *err);
-void store_close(store *s);
-/* Closes, and removes the file when this store created it (a failed init). */
-void store_discard(store *s);
-/* The absolute path of the database file (borrowed). */
-const char *store_path(const store *s);
-
-/* Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones savepoints. */
-int store_begin(store *s, kanal_error *err);
-int store_commit(store *s, kanal_error *err);
-void store_rollback(store *s);
-int store_depth(const store *s);
-
-/* Users */
-int store_user_insert(store *s, const char *id, const char *name, const char *const *roles,
-                      size_t n_roles, const char *at, kanal_error *err);
-int store_user_get(store *s, kanal_arena *a, const char *id, kanal_user *out,
-                   kanal_error *err);
-int store_user_set_active(store *s, const char *id, bool active, kanal_error *err);
-int store_count_active_with_role(store *s, const char *role, int *n, kanal_error *err);
-int store_users_table(store *s, kanal_table *t, kanal_error *err);
-
-/* Workflow versions */
-int store_workflow_get(store *s, kanal_arena *a, const char *id, int version,
-                       kanal_workflow_version *out, kanal_error *err); /* version 0: latest */
-/* The latest version number of a workflow (KANAL_ENOTFOUND when it has none). */
-int store_workflow_latest(store *s, const char *id, int *version, kanal_error *err);
-int store_workflow_insert(store *s, const kanal_workflow_version *v, const char *name,
-                          kanal_error *err);
-int store_workflow_ids(store *s, kanal_arena *a, const char ***ids, size_t *n,
-                       kanal_error *err);
-int store_workflows_table(store *s, kanal_table *t, kanal_error *err);
-
-/* Partners */
-int store_partner_insert(store *s, const kanal_partner *p, const char *name_key,
-                         int64_t *id, kanal_error *err);
-int store_partner_by_id(store *s, kanal_arena *a, int64_t id, kanal_partner *out,
-                        kanal_error *err);
-int store_partner_by_name(store *s, kanal_arena *a, const char *name, kanal_partner *out,
-                          kanal_error *err);
-int store_partner_by_key(store *s, kanal_arena *a, const char *name_key, kanal_partner *out,
-                         kanal_error *err);
-int store_partner_set_owner(store *s, int64_t id, const char *owner, kanal_error *err);
-int store_partners_owned_by(store *s, kanal_arena *a, const char *owner, int64_t **ids,
-                            size_t *n, kanal_error *err);
-int store_partners_table(store *s, const char *owner, const char *type, kanal_table *t,
-                         kanal_error *err);
-
-/* Opportunities */
+/* An opportunity's row. partner_name: filled by lists, NULL from store_opp_get. */
 typedef struct store_opp_row {
     int64_t id, partner_id;
+    const char *partner_name;
     const char *workflow;
     int version;
-    const char *owner, *status, *stage, *stage_entered_at, *created_at, *closed_at,
-        *lost_reason, *last_event_at;
+    const char *owner;
+    kanal_status status;
+    const char *stage, *stage_entered_at, *created_at, *closed_at, *lost_reason,
+        *last_event_at;
     int64_t last_seq;
 } store_opp_row;
 
-int store_opp_insert(store *s, const store_opp_row *r, int64_t *id, kanal_error *err);
-int store_opp_get(store *s, kanal_arena *a, int64_t id, store_opp_row *out, kanal_error *err);
-int store_opp_open_for(store *s, int64_t partner_id, const char *workflow, int64_t *id,
-                       kanal_error *err); /* 0 when none */
-int store_opp_set_stage(store *s, int64_t id, const char *stage, const char *at,
-                        kanal_error *err);
-int store_opp_close(store *s, int64_t id, const char *status, const char *at,
-                    const char *lost_reason, kanal_error *err);
-int store_opp_set_owner(store *s, int64_t id, const char *owner, kanal_error *err);
-int store_opp_touch(store *s, int64_t id, const char *at, int64_t seq, kanal_error *err);
-int store_opps_open_of_partner(store *s, kanal_arena *a, int64_t partner_id, int64_t **ids,
-                               size_t *n, kanal_error *err);
-/* The owner's open opportunities, the longest in their stage first. */
-int store_opps_open_of_owner(store *s, kanal_arena *a, const char *owner, int64_t **ids,
-                             size_t *n, kanal_error *err);
-int store_open_count(store *s, const char *owner, const char *workflow, int *n,
-                     kanal_error *err);
-
+/* What lists of opportunities may be narrowed to (NULL, KANAL_STATUS_COUNT: any). */
 typedef struct store_opp_filter {
-    const char *owner, *workflow, *stage, *status;
+    const char *owner, *workflow, *stage;
+    kanal_status status;
 } store_opp_filter;
-int store_opps_table(store *s, const store_opp_filter *f, int64_t now, kanal_table *t,
-                     kanal_error *err);
 
-/* Goals, fields, activities of one opportunity */
-int store_goal_mark_done(store *s, int64_t opp, const char *goal, const char *at,
-                         const char *by, kanal_error *err);
+/* A workflow's latest version, with its open opportunities (of every version). */
+typedef struct store_workflow_row {
+    const char *workflow;
+    int version;
+    const char *name, *applied_at, *applied_by;
+    int64_t open;
+} store_workflow_row;
+
+/* An event of the log as stored: opp 0 for one outside any opportunity. */
+typedef struct store_event {
+    int64_t id, opp, seq;
+    const char *at, *recorded_at, *actor, *login;
+    const char *type;     /* the name (kanal_event_name), as stored */
+    const char *data;     /* a JSON object, or a damaged text */
+    const char *workflow; /* NULL outside opportunities */
+    int version;
+} store_event;
+
 typedef struct store_pair {
     const char *key, *value;
 } store_pair;
-int store_goals_done(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
-                     kanal_error *err); /* goal, done_at */
-int store_field_put(store *s, int64_t opp, const char *field, const char *value,
-                    const char *at, kanal_error *err); /* value NULL: clear */
-int store_field_values(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
-                       kanal_error *err);
-int store_activity_insert(store *s, int64_t opp, const char *type, const char *at,
-                          const char *actor, const char *note, kanal_error *err);
-int store_activities(store *s, kanal_arena *a, int64_t opp, const char *type,
-                     kanal_activity **out, size_t *n, kanal_error *err);
+
+/* ---- the backend ------------------------------------------------------------------- */
+
+#define STORE_METHODS_VERSION 1
 
 /*
-** What `kanal export` writes, in the form `kanal import` reads back:
-** partners: name, type, owner (as given when the partner was added: claims
-** and reassignments come back with the history), email, phone, city, tax_id; history: partner, workflow,
-** owner, at, event, arg, note — one step a row, in the order they were
-** recorded, leaving out what the steps cause by themselves (goals an
-** activity completed, the rules' changes, each opportunity's share of a
-** partner's reassignment).
+** The functions of a backend; each documented at its store_* wrapper
+** below. Every member exists for every backend.
 */
-int store_partners_export(store *s, kanal_table *t, kanal_error *err);
-int store_history_export(store *s, kanal_table *t, kanal_error *err);
+typedef struct store_methods {
+    int version;             /* STORE_METHODS_VERSION it was written for */
+    const char *name;        /* "sqlite" */
 
-/* The event log: append-only. opp 0 for events outside any opportunity. */
-/* login: the operating-system account that ran the command (beside the actor). */
-int store_event_insert(store *s, int64_t opp, int64_t seq, const char *at,
-                       const char *recorded_at, const char *actor, const char *login,
-                       const char *type, const char *data, const char *workflow, int version,
-                       kanal_error *err);
-/* Whether the triggers that keep the event log append-only are all in place. */
-int store_log_protected(store *s, bool *yes, kanal_error *err);
-int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_t *n,
-                 kanal_error *err);
+    void (*close)(store *s);
+    void (*discard)(store *s);
+    const char *(*location)(const store *s);
+    int (*log_protected)(store *s, bool *yes, kanal_error *err);
+    int (*digest)(store *s, kanal_buf *out, kanal_error *err);
+
+    int (*begin)(store *s, kanal_error *err);
+    int (*commit)(store *s, kanal_error *err);
+    void (*rollback)(store *s);
+    int (*depth)(const store *s);
+
+    int (*user_insert)(store *s, const char *id, const char *name, const char *const *roles,
+                       size_t n_roles, const char *at, kanal_error *err);
+    int (*user_get)(store *s, kanal_arena *a, const char *id, kanal_user *out,
+                    kanal_error *err);
+    int (*user_set_active)(store *s, const char *id, bool active, kanal_error *err);
+    int (*count_active_with_role)(store *s, const char *role, int *n, kanal_error *err);
+    int (*users_list)(store *s, kanal_arena *a, kanal_user **out, size_t *n,
+                      kanal_error *err);
+
+    int (*workflow_get)(store *s, kanal_arena *a, const char *id, int version,
+                        kanal_workflow_version *out, kanal_error *err);
+    int (*workflow_latest)(store *s, const char *id, int *version, kanal_error *err);
+    int (*workflow_insert)(store *s, const kanal_workflow_version *v, const char *name,
+                           kanal_error *err);
+    int (*workflow_ids)(store *s, kanal_arena *a, const char ***ids, size_t *n,
+                        kanal_error *err);
+    int (*workflows_list)(store *s, kanal_arena *a, store_workflow_row **out, size_t *n,
+                          kanal_error *err);
+
+    int (*partner_insert)(store *s, const kanal_partner *p, const char *name_key,
+                          int64_t *id, kanal_error *err);
+    int (*partner_by_id)(store *s, kanal_arena *a, int64_t id, kanal_partner *out,
+                         kanal_error *err);
+    int (*partner_by_name)(store *s, kanal_arena *a, const char *name, kanal_partner *out,
+                           kanal_error *err);
+    int (*partner_by_key)(store *s, kanal_arena *a, const char *name_key,
+                          kanal_partner *out, kanal_error *err);
+    int (*partner_set_owner)(store *s, int64_t id, const char *owner, kanal_error *err);
+    int (*partners_owned_by)(store *s, kanal_arena *a, const char *owner, int64_t **ids,
+                             size_t *n, kanal_error *err);
+    int (*partners_list)(store *s, kanal_arena *a, const char *owner, const char *type,
+                         kanal_partner **out, size_t *n, kanal_error *err);
+
+    int (*opp_insert)(store *s, const store_opp_row *r, int64_t *id, kanal_error *err);
+    int (*opp_get)(store *s, kanal_arena *a, int64_t id, store_opp_row *out,
+                   kanal_error *err);
+    int (*opp_open_for)(store *s, int64_t partner_id, const char *workflow, int64_t *id,
+                        kanal_error *err);
+    int (*opp_set_stage)(store *s, int64_t id, const char *stage, const char *at,
+                         kanal_error *err);
+    int (*opp_close)(store *s, int64_t id, kanal_status status, const char *at,
+                     const char *lost_reason, kanal_error *err);
+    int (*opp_set_owner)(store *s, int64_t id, const char *owner, kanal_error *err);
+    int (*opp_touch)(store *s, int64_t id, const char *at, int64_t seq, kanal_error *err);
+    int (*opps_open_of_partner)(store *s, kanal_arena *a, int64_t partner_id, int64_t **ids,
+                                size_t *n, kanal_error *err);
+    int (*opps_open_of_owner)(store *s, kanal_arena *a, const char *owner, int64_t **ids,
+                              size_t *n, kanal_error *err);
+    int (*open_count)(store *s, const char *owner, const char *workflow, int *n,
+                      kanal_error *err);
+    int (*opps_list)(store *s, kanal_arena *a, const store_opp_filter *f,
+                     store_opp_row **out, size_t *n, kanal_error *err);
+
+    int (*goal_mark_done)(store *s, int64_t opp, const char *goal, const char *at,
+                          const char *by, kanal_error *err);
+    int (*goals_done)(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
+                      kanal_error *err);
+    int (*field_put)(store *s, int64_t opp, const char *field, const char *value,
+                     const char *at, kanal_error *err);
+    int (*field_values)(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
+                        kanal_error *err);
+    int (*activity_insert)(store *s, int64_t opp, const char *type, const char *at,
+                           const char *actor, const char *note, kanal_error *err);
+    int (*activities)(store *s, kanal_arena *a, int64_t opp, const char *type,
+                      kanal_activity **out, size_t *n, kanal_error *err);
+
+    int (*event_insert)(store *s, const store_event *e, kanal_error *err);
+    int (*events)(store *s, kanal_arena *a, int64_t opp, store_event **out, size_t *n,
+                  kanal_error *err);
+    int (*events_all)(store *s, kanal_arena *a, store_event **out, size_t *n,
+                      kanal_error *err);
+    int (*events_invalid)(store *s, int64_t opp, bool *found, int64_t *bad_opp,
+                          int64_t *bad_seq, kanal_error *err);
+    int (*event_count)(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err);
+} store_methods;
+
+/* Every backend's handle begins with this. */
+struct store {
+    const store_methods *m;
+};
+
+/* The schema version of a new database, whatever the backend. */
+#define STORE_SCHEMA_VERSION 2
+
+/* ---- opening --------------------------------------------------------------------- */
+
+/*
+** Opens the database at `location` with the backend it names (a path:
+** SQLite). With create, it must not exist and is created, exclusively, with
+** the schema; without, it must exist (KANAL_ENOTFOUND), be the backend's
+** and Kanal's — checked before anything is written — and is migrated
+** forward when older.
+*/
+int store_open(store **out, const char *location, bool create, kanal_error *err);
+
+/* The SQLite backend (store/sqlite). */
+int store_sqlite_open(store **out, const char *path, bool create, kanal_error *err);
+
+/* ---- the functions, through the backend ---------------------------------------------- */
+
+/* Closes the store; NULL does nothing. */
+static inline void store_close(store *s)
+{
+    if (s)
+        s->m->close(s);
+}
+
+/* Closes, and removes the database when this store created it (a failed init). */
+static inline void store_discard(store *s)
+{
+    if (s)
+        s->m->discard(s);
+}
+
+/* Where the database is: for SQLite, the absolute path of the file (borrowed). */
+static inline const char *store_path(const store *s)
+{
+    return s->m->location(s);
+}
+
+/* Whether what keeps the event log append-only is all in place. */
+static inline int store_log_protected(store *s, bool *yes, kanal_error *err)
+{
+    return s->m->log_protected(s, yes, err);
+}
+
+/*
+** Appends a canonical text of everything the store holds (every record,
+** in a fixed order, without ids the backend assigns on its own): two stores
+** that hold the same record give the same digest. For tests and checks.
+*/
+static inline int store_digest(store *s, kanal_buf *out, kanal_error *err)
+{
+    return s->m->digest(s, out, err);
+}
+
+/* Transactions nest: the outermost takes the write lock, inner ones are savepoints. */
+static inline int store_begin(store *s, kanal_error *err) { return s->m->begin(s, err); }
+static inline int store_commit(store *s, kanal_error *err) { return s->m->commit(s, err); }
+static inline void store_rollback(store *s) { s->m->rollback(s); }
+static inline int store_depth(const store *s) { return s->m->depth(s); }
+
+/* Users */
+static inline int store_user_insert(store *s, const char *id, const char *name,
+                                    const char *const *roles, size_t n_roles, const char *at,
+                                    kanal_error *err)
+{
+    return s->m->user_insert(s, id, name, roles, n_roles, at, err);
+}
+static inline int store_user_get(store *s, kanal_arena *a, const char *id, kanal_user *out,
+                                 kanal_error *err)
+{
+    return s->m->user_get(s, a, id, out, err);
+}
+static inline int store_user_set_active(store *s, const char *id, bool active,
+                                        kanal_error *err)
+{
+    return s->m->user_set_active(s, id, active, err);
+}
+static inline int store_count_active_with_role(store *s, const char *role, int *n,
+                                               kanal_error *err)
+{
+    return s->m->count_active_with_role(s, role, n, err);
+}
+/* Every user, by id, with their roles (sorted). */
+static inline int store_users_list(store *s, kanal_arena *a, kanal_user **out, size_t *n,
+                                   kanal_error *err)
+{
+    return s->m->users_list(s, a, out, n, err);
+}
+
+/* Workflow versions. version 0: the latest. */
+static inline int store_workflow_get(store *s, kanal_arena *a, const char *id, int version,
+                                     kanal_workflow_version *out, kanal_error *err)
+{
+    return s->m->workflow_get(s, a, id, version, out, err);
+}
+/* The latest version number of a workflow (KANAL_ENOTFOUND when it has none). */
+static inline int store_workflow_latest(store *s, const char *id, int *version,
+                                        kanal_error *err)
+{
+    return s->m->workflow_latest(s, id, version, err);
+}
+static inline int store_workflow_insert(store *s, const kanal_workflow_version *v,
+                                        const char *name, kanal_error *err)
+{
+    return s->m->workflow_insert(s, v, name, err);
+}
+/* The ids of every stored workflow, sorted. */
+static inline int store_workflow_ids(store *s, kanal_arena *a, const char ***ids, size_t *n,
+                                     kanal_error *err)
+{
+    return s->m->workflow_ids(s, a, ids, n, err);
+}
+/* Each workflow's latest version, by id. */
+static inline int store_workflows_list(store *s, kanal_arena *a, store_workflow_row **out,
+                                       size_t *n, kanal_error *err)
+{
+    return s->m->workflows_list(s, a, out, n, err);
+}
+
+/* Partners */
+static inline int store_partner_insert(store *s, const kanal_partner *p, const char *name_key,
+                                       int64_t *id, kanal_error *err)
+{
+    return s->m->partner_insert(s, p, name_key, id, err);
+}
+static inline int store_partner_by_id(store *s, kanal_arena *a, int64_t id, kanal_partner *out,
+                                      kanal_error *err)
+{
+    return s->m->partner_by_id(s, a, id, out, err);
+}
+static inline int store_partner_by_name(store *s, kanal_arena *a, const char *name,
+                                        kanal_partner *out, kanal_error *err)
+{
+    return s->m->partner_by_name(s, a, name, out, err);
+}
+static inline int store_partner_by_key(store *s, kanal_arena *a, const char *name_key,
+                                       kanal_partner *out, kanal_error *err)
+{
+    return s->m->partner_by_key(s, a, name_key, out, err);
+}
+static inline int store_partner_set_owner(store *s, int64_t id, const char *owner,
+                                          kanal_error *err)
+{
+    return s->m->partner_set_owner(s, id, owner, err);
+}
+static inline int store_partners_owned_by(store *s, kanal_arena *a, const char *owner,
+                                          int64_t **ids, size_t *n, kanal_error *err)
+{
+    return s->m->partners_owned_by(s, a, owner, ids, n, err);
+}
+/* Partners by id, narrowed to an owner and a type (NULL: any). */
+static inline int store_partners_list(store *s, kanal_arena *a, const char *owner,
+                                      const char *type, kanal_partner **out, size_t *n,
+                                      kanal_error *err)
+{
+    return s->m->partners_list(s, a, owner, type, out, n, err);
+}
+
+/* Opportunities */
+static inline int store_opp_insert(store *s, const store_opp_row *r, int64_t *id,
+                                   kanal_error *err)
+{
+    return s->m->opp_insert(s, r, id, err);
+}
+static inline int store_opp_get(store *s, kanal_arena *a, int64_t id, store_opp_row *out,
+                                kanal_error *err)
+{
+    return s->m->opp_get(s, a, id, out, err);
+}
+/* The open opportunity of a partner in a workflow (*id 0 when none). */
+static inline int store_opp_open_for(store *s, int64_t partner_id, const char *workflow,
+                                     int64_t *id, kanal_error *err)
+{
+    return s->m->opp_open_for(s, partner_id, workflow, id, err);
+}
+static inline int store_opp_set_stage(store *s, int64_t id, const char *stage, const char *at,
+                                      kanal_error *err)
+{
+    return s->m->opp_set_stage(s, id, stage, at, err);
+}
+static inline int store_opp_close(store *s, int64_t id, kanal_status status, const char *at,
+                                  const char *lost_reason, kanal_error *err)
+{
+    return s->m->opp_close(s, id, status, at, lost_reason, err);
+}
+static inline int store_opp_set_owner(store *s, int64_t id, const char *owner,
+                                      kanal_error *err)
+{
+    return s->m->opp_set_owner(s, id, owner, err);
+}
+/* Notes an event: the latest event time (never earlier) and the sequence number. */
+static inline int store_opp_touch(store *s, int64_t id, const char *at, int64_t seq,
+                                  kanal_error *err)
+{
+    return s->m->opp_touch(s, id, at, seq, err);
+}
+static inline int store_opps_open_of_partner(store *s, kanal_arena *a, int64_t partner_id,
+                                             int64_t **ids, size_t *n, kanal_error *err)
+{
+    return s->m->opps_open_of_partner(s, a, partner_id, ids, n, err);
+}
+/* The owner's open opportunities, the longest in their stage first. */
+static inline int store_opps_open_of_owner(store *s, kanal_arena *a, const char *owner,
+                                           int64_t **ids, size_t *n, kanal_error *err)
+{
+    return s->m->opps_open_of_owner(s, a, owner, ids, n, err);
+}
+/* The owner's open opportunities, of one workflow (NULL: of all). */
+static inline int store_open_count(store *s, const char *owner, const char *workflow, int *n,
+                                   kanal_error *err)
+{
+    return s->m->open_count(s, owner, workflow, n, err);
+}
+/* Opportunities by id, with their partner's name. */
+static inline int store_opps_list(store *s, kanal_arena *a, const store_opp_filter *f,
+                                  store_opp_row **out, size_t *n, kanal_error *err)
+{
+    return s->m->opps_list(s, a, f, out, n, err);
+}
+
+/* Goals, fields, activities of one opportunity */
+static inline int store_goal_mark_done(store *s, int64_t opp, const char *goal, const char *at,
+                                       const char *by, kanal_error *err)
+{
+    return s->m->goal_mark_done(s, opp, goal, at, by, err);
+}
+/* goal, done_at */
+static inline int store_goals_done(store *s, kanal_arena *a, int64_t opp, store_pair **out,
+                                   size_t *n, kanal_error *err)
+{
+    return s->m->goals_done(s, a, opp, out, n, err);
+}
+/* value NULL: clears the field. */
+static inline int store_field_put(store *s, int64_t opp, const char *field, const char *value,
+                                  const char *at, kanal_error *err)
+{
+    return s->m->field_put(s, opp, field, value, at, err);
+}
+/* field, value */
+static inline int store_field_values(store *s, kanal_arena *a, int64_t opp, store_pair **out,
+                                     size_t *n, kanal_error *err)
+{
+    return s->m->field_values(s, a, opp, out, n, err);
+}
+static inline int store_activity_insert(store *s, int64_t opp, const char *type,
+                                        const char *at, const char *actor, const char *note,
+                                        kanal_error *err)
+{
+    return s->m->activity_insert(s, opp, type, at, actor, note, err);
+}
+/* In time order; of one type, or of every type when type is NULL. */
+static inline int store_activities(store *s, kanal_arena *a, int64_t opp, const char *type,
+                                   kanal_activity **out, size_t *n, kanal_error *err)
+{
+    return s->m->activities(s, a, opp, type, out, n, err);
+}
+
+/* The event log: append-only. e->opp 0 for events outside any opportunity
+   (their seq and workflow are then ignored). */
+static inline int store_event_insert(store *s, const store_event *e, kanal_error *err)
+{
+    return s->m->event_insert(s, e, err);
+}
+/* One opportunity's events, by seq. */
+static inline int store_events(store *s, kanal_arena *a, int64_t opp, store_event **out,
+                               size_t *n, kanal_error *err)
+{
+    return s->m->events(s, a, opp, out, n, err);
+}
+/* The whole log, in the order it was recorded. */
+static inline int store_events_all(store *s, kanal_arena *a, store_event **out, size_t *n,
+                                   kanal_error *err)
+{
+    return s->m->events_all(s, a, out, n, err);
+}
 /*
 ** Damage done to the log outside Kanal: the first event of opportunity opp
 ** (0: of any) whose data is not valid JSON, as *bad_opp (0 for an event
 ** outside opportunities) and *bad_seq (its id when outside); *found false
 ** when there is none.
 */
-int store_events_invalid(store *s, int64_t opp, bool *found, int64_t *bad_opp,
-                         int64_t *bad_seq, kanal_error *err);
+static inline int store_events_invalid(store *s, int64_t opp, bool *found, int64_t *bad_opp,
+                                       int64_t *bad_seq, kanal_error *err)
+{
+    return s->m->events_invalid(s, opp, found, bad_opp, bad_seq, err);
+}
 /* How many events opportunity opp has in the log, and the highest seq among them. */
-int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err);
+static inline int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *max_seq,
+                                    kanal_error *err)
+{
+    return s->m->event_count(s, opp, n, max_seq, err);
+}
 
 #endif

@@ -1,5 +1,6 @@
 /*
-** store.c — the SQLite store: the schema, its migrations, and every query.
+** sqlite.c — the SQLite backend of the store: the schema, its migrations,
+** and every query, behind the store_methods table at the end.
 **
 ** One connection per handle, in WAL mode with synchronous=FULL (a rep's
 ** record must survive a power cut), foreign keys on and a busy timeout, so
@@ -19,11 +20,15 @@
 
 #include "store/store.h"
 
+/* the open status, as SQL spells it inside a literal */
+#define SQL_OPEN KANAL_STATUS_OPEN_NAME
+
 #define KANAL_APPLICATION_ID 0x4B4E4C31 /* "KNL1" */
 #define BUSY_TIMEOUT_MS 30000
 #define CACHE_SIZE 96
 
-struct store {
+typedef struct sq {
+    store base;                  /* first: the methods */
     sqlite3 *db;
     int depth;
     char *real;                  /* the file SQLite opened */
@@ -35,7 +40,7 @@ struct store {
         sqlite3_stmt *st;
     } cache[CACHE_SIZE];
     size_t n_cache;
-};
+} sq;
 
 static const char schema_v1[] =
     "CREATE TABLE users("
@@ -75,7 +80,8 @@ static const char schema_v1[] =
     "  workflow TEXT NOT NULL,"
     "  version INTEGER NOT NULL,"
     "  owner TEXT NOT NULL REFERENCES users(id),"
-    "  status TEXT NOT NULL CHECK (status IN ('open', 'won', 'lost')),"
+    "  status TEXT NOT NULL CHECK (status IN ('" KANAL_STATUS_OPEN_NAME "', '"
+    KANAL_STATUS_WON_NAME "', '" KANAL_STATUS_LOST_NAME "')),"
     "  stage TEXT NOT NULL,"
     "  stage_entered_at TEXT NOT NULL,"
     "  created_at TEXT NOT NULL,"
@@ -86,7 +92,7 @@ static const char schema_v1[] =
     "  FOREIGN KEY (workflow, version) REFERENCES workflow_versions(workflow, version)) STRICT;"
     /* two reps never work the same partner in the same workflow at once */
     "CREATE UNIQUE INDEX opportunities_one_open ON opportunities(partner_id, workflow)"
-    "  WHERE status = 'open';"
+    "  WHERE status = '" SQL_OPEN "';"
     "CREATE INDEX opportunities_owner ON opportunities(owner, status);"
     "CREATE TABLE goals_done("
     "  opp_id INTEGER NOT NULL REFERENCES opportunities(id),"
@@ -134,12 +140,18 @@ static const char schema_v1[] =
    actor, so that one user acting as another shows in the record. */
 static const char schema_v2[] = "ALTER TABLE events ADD COLUMN login TEXT;";
 
+static int sq_begin(store *base_, kanal_error *err);
+static int sq_commit(store *base_, kanal_error *err);
+static void sq_rollback(store *base_);
+static void sq_discard(store *base_);
+static const store_methods sqlite_methods;
+
 /* Migrations: migrations[i] takes the schema from version i to i + 1. */
 static const char *const migrations[] = { schema_v1, schema_v2 };
 
 /* ---- errors and statements ------------------------------------------------ */
 
-static int db_fail(store *s, kanal_error *err, const char *doing)
+static int db_fail(sq *s, kanal_error *err, const char *doing)
 {
     int code = sqlite3_extended_errcode(s->db);
     if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
@@ -163,7 +175,7 @@ static int db_fail(store *s, kanal_error *err, const char *doing)
 }
 
 /* A prepared statement for sql (a string literal: cached by its address). */
-static sqlite3_stmt *prep(store *s, const char *sql, kanal_error *err)
+static sqlite3_stmt *prep(sq *s, const char *sql, kanal_error *err)
 {
     for (size_t i = 0; i < s->n_cache; i++) {
         if (s->cache[i].sql == sql) {
@@ -187,7 +199,7 @@ static sqlite3_stmt *prep(store *s, const char *sql, kanal_error *err)
 }
 
 /* Statements beyond the cache's size are finalized by done(). */
-static void done(store *s, sqlite3_stmt *st)
+static void done(sq *s, sqlite3_stmt *st)
 {
     for (size_t i = 0; i < s->n_cache; i++)
         if (s->cache[i].st == st) {
@@ -217,7 +229,7 @@ static const char *col_text(kanal_arena *a, sqlite3_stmt *st, int i, bool *oom)
 }
 
 /* Runs a statement that returns no rows. */
-static int step_done(store *s, sqlite3_stmt *st, kanal_error *err, const char *doing)
+static int step_done(sq *s, sqlite3_stmt *st, kanal_error *err, const char *doing)
 {
     int rc = sqlite3_step(st);
     int r = rc == SQLITE_DONE ? KANAL_OK : db_fail(s, err, doing);
@@ -225,14 +237,14 @@ static int step_done(store *s, sqlite3_stmt *st, kanal_error *err, const char *d
     return r;
 }
 
-static int exec(store *s, const char *sql, kanal_error *err, const char *doing)
+static int exec(sq *s, const char *sql, kanal_error *err, const char *doing)
 {
     if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(s, err, doing);
     return KANAL_OK;
 }
 
-static int pragma_int(store *s, const char *sql, int *out, kanal_error *err)
+static int pragma_int(sq *s, const char *sql, int *out, kanal_error *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -248,7 +260,7 @@ static int pragma_int(store *s, const char *sql, int *out, kanal_error *err)
 ** Ends a query that gathered its rows into b (elements of `size` bytes):
 ** moves them into the arena as *out, *n elements. Frees b either way.
 */
-static int rows_done(store *s, kanal_arena *a, kanal_buf *b, int step_rc, bool oom,
+static int rows_done(sq *s, kanal_arena *a, kanal_buf *b, int step_rc, bool oom,
                      size_t size, void *out, size_t *n, kanal_error *err, const char *doing)
 {
     int rc = KANAL_OK;
@@ -267,9 +279,24 @@ static int rows_done(store *s, kanal_arena *a, kanal_buf *b, int step_rc, bool o
     return rc;
 }
 
+/* Gathers the rows of a two-text-column query as pairs. */
+static int collect_pairs(sq *s, kanal_arena *a, sqlite3_stmt *st, store_pair **out,
+                         size_t *n, kanal_error *err, const char *doing)
+{
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_pair p = { col_text(a, st, 0, &oom), col_text(a, st, 1, &oom) };
+        kanal_buf_add(&b, &p, sizeof p);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(store_pair), out, n, err, doing);
+}
+
 /* ---- opening ---------------------------------------------------------------- */
 
-static int configure(store *s, kanal_error *err)
+static int configure(sq *s, kanal_error *err)
 {
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 1);
@@ -292,7 +319,7 @@ static int configure(store *s, kanal_error *err)
     return KANAL_OK;
 }
 
-static int migrate(store *s, const char *path, bool create, kanal_error *err)
+static int migrate(sq *s, const char *path, bool create, kanal_error *err)
 {
     int version = 0, app = 0;
     int rc = pragma_int(s, "PRAGMA user_version", &version, err);
@@ -316,7 +343,7 @@ static int migrate(store *s, const char *path, bool create, kanal_error *err)
         return kanal_error_set(err, KANAL_ESTORAGE,
                                "'%s' is not a Kanal database (create one with 'kanal init')",
                                path);
-    if ((rc = store_begin(s, err)))
+    if ((rc = sq_begin(&s->base, err)))
         return rc;
     /* read again inside the write lock: another process may have migrated */
     if ((rc = pragma_int(s, "PRAGMA user_version", &version, err)))
@@ -329,9 +356,9 @@ static int migrate(store *s, const char *path, bool create, kanal_error *err)
              STORE_SCHEMA_VERSION, KANAL_APPLICATION_ID);
     if ((rc = exec(s, sql, err, "migrating the schema")))
         goto fail;
-    return store_commit(s, err);
+    return sq_commit(&s->base, err);
 fail:
-    store_rollback(s);
+    sq_rollback(&s->base);
     return rc;
 }
 
@@ -473,7 +500,7 @@ static int identify(const char *path, const char *real, kanal_error *err)
 ** creates it and the other is refused, and neither ever removes a file it
 ** did not create.
 */
-static int create_file(store *s, const char *path, const char *real, kanal_error *err)
+static int create_file(sq *s, const char *path, const char *real, kanal_error *err)
 {
     int fd = open(real, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
@@ -498,7 +525,7 @@ static int create_file(store *s, const char *path, const char *real, kanal_error
 }
 
 /* What a failure to open or configure means for the user, in words. */
-static int open_fail(store *s, const char *path, const char *real, kanal_error *err)
+static int open_fail(sq *s, const char *path, const char *real, kanal_error *err)
 {
     int code = s->db ? sqlite3_extended_errcode(s->db) & 0xff : SQLITE_NOMEM;
     if (code == SQLITE_NOMEM)
@@ -526,7 +553,7 @@ static int open_fail(store *s, const char *path, const char *real, kanal_error *
                            s->db ? sqlite3_errmsg(s->db) : "out of memory");
 }
 
-int store_open(store **out, const char *path, bool create, kanal_error *err)
+int store_sqlite_open(store **out, const char *path, bool create, kanal_error *err)
 {
     *out = NULL;
     char *real = real_path(path, err);
@@ -535,13 +562,14 @@ int store_open(store **out, const char *path, bool create, kanal_error *err)
             kanal_error_set(err, KANAL_ENOTFOUND, "no database at '%s' (run 'kanal init')", path);
         return err->code;
     }
-    store *s = calloc(1, sizeof *s);
+    sq *s = calloc(1, sizeof *s);
     int rc = KANAL_OK;
     struct stat st;
     if (!s) {
         rc = kanal_error_nomem(err);
         goto fail;
     }
+    s->base.m = &sqlite_methods;
     if (lstat(real, &st) != 0) {
         if (errno != ENOENT)
             rc = kanal_error_set(err, KANAL_ESTORAGE, "cannot reach '%s': %s", path,
@@ -572,7 +600,7 @@ int store_open(store **out, const char *path, bool create, kanal_error *err)
             rc = open_fail(s, path, s->real, err);
         goto fail;
     }
-    *out = s;
+    *out = &s->base;
     return KANAL_OK;
 fail:
     if (s && real) {
@@ -581,12 +609,14 @@ fail:
     } else {
         free(real);
     }
-    store_discard(s);
+    if (s)
+        sq_discard(&s->base);
     return rc;
 }
 
-void store_close(store *s)
+static void sq_close(store *base_)
 {
+    sq *s = (sq *)base_;
     if (!s)
         return;
     for (size_t i = 0; i < s->n_cache; i++)
@@ -596,13 +626,15 @@ void store_close(store *s)
     free(s);
 }
 
-const char *store_path(const store *s)
+static const char *sq_path(const store *base_)
 {
+    const sq *s = (const sq *)base_;
     return s->real;
 }
 
-void store_discard(store *s)
+static void sq_discard(store *base_)
 {
+    sq *s = (sq *)base_;
     if (!s)
         return;
     char *real = s->real;
@@ -610,7 +642,7 @@ void store_discard(store *s)
     dev_t dev = s->dev;
     ino_t ino = s->ino;
     s->real = NULL;
-    store_close(s);
+    sq_close(base_);
     struct stat st;
     /* only the file this store created: the same device and inode */
     if (created && real && lstat(real, &st) == 0 && st.st_dev == dev && st.st_ino == ino) {
@@ -629,8 +661,9 @@ void store_discard(store *s)
 
 /* ---- transactions ------------------------------------------------------------ */
 
-int store_begin(store *s, kanal_error *err)
+static int sq_begin(store *base_, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     char sql[64];
     if (s->depth == 0)
         snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
@@ -642,8 +675,9 @@ int store_begin(store *s, kanal_error *err)
     return rc;
 }
 
-int store_commit(store *s, kanal_error *err)
+static int sq_commit(store *base_, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     if (s->depth <= 0)
         return KANAL_OK;
     char sql[64];
@@ -653,15 +687,16 @@ int store_commit(store *s, kanal_error *err)
         snprintf(sql, sizeof sql, "RELEASE s%d", s->depth - 1);
     int rc = exec(s, sql, err, "committing");
     if (rc) {
-        store_rollback(s);
+        sq_rollback(base_);
         return rc;
     }
     s->depth--;
     return KANAL_OK;
 }
 
-void store_rollback(store *s)
+static void sq_rollback(store *base_)
 {
+    sq *s = (sq *)base_;
     if (s->depth <= 0)
         return;
     char sql[64];
@@ -673,16 +708,18 @@ void store_rollback(store *s)
     s->depth--;
 }
 
-int store_depth(const store *s)
+static int sq_depth(const store *base_)
 {
+    const sq *s = (const sq *)base_;
     return s->depth;
 }
 
 /* ---- users -------------------------------------------------------------------- */
 
-int store_user_insert(store *s, const char *id, const char *name, const char *const *roles,
+static int sq_user_insert(store *base_, const char *id, const char *name, const char *const *roles,
                       size_t n_roles, const char *at, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "INSERT INTO users(id, name, created_at) VALUES (?, ?, ?)";
     static const char sql_role[] = "INSERT OR IGNORE INTO user_roles(user_id, role) VALUES (?, ?)";
     sqlite3_stmt *st = prep(s, sql, err);
@@ -702,7 +739,7 @@ int store_user_insert(store *s, const char *id, const char *name, const char *co
     return rc;
 }
 
-static int user_roles(store *s, kanal_arena *a, const char *id, kanal_user *u,
+static int user_roles(sq *s, kanal_arena *a, const char *id, kanal_user *u,
                       kanal_error *err)
 {
     static const char sql[] = "SELECT role FROM user_roles WHERE user_id = ? ORDER BY role";
@@ -729,9 +766,10 @@ static int user_roles(store *s, kanal_arena *a, const char *id, kanal_user *u,
     return KANAL_OK;
 }
 
-int store_user_get(store *s, kanal_arena *a, const char *id, kanal_user *out,
+static int sq_user_get(store *base_, kanal_arena *a, const char *id, kanal_user *out,
                    kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT id, name, active, created_at FROM users WHERE id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -755,8 +793,9 @@ int store_user_get(store *s, kanal_arena *a, const char *id, kanal_user *out,
     return user_roles(s, a, id, out, err);
 }
 
-int store_user_set_active(store *s, const char *id, bool active, kanal_error *err)
+static int sq_user_set_active(store *base_, const char *id, bool active, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "UPDATE users SET active = ? WHERE id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -766,8 +805,9 @@ int store_user_set_active(store *s, const char *id, bool active, kanal_error *er
     return step_done(s, st, err, "changing a user");
 }
 
-int store_count_active_with_role(store *s, const char *role, int *n, kanal_error *err)
+static int sq_count_active_with_role(store *base_, const char *role, int *n, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT count(*) FROM users JOIN user_roles ON user_id = id"
                               " WHERE active = 1 AND role = ?";
     sqlite3_stmt *st = prep(s, sql, err);
@@ -781,48 +821,58 @@ int store_count_active_with_role(store *s, const char *role, int *n, kanal_error
     return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "counting users");
 }
 
-/*
-** Fills t from a query whose columns match t's, in order. Cells are taken as
-** text; the table's column types say how to read them.
-*/
-static int fill_table(store *s, sqlite3_stmt *st, kanal_table *t, kanal_error *err,
-                      const char *doing)
+static int sq_users_list(store *base_, kanal_arena *a, kanal_user **out, size_t *n,
+                         kanal_error *err)
 {
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT id, name, active, created_at FROM users ORDER BY id";
+    static const char sql_roles[] = "SELECT user_id, role FROM user_roles ORDER BY user_id, role";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
     int rc;
-    size_t n = kanal_table_columns(t);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (kanal_table_add_row(t)) {
-            done(s, st);
-            return kanal_error_nomem(err);
-        }
-        for (size_t c = 0; c < n; c++) {
-            const char *v = (const char *)sqlite3_column_text(st, (int)c);
-            if (kanal_table_set(t, c, v)) {
-                done(s, st);
-                return kanal_error_nomem(err);
-            }
-        }
+        kanal_user u = { col_text(a, st, 0, &oom), col_text(a, st, 1, &oom), NULL, 0,
+                         sqlite3_column_int(st, 2) != 0, col_text(a, st, 3, &oom) };
+        kanal_buf_add(&b, &u, sizeof u);
     }
     done(s, st);
-    return rc == SQLITE_DONE ? KANAL_OK : db_fail(s, err, doing);
-}
-
-int store_users_table(store *s, kanal_table *t, kanal_error *err)
-{
-    static const char sql[] =
-        "SELECT id, name, (SELECT group_concat(role, char(10)) FROM"
-        "   (SELECT role FROM user_roles WHERE user_id = id ORDER BY role)),"
-        " CASE active WHEN 1 THEN 'true' ELSE 'false' END, created_at"
-        " FROM users ORDER BY id";
-    sqlite3_stmt *st = prep(s, sql, err);
-    return st ? fill_table(s, st, t, err, "listing users") : (int)err->code;
+    if ((rc = rows_done(s, a, &b, rc, oom, sizeof(kanal_user), out, n, err, "listing users")))
+        return rc;
+    /* the roles, merged in: both are ordered by user id */
+    store_pair *roles;
+    size_t n_roles;
+    if (!(st = prep(s, sql_roles, err)))
+        return err->code;
+    if ((rc = collect_pairs(s, a, st, &roles, &n_roles, err, "listing users' roles")))
+        return rc;
+    size_t r = 0;
+    for (size_t i = 0; i < *n; i++) {
+        kanal_user *u = &(*out)[i];
+        while (r < n_roles && strcmp(roles[r].key, u->id) < 0)
+            r++;
+        size_t first = r;
+        while (r < n_roles && strcmp(roles[r].key, u->id) == 0)
+            r++;
+        const char **list = kanal_arena_alloc(a, (r - first + 1) * sizeof *list);
+        if (!list)
+            return kanal_error_nomem(err);
+        for (size_t k = first; k < r; k++)
+            list[k - first] = roles[k].value;
+        u->roles = list;
+        u->n_roles = r - first;
+    }
+    return KANAL_OK;
 }
 
 /* ---- workflow versions ----------------------------------------------------------- */
 
-int store_workflow_get(store *s, kanal_arena *a, const char *id, int version,
+static int sq_workflow_get(store *base_, kanal_arena *a, const char *id, int version,
                        kanal_workflow_version *out, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "SELECT workflow, version, source, yaml, rules_file, rules, hash, applied_at,"
         " applied_by FROM workflow_versions WHERE workflow = ?1"
@@ -853,8 +903,9 @@ int store_workflow_get(store *s, kanal_arena *a, const char *id, int version,
     return oom ? kanal_error_nomem(err) : KANAL_OK;
 }
 
-int store_workflow_latest(store *s, const char *id, int *version, kanal_error *err)
+static int sq_workflow_latest(store *base_, const char *id, int *version, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT max(version) FROM workflow_versions WHERE workflow = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -868,9 +919,10 @@ int store_workflow_latest(store *s, const char *id, int *version, kanal_error *e
     return *version ? KANAL_OK : KANAL_ENOTFOUND;
 }
 
-int store_workflow_insert(store *s, const kanal_workflow_version *v, const char *name,
+static int sq_workflow_insert(store *base_, const kanal_workflow_version *v, const char *name,
                           kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "INSERT INTO workflow_versions(workflow, version, name, source, yaml, rules_file,"
         " rules, hash, applied_at, applied_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -890,9 +942,10 @@ int store_workflow_insert(store *s, const kanal_workflow_version *v, const char 
     return step_done(s, st, err, "storing a workflow");
 }
 
-int store_workflow_ids(store *s, kanal_arena *a, const char ***ids, size_t *n,
+static int sq_workflow_ids(store *base_, kanal_arena *a, const char ***ids, size_t *n,
                        kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT DISTINCT workflow FROM workflow_versions ORDER BY 1";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -908,17 +961,32 @@ int store_workflow_ids(store *s, kanal_arena *a, const char ***ids, size_t *n,
     return rows_done(s, a, &b, rc, oom, sizeof(char *), ids, n, err, "listing workflows");
 }
 
-int store_workflows_table(store *s, kanal_table *t, kanal_error *err)
+static int sq_workflows_list(store *base_, kanal_arena *a, store_workflow_row **out, size_t *n,
+                             kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "SELECT w.workflow, w.version, w.name, w.applied_at, w.applied_by,"
         " (SELECT count(*) FROM opportunities o WHERE o.workflow = w.workflow"
-        "   AND o.status = 'open')"
+        "   AND o.status = '" SQL_OPEN "')"
         " FROM workflow_versions w WHERE w.version ="
         " (SELECT max(version) FROM workflow_versions x WHERE x.workflow = w.workflow)"
         " ORDER BY w.workflow";
     sqlite3_stmt *st = prep(s, sql, err);
-    return st ? fill_table(s, st, t, err, "listing workflows") : (int)err->code;
+    if (!st)
+        return err->code;
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_workflow_row w = { col_text(a, st, 0, &oom), sqlite3_column_int(st, 1),
+                                 col_text(a, st, 2, &oom), col_text(a, st, 3, &oom),
+                                 col_text(a, st, 4, &oom), sqlite3_column_int64(st, 5) };
+        kanal_buf_add(&b, &w, sizeof w);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(store_workflow_row), out, n, err,
+                     "listing workflows");
 }
 
 /* ---- partners ------------------------------------------------------------------- */
@@ -938,9 +1006,10 @@ static void read_partner(kanal_arena *a, sqlite3_stmt *st, int c, kanal_partner 
     p->created_at = col_text(a, st, c + 8, oom);
 }
 
-int store_partner_insert(store *s, const kanal_partner *p, const char *name_key,
+static int sq_partner_insert(store *base_, const kanal_partner *p, const char *name_key,
                          int64_t *id, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "INSERT INTO partners(name, name_key, type, owner, email, phone, city, tax_id,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -962,7 +1031,7 @@ int store_partner_insert(store *s, const kanal_partner *p, const char *name_key,
     return rc;
 }
 
-static int partner_where(store *s, kanal_arena *a, const char *sql, const char *text,
+static int partner_where(sq *s, kanal_arena *a, const char *sql, const char *text,
                          int64_t id, kanal_partner *out, kanal_error *err)
 {
     sqlite3_stmt *st = prep(s, sql, err);
@@ -984,29 +1053,33 @@ static int partner_where(store *s, kanal_arena *a, const char *sql, const char *
     return oom ? kanal_error_nomem(err) : KANAL_OK;
 }
 
-int store_partner_by_id(store *s, kanal_arena *a, int64_t id, kanal_partner *out,
+static int sq_partner_by_id(store *base_, kanal_arena *a, int64_t id, kanal_partner *out,
                         kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT " PARTNER_COLS " FROM partners WHERE id = ?";
     return partner_where(s, a, sql, NULL, id, out, err);
 }
 
-int store_partner_by_name(store *s, kanal_arena *a, const char *name, kanal_partner *out,
+static int sq_partner_by_name(store *base_, kanal_arena *a, const char *name, kanal_partner *out,
                           kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT " PARTNER_COLS " FROM partners WHERE name = ?";
     return partner_where(s, a, sql, name, 0, out, err);
 }
 
-int store_partner_by_key(store *s, kanal_arena *a, const char *name_key, kanal_partner *out,
+static int sq_partner_by_key(store *base_, kanal_arena *a, const char *name_key, kanal_partner *out,
                          kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT " PARTNER_COLS " FROM partners WHERE name_key = ?";
     return partner_where(s, a, sql, name_key, 0, out, err);
 }
 
-int store_partner_set_owner(store *s, int64_t id, const char *owner, kanal_error *err)
+static int sq_partner_set_owner(store *base_, int64_t id, const char *owner, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "UPDATE partners SET owner = ? WHERE id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -1017,7 +1090,7 @@ int store_partner_set_owner(store *s, int64_t id, const char *owner, kanal_error
 }
 
 /* Collects the first column of a query as int64 ids. */
-static int collect_ids(store *s, kanal_arena *a, sqlite3_stmt *st, int64_t **ids, size_t *n,
+static int collect_ids(sq *s, kanal_arena *a, sqlite3_stmt *st, int64_t **ids, size_t *n,
                        kanal_error *err, const char *doing)
 {
     kanal_buf b = KANAL_BUF_INIT;
@@ -1030,9 +1103,10 @@ static int collect_ids(store *s, kanal_arena *a, sqlite3_stmt *st, int64_t **ids
     return rows_done(s, a, &b, rc, false, sizeof(int64_t), ids, n, err, doing);
 }
 
-int store_partners_owned_by(store *s, kanal_arena *a, const char *owner, int64_t **ids,
+static int sq_partners_owned_by(store *base_, kanal_arena *a, const char *owner, int64_t **ids,
                             size_t *n, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT id FROM partners WHERE owner = ? ORDER BY id";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -1041,28 +1115,40 @@ int store_partners_owned_by(store *s, kanal_arena *a, const char *owner, int64_t
     return collect_ids(s, a, st, ids, n, err, "listing partners");
 }
 
-int store_partners_table(store *s, const char *owner, const char *type, kanal_table *t,
-                         kanal_error *err)
+static int sq_partners_list(store *base_, kanal_arena *a, const char *owner, const char *type,
+                            kanal_partner **out, size_t *n, kanal_error *err)
 {
-    static const char sql[] =
-        "SELECT id, name, type, owner, city, email, phone, tax_id, created_at FROM partners"
-        " WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR type = ?2) ORDER BY id";
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT " PARTNER_COLS " FROM partners"
+                              " WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR type = ?2)"
+                              " ORDER BY id";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
     bind_text(st, 1, owner);
     bind_text(st, 2, type);
-    return fill_table(s, st, t, err, "listing partners");
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kanal_partner p;
+        read_partner(a, st, 0, &p, &oom);
+        kanal_buf_add(&b, &p, sizeof p);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(kanal_partner), out, n, err,
+                     "listing partners");
 }
 
 /* ---- opportunities --------------------------------------------------------------- */
 
-int store_opp_insert(store *s, const store_opp_row *r, int64_t *id, kanal_error *err)
+static int sq_opp_insert(store *base_, const store_opp_row *r, int64_t *id, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "INSERT INTO opportunities(partner_id, workflow, version, owner, status, stage,"
         " stage_entered_at, created_at, last_event_at, last_seq)"
-        " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, 0)";
+        " VALUES (?, ?, ?, ?, '" SQL_OPEN "', ?, ?, ?, ?, 0)";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
@@ -1080,33 +1166,44 @@ int store_opp_insert(store *s, const store_opp_row *r, int64_t *id, kanal_error 
     return rc;
 }
 
-int store_opp_get(store *s, kanal_arena *a, int64_t id, store_opp_row *out, kanal_error *err)
+#define OPP_COLS                                                                           \
+    "o.id, o.partner_id, o.workflow, o.version, o.owner, o.status, o.stage,"                 \
+    " o.stage_entered_at, o.created_at, o.closed_at, o.lost_reason, o.last_event_at,"         \
+    " o.last_seq"
+
+/* An opportunity's row from the columns OPP_COLS, from column 0. */
+static void read_opp(kanal_arena *a, sqlite3_stmt *st, store_opp_row *out, bool *oom)
 {
-    static const char sql[] =
-        "SELECT id, partner_id, workflow, version, owner, status, stage, stage_entered_at,"
-        " created_at, closed_at, lost_reason, last_event_at, last_seq"
-        " FROM opportunities WHERE id = ?";
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    out->partner_id = sqlite3_column_int64(st, 1);
+    out->workflow = col_text(a, st, 2, oom);
+    out->version = sqlite3_column_int(st, 3);
+    out->owner = col_text(a, st, 4, oom);
+    const char *status = (const char *)sqlite3_column_text(st, 5);
+    out->status = status ? kanal_status_of(status) : KANAL_STATUS_COUNT;
+    out->stage = col_text(a, st, 6, oom);
+    out->stage_entered_at = col_text(a, st, 7, oom);
+    out->created_at = col_text(a, st, 8, oom);
+    out->closed_at = col_text(a, st, 9, oom);
+    out->lost_reason = col_text(a, st, 10, oom);
+    out->last_event_at = col_text(a, st, 11, oom);
+    out->last_seq = sqlite3_column_int64(st, 12);
+}
+
+static int sq_opp_get(store *base_, kanal_arena *a, int64_t id, store_opp_row *out,
+                      kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT " OPP_COLS " FROM opportunities o WHERE o.id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     bool oom = false;
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->partner_id = sqlite3_column_int64(st, 1);
-        out->workflow = col_text(a, st, 2, &oom);
-        out->version = sqlite3_column_int(st, 3);
-        out->owner = col_text(a, st, 4, &oom);
-        out->status = col_text(a, st, 5, &oom);
-        out->stage = col_text(a, st, 6, &oom);
-        out->stage_entered_at = col_text(a, st, 7, &oom);
-        out->created_at = col_text(a, st, 8, &oom);
-        out->closed_at = col_text(a, st, 9, &oom);
-        out->lost_reason = col_text(a, st, 10, &oom);
-        out->last_event_at = col_text(a, st, 11, &oom);
-        out->last_seq = sqlite3_column_int64(st, 12);
-    }
+    if (rc == SQLITE_ROW)
+        read_opp(a, st, out, &oom);
     done(s, st);
     if (rc == SQLITE_DONE)
         return KANAL_ENOTFOUND;
@@ -1115,11 +1212,12 @@ int store_opp_get(store *s, kanal_arena *a, int64_t id, store_opp_row *out, kana
     return oom ? kanal_error_nomem(err) : KANAL_OK;
 }
 
-int store_opp_open_for(store *s, int64_t partner_id, const char *workflow, int64_t *id,
+static int sq_opp_open_for(store *base_, int64_t partner_id, const char *workflow, int64_t *id,
                        kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT id FROM opportunities WHERE partner_id = ? AND"
-                              " workflow = ? AND status = 'open'";
+                              " workflow = ? AND status = '" SQL_OPEN "'";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
@@ -1132,9 +1230,10 @@ int store_opp_open_for(store *s, int64_t partner_id, const char *workflow, int64
                                                  : db_fail(s, err, "reading opportunities");
 }
 
-int store_opp_set_stage(store *s, int64_t id, const char *stage, const char *at,
+static int sq_opp_set_stage(store *base_, int64_t id, const char *stage, const char *at,
                         kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "UPDATE opportunities SET stage = ?, stage_entered_at = ? WHERE id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
@@ -1146,23 +1245,25 @@ int store_opp_set_stage(store *s, int64_t id, const char *stage, const char *at,
     return step_done(s, st, err, "moving an opportunity");
 }
 
-int store_opp_close(store *s, int64_t id, const char *status, const char *at,
+static int sq_opp_close(store *base_, int64_t id, kanal_status status, const char *at,
                     const char *lost_reason, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "UPDATE opportunities SET status = ?, closed_at = ?, lost_reason = ? WHERE id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
-    bind_text(st, 1, status);
+    bind_text(st, 1, kanal_status_name(status));
     bind_text(st, 2, at);
     bind_text(st, 3, lost_reason);
     sqlite3_bind_int64(st, 4, id);
     return step_done(s, st, err, "closing an opportunity");
 }
 
-int store_opp_set_owner(store *s, int64_t id, const char *owner, kanal_error *err)
+static int sq_opp_set_owner(store *base_, int64_t id, const char *owner, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "UPDATE opportunities SET owner = ? WHERE id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -1172,8 +1273,9 @@ int store_opp_set_owner(store *s, int64_t id, const char *owner, kanal_error *er
     return step_done(s, st, err, "reassigning an opportunity");
 }
 
-int store_opp_touch(store *s, int64_t id, const char *at, int64_t seq, kanal_error *err)
+static int sq_opp_touch(store *base_, int64_t id, const char *at, int64_t seq, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "UPDATE opportunities SET last_event_at = max(last_event_at, ?), last_seq = ?"
         " WHERE id = ?";
@@ -1186,11 +1288,12 @@ int store_opp_touch(store *s, int64_t id, const char *at, int64_t seq, kanal_err
     return step_done(s, st, err, "recording an event");
 }
 
-int store_opps_open_of_partner(store *s, kanal_arena *a, int64_t partner_id, int64_t **ids,
+static int sq_opps_open_of_partner(store *base_, kanal_arena *a, int64_t partner_id, int64_t **ids,
                                size_t *n, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
-        "SELECT id FROM opportunities WHERE partner_id = ? AND status = 'open' ORDER BY id";
+        "SELECT id FROM opportunities WHERE partner_id = ? AND status = '" SQL_OPEN "' ORDER BY id";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
@@ -1198,11 +1301,12 @@ int store_opps_open_of_partner(store *s, kanal_arena *a, int64_t partner_id, int
     return collect_ids(s, a, st, ids, n, err, "listing opportunities");
 }
 
-int store_opps_open_of_owner(store *s, kanal_arena *a, const char *owner, int64_t **ids,
+static int sq_opps_open_of_owner(store *base_, kanal_arena *a, const char *owner, int64_t **ids,
                              size_t *n, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT id FROM opportunities WHERE owner = ? AND"
-                              " status = 'open' ORDER BY stage_entered_at, id";
+                              " status = '" SQL_OPEN "' ORDER BY stage_entered_at, id";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
@@ -1210,11 +1314,12 @@ int store_opps_open_of_owner(store *s, kanal_arena *a, const char *owner, int64_
     return collect_ids(s, a, st, ids, n, err, "listing opportunities");
 }
 
-int store_open_count(store *s, const char *owner, const char *workflow, int *n,
+static int sq_open_count(store *base_, const char *owner, const char *workflow, int *n,
                      kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT count(*) FROM opportunities WHERE owner = ?1 AND"
-                              " status = 'open' AND (?2 IS NULL OR workflow = ?2)";
+                              " status = '" SQL_OPEN "' AND (?2 IS NULL OR workflow = ?2)";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
@@ -1227,15 +1332,12 @@ int store_open_count(store *s, const char *owner, const char *workflow, int *n,
     return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "counting opportunities");
 }
 
-int store_opps_table(store *s, const store_opp_filter *f, int64_t now, kanal_table *t,
-                     kanal_error *err)
+static int sq_opps_list(store *base_, kanal_arena *a, const store_opp_filter *f,
+                        store_opp_row **out, size_t *n, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
-        "SELECT o.id, p.name, o.workflow, o.version, o.owner, o.status, o.stage,"
-        " CAST((coalesce(unixepoch(o.closed_at), ?5) - unixepoch(o.stage_entered_at))"
-        "   / 86400 AS INTEGER),"
-        " o.created_at, o.closed_at, o.lost_reason"
-        " FROM opportunities o JOIN partners p ON p.id = o.partner_id"
+        "SELECT " OPP_COLS ", p.name FROM opportunities o JOIN partners p ON p.id = o.partner_id"
         " WHERE (?1 IS NULL OR o.owner = ?1) AND (?2 IS NULL OR o.workflow = ?2)"
         " AND (?3 IS NULL OR o.stage = ?3) AND (?4 IS NULL OR o.status = ?4)"
         " ORDER BY o.id";
@@ -1245,16 +1347,27 @@ int store_opps_table(store *s, const store_opp_filter *f, int64_t now, kanal_tab
     bind_text(st, 1, f->owner);
     bind_text(st, 2, f->workflow);
     bind_text(st, 3, f->stage);
-    bind_text(st, 4, f->status);
-    sqlite3_bind_int64(st, 5, now);
-    return fill_table(s, st, t, err, "listing opportunities");
+    bind_text(st, 4, f->status < KANAL_STATUS_COUNT ? kanal_status_name(f->status) : NULL);
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_opp_row r;
+        read_opp(a, st, &r, &oom);
+        r.partner_name = col_text(a, st, 13, &oom);
+        kanal_buf_add(&b, &r, sizeof r);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(store_opp_row), out, n, err,
+                     "listing opportunities");
 }
 
 /* ---- goals, fields, activities ---------------------------------------------------- */
 
-int store_goal_mark_done(store *s, int64_t opp, const char *goal, const char *at,
+static int sq_goal_mark_done(store *base_, int64_t opp, const char *goal, const char *at,
                          const char *by, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "INSERT INTO goals_done(opp_id, goal, done_at, done_by) VALUES (?, ?, ?, ?)";
     sqlite3_stmt *st = prep(s, sql, err);
@@ -1267,23 +1380,11 @@ int store_goal_mark_done(store *s, int64_t opp, const char *goal, const char *at
     return step_done(s, st, err, "completing a goal");
 }
 
-static int collect_pairs(store *s, kanal_arena *a, sqlite3_stmt *st, store_pair **out,
-                         size_t *n, kanal_error *err, const char *doing)
-{
-    kanal_buf b = KANAL_BUF_INIT;
-    bool oom = false;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_pair p = { col_text(a, st, 0, &oom), col_text(a, st, 1, &oom) };
-        kanal_buf_add(&b, &p, sizeof p);
-    }
-    done(s, st);
-    return rows_done(s, a, &b, rc, oom, sizeof(store_pair), out, n, err, doing);
-}
 
-int store_goals_done(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
+static int sq_goals_done(store *base_, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
                      kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT goal, done_at FROM goals_done WHERE opp_id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -1292,9 +1393,10 @@ int store_goals_done(store *s, kanal_arena *a, int64_t opp, store_pair **out, si
     return collect_pairs(s, a, st, out, n, err, "reading goals");
 }
 
-int store_field_put(store *s, int64_t opp, const char *field, const char *value,
+static int sq_field_put(store *base_, int64_t opp, const char *field, const char *value,
                     const char *at, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql_set[] =
         "INSERT INTO field_values(opp_id, field, value, set_at) VALUES (?1, ?2, ?3, ?4)"
         " ON CONFLICT (opp_id, field) DO UPDATE SET value = ?3, set_at = ?4";
@@ -1311,9 +1413,10 @@ int store_field_put(store *s, int64_t opp, const char *field, const char *value,
     return step_done(s, st, err, "setting a field");
 }
 
-int store_field_values(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
+static int sq_field_values(store *base_, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
                        kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT field, value FROM field_values WHERE opp_id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -1322,9 +1425,10 @@ int store_field_values(store *s, kanal_arena *a, int64_t opp, store_pair **out, 
     return collect_pairs(s, a, st, out, n, err, "reading fields");
 }
 
-int store_activity_insert(store *s, int64_t opp, const char *type, const char *at,
+static int sq_activity_insert(store *base_, int64_t opp, const char *type, const char *at,
                           const char *actor, const char *note, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "INSERT INTO activities(opp_id, type, at, actor, note) VALUES (?, ?, ?, ?, ?)";
     sqlite3_stmt *st = prep(s, sql, err);
@@ -1338,9 +1442,10 @@ int store_activity_insert(store *s, int64_t opp, const char *type, const char *a
     return step_done(s, st, err, "recording an activity");
 }
 
-int store_activities(store *s, kanal_arena *a, int64_t opp, const char *type,
+static int sq_activities(store *base_, kanal_arena *a, int64_t opp, const char *type,
                      kanal_activity **out, size_t *n, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] = "SELECT type, at, actor, note FROM activities WHERE opp_id = ?1"
                               " AND (?2 IS NULL OR type = ?2) ORDER BY at, id";
     sqlite3_stmt *st = prep(s, sql, err);
@@ -1361,111 +1466,82 @@ int store_activities(store *s, kanal_arena *a, int64_t opp, const char *type,
                      "reading activities");
 }
 
-/* ---- export ------------------------------------------------------------------------ */
-
-int store_partners_export(store *s, kanal_table *t, kanal_error *err)
-{
-    static const char sql[] =
-        "WITH added AS ("
-        "  SELECT json_extract(data, '$.partner_id') AS pid, json_extract(data, '$.owner')"
-        "  AS owner FROM events WHERE opp_id IS NULL AND type = 'partner_added')"
-        " SELECT p.name, p.type, a.owner, p.email, p.phone, p.city, p.tax_id"
-        " FROM partners p LEFT JOIN added a ON a.pid = p.id ORDER BY p.id";
-    sqlite3_stmt *st = prep(s, sql, err);
-    return st ? fill_table(s, st, t, err, "exporting partners") : (int)err->code;
-}
-
-int store_history_export(store *s, kanal_table *t, kanal_error *err)
-{
-    static const char sql[] =
-        "SELECT p.name, coalesce(e.workflow, ''),"
-        " CASE e.type WHEN 'created' THEN json_extract(e.data, '$.owner') ELSE e.actor END,"
-        " e.at,"
-        " CASE e.type WHEN 'created' THEN 'created' WHEN 'goal_done' THEN 'done'"
-        "  WHEN 'activity' THEN 'log' WHEN 'field_set' THEN 'set' WHEN 'field_cleared' THEN 'set'"
-        "  WHEN 'advanced' THEN 'advance' WHEN 'won' THEN 'win' WHEN 'lost' THEN 'lose'"
-        "  WHEN 'partner_reassigned' THEN 'reassign' END,"
-        " CASE e.type WHEN 'goal_done' THEN json_extract(e.data, '$.goal')"
-        "  WHEN 'activity' THEN json_extract(e.data, '$.activity')"
-        "  WHEN 'field_set' THEN json_extract(e.data, '$.field') || '=' ||"
-        "   json_extract(e.data, '$.value')"
-        "  WHEN 'field_cleared' THEN json_extract(e.data, '$.field') || '='"
-        "  WHEN 'lost' THEN json_extract(e.data, '$.reason')"
-        "  WHEN 'partner_reassigned' THEN json_extract(e.data, '$.to') END,"
-        " json_extract(e.data, '$.note'), e.login"
-        " FROM events e LEFT JOIN opportunities o ON o.id = e.opp_id"
-        " JOIN partners p ON p.id = coalesce(o.partner_id, json_extract(e.data, '$.partner_id'))"
-        " WHERE (e.opp_id IS NOT NULL AND e.type IN ('created', 'goal_done', 'activity',"
-        "   'field_set', 'field_cleared', 'advanced', 'won', 'lost')"
-        "   AND json_extract(e.data, '$.source') IS NULL"
-        "   AND NOT (e.type = 'goal_done' AND json_extract(e.data, '$.activity') IS NOT NULL))"
-        " OR (e.opp_id IS NULL AND e.type = 'partner_reassigned')"
-        " ORDER BY e.id";
-    sqlite3_stmt *st = prep(s, sql, err);
-    return st ? fill_table(s, st, t, err, "exporting the history") : (int)err->code;
-}
-
 /* ---- the event log ------------------------------------------------------------------ */
 
-int store_event_insert(store *s, int64_t opp, int64_t seq, const char *at,
-                       const char *recorded_at, const char *actor, const char *login,
-                       const char *type, const char *data, const char *workflow, int version,
-                       kanal_error *err)
+static int sq_event_insert(store *base_, const store_event *e, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "INSERT INTO events(opp_id, seq, at, recorded_at, actor, type, data, workflow,"
         " version, login) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
-    if (opp) {
-        sqlite3_bind_int64(st, 1, opp);
-        sqlite3_bind_int64(st, 2, seq);
+    if (e->opp) {
+        sqlite3_bind_int64(st, 1, e->opp);
+        sqlite3_bind_int64(st, 2, e->seq);
+        bind_text(st, 8, e->workflow);
+        sqlite3_bind_int(st, 9, e->version);
     }
-    bind_text(st, 3, at);
-    bind_text(st, 4, recorded_at);
-    bind_text(st, 5, actor);
-    bind_text(st, 6, type);
-    bind_text(st, 7, data);
-    bind_text(st, 8, workflow);
-    if (workflow)
-        sqlite3_bind_int(st, 9, version);
-    bind_text(st, 10, login);
+    bind_text(st, 3, e->at);
+    bind_text(st, 4, e->recorded_at);
+    bind_text(st, 5, e->actor);
+    bind_text(st, 6, e->type);
+    bind_text(st, 7, e->data);
+    bind_text(st, 10, e->login);
     return step_done(s, st, err, "recording an event");
 }
 
-int store_events(store *s, kanal_arena *a, int64_t opp, kanal_event **out, size_t *n,
-                 kanal_error *err)
+#define EVENT_COLS                                                                         \
+    "id, coalesce(opp_id, 0), coalesce(seq, 0), at, recorded_at, actor, login, type, data,"     \
+    " workflow, coalesce(version, 0)"
+
+/* Gathers the events a query over EVENT_COLS returns. */
+static int collect_events(sq *s, kanal_arena *a, sqlite3_stmt *st, store_event **out,
+                          size_t *n, kanal_error *err)
 {
-    static const char sql[] =
-        "SELECT seq, at, actor, e.type, data, workflow, version, login,"
-        " (SELECT group_concat(j.key || '=' || CASE j.type WHEN 'true' THEN 'true'"
-        "   WHEN 'false' THEN 'false' WHEN 'null' THEN '-' ELSE j.value END, ', ')"
-        "  FROM json_each(e.data) j)"
-        " FROM events e WHERE opp_id = ? ORDER BY seq";
-    sqlite3_stmt *st = prep(s, sql, err);
-    if (!st)
-        return err->code;
-    sqlite3_bind_int64(st, 1, opp);
     kanal_buf b = KANAL_BUF_INIT;
     bool oom = false;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        kanal_event e = { sqlite3_column_int64(st, 0), col_text(a, st, 1, &oom),
-                          col_text(a, st, 2, &oom), col_text(a, st, 3, &oom),
-                          col_text(a, st, 4, &oom), col_text(a, st, 5, &oom),
-                          sqlite3_column_int(st, 6), col_text(a, st, 8, &oom),
-                          col_text(a, st, 7, &oom) };
+        store_event e = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                          sqlite3_column_int64(st, 2), col_text(a, st, 3, &oom),
+                          col_text(a, st, 4, &oom),    col_text(a, st, 5, &oom),
+                          col_text(a, st, 6, &oom),    col_text(a, st, 7, &oom),
+                          col_text(a, st, 8, &oom),    col_text(a, st, 9, &oom),
+                          sqlite3_column_int(st, 10) };
         kanal_buf_add(&b, &e, sizeof e);
     }
     done(s, st);
-    return rows_done(s, a, &b, rc, oom, sizeof(kanal_event), out, n, err,
+    return rows_done(s, a, &b, rc, oom, sizeof(store_event), out, n, err,
                      "reading the event log");
 }
 
-int store_events_invalid(store *s, int64_t opp, bool *found, int64_t *bad_opp,
+static int sq_events(store *base_, kanal_arena *a, int64_t opp, store_event **out, size_t *n,
+                     kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT " EVENT_COLS " FROM events WHERE opp_id = ? ORDER BY seq";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    return collect_events(s, a, st, out, n, err);
+}
+
+static int sq_events_all(store *base_, kanal_arena *a, store_event **out, size_t *n,
+                         kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT " EVENT_COLS " FROM events ORDER BY id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    return st ? collect_events(s, a, st, out, n, err) : (int)err->code;
+}
+
+static int sq_events_invalid(store *base_, int64_t opp, bool *found, int64_t *bad_opp,
                          int64_t *bad_seq, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "SELECT coalesce(opp_id, 0), coalesce(seq, id) FROM events"
         " WHERE (?1 = 0 OR opp_id = ?1) AND NOT json_valid(data) ORDER BY id LIMIT 1";
@@ -1484,8 +1560,9 @@ int store_events_invalid(store *s, int64_t opp, bool *found, int64_t *bad_opp,
                                                  : db_fail(s, err, "checking the event log");
 }
 
-int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err)
+static int sq_event_count(store *base_, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "SELECT count(*), coalesce(max(seq), 0) FROM events WHERE opp_id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
@@ -1501,8 +1578,9 @@ int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal
     return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "checking the event log");
 }
 
-int store_log_protected(store *s, bool *yes, kanal_error *err)
+static int sq_log_protected(store *base_, bool *yes, kanal_error *err)
 {
+    sq *s = (sq *)base_;
     static const char sql[] =
         "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'events'"
         " AND name IN ('events_no_update', 'events_no_delete', 'events_no_replace')";
@@ -1514,3 +1592,97 @@ int store_log_protected(store *s, bool *yes, kanal_error *err)
     done(s, st);
     return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "checking the event log");
 }
+
+/*
+** The digest: each table's rows in a fixed order, columns joined by '|',
+** NULL as '-'; leaving out what only records when (recorded_at) and the
+** ids no one sees (of activities and events).
+*/
+static int sq_digest(store *base_, kanal_buf *out, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char *const queries[] = {
+        "SELECT 'user', id, name, active, created_at FROM users ORDER BY id",
+        "SELECT 'role', user_id, role FROM user_roles ORDER BY user_id, role",
+        "SELECT 'workflow', workflow, version, name, source, hash, applied_at, applied_by"
+        " FROM workflow_versions ORDER BY workflow, version",
+        "SELECT 'partner', " PARTNER_COLS " FROM partners ORDER BY id",
+        "SELECT 'opportunity', " OPP_COLS " FROM opportunities o ORDER BY id",
+        "SELECT 'goal', opp_id, goal, done_at, done_by FROM goals_done ORDER BY opp_id, goal",
+        "SELECT 'field', opp_id, field, value, set_at FROM field_values ORDER BY opp_id, field",
+        "SELECT 'activity', opp_id, type, at, actor, note FROM activities ORDER BY id",
+        "SELECT 'event', opp_id, seq, at, actor, login, type, data, workflow, version"
+        " FROM events ORDER BY id",
+    };
+    for (size_t q = 0; q < KANAL_ARRAY_LEN(queries); q++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db, queries[q], -1, &st, NULL) != SQLITE_OK)
+            return db_fail(s, err, "reading the whole store");
+        int rc, cols = sqlite3_column_count(st);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            for (int c = 0; c < cols; c++) {
+                const char *v = (const char *)sqlite3_column_text(st, c);
+                kanal_buf_puts(out, c ? "|" : "");
+                kanal_buf_puts(out, v ? v : "-");
+            }
+            kanal_buf_putc(out, '\n');
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return db_fail(s, err, "reading the whole store");
+    }
+    return out->oom ? kanal_error_nomem(err) : KANAL_OK;
+}
+
+static const store_methods sqlite_methods = {
+    .version = STORE_METHODS_VERSION,
+    .name = "sqlite",
+    .close = sq_close,
+    .discard = sq_discard,
+    .location = sq_path,
+    .log_protected = sq_log_protected,
+    .digest = sq_digest,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .depth = sq_depth,
+    .user_insert = sq_user_insert,
+    .user_get = sq_user_get,
+    .user_set_active = sq_user_set_active,
+    .count_active_with_role = sq_count_active_with_role,
+    .users_list = sq_users_list,
+    .workflow_get = sq_workflow_get,
+    .workflow_latest = sq_workflow_latest,
+    .workflow_insert = sq_workflow_insert,
+    .workflow_ids = sq_workflow_ids,
+    .workflows_list = sq_workflows_list,
+    .partner_insert = sq_partner_insert,
+    .partner_by_id = sq_partner_by_id,
+    .partner_by_name = sq_partner_by_name,
+    .partner_by_key = sq_partner_by_key,
+    .partner_set_owner = sq_partner_set_owner,
+    .partners_owned_by = sq_partners_owned_by,
+    .partners_list = sq_partners_list,
+    .opp_insert = sq_opp_insert,
+    .opp_get = sq_opp_get,
+    .opp_open_for = sq_opp_open_for,
+    .opp_set_stage = sq_opp_set_stage,
+    .opp_close = sq_opp_close,
+    .opp_set_owner = sq_opp_set_owner,
+    .opp_touch = sq_opp_touch,
+    .opps_open_of_partner = sq_opps_open_of_partner,
+    .opps_open_of_owner = sq_opps_open_of_owner,
+    .open_count = sq_open_count,
+    .opps_list = sq_opps_list,
+    .goal_mark_done = sq_goal_mark_done,
+    .goals_done = sq_goals_done,
+    .field_put = sq_field_put,
+    .field_values = sq_field_values,
+    .activity_insert = sq_activity_insert,
+    .activities = sq_activities,
+    .event_insert = sq_event_insert,
+    .events = sq_events,
+    .events_all = sq_events_all,
+    .events_invalid = sq_events_invalid,
+    .event_count = sq_event_count,
+};

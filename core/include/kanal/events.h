@@ -1,0 +1,76 @@
+/*
+** events.h — the vocabulary of the record, declared once: every type of
+** event in the log and every status of an opportunity, each with its name
+** (as stored, and as JSON and history show it) and, for the steps a history
+** export carries, the verb of `kanal import ... history` and what its `arg`
+** column holds. The engine, the store, the importer and the exports all use
+** these lists; no other file spells a type or a status.
+*/
+#ifndef KANAL_EVENTS_H
+#define KANAL_EVENTS_H
+
+/*
+** X(ENUM, name, import verb or NULL, the data key its CSV `arg` comes from or NULL)
+**
+** Steps without a verb are not exported: the replay of the others causes
+** them again (a reassignment of one opportunity, a rules' note), or they
+** belong to the people and the definitions, not to the history.
+*/
+#define KANAL_EVENTS(X)                                                  \
+    X(KANAL_EV_USER_ADDED, "user_added", NULL, NULL)                     \
+    X(KANAL_EV_USER_DEACTIVATED, "user_deactivated", NULL, NULL)         \
+    X(KANAL_EV_WORKFLOW_APPLIED, "workflow_applied", NULL, NULL)         \
+    X(KANAL_EV_PARTNER_ADDED, "partner_added", NULL, NULL)               \
+    X(KANAL_EV_CREATED, "created", "created", NULL)                      \
+    X(KANAL_EV_GOAL_DONE, "goal_done", "done", "goal")                   \
+    X(KANAL_EV_ACTIVITY, "activity", "log", "activity")                  \
+    X(KANAL_EV_FIELD_SET, "field_set", "set", "field")                   \
+    X(KANAL_EV_FIELD_CLEARED, "field_cleared", "set", "field")           \
+    X(KANAL_EV_ADVANCED, "advanced", "advance", NULL)                    \
+    X(KANAL_EV_WON, "won", "win", NULL)                                  \
+    X(KANAL_EV_LOST, "lost", "lose", "reason")                           \
+    X(KANAL_EV_PARTNER_REASSIGNED, "partner_reassigned", "reassign", "to") \
+    X(KANAL_EV_REASSIGNED, "reassigned", NULL, NULL)                     \
+    X(KANAL_EV_NOTE, "note", NULL, NULL)
+
+typedef enum kanal_event_type {
+#define X(e, name, verb, arg) e,
+    KANAL_EVENTS(X)
+#undef X
+        KANAL_EV_COUNT
+} kanal_event_type;
+
+/* The name of an event type in the log ("goal_done"). */
+const char *kanal_event_name(kanal_event_type t);
+/* The event type of a name, or KANAL_EV_COUNT when it is none. */
+kanal_event_type kanal_event_type_of(const char *name);
+/* The verb of `kanal import csv history` for t, or NULL. */
+const char *kanal_event_verb(kanal_event_type t);
+/* The data key whose value a history row's `arg` holds, or NULL. */
+const char *kanal_event_arg(kanal_event_type t);
+/* The event type an imported verb starts ("done": KANAL_EV_GOAL_DONE), or KANAL_EV_COUNT. */
+kanal_event_type kanal_event_of_verb(const char *verb);
+
+/* The status of an opportunity: its names, as macros so that a store's
+   schema can spell them too. X(ENUM, name) */
+#define KANAL_STATUS_OPEN_NAME "open"
+#define KANAL_STATUS_WON_NAME "won"
+#define KANAL_STATUS_LOST_NAME "lost"
+#define KANAL_STATUSES(X)                    \
+    X(KANAL_OPEN, KANAL_STATUS_OPEN_NAME)    \
+    X(KANAL_WON, KANAL_STATUS_WON_NAME)      \
+    X(KANAL_LOST, KANAL_STATUS_LOST_NAME)
+
+typedef enum kanal_status {
+#define X(e, name) e,
+    KANAL_STATUSES(X)
+#undef X
+        KANAL_STATUS_COUNT
+} kanal_status;
+
+/* "open", "won", "lost". */
+const char *kanal_status_name(kanal_status s);
+/* The status of a name, or KANAL_STATUS_COUNT when it is none. */
+kanal_status kanal_status_of(const char *name);
+
+#endif
