@@ -94,6 +94,9 @@ void cli_buf_lines(cli *c, kanal_buf *b, const char *text);
 /* Frees the copies cli_safe made since `mark` (its n_safe then). */
 void cli_safe_release(cli *c, size_t mark);
 
+/* The error's message with the library's advice worded for the command line. */
+const char *cli_error_text(cli *c, const kanal_error *err);
+
 /* Prints "kanal: error: MESSAGE" (with where, if any) and returns the exit code. */
 int cli_fail(cli *c, const kanal_error *err);
 /* Prints a usage error for the command and returns 2. */

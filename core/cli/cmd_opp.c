@@ -70,6 +70,10 @@ static int list_run(cli *c, cli_args *a)
     kanal_opp_filter f = { cli_get(a, "owner"), cli_get(a, "workflow"), cli_get(a, "stage"),
                            cli_get(a, "status"), cli_flag(a, "mine") };
     kanal_error err;
+    if (f.mine && f.owner && strcmp(f.owner, kanal_actor(k)->id) != 0) {
+        kanal_error_set(&err, KANAL_EUSAGE, "--mine and --owner %s contradict", f.owner);
+        return cli_fail(c, &err);
+    }
     kanal_table *t;
     if (kanal_opp_list(k, &f, &t, &err))
         return cli_fail(c, &err);

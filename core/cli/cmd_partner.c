@@ -1,6 +1,8 @@
 /*
 ** cmd_partner.c — `kanal partner add|list|show` and `kanal reassign`.
 */
+#include <string.h>
+
 #include "cli.h"
 
 static const cli_opt add_opts[] = {
@@ -176,6 +178,15 @@ static int reassign_run(cli *c, cli_args *a)
         return rc;
     kanal_error err;
     int np, no;
+    if (strcmp(from, to) == 0 && kanal_actor(k)) {
+        /* worded here: the flags are the command line's (after the library's own
+           checks of who acts, as before) */
+        kanal_error_clear(&err);
+        if (kanal_reassign(k, from, to, cli_get(a, "partner"), cli_get(a, "at"), &np, &no,
+                           &err) == KANAL_EUSAGE)
+            kanal_error_set(&err, KANAL_EUSAGE, "--from and --to name the same user '%s'", to);
+        return cli_fail(c, &err);
+    }
     if (kanal_reassign(k, from, to, cli_get(a, "partner"), cli_get(a, "at"), &np, &no, &err))
         return cli_fail(c, &err);
     fprintf(c->out, "moved %d partner%s and %d open opportunit%s from %s to %s\n", np,

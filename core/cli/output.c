@@ -98,6 +98,50 @@ void cli_print_rules_log(cli *c)
     }
 }
 
+/* The CLI's wording of what the library advises: as commands and flags. */
+static void advice_text(kanal_buf *b, const kanal_error *err)
+{
+    const char *arg = err->advice_arg;
+    switch (err->advice) {
+    case KANAL_ADVICE_NONE: break;
+    case KANAL_ADVICE_RUN_INIT: kanal_buf_puts(b, " (run 'kanal init')"); break;
+    case KANAL_ADVICE_CREATE_DATABASE: kanal_buf_puts(b, " (create one with 'kanal init')"); break;
+    case KANAL_ADVICE_ADD_USER:
+        kanal_buf_puts(b, " (an admin adds users with 'kanal user add'; choose who acts with "
+                          "--as or $KANAL_USER)");
+        break;
+    case KANAL_ADVICE_REPLACE_USER:
+        kanal_buf_puts(b, " (an admin can add a new user; a manager moves their work with "
+                          "'kanal reassign')");
+        break;
+    case KANAL_ADVICE_CHOOSE_ACTOR: kanal_buf_puts(b, ": set one with --as USER"); break;
+    case KANAL_ADVICE_SET_FIELD: kanal_buf_printf(b, ": add --set %s=VALUE", arg); break;
+    case KANAL_ADVICE_ADD_NOTE: kanal_buf_puts(b, ": add --note TEXT"); break;
+    case KANAL_ADVICE_CLOSE:
+        kanal_buf_printf(b, ": close the opportunity with 'kanal win %s' (or 'kanal lose')", arg);
+        break;
+    case KANAL_ADVICE_NAME_USER: kanal_buf_puts(b, " (--name NAME)"); break;
+    case KANAL_ADVICE_GIVE_ROLE:
+        kanal_buf_puts(b, " (--role ROLE[,ROLE...]), such as admin, manager or channel_rep");
+        break;
+    case KANAL_ADVICE_SKIP_BAD:
+        kanal_buf_puts(b, " (fix them, or keep the good rows with --skip-bad REJECTS.csv)");
+        break;
+    case KANAL_ADVICE_APPLY_WORKFLOW:
+        kanal_buf_puts(b, " (no workflow is applied yet: an admin runs 'kanal workflow apply')");
+        break;
+    case KANAL_ADVICE_LIST_PLUGINS: kanal_buf_puts(b, " (see 'kanal plugin list')"); break;
+    }
+}
+
+const char *cli_error_text(cli *c, const kanal_error *err)
+{
+    kanal_buf b = KANAL_BUF_INIT;
+    kanal_buf_puts(&b, err->message[0] ? err->message : "unknown error");
+    advice_text(&b, err);
+    return cli_safe_take(c, kanal_buf_detach(&b));
+}
+
 int cli_fail(cli *c, const kanal_error *err)
 {
     cli_print_rules_log(c);
@@ -113,9 +157,10 @@ int cli_fail(cli *c, const kanal_error *err)
         fputs("kanal: ", c->err);
     fprintf(c->err, "%serror:%s ", c->color ? "\033[1;31m" : "",
             c->color ? "\033[0m" : "");
-    if (err->where[0])
+    /* the place, unless the message names it already (a rules error does) */
+    if (err->where[0] && !strstr(err->message, err->where))
         fprintf(c->err, "%s: ", cli_safe(c, err->where));
-    fprintf(c->err, "%s\n", err->message[0] ? cli_safe(c, err->message) : "unknown error");
+    fprintf(c->err, "%s\n", cli_error_text(c, err));
     if (c->verbose && c->k && kanal_rules_trace(c->k)[0]) {
         kanal_buf b = KANAL_BUF_INIT;
         cli_buf_lines(c, &b, kanal_rules_trace(c->k)); /* each line made safe */

@@ -184,19 +184,19 @@ expect_json '$.events[3].data.note' "Closed the business"
 expect_sql "SELECT group_concat(DISTINCT actor) FROM events WHERE opp_id IS NOT NULL" "marcin,piotr"
 
 # the engine's rules, the workflow's Lua rules and who may own: every refusal, with its line
-bad_import 4 "history_refused.csv:5: goal 'classify' needs cooperation_form set first: add --set cooperation_form=VALUE
+bad_import 4 "history_refused.csv:5: goal 'classify' needs cooperation_form set first: add a 'set' row with cooperation_form=VALUE before this one
 history_refused.csv:13: refused by rules (referral_partners.lua:20): the referral fee must be 15-20% (it is 10.0)
 history_refused.csv:14: 'dario' may not own opportunities of workflow 'distributors': it needs the role channel_rep ('dario' has direct_sales)
-history_refused.csv:15: lost reason 'other' needs a note: add --note TEXT
+history_refused.csv:15: lost reason 'other' needs a note: write it in the row's note column
 $(nothing 4)" kanal import csv history history_refused.csv
 db_snapshot
 run kanal import csv history history_refused.csv --dry-run
 expect_rc 4
 expect_out "dry run: 11 of 15 rows would be imported; nothing was kept"
-expect_err "history_refused.csv:5: goal 'classify' needs cooperation_form set first: add --set cooperation_form=VALUE
+expect_err "history_refused.csv:5: goal 'classify' needs cooperation_form set first: add a 'set' row with cooperation_form=VALUE before this one
 history_refused.csv:13: refused by rules (referral_partners.lua:20): the referral fee must be 15-20% (it is 10.0)
 history_refused.csv:14: 'dario' may not own opportunities of workflow 'distributors': it needs the role channel_rep ('dario' has direct_sales)
-history_refused.csv:15: lost reason 'other' needs a note: add --note TEXT"
+history_refused.csv:15: lost reason 'other' needs a note: write it in the row's note column"
 expect_db_unchanged
 db_snapshot
 ok kanal import csv history history_refused.csv --skip-bad history-rejects.csv
@@ -204,10 +204,10 @@ expect_out "imported 11 of 15 rows
 4 bad rows written to history-rejects.csv"
 expect_db_changed
 expect_file history-rejects.csv "partner,workflow,owner,at,event,arg,note,reason" \
-    "Agencja Fala,referral_partners,marcin,2026-11-02T10:10:00Z,done,classify,,goal 'classify' needs cooperation_form set first: add --set cooperation_form=VALUE" \
+    "Agencja Fala,referral_partners,marcin,2026-11-02T10:10:00Z,done,classify,,goal 'classify' needs cooperation_form set first: add a 'set' row with cooperation_form=VALUE before this one" \
     "Agencja Fala,referral_partners,marcin,2026-11-03T10:30:00Z,done,offer_accepted,,refused by rules (referral_partners.lua:20): the referral fee must be 15-20% (it is 10.0)" \
     "Hurtownia Omega,distributors,dario,2026-11-04T10:00:00Z,created,,,'dario' may not own opportunities of workflow 'distributors': it needs the role channel_rep ('dario' has direct_sales)" \
-    "Agencja Fala,referral_partners,marcin,2026-11-04T11:00:00Z,lose,other,,lost reason 'other' needs a note: add --note TEXT"
+    "Agencja Fala,referral_partners,marcin,2026-11-04T11:00:00Z,lose,other,,lost reason 'other' needs a note: write it in the row's note column"
 ok kanal opp show 3 --json
 expect_json '$.status' lost
 expect_json '$.lost_reason' no_clients

@@ -22,13 +22,41 @@ typedef enum kanal_code {
 
 #define KANAL_ERROR_MESSAGE_MAX 2048
 #define KANAL_ERROR_WHERE_MAX   512
+#define KANAL_ERROR_ARG_MAX     128
+
+/*
+** What the user can do about an error, when there is one thing to do. The
+** library names it; each front end words it its own way (the CLI as a
+** command or a flag, an importer as a row or a column), so that no message
+** of the library speaks one front end's language.
+*/
+typedef enum kanal_advice {
+    KANAL_ADVICE_NONE = 0,
+    KANAL_ADVICE_RUN_INIT,        /* the database does not exist yet: create it */
+    KANAL_ADVICE_CREATE_DATABASE, /* the file is not a database: create one */
+    KANAL_ADVICE_ADD_USER,        /* no such user: an admin adds users; choose who acts */
+    KANAL_ADVICE_REPLACE_USER,    /* the user is deactivated: add another, move the work */
+    KANAL_ADVICE_CHOOSE_ACTOR,    /* no one acts: choose who does */
+    KANAL_ADVICE_SET_FIELD,       /* arg: the field to set first */
+    KANAL_ADVICE_ADD_NOTE,        /* a note is needed */
+    KANAL_ADVICE_CLOSE,           /* arg: the opportunity, to close as won or lost */
+    KANAL_ADVICE_NAME_USER,       /* a user needs a name */
+    KANAL_ADVICE_GIVE_ROLE,       /* a user needs a role */
+    KANAL_ADVICE_SKIP_BAD,        /* an import with bad rows: fix them, or keep the good ones */
+    KANAL_ADVICE_APPLY_WORKFLOW,  /* no workflow is applied yet */
+    KANAL_ADVICE_LIST_PLUGINS,    /* no plugin provides it: see what the plugins provide */
+} kanal_advice;
 
 typedef struct kanal_error {
     kanal_code code;
-    /* lowercase, no full stop, quotes its subject: "unknown goal 'x'" */
+    /* lowercase, no full stop, about the thing, quoting its subject:
+       "goal 'classified' needs form set first" */
     char message[KANAL_ERROR_MESSAGE_MAX];
     /* where the problem is, when it has a place: "rules.lua:40", else "" */
     char where[KANAL_ERROR_WHERE_MAX];
+    /* what to do about it, and what it is about (a field, an opportunity) */
+    kanal_advice advice;
+    char advice_arg[KANAL_ERROR_ARG_MAX];
 } kanal_error;
 
 /* Resets err to KANAL_OK with empty texts. */
@@ -41,6 +69,9 @@ void kanal_error_clear(kanal_error *err);
 int kanal_error_set(kanal_error *err, kanal_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int kanal_error_setv(kanal_error *err, kanal_code code, const char *fmt, va_list ap);
+
+/* Adds advice (and its argument, may be NULL) to the error set last; returns err->code. */
+int kanal_error_advise(kanal_error *err, kanal_advice advice, const char *arg);
 
 /* Sets err->where (printf format); returns err->code. */
 int kanal_error_where(kanal_error *err, const char *fmt, ...)

@@ -13,6 +13,8 @@ void kanal_error_clear(kanal_error *err)
     err->code = KANAL_OK;
     err->message[0] = '\0';
     err->where[0] = '\0';
+    err->advice = KANAL_ADVICE_NONE;
+    err->advice_arg[0] = '\0';
 }
 
 int kanal_error_setv(kanal_error *err, kanal_code code, const char *fmt, va_list ap)
@@ -21,6 +23,8 @@ int kanal_error_setv(kanal_error *err, kanal_code code, const char *fmt, va_list
         return code;
     err->code = code;
     err->where[0] = '\0';
+    err->advice = KANAL_ADVICE_NONE;
+    err->advice_arg[0] = '\0';
     int n = vsnprintf(err->message, sizeof err->message, fmt, ap);
     if (n >= (int)sizeof err->message)
         memcpy(err->message + sizeof err->message - 4, "...", 4);
@@ -34,6 +38,15 @@ int kanal_error_set(kanal_error *err, kanal_code code, const char *fmt, ...)
     kanal_error_setv(err, code, fmt, ap);
     va_end(ap);
     return code;
+}
+
+int kanal_error_advise(kanal_error *err, kanal_advice advice, const char *arg)
+{
+    if (!err)
+        return KANAL_OK;
+    err->advice = advice;
+    snprintf(err->advice_arg, sizeof err->advice_arg, "%s", arg ? arg : "");
+    return err->code;
 }
 
 int kanal_error_where(kanal_error *err, const char *fmt, ...)

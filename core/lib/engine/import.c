@@ -5,6 +5,7 @@
 ** a rep at the command line; the whole import is one transaction, each row a
 ** savepoint within it.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,11 +153,31 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
     }
 }
 
+/*
+** The importer's wording of what the engine advises: as rows and columns of
+** the history (the command line words the same advice as its flags).
+*/
+static void advice_as_rows(kanal_error *err)
+{
+    char tail[KANAL_ERROR_ARG_MAX + 64] = "";
+    if (err->advice == KANAL_ADVICE_SET_FIELD)
+        snprintf(tail, sizeof tail, ": add a 'set' row with %s=VALUE before this one",
+                 err->advice_arg);
+    else if (err->advice == KANAL_ADVICE_ADD_NOTE)
+        snprintf(tail, sizeof tail, ": write it in the row's note column");
+    size_t n = strlen(err->message);
+    if (tail[0] && n + strlen(tail) < sizeof err->message)
+        memcpy(err->message + n, tail, strlen(tail) + 1);
+    err->advice = KANAL_ADVICE_NONE;
+}
+
 static int import_step(void *ud, const kanal_step *s, kanal_error *err)
 {
     import_ctx *c = ud;
     int rc = act_as(c->k, s->user, &c->importer, c->manager, err);
-    return rc ? rc : do_step(c->k, s, err);
+    if (!rc && (rc = do_step(c->k, s, err)))
+        advice_as_rows(err);
+    return rc;
 }
 
 static void import_progress(void *ud, long rows)
@@ -207,10 +228,9 @@ int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *wha
     res->imported = counts.good;
     res->rejected = counts.bad_rows;
     if (!rc && counts.bad_rows && !rejects && !dry_run)
-        rc = kanal_error_set(err, KANAL_EINVALID,
-                             "nothing was imported: %ld bad row%s (fix them, or keep the good "
-                             "rows with --skip-bad REJECTS.csv)",
-                             counts.bad_rows, counts.bad_rows == 1 ? "" : "s");
+        rc = kanal_error_set(err, KANAL_EINVALID, "nothing was imported: %ld bad row%s",
+                             counts.bad_rows, counts.bad_rows == 1 ? "" : "s"),
+        kanal_error_advise(err, KANAL_ADVICE_SKIP_BAD, NULL);
     if (rc || dry_run)
         kanal_rollback(k);
     else

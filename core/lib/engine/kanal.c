@@ -256,15 +256,12 @@ int kanal_set_actor(kanal *k, const char *user_id, kanal_error *err)
     kanal_user u;
     int rc = store_user_get(k->store, a, user_id, &u, err);
     if (rc == KANAL_ENOTFOUND)
-        rc = kanal_error_set(err, KANAL_ENOTFOUND,
-                             "unknown user '%s' (an admin adds users with 'kanal user add'; "
-                             "choose who acts with --as or $KANAL_USER)",
-                             user_id);
+        rc = kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", user_id),
+        kanal_error_advise(err, KANAL_ADVICE_ADD_USER, user_id);
     else if (!rc && !u.active)
-        rc = kanal_error_set(err, KANAL_EREFUSED,
-                             "user '%s' is deactivated and cannot act (an admin can add a new "
-                             "user; a manager moves their work with 'kanal reassign')",
-                             user_id);
+        rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' is deactivated and cannot act",
+                             user_id),
+        kanal_error_advise(err, KANAL_ADVICE_REPLACE_USER, user_id);
     if (rc) {
         kanal_arena_free(a);
         return rc;
@@ -374,7 +371,8 @@ int op_end(kanal *k, int rc, kanal_error *err)
 int need_actor(kanal *k, kanal_error *err)
 {
     if (!k->has_actor)
-        return kanal_error_set(err, KANAL_EREFUSED, "no acting user: set one with --as USER");
+        return kanal_error_set(err, KANAL_EREFUSED, "no acting user"),
+               kanal_error_advise(err, KANAL_ADVICE_CHOOSE_ACTOR, NULL);
     return KANAL_OK;
 }
 

@@ -284,7 +284,8 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
     store_opp_filter sf = { f->owner, f->workflow, f->stage, KANAL_STATUS_COUNT };
     if (f->mine) {
         if (f->owner && strcmp(f->owner, k->actor.id) != 0)
-            return kanal_error_set(err, KANAL_EUSAGE, "--mine and --owner %s contradict",
+            return kanal_error_set(err, KANAL_EUSAGE,
+                                   "your own opportunities and those of '%s' contradict",
                                    f->owner);
         sf.owner = k->actor.id;
     }

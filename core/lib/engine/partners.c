@@ -385,7 +385,8 @@ int kanal_reassign(kanal *k, const char *from, const char *to, const char *partn
     if (rc || (rc = active_user(k, a, to, &to_u, err)))
         goto done;
     if (strcmp(from, to) == 0) {
-        rc = kanal_error_set(err, KANAL_EUSAGE, "--from and --to name the same user '%s'", to);
+        rc = kanal_error_set(err, KANAL_EUSAGE,
+                             "the work would move from '%s' to the same user", to);
         goto done;
     }
     if (partner) {

@@ -272,9 +272,9 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
     if (n_missing) {
         kanal_buf b = KANAL_BUF_INIT;
         field_ids(&b, o->wf, missing, n_missing);
-        rc = kanal_error_set(err, KANAL_EREFUSED,
-                             "goal '%s' needs %s set first: add --set %s=VALUE", g->id,
-                             kanal_buf_cstr(&b), o->wf->fields[missing[0]].id);
+        rc = kanal_error_set(err, KANAL_EREFUSED, "goal '%s' needs %s set first", g->id,
+                             kanal_buf_cstr(&b));
+        kanal_error_advise(err, KANAL_ADVICE_SET_FIELD, o->wf->fields[missing[0]].id);
         kanal_buf_release(&b);
         goto done;
     }
@@ -419,10 +419,10 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
     if ((rc = opp_load_for_change(k, id, &o, err)) || (rc = step_time(k, o, at, t, err)))
         goto done;
     if ((size_t)o->stage_index + 1 == o->wf->n_stages) {
-        rc = kanal_error_set(err, KANAL_EREFUSED,
-                             "'%s' is the last stage: close the opportunity with 'kanal win "
-                             "%lld' (or 'kanal lose')",
-                             o->stage, (long long)id);
+        char opp[32];
+        snprintf(opp, sizeof opp, "%lld", (long long)id);
+        rc = kanal_error_set(err, KANAL_EREFUSED, "'%s' is the last stage", o->stage);
+        kanal_error_advise(err, KANAL_ADVICE_CLOSE, opp);
         goto done;
     }
     if ((rc = need_stage_done(o, "advance", err)))
@@ -519,8 +519,8 @@ int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
         goto done;
     }
     if (o->wf->lost_reasons[ri].note_required && (!note || !note[0])) {
-        rc = kanal_error_set(err, KANAL_EREFUSED,
-                             "lost reason '%s' needs a note: add --note TEXT", reason);
+        rc = kanal_error_set(err, KANAL_EREFUSED, "lost reason '%s' needs a note", reason);
+        kanal_error_advise(err, KANAL_ADVICE_ADD_NOTE, NULL);
         goto done;
     }
     rc = close_opp(k, o, KANAL_LOST, reason, note, t, err);

@@ -42,7 +42,8 @@ int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles
                                "and '-' (at most %d characters)",
                                id, KANAL_ID_MAX);
     if (!name || !*name)
-        return kanal_error_set(err, KANAL_EINVALID, "a user needs a name (--name NAME)");
+        return kanal_error_set(err, KANAL_EINVALID, "a user needs a name"),
+               kanal_error_advise(err, KANAL_ADVICE_NAME_USER, NULL);
     if ((rc = kanal_text_ok("the user's name", name, err)))
         return rc;
     /* split and check the roles */
@@ -70,9 +71,8 @@ int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles
             list[n++] = tok;
     }
     if (n == 0) {
-        rc = kanal_error_set(err, KANAL_EINVALID,
-                             "a user needs at least one role (--role ROLE[,ROLE...]), such "
-                             "as admin, manager or channel_rep");
+        rc = kanal_error_set(err, KANAL_EINVALID, "a user needs at least one role");
+        kanal_error_advise(err, KANAL_ADVICE_GIVE_ROLE, NULL);
         goto done;
     }
     if ((rc = op_begin(k, err)))

@@ -183,8 +183,9 @@ static int unknown_workflow(kanal *k, const char *id, kanal_error *err)
     size_t n = 0;
     if (a)
         store_workflow_ids(k->store, a, &ids, &n, err);
-    kanal_unknown(err, KANAL_ENOTFOUND, "workflow", id, ids, n,
-            n ? NULL : "(no workflow is applied yet: an admin runs 'kanal workflow apply')");
+    kanal_unknown(err, KANAL_ENOTFOUND, "workflow", id, ids, n, NULL);
+    if (!n)
+        kanal_error_advise(err, KANAL_ADVICE_APPLY_WORKFLOW, NULL);
     kanal_arena_free(a);
     return KANAL_ENOTFOUND;
 }

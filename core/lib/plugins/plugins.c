@@ -542,9 +542,9 @@ static int unknown_cap(kanal_plugins *p, cap_kind kind, const char *name, kanal_
             if (p->list[i]->caps[c].kind == kind && p->list[i]->caps[c].name)
                 names[n++] = p->list[i]->caps[c].name;
     if (n == 0)
-        return kanal_error_set(err, KANAL_ENOTFOUND,
-                               "unknown %s '%s': no plugin provides one (see 'kanal plugin list')",
-                               kind_names[kind], name);
+        return kanal_error_set(err, KANAL_ENOTFOUND, "unknown %s '%s': no plugin provides one",
+                               kind_names[kind], name),
+               kanal_error_advise(err, KANAL_ADVICE_LIST_PLUGINS, NULL);
     return kanal_unknown(err, KANAL_ENOTFOUND, kind_names[kind], name, names, n, NULL);
 }
 

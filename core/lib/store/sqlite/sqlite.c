@@ -341,8 +341,8 @@ static int migrate(sq *s, const char *path, bool create, kanal_error *err)
        else's file (or an empty one), and is not made into ours. */
     if ((version > 0 && app != KANAL_APPLICATION_ID) || (version == 0 && !create))
         return kanal_error_set(err, KANAL_ESTORAGE,
-                               "'%s' is not a Kanal database (create one with 'kanal init')",
-                               path);
+                               "'%s' is not a Kanal database", path),
+               kanal_error_advise(err, KANAL_ADVICE_CREATE_DATABASE, NULL);
     if ((rc = sq_begin(&s->base, err)))
         return rc;
     /* read again inside the write lock: another process may have migrated */
@@ -485,14 +485,13 @@ static int identify(const char *path, const char *real, kanal_error *err)
         sqlite3_close(db);
         if (ours || version == 0)
             return ours ? KANAL_OK
-                        : kanal_error_set(err, KANAL_ESTORAGE,
-                                          "'%s' is not a Kanal database (create one with "
-                                          "'kanal init')",
-                                          path);
+                        : (kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a Kanal database",
+                                           path),
+                           kanal_error_advise(err, KANAL_ADVICE_CREATE_DATABASE, NULL));
     }
-    return kanal_error_set(err, KANAL_ESTORAGE,
-                           "'%s' is not a Kanal database%s (create one with 'kanal init')", path,
-                           n == 0 ? ": it is empty" : !sqlite ? ": it is not an SQLite file" : "");
+    kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a Kanal database%s", path,
+                    n == 0 ? ": it is empty" : !sqlite ? ": it is not an SQLite file" : "");
+    return kanal_error_advise(err, KANAL_ADVICE_CREATE_DATABASE, NULL);
 }
 
 /*
@@ -559,7 +558,8 @@ int store_sqlite_open(store **out, const char *path, bool create, kanal_error *e
     char *real = real_path(path, err);
     if (!real) {
         if (err->code == KANAL_ENOTFOUND && !create)
-            kanal_error_set(err, KANAL_ENOTFOUND, "no database at '%s' (run 'kanal init')", path);
+            kanal_error_set(err, KANAL_ENOTFOUND, "no database at '%s'", path),
+            kanal_error_advise(err, KANAL_ADVICE_RUN_INIT, NULL);
         return err->code;
     }
     sq *s = calloc(1, sizeof *s);
@@ -575,8 +575,8 @@ int store_sqlite_open(store **out, const char *path, bool create, kanal_error *e
             rc = kanal_error_set(err, KANAL_ESTORAGE, "cannot reach '%s': %s", path,
                                  strerror(errno));
         else if (!create)
-            rc = kanal_error_set(err, KANAL_ENOTFOUND,
-                                 "no database at '%s' (run 'kanal init')", path);
+            rc = kanal_error_set(err, KANAL_ENOTFOUND, "no database at '%s'", path),
+            kanal_error_advise(err, KANAL_ADVICE_RUN_INIT, NULL);
         else
             rc = create_file(s, path, real, err);
     } else if (!(rc = check_kind(path, real, &st, create, err))) {
