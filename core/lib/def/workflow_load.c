@@ -1090,7 +1090,7 @@ kanal_workflow *kanal_workflow_parse(const char *text, size_t len, const char *f
     if (!wf)
         goto oom;
     wf->arena_ = c.a;
-    wf->limits.instructions = 1000000;
+    wf->limits.instructions = 10000000;
     wf->limits.memory_mb = 64;
     wf->limits.time_ms = 2000;
     load_root(&c, root, wf, dir);

@@ -22,6 +22,7 @@ typedef struct def_entry {
 struct kanal {
     store *store;
     rules_host hooks;            /* what the rules may read and do, through the engine */
+    long long rules_spent_ns;    /* the rules' time in the transaction under way */
     char *path;
     char *login;                 /* the operating-system login running this process */
     bool log_unprotected;        /* the append-only triggers are gone: warn once */

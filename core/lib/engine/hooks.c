@@ -100,5 +100,6 @@ void hooks_host_init(kanal *k)
                              .hint = h_hint,
                              .log = h_log,
                              .log_room = h_log_room,
-                             .trace = h_trace };
+                             .trace = h_trace,
+                             .spent_ns = &k->rules_spent_ns };
 }

@@ -321,6 +321,10 @@ const char *kanal_rules_trace(const kanal *k)
 
 int kanal_begin(kanal *k, kanal_error *err)
 {
+    /* the rules' time limit is for a whole transaction: a command, or a
+       batch --atomic or an import that holds the write lock throughout */
+    if (store_depth(k->store) == 0)
+        k->rules_spent_ns = 0;
     int rc = store_begin(k->store, err);
     if (!rc)
         tx_began(k);

@@ -52,7 +52,9 @@ struct rules {
     int hook_step;               /* the count hook's current period */
     bool charging;               /* rules' code runs: allocations are charged */
     long long time_limit_ns;     /* for all the rules of one command */
-    long long spent_ns;          /* spent by the calls before this one */
+    long long spent_ns;          /* spent by the calls before this one, when checking */
+    unsigned since_clock;        /* allocations since the allocator last read the clock */
+    int notes;                   /* notes this state recorded */
     long long started_ns;        /* when the current load or call began */
     int killed;
     int hooks[HOOK_COUNT];       /* registry references, or LUA_NOREF */
@@ -71,6 +73,12 @@ static struct rules *R(lua_State *L)
 }
 
 /* ---- limits -------------------------------------------------------------------- */
+
+/* The time spent so far: the transaction's (through the host), or this state's. */
+static long long *spent(struct rules *r)
+{
+    return r->host && r->host->spent_ns ? r->host->spent_ns : &r->spent_ns;
+}
 
 static long long now_ns(void)
 {
@@ -101,16 +109,29 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     if (nsize > old && r->mem - old + nsize > r->mem_limit)
         return NULL; /* Lua collects and retries, then raises a memory error */
-    void *p = realloc(ptr, nsize);
-    if (p)
-        r->mem = r->mem - old + nsize;
     /* Bytes cost work (copying, filling, collecting them later): a loop that
        builds big strings in few instructions pays for them. */
-    if (p && r->charging && nsize > old) {
+    if (r->charging && nsize > old) {
         r->used += (long long)((nsize - old) / COST_BYTES_PER_INSTRUCTION);
+        /* the clock, now and then: a C function that allocates in a loop (a
+           sort with a C comparator) runs no instruction to be stopped at */
+        bool late = false;
+        if (++r->since_clock >= 256) {
+            r->since_clock = 0;
+            late = now_ns() - r->started_ns + *spent(r) > r->time_limit_ns;
+        }
+        if (r->used > 2 * r->budget || late) {
+            /* far past the budget, or the time: refuse the memory (the block,
+               if any, stays as it was); the error names the limit */
+            r->killed = late ? KILL_TIME : KILL_INSTRUCTIONS;
+            return NULL;
+        }
         if (r->used > r->budget)
             kill_soon(r);
     }
+    void *p = realloc(ptr, nsize);
+    if (p)
+        r->mem = r->mem - old + nsize;
     return p;
 }
 
@@ -137,7 +158,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
         lua_error(L);
     }
     /* the backstop that no gap in the accounting can beat */
-    if (now_ns() - r->started_ns + r->spent_ns > r->time_limit_ns)
+    if (now_ns() - r->started_ns + *spent(r) > r->time_limit_ns)
         kill_time(L, r);
 }
 
@@ -152,7 +173,7 @@ static void charge(lua_State *L, double cost)
         r->killed = KILL_INSTRUCTIONS;
         luaL_error(L, "instruction limit exceeded (by work done in a library function)");
     }
-    if (now_ns() - r->started_ns + r->spent_ns > r->time_limit_ns)
+    if (now_ns() - r->started_ns + *spent(r) > r->time_limit_ns)
         kill_time(L, r);
 }
 
@@ -169,7 +190,7 @@ static void meter_start(struct rules *r)
 static void meter_stop(struct rules *r)
 {
     r->charging = false;
-    r->spent_ns += now_ns() - r->started_ns;
+    *spent(r) += now_ns() - r->started_ns;
 }
 
 /* ---- read-only proxies ------------------------------------------------------------ */
@@ -340,15 +361,20 @@ static int s_collectgarbage(lua_State *L)
     return 1;
 }
 
+/* Which pattern function a wrapper stands for (its second upvalue). */
+enum { PAT_FIND, PAT_MATCH, PAT_GMATCH };
+
 static int s_pattern(lua_State *L)
 {
     size_t n, m;
     const char *subject = luaL_checklstring(L, 1, &n);
     const char *p = luaL_checklstring(L, 2, &m);
-    bool plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4);
+    int kind = (int)lua_tointeger(L, lua_upvalueindex(2));
+    bool plain = kind == PAT_FIND && lua_toboolean(L, 4);
     /* the estimate reads the subject once per quantified item: pay for that first */
     charge(L, (double)n / COST_BYTES_PER_INSTRUCTION * (1 + (double)m / 4));
-    charge(L, pattern_cost(p, m, subject, n, plain));
+    charge(L, pattern_cost(p, m, subject, n, plain, kind != PAT_GMATCH) /
+                  COST_MATCH_STEPS_PER_INSTRUCTION);
     return call_real(L, LUA_MULTRET);
 }
 
@@ -402,9 +428,20 @@ static int s_charged(lua_State *L)
     case COST_LENGTH:
         cost = len;
         break;
-    case COST_SORT:
-        cost = len * log2(len + 2);
+    case COST_SORT: {
+        /* n log n comparisons, each reading two elements: long strings cost
+           their length (a comparator in C runs no instruction to count) */
+        double bytes = 0;
+        if (lua_type(L, 1) == LUA_TTABLE)
+            for (lua_Integer i = 1; i <= (lua_Integer)len; i++) {
+                if (lua_rawgeti(L, 1, i) == LUA_TSTRING)
+                    bytes += (double)lua_rawlen(L, -1);
+                lua_pop(L, 1);
+            }
+        double per = len > 0 ? bytes / len / COST_BYTES_PER_INSTRUCTION : 0;
+        cost = len + len * log2(len + 2) * (1 + per);
         break;
+    }
     case COST_FORMAT:
         cost = len * 4;
         break;
@@ -563,12 +600,18 @@ static int k_user(lua_State *L)
 /* A string argument without NUL bytes, at most `max` bytes. */
 static const char *text_arg(lua_State *L, int i, size_t max, const char *what)
 {
-    size_t n;
+    size_t n, bad;
     const char *s = luaL_checklstring(L, i, &n);
     if (strlen(s) != n)
         luaL_error(L, "%s must not contain NUL bytes", what);
     if (n > max)
         luaL_error(L, "%s is too long (%d bytes at most)", what, (int)max);
+    /* what leaves the sandbox is text, as a rep's would be */
+    if (!kanal_utf8_valid(s, n, &bad)) {
+        char byte[8];
+        snprintf(byte, sizeof byte, "0x%02x", (unsigned char)s[bad]);
+        luaL_error(L, "%s is not valid UTF-8 (byte %s at offset %d)", what, byte, (int)bad);
+    }
     return s;
 }
 
@@ -817,6 +860,9 @@ static int opp_note(lua_State *L)
     struct rules *r = R(L);
     need_reaction(L, "opp:note");
     const char *text = text_arg(L, 2, MAX_TEXT, "a note");
+    if (r->notes >= RULES_MAX_NOTES)
+        return luaL_error(L, "too many notes in one command (%d at most)", RULES_MAX_NOTES);
+    r->notes++;
     char source[128];
     source_of(r, source, sizeof source);
     kanal_error err;
@@ -892,10 +938,10 @@ static void push_opp(lua_State *L, struct rules *r, const hook_call *c)
 /* ---- the sandbox ---------------------------------------------------------------------- */
 
 /* Copies lib[name] into the table on top, wrapped as a pattern function. */
-static void wrap_pattern(lua_State *L, int lib, const char *name, bool find)
+static void wrap_pattern(lua_State *L, int lib, const char *name, int kind)
 {
     lua_getfield(L, lib, name);
-    lua_pushboolean(L, find);
+    lua_pushinteger(L, kind);
     lua_pushcclosure(L, s_pattern, 2);
     lua_setfield(L, -2, name);
 }
@@ -950,10 +996,10 @@ static void push_library(lua_State *L, const char *name, const char *const *keep
         }
     }
     if (strcmp(name, "string") == 0) {
-        wrap_pattern(L, lib, "find", true);
-        wrap_pattern(L, lib, "match", false);
-        wrap_pattern(L, lib, "gmatch", false);
-        wrap_pattern(L, lib, "gsub", false);
+        wrap_pattern(L, lib, "find", PAT_FIND);
+        wrap_pattern(L, lib, "match", PAT_MATCH);
+        wrap_pattern(L, lib, "gmatch", PAT_GMATCH);
+        wrap_pattern(L, lib, "gsub", PAT_MATCH);
         lua_pushnil(L);
         lua_setfield(L, -2, "dump");
     }

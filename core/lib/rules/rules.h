@@ -20,6 +20,7 @@ struct rules;
 #define RULES_MAX_TEXT KANAL_TEXT_MAX /* a hint, a log line, a note: bytes */
 #define RULES_MAX_HINTS 20            /* hints a command */
 #define RULES_MAX_LOG_LINES 200       /* log lines a command */
+#define RULES_MAX_NOTES 20            /* notes a command */
 
 /*
 ** The engine's side of the rules, as callbacks; `ud` is handed back to
@@ -45,6 +46,9 @@ typedef struct rules_host {
     bool (*log)(void *ud, const char *line, size_t len);
     bool (*log_room)(void *ud);
     void (*trace)(void *ud, const char *text);
+    /* The time the rules have spent in the transaction under way (a command,
+       a whole batch --atomic or import): the time limit is for all of it. */
+    long long *spent_ns;
 } rules_host;
 
 /* One call of a hook, with what it is about. */

@@ -3,6 +3,7 @@
 ** the pattern and the subject (see rules_cost.h).
 */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules/rules_cost.h"
@@ -89,11 +90,11 @@ static const char *parse_set(const char *p, const char *end, unsigned char *set)
 }
 
 /* Splits the pattern into items; -1 when it has too many to judge. */
-static int parse(const char *p, size_t m, item *items, bool *anchored)
+static int parse(const char *p, size_t m, item *items, bool may_anchor, bool *anchored)
 {
     const char *end = p + m;
     int n = 0;
-    *anchored = m > 0 && *p == '^';
+    *anchored = may_anchor && m > 0 && *p == '^';
     if (*anchored)
         p++;
     while (p < end) {
@@ -173,22 +174,45 @@ static size_t longest_run(const unsigned char *set, const char *s, size_t n)
     return best;
 }
 
-/* Whether what may follow item i can start with a byte of item i's set. */
-static bool ambiguous(const item *items, int n, int i)
+/*
+** The bytes that may start what follows item i (the items up to the first
+** one that must take a byte, or a '$'), into first; false when what follows
+** may be nothing at all (the end of the pattern, or only optional items), so
+** that the match can end there.
+*/
+static bool follow_set(const item *items, int n, int i, unsigned char *first)
 {
+    memset(first, 0, 32);
     for (int j = i + 1; j < n; j++) {
         const item *f = &items[j];
         if (f->kind == IT_ZERO || f->kind == IT_FRONTIER)
             continue;
         if (f->kind == IT_END)
-            return false;
+            return true; /* '$' fails wherever the subject goes on */
         for (int b = 0; b < 32; b++)
-            if (items[i].set[b] & f->set[b])
-                return true;
+            first[b] |= f->set[b];
         if (f->kind != IT_CHAR || !(f->quant == '*' || f->quant == '-' || f->quant == '?'))
-            return false;
+            return true;
     }
-    return false; /* the end of the pattern: the match is over */
+    return false;
+}
+
+static bool overlaps(const unsigned char *a, const unsigned char *b)
+{
+    for (int i = 0; i < 32; i++)
+        if (a[i] & b[i])
+            return true;
+    return false;
+}
+
+/* How many bytes of the subject fall in set (hist: the subject's byte counts). */
+static double count_in(const unsigned char *set, const size_t *hist)
+{
+    double n = 0;
+    for (unsigned c = 0; c < 256; c++)
+        if (set_has(set, c))
+            n += (double)hist[c];
+    return n;
 }
 
 static bool optional(const item *it)
@@ -227,36 +251,111 @@ static bool rest_always_matches(const item *items, int n, int from)
     return false;
 }
 
-double pattern_cost(const char *p, size_t m, const char *s, size_t n, bool plain)
+static bool all_bytes(const item *it)
+{
+    for (int b = 0; b < 32; b++)
+        if (it->set[b] != 0xff)
+            return false;
+    return true;
+}
+
+/*
+** Whether the items from `from` on fail only for want of bytes at the end
+** of the subject: each optional, a capture, or taking any byte ('.', '.+').
+*/
+static bool nearly_always(const item *items, int n, int from)
+{
+    for (int j = from; j < n; j++)
+        if (!optional(&items[j]) && !(items[j].kind == IT_CHAR && all_bytes(&items[j])))
+            return false;
+    return true;
+}
+
+/*
+** How many tries of the items from `from` on, one at each byte of the
+** subject that can start them, may do more than fail at once — at most, so
+** that the cost of the items is that many times cost(from). A try that
+** cannot fail ends the match: then only one does. When what follows the
+** first item that must match cannot fail, a try at that item's own bytes
+** succeeds: only the tries at the other bytes of the start set (and one)
+** can fail after going on.
+*/
+static double tries(const item *items, int n, int from, const size_t *hist,
+                    unsigned char *first)
+{
+    if (!follow_set(items, n, from - 1, first) || rest_always_matches(items, n, from))
+        return 1;
+    if (nearly_always(items, n, from))
+        return 2;
+    int x = from;
+    while (x < n && optional(&items[x]))
+        x++;
+    if (x < n && items[x].kind == IT_CHAR && !items[x].quant && nearly_always(items, n, x + 1)) {
+        unsigned char other[32];
+        for (int b = 0; b < 32; b++)
+            other[b] = first[b] & (unsigned char)~items[x].set[b];
+        return count_in(other, hist) + 2;
+    }
+    return count_in(first, hist) + 1;
+}
+
+double pattern_cost(const char *p, size_t m, const char *s, size_t n, bool plain,
+                    bool may_anchor)
 {
     double len = (double)n + 1;
     if (plain)
         return len * ((double)m + 1);
     item items[MAX_ITEMS];
     bool anchored;
-    int k = parse(p, m, items, &anchored);
+    /* in gmatch a leading '^' is a character like any other */
+    int k = parse(p, m, items, may_anchor, &anchored);
     if (k < 0)
         return COST_CAP;
-    double product = 1, linear = (double)m + 1;
-    for (int i = 0; i < k; i++) {
+    size_t hist[256] = { 0 };
+    for (size_t i = 0; i < n; i++)
+        hist[(unsigned char)s[i]]++;
+    /*
+    ** cost[i]: the steps of matching items i.. at one position, worst case.
+    ** A quantified item tries each length it can take (up to its longest run
+    ** in the subject); at each, what follows is tried. Where the next byte
+    ** cannot start what follows, that try fails at once; it can go further
+    ** only at the bytes of the subject that can (counted), and not at all
+    ** when what follows cannot fail. A %b or a back-reference scans ahead.
+    */
+    double cost = 1;
+    for (int i = k - 1; i >= 0 && cost < COST_CAP; i--) {
         const item *it = &items[i];
-        if (it->kind == IT_BALANCE || it->kind == IT_BACKREF) {
-            linear += len;
+        if (it->kind == IT_END || it->kind == IT_ZERO || it->kind == IT_FRONTIER) {
+            cost += 1;
             continue;
         }
-        if (it->kind != IT_CHAR || !it->quant)
+        if (it->kind == IT_BALANCE || it->kind == IT_BACKREF) {
+            cost += len;
             continue;
+        }
+        if (!it->quant) {
+            cost += 1;
+            continue;
+        }
         double run = (double)longest_run(it->set, s, n) + 1;
-        bool amb = ambiguous(items, k, i) && !rest_always_matches(items, k, i + 1);
+        unsigned char first[32];
+        double proceed = tries(items, k, i + 1, hist, first);
+        if (!overlaps(it->set, first))
+            proceed = 1; /* the run ends where what follows starts: one try */
+        if (proceed > run)
+            proceed = run;
         if (it->quant == '?')
-            product *= amb ? 2 : 1;
-        else if (amb)
-            product *= run;
-        else
-            linear += run;
-        if (product > COST_CAP)
-            return COST_CAP;
+            proceed = proceed > 2 ? 2 : proceed;
+        cost = run + proceed * cost;
     }
-    double cost = (anchored ? 1.0 : len) * product * linear;
-    return cost > COST_CAP ? COST_CAP : cost;
+    /* every start position is tried, unless anchored; a try that cannot
+       start with the subject's byte there fails at once */
+    if (anchored)
+        return cost > COST_CAP ? COST_CAP : cost;
+    unsigned char first[32];
+    double starts = tries(items, k, 0, hist, first);
+    if (starts > len)
+        starts = len;
+    double total = len + starts * cost;
+    return total > COST_CAP ? COST_CAP : total;
 }
