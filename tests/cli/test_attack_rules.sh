@@ -153,14 +153,15 @@ hostile log_flood <<'EOF'
     for i = 1, 1e6 do kanal.log(string.rep("h", 100000)) end
 EOF
 # the same with the text made once (so string.rep cannot be what stops it):
-# 4 MB gathered a call by kanal.log, and by print
+# 4 MB handed to kanal.log a call, and to print (cheap once the command's
+# log is full, so the loop is long enough to outrun the default budget)
 hostile log_big <<'EOF'
     local s = "h"; for i = 1, 20 do s = s .. s end
-    for i = 1, 1e6 do kanal.log(s, s, s, s) end
+    for i = 1, 1e7 do kanal.log(s, s, s, s) end
 EOF
 hostile print_big <<'EOF'
     local s = "h"; for i = 1, 20 do s = s .. s end
-    for i = 1, 1e6 do print(s, s, s, s) end
+    for i = 1, 1e7 do print(s, s, s, s) end
 EOF
 
 # ---- more C functions that work long for one instruction -------------------------------------------------

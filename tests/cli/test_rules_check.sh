@@ -59,7 +59,7 @@ bad load_api "load_api.lua:2: error: kanal.open_count can only be called inside 
 # the workflow's limits hold while loading (and the message names them)
 bad load_loop "load_loop.lua:2: error: instruction limit exceeded (100000 instructions to load the rules; raise limits.instructions in the workflow if the rules need more)" \
     "limits: {instructions: 100000, memory_mb: 8}"
-bad load_loop "load_loop.lua:2: error: instruction limit exceeded (1000000 instructions to load the rules; raise limits.instructions in the workflow if the rules need more)"
+bad load_loop "load_loop.lua:2: error: instruction limit exceeded (10000000 instructions to load the rules; raise limits.instructions in the workflow if the rules need more)"
 bad load_memory "load_memory.lua: error: memory limit exceeded (8 MiB; raise limits.memory_mb in the workflow if the rules need more)" \
     "limits: {instructions: 100000, memory_mb: 8}"
 bad load_memory "load_memory.lua: error: memory limit exceeded (64 MiB; raise limits.memory_mb in the workflow if the rules need more)"
@@ -136,7 +136,7 @@ expect_db_unchanged
 db_snapshot
 run kanal workflow apply load_loop.yaml
 expect_rc 4
-expect_err "load_loop.lua:2: error: instruction limit exceeded (1000000 instructions to load the rules; raise limits.instructions in the workflow if the rules need more)"
+expect_err "load_loop.lua:2: error: instruction limit exceeded (10000000 instructions to load the rules; raise limits.instructions in the workflow if the rules need more)"
 expect_db_unchanged
 
 # apply stores the text: editing the file changes nothing until applied again

@@ -264,7 +264,7 @@ static void test_full_model(void)
     CHECK_STR(wf->owner_roles[1], "channel_lead");
     CHECK_STR(wf->rules, "full.lua");
     CHECK_STR(wf->rules_path, "tests/fixtures/valid/full.lua");
-    CHECK_INT(wf->limits.instructions, 1000000);
+    CHECK_INT(wf->limits.instructions, 10000000);
     CHECK_INT(wf->limits.memory_mb, 64);
 
     /* Activity types and lost reasons. */

@@ -138,6 +138,7 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 static int kill_time(lua_State *L, struct rules *r)
 {
     r->killed = KILL_TIME;
+    r->charging = false;
     luaL_where(L, 0);
     lua_pushliteral(L, "time limit exceeded");
     lua_concat(L, 2);
@@ -151,6 +152,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     r->used += r->hook_step;
     if (r->used > r->budget) {
         r->killed = KILL_INSTRUCTIONS;
+        r->charging = false;
         /* level 0 is the function that was running: name its line */
         luaL_where(L, 0);
         lua_pushliteral(L, "instruction limit exceeded");
@@ -162,6 +164,19 @@ static void count_hook(lua_State *L, lua_Debug *ar)
         kill_time(L, r);
 }
 
+/* Pushes "FILE:LINE: " of the rules' line that called the C function running. */
+static void where_in_rules(lua_State *L)
+{
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    lua_pushliteral(L, "");
+}
+
 /* Charges work done in C; kills the call when the budget or the time is gone. */
 static void charge(lua_State *L, double cost)
 {
@@ -171,7 +186,11 @@ static void charge(lua_State *L, double cost)
     r->used += (long long)cost;
     if (r->used > r->budget) {
         r->killed = KILL_INSTRUCTIONS;
-        luaL_error(L, "instruction limit exceeded (by work done in a library function)");
+        r->charging = false; /* the call dies: its error message must be made */
+        where_in_rules(L);
+        lua_pushliteral(L, "instruction limit exceeded (by work done in a library function)");
+        lua_concat(L, 2);
+        lua_error(L);
     }
     if (now_ns() - r->started_ns + *spent(r) > r->time_limit_ns)
         kill_time(L, r);
