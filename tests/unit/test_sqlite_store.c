@@ -118,6 +118,8 @@ static store *open_new(const char *name)
     kanal_error e;
     kanal_error_clear(&e);
     int rc = store_open(&s, path_in(name), true, &e);
+    if (!rc)
+        rc = store_publish(&s, &e); /* a new database is at its place once published */
     if (rc) {
         fprintf(stderr, "store_open(%s): %s\n", name, e.message);
         exit(2);
@@ -429,6 +431,56 @@ static void test_migration_v2(void)
               3);
 }
 
+/*
+** A new database is built beside its path and put there only when
+** published: one never published (an init interrupted) leaves nothing at
+** the path, and a publish never replaces what came there meanwhile.
+*/
+static void test_publish(void)
+{
+    kanal_error e;
+    kanal_error_clear(&e);
+    store *s = NULL;
+    CHECK_INT(store_open(&s, path_in("new.db"), true, &e), KANAL_OK);
+    CHECK(access(path_in("new.db"), F_OK) != 0);
+    store_discard(s); /* interrupted before it was complete */
+    CHECK(access(path_in("new.db"), F_OK) != 0);
+    /* and the path is free for the next init */
+    s = NULL;
+    CHECK_INT(store_open(&s, path_in("new.db"), true, &e), KANAL_OK);
+    add_user(s, "ann");
+    CHECK_INT(store_publish(&s, &e), KANAL_OK);
+    CHECK(s != NULL);
+    CHECK(access(path_in("new.db"), F_OK) == 0);
+    store_close(s);
+    CHECK_INT(file_int(path_in("new.db"), "SELECT count(*) FROM users"), 1);
+
+    /* two at once: the second to publish is refused, and the first stays */
+    store *a = NULL, *b = NULL;
+    CHECK_INT(store_open(&a, path_in("race.db"), true, &e), KANAL_OK);
+    CHECK_INT(store_open(&b, path_in("race.db"), true, &e), KANAL_OK);
+    add_user(a, "first");
+    add_user(b, "second");
+    CHECK_INT(store_publish(&a, &e), KANAL_OK);
+    kanal_error_clear(&e);
+    CHECK_INT(store_publish(&b, &e), KANAL_EREFUSED);
+    CHECK(b == NULL);
+    char want[512];
+    snprintf(want, sizeof want, "a database already exists at '%s'", path_in("race.db"));
+    CHECK_STR(e.message, want);
+    store_close(a);
+    CHECK_INT(file_int(path_in("race.db"), "SELECT count(*) FROM users WHERE id = 'first'"), 1);
+    CHECK_INT(file_int(path_in("race.db"), "SELECT count(*) FROM users"), 1);
+    /* nothing of either is left beside it */
+    DIR *d = opendir(dir);
+    int hidden = 0;
+    for (struct dirent *x; d && (x = readdir(d));)
+        hidden += strstr(x->d_name, ".kanal-init-") != NULL;
+    if (d)
+        closedir(d);
+    CHECK_INT(hidden, 0);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/kanal-sqlite-XXXXXX");
@@ -442,6 +494,7 @@ int main(void)
     test_transactions_file();
     test_open_refusals();
     test_migration_v2();
+    test_publish();
     remove_dir();
     return t_done("test_sqlite_store");
 }

@@ -59,6 +59,8 @@ static store *open_new(const char *name)
     kanal_error e;
     kanal_error_clear(&e);
     int rc = store_open(&s, where(name), true, &e);
+    if (!rc)
+        rc = store_publish(&s, &e); /* a new database is at its place once published */
     if (rc) {
         fprintf(stderr, "store_open(%s): %s\n", name, e.message);
         exit(2);

@@ -26,6 +26,7 @@ struct kanal {
     char *path;
     char *login;                 /* the operating-system login running this process */
     bool log_unprotected;        /* the append-only triggers are gone: warn once */
+    bool unpublished;            /* kanal_init: the new database is not at its path yet */
     /* the acting user */
     kanal_arena *actor_arena;
     kanal_user actor;

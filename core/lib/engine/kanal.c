@@ -98,6 +98,9 @@ bool user_id_valid(const char *id)
     return strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
+static void drop_pending(kanal *k, size_t from);
+static void deliver_pending(kanal *k);
+
 int kanal_init(kanal **out, const char *path, const char *admin_id, const char *admin_name,
                int64_t now, kanal_plugins *plugins, kanal_error *err)
 {
@@ -116,6 +119,7 @@ int kanal_init(kanal **out, const char *path, const char *admin_id, const char *
     }
     k->now = now;
     k->plugins = plugins;
+    k->unpublished = true; /* the listeners hear of it once it is there */
     char at[KANAL_TIME_LEN];
     now_text(k, at);
     const char *roles[] = { "admin" };
@@ -138,6 +142,13 @@ int kanal_init(kanal **out, const char *path, const char *admin_id, const char *
     kanal_buf_release(&data);
     if (rc || (rc = kanal_commit(k, err)))
         goto fail_tx;
+    /* complete: now, and only now, the database is put at its path */
+    if ((rc = store_publish(&k->store, err))) {
+        drop_pending(k, 0);
+        goto fail;
+    }
+    k->unpublished = false;
+    deliver_pending(k);
     if ((rc = kanal_set_actor(k, admin_id, err)))
         goto fail;
     *out = k;
@@ -199,10 +210,10 @@ static void tx_ended(kanal *k, int depth_before, bool committed)
     if (!committed && depth_before > 0 && depth_before <= 64)
         drop_pending(k, k->marks[depth_before - 1]);
     if (store_depth(k->store) == 0) {
-        if (committed)
-            deliver_pending(k);
-        else
+        if (!committed)
             drop_pending(k, 0);
+        else if (!k->unpublished)
+            deliver_pending(k);
     }
 }
 

@@ -90,6 +90,7 @@ typedef struct store_methods {
     int (*commit)(store *s, kanal_error *err);
     void (*rollback)(store *s);
     int (*depth)(const store *s);
+    int (*publish)(store *s, store **out, kanal_error *err);
 
     int (*user_insert)(store *s, const char *id, const char *name, const char *const *roles,
                        size_t n_roles, const char *at, kanal_error *err);
@@ -225,6 +226,17 @@ static inline int store_log_protected(store *s, bool *yes, kanal_error *err)
 static inline int store_digest(store *s, kanal_buf *out, kanal_error *err)
 {
     return s->m->digest(s, out, err);
+}
+
+/*
+** A database made by store_open(create) is not at its location until it is
+** published: complete (its first admin committed), it is put there — never
+** over anything that came there meanwhile (KANAL_EREFUSED) — and *s becomes
+** the store opened there (on failure: NULL, the new database gone).
+*/
+static inline int store_publish(store **s, kanal_error *err)
+{
+    return (*s)->m->publish(*s, s, err);
 }
 
 /* Transactions nest: the outermost takes the write lock, inner ones are savepoints. */

@@ -32,6 +32,8 @@ typedef struct sq {
     sqlite3 *db;
     int depth;
     char *real;                  /* the file SQLite opened */
+    char *publish_to;            /* a new database: the path it will be linked to */
+    char *user_path;             /* a new database: the path as the user gave it */
     bool created;                /* this store created it (kanal init): dev, ino */
     dev_t dev;
     ino_t ino;
@@ -495,23 +497,43 @@ static int identify(const char *path, const char *real, kanal_error *err)
 }
 
 /*
-** Creates the file, exclusively: of two processes that init one path, one
-** creates it and the other is refused, and neither ever removes a file it
-** did not create.
+** Creates a new database's file under a name of its own beside the path
+** (".NAME.kanal-init-PID-N"): the database is built there, and linked to
+** the path only once complete (store_publish), so that an init that is
+** interrupted leaves nothing at the path, and of two inits of one path one
+** links and the other is refused. Sets *real to the temporary name.
 */
-static int create_file(sq *s, const char *path, const char *real, kanal_error *err)
+static int create_file(sq *s, const char *path, char **real, kanal_error *err)
 {
-    int fd = open(real, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    const char *slash = strrchr(*real, '/');
+    int fd = -1, e = 0;
+    char *tmp = NULL;
+    for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
+        kanal_buf b = KANAL_BUF_INIT;
+        kanal_buf_printf(&b, "%.*s.%s.kanal-init-%ld-%u", (int)(slash - *real + 1), *real,
+                         slash + 1, (long)getpid(), attempt);
+        free(tmp);
+        if (!(tmp = kanal_buf_detach(&b)))
+            return kanal_error_nomem(err);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        e = errno;
+        if (fd < 0 && e != EEXIST)
+            break;
+    }
     if (fd < 0) {
-        int e = errno;
-        if (e == EEXIST)
-            return kanal_error_set(err, KANAL_EREFUSED, "a database already exists at '%s'",
-                                   path);
+        free(tmp);
         return kanal_error_set(err, KANAL_ESTORAGE,
                                "cannot create '%s': %s%s", path, strerror(e),
                                e == EACCES || e == EROFS || e == EPERM
                                    ? " (check that you may write in its folder)"
                                    : "");
+    }
+    s->publish_to = *real;
+    *real = tmp;
+    if (!(s->user_path = kanal_strdup(path))) {
+        close(fd);
+        unlink(tmp);
+        return kanal_error_nomem(err);
     }
     struct stat st;
     if (fstat(fd, &st) == 0) {
@@ -578,7 +600,7 @@ int store_sqlite_open(store **out, const char *path, bool create, kanal_error *e
             rc = kanal_error_set(err, KANAL_ENOTFOUND, "no database at '%s'", path),
             kanal_error_advise(err, KANAL_ADVICE_RUN_INIT, NULL);
         else
-            rc = create_file(s, path, real, err);
+            rc = create_file(s, path, &real, err);
     } else if (!(rc = check_kind(path, real, &st, create, err))) {
         rc = create ? kanal_error_set(err, KANAL_EREFUSED, "a database already exists at '%s'",
                                       path)
@@ -623,7 +645,57 @@ static void sq_close(store *base_)
         sqlite3_finalize(s->cache[i].st);
     sqlite3_close(s->db);
     free(s->real);
+    free(s->publish_to);
+    free(s->user_path);
     free(s);
+}
+
+/* Removes a file and the -wal, -shm and -journal SQLite keeps beside it. */
+static void unlink_db(const char *path)
+{
+    unlink(path);
+    static const char *const beside[] = { "-wal", "-shm", "-journal" };
+    for (size_t i = 0; i < 3; i++) {
+        kanal_buf b = KANAL_BUF_INIT;
+        kanal_buf_printf(&b, "%s%s", path, beside[i]);
+        if (!b.oom)
+            unlink(b.data);
+        kanal_buf_release(&b);
+    }
+}
+
+/*
+** A new database, complete: made durable in its one file (the write-ahead
+** log checkpointed into it and closed), then linked to its path — which
+** fails, never replaces, if something is there by now — and opened there.
+*/
+static int sq_publish(store *base_, store **out, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    *out = base_;
+    if (!s->publish_to)
+        return KANAL_OK;
+    int rc = exec(s, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE", err,
+                  "finishing the database");
+    char *tmp = s->real, *target = s->publish_to, *path = s->user_path;
+    s->real = s->publish_to = s->user_path = NULL;
+    s->created = false;
+    sq_close(base_);
+    *out = NULL;
+    if (!rc && link(tmp, target) != 0) {
+        int e = errno;
+        rc = e == EEXIST ? kanal_error_set(err, KANAL_EREFUSED,
+                                           "a database already exists at '%s'", path)
+                         : kanal_error_set(err, KANAL_ESTORAGE, "cannot create '%s': %s",
+                                           path, strerror(e));
+    }
+    unlink_db(tmp);
+    if (!rc)
+        rc = store_sqlite_open(out, path, false, err);
+    free(tmp);
+    free(target);
+    free(path);
+    return rc;
 }
 
 static const char *sq_path(const store *base_)
@@ -645,17 +717,8 @@ static void sq_discard(store *base_)
     sq_close(base_);
     struct stat st;
     /* only the file this store created: the same device and inode */
-    if (created && real && lstat(real, &st) == 0 && st.st_dev == dev && st.st_ino == ino) {
-        unlink(real);
-        static const char *const beside[] = { "-wal", "-shm", "-journal" };
-        for (size_t i = 0; i < 3; i++) {
-            kanal_buf b = KANAL_BUF_INIT;
-            kanal_buf_printf(&b, "%s%s", real, beside[i]);
-            if (!b.oom)
-                unlink(b.data);
-            kanal_buf_release(&b);
-        }
-    }
+    if (created && real && lstat(real, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+        unlink_db(real);
     free(real);
 }
 
@@ -1646,6 +1709,7 @@ static const store_methods sqlite_methods = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .depth = sq_depth,
+    .publish = sq_publish,
     .user_insert = sq_user_insert,
     .user_get = sq_user_get,
     .user_set_active = sq_user_set_active,
