@@ -8,12 +8,15 @@
 ** at the start of a word begins a comment. The leading `kanal` word is
 ** optional.
 */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 #define MAX_WORDS 256
+/* a line, continued lines included; a note is at most 4000 bytes */
+#define BATCH_LINE_MAX (1024 * 1024)
 
 /* Splits line into words (written into buf); returns the count, or -1 with *why. */
 static int split(const char *line, char *buf, char **words, const char **why)
@@ -96,22 +99,38 @@ static int run(cli *c, cli_args *a)
         }
     }
     const char *base_as = c->as;
-    kanal_buf logical = KANAL_BUF_INIT;
-    char *line = NULL;
-    size_t cap = 0;
+    kanal_buf logical = KANAL_BUF_INIT, phys = KANAL_BUF_INIT;
     int line_no = 0, start_line = 0;
     c->in_batch = true;
     for (;;) {
-        ssize_t len = getline(&line, &cap, f);
+        int got = kanal_buf_read_line(&phys, f, BATCH_LINE_MAX);
+        if (got == KANAL_LINE_ERROR || got == KANAL_LINE_TOO_LONG) {
+            kanal_error err;
+            if (got == KANAL_LINE_ERROR)
+                kanal_error_set(&err, KANAL_ESTORAGE, "cannot read '%s': %s", path,
+                                strerror(errno));
+            else
+                kanal_error_set(&err, KANAL_EUSAGE,
+                                "line %d of '%s' is longer than %d KiB: is it a batch file?",
+                                line_no + 1, path, BATCH_LINE_MAX / 1024);
+            c->batch_line = 0;
+            int lrc = cli_fail(c, &err);
+            if (!first_fail)
+                first_fail = lrc, fail_line = line_no + 1;
+            failed++, ran++; /* the unreadable line counts as a failing command */
+            break;
+        }
+        ssize_t len = got == KANAL_LINE_END ? -1 : (ssize_t)phys.len;
         if (len < 0 && logical.len == 0)
             break;
         if (len >= 0) {
+            char *line = phys.data;
             line_no++;
             if (logical.len == 0)
                 start_line = line_no;
             while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
                 line[--len] = '\0';
-            if (len > 0 && line[len - 1] == '\\') {
+            if (len > 0 && line[len - 1] == '\\' && logical.len < BATCH_LINE_MAX) {
                 kanal_buf_add(&logical, line, (size_t)len - 1);
                 continue;
             }
@@ -160,7 +179,7 @@ static int run(cli *c, cli_args *a)
     c->in_batch = false;
     c->batch_line = 0;
     c->as = base_as;
-    free(line);
+    kanal_buf_release(&phys);
     kanal_buf_release(&logical);
     if (rc)
         goto done;

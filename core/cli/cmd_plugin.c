@@ -67,11 +67,11 @@ static int list_run(cli *c, cli_args *a)
                                  cli_safe(c, pl->file), cli_safe(c, pl->problem));
                 continue;
             }
-            kanal_buf_printf(&out, "%s%s%s %s  %s\n  %s\n  provides: ", cli_bold(c), pl->name,
-                             cli_reset(c), cli_safe(c, pl->version), cli_safe(c, pl->summary),
+            kanal_buf_printf(&out, "%s%s%s %s  %s\n  %s\n  provides: ", cli_bold(c),
+                             cli_safe(c, pl->name), cli_reset(c), cli_safe(c, pl->version), cli_safe(c, pl->summary),
                              cli_safe(c, pl->file));
             for (size_t k = 0; k < pl->n_provides; k++)
-                kanal_buf_printf(&out, "%s%s", k ? ", " : "", pl->provides[k]);
+                kanal_buf_printf(&out, "%s%s", k ? ", " : "", cli_safe(c, pl->provides[k]));
             kanal_buf_puts(&out, pl->n_provides ? "\n" : "nothing\n");
         }
     }

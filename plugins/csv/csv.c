@@ -11,6 +11,7 @@
 **     embedded commas, quotes and newlines, a UTF-8 byte-order mark and CRLF
 **     line ends are read; every bad row is reported with its line.
 */
+#define _POSIX_C_SOURCE 200809L /* getc_unlocked, fstat */
 #include <errno.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <csv.h>
 
@@ -146,6 +148,37 @@ static int export_table(kanal_call *call, const kanal_table *t)
 /* ---- reading ------------------------------------------------------------------------- */
 
 enum { MAX_COLS = 16 };
+/* a physical line: a file without line ends (/dev/zero) stops here, not at
+   the end of memory */
+#define LINE_MAX_BYTES (64L * 1024 * 1024)
+enum { LINE_END = -1, LINE_TOO_LONG = -2, LINE_ERROR = -3 };
+
+/* getline() bounded by LINE_MAX_BYTES: the line's length, or a LINE_ value. */
+static long read_line(FILE *f, char **line, size_t *cap)
+{
+    size_t len = 0;
+    int c;
+    while ((c = getc_unlocked(f)) != EOF) {
+        if (len >= (size_t)LINE_MAX_BYTES)
+            return LINE_TOO_LONG;
+        if (len + 2 > *cap) {
+            size_t ncap = *cap ? *cap * 2 : 4096;
+            char *p = realloc(*line, ncap);
+            if (!p)
+                return LINE_TOO_LONG;
+            *line = p, *cap = ncap;
+        }
+        (*line)[len++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (c == EOF && ferror(f))
+        return LINE_ERROR;
+    if (c == EOF && len == 0)
+        return LINE_END;
+    (*line)[len] = '\0';
+    return (long)len;
+}
 
 typedef struct reader {
     kanal_call *call;
@@ -466,6 +499,12 @@ static int import(kanal_call *call, const kanal_import_args *args)
     FILE *f = fopen(args->path, "rb");
     if (!f)
         return host->fail(call, "cannot read '%s': %s", args->path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return host->fail(call, "cannot read '%s': it is a directory, not a CSV file",
+                          args->path);
+    }
     /* a dry run writes the rejects too: they say what would be left out */
     if (args->rejects && !(r.rejects = fopen(args->rejects, "wb"))) {
         int e = errno;
@@ -482,10 +521,10 @@ static int import(kanal_call *call, const kanal_import_args *args)
     csv_set_space_func(&r.parser, no_space);
     char *line = NULL;
     size_t cap = 0;
-    ssize_t len;
+    long len = 0;
     r.row_start = 1;
     bool in_row = false;
-    while (!r.fatal && (len = getline(&line, &cap, f)) >= 0) {
+    while (!r.fatal && (len = read_line(f, &line, &cap)) >= 0) {
         r.line++;
         const char *p = line;
         if (r.line == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
@@ -523,6 +562,14 @@ static int import(kanal_call *call, const kanal_import_args *args)
            is ROW_NOT_BEGUN (0) once a row has ended with its line */
         in_row = r.parser.pstate != 0;
     }
+    if (len == LINE_TOO_LONG || len == LINE_ERROR) {
+        if (len == LINE_TOO_LONG)
+            host->row_error(call, r.line + 1, "the line is longer than %ld MiB: is this a CSV file?",
+                            LINE_MAX_BYTES / (1024 * 1024));
+        else
+            host->row_error(call, r.line + 1, "cannot read the file: %s", strerror(errno));
+        r.fatal = true;
+    }
     if (!r.fatal && csv_fini(&r.parser, on_field, on_row, &r) != 0) {
         r.rows += r.header_done;
         bad_row(&r, "a quoted field is not closed before the end of the file");
@@ -542,6 +589,9 @@ static int import(kanal_call *call, const kanal_import_args *args)
     fclose(f);
     if (r.rejects && fclose(r.rejects) != 0)
         return host->fail(call, "cannot write the rejects to '%s'", rejects_name(args));
+    if (len == LINE_TOO_LONG || len == LINE_ERROR)
+        return host->fail(call, "nothing was imported: '%s' could not be read to its end",
+                          args->path);
     if (r.fatal || !r.header_done)
         return host->fail(call, "nothing was imported: the header of '%s' is not usable",
                           args->path);

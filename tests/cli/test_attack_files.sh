@@ -473,4 +473,71 @@ expect_rc 4
 expect_err_has "100002 columns"
 expect_db_unchanged
 
+# ==== after review: targets that are not plain files, and inputs without end ===================
+export KANAL_USER=manny
+# a device, a pipe: refused, not replaced by a regular file
+refuse_write 2 "refusing to write to '/dev/null': it is not a regular file (a device, a pipe or a socket)" \
+    kanal export csv partners -o /dev/null
+check_that "/dev/null is no longer a device" [ -c /dev/null ]
+mkfifo fifo.csv
+refuse_write 2 "refusing to write to 'fifo.csv': it is not a regular file (a device, a pipe or a socket)" \
+    kanal export csv partners -o fifo.csv
+check_that "the pipe was replaced" [ -p fifo.csv ]
+rm -f fifo.csv
+# a symbolic link is written through: the link stays, the file it leads to holds the export
+ok kanal export csv partners
+cp "$T/.out" "$T/partners.now"
+echo old >real-target.csv
+ln -s real-target.csv via-link.csv
+ok kanal export csv partners -o via-link.csv
+check_that "the link was replaced by a file" [ -L via-link.csv ]
+check_that "the file behind the link does not hold the export" cmp -s real-target.csv "$T/partners.now"
+rm -f via-link.csv real-target.csv
+ln -s nowhere.csv dangling.csv
+refuse_write 2 "refusing to write to 'dangling.csv': it is a symbolic link to a file that does not exist" \
+    kanal export csv partners -o dangling.csv
+check_that "the dangling link was replaced" [ -L dangling.csv ]
+expect_absent nowhere.csv
+rm -f dangling.csv
+# a read-only file is not replaced, not even by root
+echo keep-me >ro.csv
+chmod 444 ro.csv
+keep ro.csv
+refuse_write 2 "refusing to write to 'ro.csv': it is read-only (make it writable, or name another file)" \
+    kanal export csv partners -o ro.csv
+expect_kept ro.csv
+rm -f ro.csv
+# a name of 250 characters: its temporary name must still fit a folder entry
+long=$(printf 'p%.0s' $(seq 246)).csv
+ok kanal export csv partners -o "$long"
+check_that "the export under a long name differs" cmp -s "$long" "$T/partners.now"
+checks=$((checks + 1))
+[ "$(ls -A | grep -c 'kanal-')" = 0 ] || fail "a temporary file was left: $(ls -A | grep 'kanal-')"
+rm -f "$long"
+
+# inputs that never end: refused in bounded memory and time, nothing applied
+db_snapshot
+run timeout 20 "$KANAL_BIN" batch /dev/zero
+expect_rc 2
+expect_err_has "line 1 of '/dev/zero' is longer than 1024 KiB: is it a batch file?"
+expect_db_unchanged
+run timeout 20 "$KANAL_BIN" batch --atomic /dev/zero
+expect_rc 2
+expect_err_has "kanal: batch: line 1 failed; nothing was applied"
+run timeout 20 "$KANAL_BIN" batch "$T/sub"
+expect_rc 5
+expect_err_has "cannot read '$T/sub': Is a directory"
+run timeout 60 "$KANAL_BIN" import csv partners /dev/zero --as admin
+expect_rc 4
+expect_err_has "/dev/zero:1: the line is longer than 64 MiB: is this a CSV file?"
+expect_err_has "nothing was imported: '/dev/zero' could not be read to its end"
+expect_db_unchanged
+run "$KANAL_BIN" import csv partners "$T/sub" --as admin
+expect_rc 4
+expect_err "kanal: error: cannot read '$T/sub': it is a directory, not a CSV file"
+run timeout 20 "$KANAL_BIN" workflow check /dev/zero
+expect_rc 4
+expect_err "/dev/zero: error: the file is larger than 4 MiB"
+expect_db_unchanged
+
 finish

@@ -189,6 +189,19 @@ expect_sql "SELECT CAST(json_extract(data, '\$.note') AS BLOB) = readfile('$T/n4
 # in every activity, the state and the log agree
 expect_sql "SELECT count(*) FROM activities a WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.opp_id = a.opp_id AND e.type = 'activity' AND json_extract(e.data, '\$.activity') = a.type AND json_extract(e.data, '\$.note') IS a.note)" 0
 
+# an empty note is no note: the activity, the log and the history hold none
+ok kanal log 1 call --note ""
+expect_sql "SELECT note IS NULL FROM activities ORDER BY id DESC LIMIT 1" 1
+expect_sql "SELECT json_type(data, '\$.note') IS NULL FROM events WHERE opp_id = 1 AND type = 'activity' ORDER BY seq DESC LIMIT 1" 1
+ok kanal history 1
+checks=$((checks + 1))
+case "$(printf '%s\n' "$out" | tail -1)" in
+*"activity=call"*note=*) fail "the history shows an empty note: $(printf '%s\n' "$out" | tail -1)" ;;
+*"activity=call"*) ;;
+*) fail "the history's last line is not the call: $(printf '%s\n' "$out" | tail -1)" ;;
+esac
+refuse 1 "lost reason 'other' needs a note: add --note TEXT" kanal lose 3 --reason other --note ""
+
 # ==== 5. a damaged event is never read or exported silently ==================================
 D=$T/damaged/kanal.db
 mkdir -p "$T/damaged" "$T/dmg-out"

@@ -1293,7 +1293,7 @@ static void test_versions(void)
     /* v2 of distributors: awareness gains a mandatory meeting */
     char *text = NULL;
     size_t len = 0;
-    CHECK_INT(kanal_read_file("workflows/distributors.yaml", &text, &len), 0);
+    CHECK_INT(kanal_read_file("workflows/distributors.yaml", SIZE_MAX, &text, &len), 0);
     if (!text)
         return;
     const char *anchor = "        requires_fields: [cooperation_form]\n";
@@ -1314,7 +1314,7 @@ static void test_versions(void)
     fclose(f);
     free(text);
     /* its rules file beside it, when the sample has one */
-    if (kanal_read_file("workflows/distributors.lua", &text, &len) == 0) {
+    if (kanal_read_file("workflows/distributors.lua", SIZE_MAX, &text, &len) == 0) {
         f = fopen(path_in("distributors.lua"), "w");
         fwrite(text, 1, len, f);
         fclose(f);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct kanal_buf {
     char *data;
@@ -33,6 +34,17 @@ void kanal_buf_printf(kanal_buf *b, const char *fmt, ...)
 const char *kanal_buf_cstr(kanal_buf *b);
 /* Hands the text to the caller (caller frees with free()); NULL on oom. */
 char *kanal_buf_detach(kanal_buf *b);
+
+/* What kanal_buf_read_line found. */
+enum {
+    KANAL_LINE_ERROR = -1,   /* a read error: errno says which */
+    KANAL_LINE_END = 0,      /* the end of the input, nothing read */
+    KANAL_LINE_OK = 1,       /* a line, its '\n' kept when it had one */
+    KANAL_LINE_TOO_LONG = 2, /* more than max bytes without a '\n' (or out of memory) */
+};
+/* Replaces b's text with the next line of f, reading at most max bytes of it:
+   a file without line ends (/dev/zero) cannot exhaust memory. */
+int kanal_buf_read_line(kanal_buf *b, FILE *f, size_t max);
 
 
 #endif

@@ -30,8 +30,10 @@ void *kanal_arena_alloc(kanal_arena *a, size_t size);
 char *kanal_arena_strdup(kanal_arena *a, const char *s);
 char *kanal_arena_strndup(kanal_arena *a, const char *s, size_t len);
 
-/* Reads a whole file; caller frees *out. Returns 0, or errno. */
-int kanal_read_file(const char *path, char **out, size_t *len);
+/* Reads a whole file, or only its first max + 1 bytes when it is longer (the
+   caller sees *len > max: /dev/zero cannot exhaust memory); caller frees *out.
+   Returns 0, or errno. */
+int kanal_read_file(const char *path, size_t max, char **out, size_t *len);
 
 /*
 ** Decodes the UTF-8 sequence at s (of which n bytes may be read): returns

@@ -167,3 +167,21 @@ void kanal_buf_put_visible(kanal_buf *b, const char *s)
         }
     }
 }
+
+int kanal_buf_read_line(kanal_buf *b, FILE *f, size_t max)
+{
+    kanal_buf_reset(b);
+    int c;
+    while ((c = getc(f)) != EOF) {
+        if (b->len >= max)
+            return KANAL_LINE_TOO_LONG;
+        kanal_buf_putc(b, (char)c);
+        if (b->oom)
+            return KANAL_LINE_TOO_LONG;
+        if (c == '\n')
+            return KANAL_LINE_OK;
+    }
+    if (ferror(f))
+        return KANAL_LINE_ERROR;
+    return b->len ? KANAL_LINE_OK : KANAL_LINE_END;
+}

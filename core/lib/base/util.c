@@ -88,7 +88,7 @@ char *kanal_strdup(const char *s)
 
 /* ---- files ------------------------------------------------------------- */
 
-int kanal_read_file(const char *path, char **out, size_t *len)
+int kanal_read_file(const char *path, size_t max, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -96,8 +96,10 @@ int kanal_read_file(const char *path, char **out, size_t *len)
     kanal_buf b = KANAL_BUF_INIT;
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        kanal_buf_add(&b, chunk, n);
+    while (b.len <= max && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        size_t room = max - b.len; /* one byte past it says "longer" */
+        kanal_buf_add(&b, chunk, n <= room ? n : room + 1);
+    }
     int rc = ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
     if (!rc && b.oom)

@@ -1062,9 +1062,9 @@ kanal_workflow *kanal_workflow_parse(const char *text, size_t len, const char *f
 
     size_t bad;
     if (len > KANAL_WORKFLOW_MAX_BYTES) {
-        kanal_diags_add(diags, file, 0, 0,
-                        "the file is larger than %d MiB (%zu bytes)",
-                        KANAL_WORKFLOW_MAX_BYTES / (1024 * 1024), len);
+        /* read from a pipe or a device, the text may stop at the limit */
+        kanal_diags_add(diags, file, 0, 0, "the file is larger than %d MiB",
+                        KANAL_WORKFLOW_MAX_BYTES / (1024 * 1024));
         goto done;
     }
     if (!kanal_utf8_valid(text, len, &bad)) {
@@ -1124,7 +1124,7 @@ static bool load_rules(kanal_workflow *wf, kanal_diags *diags)
 {
     char *text;
     size_t len;
-    int rc = kanal_read_file(wf->rules_path, &text, &len);
+    int rc = kanal_read_file(wf->rules_path, KANAL_WORKFLOW_MAX_BYTES, &text, &len);
     if (rc) {
         kanal_diags_add(diags, wf->rules_path, 0, 0, "cannot read the rules file: %s",
                         strerror(rc));
@@ -1158,7 +1158,7 @@ kanal_workflow *kanal_workflow_load_file(const char *path, kanal_diags *diags)
                         KANAL_WORKFLOW_MAX_BYTES / (1024 * 1024), (long long)st.st_size);
         return NULL;
     }
-    int rc = kanal_read_file(path, &text, &len);
+    int rc = kanal_read_file(path, KANAL_WORKFLOW_MAX_BYTES, &text, &len);
     if (rc) {
         kanal_diags_add(diags, path, 0, 0, "cannot read the file: %s", strerror(rc));
         return NULL;

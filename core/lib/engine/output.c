@@ -100,6 +100,12 @@ int output_check(kanal *k, const char *path, const char *input, kanal_error *err
     }
     if (!what && exists && S_ISDIR(st.st_mode))
         what = "it is a directory";
+    if (!what && exists && !S_ISREG(st.st_mode))
+        what = "it is not a regular file (a device, a pipe or a socket)";
+    /* by its mode too: root may write anything, but a file no one may write
+       was made read-only on purpose */
+    if (!what && exists && (!(st.st_mode & 0222) || (access(target, W_OK) != 0 && errno == EACCES)))
+        what = "it is read-only (make it writable, or name another file)";
     if (!what && exists && held_open(&st))
         what = "it is a file kanal has open";
     free(target);
@@ -116,17 +122,36 @@ int output_begin(kanal *k, const char *path, const char *input, kanal_output_fil
     int rc = output_check(k, path, input, err);
     if (rc)
         return rc;
-    const char *slash = strrchr(path, '/');
-    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
     struct stat st;
     bool exists = stat(path, &st) == 0;
+    /* a symbolic link is written through: the file it leads to is replaced,
+       the link stays */
+    char *real = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        if (!exists)
+            return kanal_error_set(err, KANAL_EUSAGE,
+                                   "refusing to write to '%s': it is a symbolic link to a "
+                                   "file that does not exist",
+                                   path);
+        if (!(real = realpath(path, NULL)))
+            return kanal_error_set(err, KANAL_ESTORAGE, "cannot write '%s': %s", path,
+                                   strerror(errno));
+    }
+    if (exists)
+        stat(path, &st);
+    const char *dest = real ? real : path;
+    const char *slash = strrchr(dest, '/');
+    size_t dir_len = slash ? (size_t)(slash - dest) + 1 : 0;
+    /* a long name gets a short temporary one: both must fit a folder entry */
+    bool short_tmp = strlen(dest + dir_len) > 200;
     /* a name no one else uses, in the same folder, so that rename is atomic */
     for (unsigned attempt = 0; attempt < 100; attempt++) {
         kanal_buf b = KANAL_BUF_INIT;
-        kanal_buf_printf(&b, "%.*s.%s.kanal-%ld-%u", (int)dir_len, path, path + dir_len,
-                         (long)getpid(), attempt);
+        kanal_buf_printf(&b, "%.*s.%s.kanal-%ld-%u", (int)dir_len, dest,
+                         short_tmp ? "" : dest + dir_len, (long)getpid(), attempt);
         if (b.oom) {
             kanal_buf_release(&b);
+            free(real);
             return kanal_error_nomem(err);
         }
         o->fd = open(b.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
@@ -136,14 +161,20 @@ int output_begin(kanal *k, const char *path, const char *input, kanal_output_fil
         }
         int e = errno;
         kanal_buf_release(&b);
-        if (e != EEXIST)
+        if (e != EEXIST) {
+            free(real);
             return kanal_error_set(err, KANAL_ESTORAGE, "cannot write '%s': %s", path,
-                                   strerror(e));
+                                   e == EACCES ? "its folder is read-only" : strerror(e));
+        }
     }
-    if (o->fd < 0)
+    if (o->fd < 0) {
+        free(real);
         return kanal_error_set(err, KANAL_ESTORAGE, "cannot write '%s': no free temporary name",
                                path);
-    if (!(o->path = kanal_strdup(path))) {
+    }
+    o->path = kanal_strdup(path);
+    o->dest = real ? real : kanal_strdup(path);
+    if (!o->path || !o->dest) {
         output_abort(o);
         return kanal_error_nomem(err);
     }
@@ -188,14 +219,15 @@ int output_commit(kanal_output_file *o, kanal_error *err)
     if (close(o->fd) != 0 && !rc)
         rc = write_fail(o, errno, err);
     o->fd = -1;
-    if (!rc && rename(o->tmp, o->path) != 0)
+    if (!rc && rename(o->tmp, o->dest) != 0)
         rc = kanal_error_set(err, KANAL_ESTORAGE, "cannot write '%s': %s", o->path,
                              strerror(errno));
     if (rc)
         unlink(o->tmp);
     free(o->tmp);
     free(o->path);
-    o->tmp = o->path = NULL;
+    free(o->dest);
+    o->tmp = o->path = o->dest = NULL;
     return rc;
 }
 
@@ -207,8 +239,9 @@ void output_abort(kanal_output_file *o)
         unlink(o->tmp);
     free(o->tmp);
     free(o->path);
+    free(o->dest);
     o->fd = -1;
-    o->tmp = o->path = NULL;
+    o->tmp = o->path = o->dest = NULL;
 }
 
 int kanal_write_output(kanal *k, const char *path, const void *data, size_t len,

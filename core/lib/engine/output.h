@@ -8,14 +8,16 @@
 
 /* A file being written: the bytes go to `tmp`, renamed to `path` on commit. */
 typedef struct kanal_output_file {
-    char *path, *tmp;
+    char *path; /* as the user named it, for messages */
+    char *dest; /* where it goes: a symbolic link's target */
+    char *tmp;
     int fd;
 } kanal_output_file;
 
 /*
 ** Refuses (KANAL_EUSAGE) a path that is the database, its -wal, -shm or
-** -journal, the input (may be NULL), a directory, or a file this process
-** has open.
+** -journal, the input (may be NULL), a directory, a device, pipe or
+** socket, a read-only file, or a file this process has open.
 */
 int output_check(kanal *k, const char *path, const char *input, kanal_error *err);
 

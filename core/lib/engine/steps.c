@@ -215,11 +215,19 @@ static int find_goal(kanal_opp *o, const char *goal, size_t *gi, kanal_error *er
     return KANAL_ENOTFOUND;
 }
 
+/* An empty note is no note: recorded as none, so that the log and an export
+   of it read the same after a round trip. */
+static const char *note_or_null(const char *note)
+{
+    return note && note[0] ? note : NULL;
+}
+
 int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *sets,
                    size_t n_sets, const char *note, const char *at, bool *already,
                    kanal_error *err)
 {
     *already = false;
+    note = note_or_null(note);
     int rc = kanal_text_ok("the note", note, err);
     if (rc || (rc = op_begin(k, err)))
         return rc;
@@ -306,6 +314,7 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
         return kanal_error_nomem(err);
     }
     res->arena_ = a;
+    note = note_or_null(note);
     int rc = kanal_text_ok("the note", note, err);
     if (rc || (rc = op_begin(k, err))) {
         kanal_arena_free(a);
@@ -500,6 +509,7 @@ done:
 int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
                    const char *at, kanal_error *err)
 {
+    note = note_or_null(note);
     int rc = kanal_text_ok("the note", note, err);
     if (rc || (rc = op_begin(k, err)))
         return rc;
