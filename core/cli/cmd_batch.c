@@ -1,5 +1,5 @@
 /*
-** cmd_batch.c — `kanal batch [FILE|-]`: runs one command a line, as a
+** cli_cmd_batch.c — `kanal batch [FILE|-]`: runs one command a line, as a
 ** script of steps (an import, a demo, a day replayed).
 **
 ** Lines are split like a shell's: blanks separate words, '...' keeps its
@@ -206,7 +206,7 @@ done:
     return rc;
 }
 
-const cli_cmd cmd_batch = {
+const cli_cmd cli_cmd_batch = {
     .name = "batch",
     .args = "[FILE|-]",
     .min_args = 0,

@@ -1,5 +1,5 @@
 /*
-** cmd_history.c — `kanal history OPP`: the event log of one opportunity.
+** cli_cmd_history.c — `kanal history OPP`: the event log of one opportunity.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +58,7 @@ static int run(cli *c, cli_args *a)
     const char *format = cli_get(a, "format");
     if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
         rc = as_table(c, a, h);
-        kanal_history_free(h);
+        kanal_opp_history_free(h);
         return rc;
     }
     kanal_buf out = KANAL_BUF_INIT;
@@ -122,11 +122,11 @@ static int run(cli *c, cli_args *a)
     }
     rc = cli_write(c, &out);
     kanal_buf_release(&out);
-    kanal_history_free(h);
+    kanal_opp_history_free(h);
     return rc;
 }
 
-const cli_cmd cmd_history = {
+const cli_cmd cli_cmd_history = {
     .name = "history",
     .args = "OPP",
     .min_args = 1,

@@ -1,5 +1,5 @@
 /*
-** cmd_init.c — `kanal init`: creates the database with its first admin.
+** cli_cmd_init.c — `kanal init`: creates the database with its first admin.
 */
 #include "cli.h"
 
@@ -28,7 +28,7 @@ static int run(cli *c, cli_args *a)
     return 0;
 }
 
-const cli_cmd cmd_init = {
+const cli_cmd cli_cmd_init = {
     .name = "init",
     .args = "",
     .min_args = 0,

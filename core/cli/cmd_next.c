@@ -1,5 +1,5 @@
 /*
-** cmd_next.c — `kanal next [OPP]`: what to do now. With OPP, the current
+** cli_cmd_next.c — `kanal next [OPP]`: what to do now. With OPP, the current
 ** stage's goals in the order to do them; without, the acting user's agenda.
 */
 #include <string.h>
@@ -154,7 +154,7 @@ static int run(cli *c, cli_args *a)
     kanal_error err;
     if (!id) {
         kanal_table *t;
-        if (kanal_agenda(k, &t, &err))
+        if (kanal_opp_agenda(k, &t, &err))
             return cli_fail(c, &err);
         return cli_print_table(c, a, t);
     }
@@ -178,7 +178,7 @@ static int run(cli *c, cli_args *a)
     return rc;
 }
 
-const cli_cmd cmd_next = {
+const cli_cmd cli_cmd_next = {
     .name = "next",
     .args = "[OPP]",
     .min_args = 0,

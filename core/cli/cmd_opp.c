@@ -38,7 +38,7 @@ static int new_run(cli *c, cli_args *a)
     return 0;
 }
 
-const cli_cmd cmd_opp_new = {
+const cli_cmd cli_cmd_opp_new = {
     .name = "opp new",
     .args = "",
     .min_args = 0,
@@ -80,7 +80,7 @@ static int list_run(cli *c, cli_args *a)
     return cli_print_table(c, a, t);
 }
 
-const cli_cmd cmd_opp_list = {
+const cli_cmd cli_cmd_opp_list = {
     .name = "opp list",
     .args = "",
     .min_args = 0,
@@ -255,7 +255,7 @@ static int show_run(cli *c, cli_args *a)
     return rc;
 }
 
-const cli_cmd cmd_opp_show = {
+const cli_cmd cli_cmd_opp_show = {
     .name = "opp show",
     .args = "OPP",
     .min_args = 1,

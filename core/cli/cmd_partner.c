@@ -44,7 +44,7 @@ static int add_run(cli *c, cli_args *a)
     return 0;
 }
 
-const cli_cmd cmd_partner_add = {
+const cli_cmd cli_cmd_partner_add = {
     .name = "partner add",
     .args = "NAME",
     .min_args = 1,
@@ -77,7 +77,7 @@ static int list_run(cli *c, cli_args *a)
     return cli_print_table(c, a, t);
 }
 
-const cli_cmd cmd_partner_list = {
+const cli_cmd cli_cmd_partner_list = {
     .name = "partner list",
     .args = "",
     .min_args = 0,
@@ -149,7 +149,7 @@ static int show_run(cli *c, cli_args *a)
     return rc;
 }
 
-const cli_cmd cmd_partner_show = {
+const cli_cmd cli_cmd_partner_show = {
     .name = "partner show",
     .args = "PARTNER",
     .min_args = 1,
@@ -182,19 +182,19 @@ static int reassign_run(cli *c, cli_args *a)
         /* worded here: the flags are the command line's (after the library's own
            checks of who acts, as before) */
         kanal_error_clear(&err);
-        if (kanal_reassign(k, from, to, cli_get(a, "partner"), cli_get(a, "at"), &np, &no,
+        if (kanal_user_reassign(k, from, to, cli_get(a, "partner"), cli_get(a, "at"), &np, &no,
                            &err) == KANAL_EUSAGE)
             kanal_error_set(&err, KANAL_EUSAGE, "--from and --to name the same user '%s'", to);
         return cli_fail(c, &err);
     }
-    if (kanal_reassign(k, from, to, cli_get(a, "partner"), cli_get(a, "at"), &np, &no, &err))
+    if (kanal_user_reassign(k, from, to, cli_get(a, "partner"), cli_get(a, "at"), &np, &no, &err))
         return cli_fail(c, &err);
     fprintf(c->out, "moved %d partner%s and %d open opportunit%s from %s to %s\n", np,
             np == 1 ? "" : "s", no, no == 1 ? "y" : "ies", cli_safe(c, from), cli_safe(c, to));
     return 0;
 }
 
-const cli_cmd cmd_reassign = {
+const cli_cmd cli_cmd_reassign = {
     .name = "reassign",
     .args = "",
     .min_args = 0,

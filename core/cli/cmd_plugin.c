@@ -80,7 +80,7 @@ static int list_run(cli *c, cli_args *a)
     return rc;
 }
 
-const cli_cmd cmd_plugin_list = {
+const cli_cmd cli_cmd_plugin_list = {
     .name = "plugin list",
     .args = "",
     .min_args = 0,
@@ -146,8 +146,12 @@ static int import_run(cli *c, cli_args *a)
     kanal_import_result res;
     kanal_error err;
     kanal_error_clear(&err);
-    rc = kanal_import(k, pl, format, what, path, cli_get(a, "skip-bad"), dry, &d,
-                      tty ? show_progress : NULL, &prog, &res, &err);
+    kanal_import_options opts = KANAL_IMPORT_OPTIONS_INIT;
+    opts.rejects = cli_get(a, "skip-bad");
+    opts.dry_run = dry;
+    opts.progress = tty ? show_progress : NULL;
+    opts.progress_ud = &prog;
+    rc = kanal_import_run(k, pl, format, what, path, &opts, &d, &res, &err);
     if (prog.shown)
         fputs("\r\033[K", c->err);
     cli_plugin_warnings(c);
@@ -172,7 +176,7 @@ static int import_run(cli *c, cli_args *a)
     return dry && res.rejected ? 4 : 0;
 }
 
-const cli_cmd cmd_import = {
+const cli_cmd cli_cmd_import = {
     .name = "import",
     .args = "FORMAT WHAT FILE",
     .min_args = 3,
@@ -202,7 +206,7 @@ static int export_run(cli *c, cli_args *a)
         return rc;
     kanal_buf out = KANAL_BUF_INIT;
     kanal_error err;
-    if (kanal_export(k, cli_plugins(c), a->pos[0], a->pos[1], &out, &err)) {
+    if (kanal_export_run(k, cli_plugins(c), a->pos[0], a->pos[1], &out, &err)) {
         cli_plugin_warnings(c);
         kanal_buf_release(&out);
         return cli_fail(c, &err);
@@ -210,7 +214,7 @@ static int export_run(cli *c, cli_args *a)
     cli_plugin_warnings(c);
     const char *file = cli_get(a, "output");
     if (file) {
-        rc = kanal_write_output(k, file, out.data ? out.data : "", out.len, &err);
+        rc = kanal_output_write(k, file, out.data ? out.data : "", out.len, &err);
         kanal_buf_release(&out);
         return rc ? cli_fail(c, &err) : 0;
     }
@@ -219,7 +223,7 @@ static int export_run(cli *c, cli_args *a)
     return rc;
 }
 
-const cli_cmd cmd_export = {
+const cli_cmd cli_cmd_export = {
     .name = "export",
     .args = "FORMAT WHAT",
     .min_args = 2,

@@ -49,7 +49,7 @@ static int done_run(cli *c, cli_args *a)
     return 0;
 }
 
-const cli_cmd cmd_done = {
+const cli_cmd cli_cmd_done = {
     .name = "done",
     .args = "OPP GOAL",
     .min_args = 2,
@@ -89,7 +89,7 @@ static int set_run(cli *c, cli_args *a)
     return 0;
 }
 
-const cli_cmd cmd_set = {
+const cli_cmd cli_cmd_set = {
     .name = "set",
     .args = "OPP FIELD=VALUE...",
     .min_args = 2,
@@ -199,7 +199,7 @@ static int log_run(cli *c, cli_args *a)
     return rc;
 }
 
-const cli_cmd cmd_log = {
+const cli_cmd cli_cmd_log = {
     .name = "log",
     .args = "OPP ACTIVITY",
     .min_args = 2,
@@ -240,7 +240,7 @@ static int advance_run(cli *c, cli_args *a)
     return 0;
 }
 
-const cli_cmd cmd_advance = {
+const cli_cmd cli_cmd_advance = {
     .name = "advance",
     .args = "OPP",
     .min_args = 1,
@@ -265,7 +265,7 @@ static int win_run(cli *c, cli_args *a)
     return 0;
 }
 
-const cli_cmd cmd_win = {
+const cli_cmd cli_cmd_win = {
     .name = "win",
     .args = "OPP",
     .min_args = 1,
@@ -303,7 +303,7 @@ static int lose_run(cli *c, cli_args *a)
     return 0;
 }
 
-const cli_cmd cmd_lose = {
+const cli_cmd cli_cmd_lose = {
     .name = "lose",
     .args = "OPP",
     .min_args = 1,

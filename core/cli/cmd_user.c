@@ -28,7 +28,7 @@ static int add_run(cli *c, cli_args *a)
     return 0;
 }
 
-const cli_cmd cmd_user_add = {
+const cli_cmd cli_cmd_user_add = {
     .name = "user add",
     .args = "ID",
     .min_args = 1,
@@ -60,7 +60,7 @@ static int list_run(cli *c, cli_args *a)
     return cli_print_table(c, a, t);
 }
 
-const cli_cmd cmd_user_list = {
+const cli_cmd cli_cmd_user_list = {
     .name = "user list",
     .args = "",
     .min_args = 0,
@@ -88,7 +88,7 @@ static int deactivate_run(cli *c, cli_args *a)
     return 0;
 }
 
-const cli_cmd cmd_user_deactivate = {
+const cli_cmd cli_cmd_user_deactivate = {
     .name = "user deactivate",
     .args = "ID",
     .min_args = 1,

@@ -40,7 +40,7 @@ static int apply_run(cli *c, cli_args *a)
     return rc;
 }
 
-const cli_cmd cmd_workflow_apply = {
+const cli_cmd cli_cmd_workflow_apply = {
     .name = "workflow apply",
     .args = "FILE...",
     .min_args = 1,
@@ -74,7 +74,7 @@ static int list_run(cli *c, cli_args *a)
     return cli_print_table(c, a, t);
 }
 
-const cli_cmd cmd_workflow_list = {
+const cli_cmd cli_cmd_workflow_list = {
     .name = "workflow list",
     .args = "",
     .min_args = 0,
@@ -261,7 +261,7 @@ static int show_run(cli *c, cli_args *a)
     return rc;
 }
 
-const cli_cmd cmd_workflow_show = {
+const cli_cmd cli_cmd_workflow_show = {
     .name = "workflow show",
     .args = "ID",
     .min_args = 1,

@@ -1,5 +1,5 @@
 /*
-** cmd_workflow_check.c — `kanal workflow check FILE...`: checks definitions
+** cli_cmd_workflow_check.c — `kanal workflow check FILE...`: checks definitions
 ** and reports every error of every file.
 */
 #include <string.h>
@@ -115,7 +115,7 @@ static int run(cli *c, cli_args *a)
     return rc ? rc : all_valid ? 0 : 4;
 }
 
-const cli_cmd cmd_workflow_check = {
+const cli_cmd cli_cmd_workflow_check = {
     .name = "workflow check",
     .args = "FILE...",
     .min_args = 1,

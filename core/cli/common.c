@@ -103,7 +103,7 @@ int cli_print_table(cli *c, cli_args *a, kanal_table *t)
     kanal_buf out = KANAL_BUF_INIT;
     kanal_error err;
     bool builtin = strcmp(format, "table") == 0 || strcmp(format, "json") == 0;
-    if (!rc && kanal_render(builtin ? NULL : cli_plugins(c), format, t, &out, &err))
+    if (!rc && kanal_plugins_render(builtin ? NULL : cli_plugins(c), format, t, &out, &err))
         rc = cli_fail(c, &err);
     if (!builtin)
         cli_plugin_warnings(c);
@@ -155,7 +155,7 @@ void cli_print_hints(cli *c)
 {
     size_t n;
     cli_print_rules_log(c);
-    const char *h = kanal_hints(c->k, &n);
+    const char *h = kanal_rules_hints(c->k, &n);
     for (size_t i = 0; i < n; i++) {
         fprintf(c->err, "hint: %s\n", cli_safe(c, h));
         h += strlen(h) + 1;

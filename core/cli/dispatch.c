@@ -78,9 +78,21 @@ static bool has_group(const char *word)
 
 static const cli_cmd *find_cmd(const char *name)
 {
-    for (size_t i = 0; i < cli_n_commands; i++)
-        if (strcmp(cli_commands[i]->name, name) == 0)
-            return cli_commands[i];
+    for (size_t i = 0; i < cli_n_commands; i++) {
+        if (strcmp(cli_commands[i]->name, name) != 0)
+            continue;
+        /* the values are kept in arrays of CLI_MAX_OPTS: a longer table is
+           a mistake in Kanal, found by the first run of the command */
+        size_t n = 0;
+        for (const cli_opt *o = cli_commands[i]->opts; o && o->name; o++)
+            n++;
+        if (n > CLI_MAX_OPTS) {
+            fprintf(stderr, "kanal: internal error: command '%s' has %zu options (at most %d)\n",
+                    name, n, CLI_MAX_OPTS);
+            abort();
+        }
+        return cli_commands[i];
+    }
     return NULL;
 }
 
@@ -303,11 +315,17 @@ done:
     return rc;
 }
 
+/* The index of a command's option. Asking for an option the command does not
+   declare is a mistake in Kanal, not in the user's input: it stops loudly
+   rather than read as "not given". */
 static int opt_index(const cli_args *a, const char *name)
 {
     int idx = -1;
-    if (!find_opt(a->cmd->opts, name, strlen(name), &idx))
-        return -1;
+    if (!find_opt(a->cmd->opts, name, strlen(name), &idx)) {
+        fprintf(stderr, "kanal: internal error: command '%s' has no option '--%s'\n",
+                a->cmd->name, name);
+        abort();
+    }
     return idx;
 }
 

@@ -147,7 +147,7 @@ int cli_fail(cli *c, const kanal_error *err)
     cli_print_rules_log(c);
     if (c->k) {
         size_t n;
-        const char *h = kanal_hints(c->k, &n);
+        const char *h = kanal_rules_hints(c->k, &n);
         for (size_t i = 0; i < n; i++, h += strlen(h) + 1)
             fprintf(c->err, "hint: %s\n", cli_safe(c, h));
     }

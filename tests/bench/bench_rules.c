@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 
     def_entry *e;
     kanal_opp *o;
-    if (kanal_opp_get(k, oid, &o, &err) || def_get(k, o->workflow, o->version, &e, &err))
+    if (kanal_opp_get(k, oid, &o, &err) || engine_def_get(k, o->workflow, o->version, &e, &err))
         die("read", &err);
     kanal_opp_free(o);
 

@@ -375,7 +375,7 @@ static size_t check_rebuild(int64_t id)
     free(entered);
     free(created);
     free(last);
-    kanal_history_free(h);
+    kanal_opp_history_free(h);
     kanal_opp_free(o);
     return n;
 }
@@ -496,18 +496,18 @@ static void test_users(void)
             "invalid role 'Channel-Rep'");
 
     /* the internal check behind user ids */
-    CHECK(user_id_valid("marcin"));
-    CHECK(user_id_valid("j.kowalski-2_x"));
-    CHECK(user_id_valid("007"));
-    CHECK(!user_id_valid("Marcin"));
-    CHECK(!user_id_valid(".x"));
-    CHECK(!user_id_valid("łukasz"));
+    CHECK(engine_user_id_valid("marcin"));
+    CHECK(engine_user_id_valid("j.kowalski-2_x"));
+    CHECK(engine_user_id_valid("007"));
+    CHECK(!engine_user_id_valid("Marcin"));
+    CHECK(!engine_user_id_valid(".x"));
+    CHECK(!engine_user_id_valid("łukasz"));
     char long_id[KANAL_ID_MAX + 2];
     memset(long_id, 'a', sizeof long_id - 1);
     long_id[sizeof long_id - 1] = '\0';
-    CHECK(!user_id_valid(long_id));
+    CHECK(!engine_user_id_valid(long_id));
     long_id[KANAL_ID_MAX] = '\0';
-    CHECK(user_id_valid(long_id));
+    CHECK(engine_user_id_valid(long_id));
 
     /* only an admin manages users and applies workflows */
     as("mia");
@@ -704,7 +704,7 @@ static void test_create(void)
         CHECK_STR(h->events[0].actor, "marcin");
         CHECK(strstr(h->events[0].data, "\"partner_claimed\":true") != NULL);
     }
-    kanal_history_free(h);
+    kanal_opp_history_free(h);
 
     /* the partner is marcin's now: the duplicate names him */
     REFUSED(kanal_partner_add(k, &(kanal_partner_fields){ .name = "hurtownia abc", .type = "shop" },
@@ -1001,7 +1001,7 @@ static void test_awareness(void)
     }
     kanal_next_free(n);
     kanal_table *t = NULL;
-    OK(kanal_agenda(k, &t, &err));
+    OK(kanal_opp_agenda(k, &t, &err));
     if (t) {
         CHECK_INT(kanal_table_rows(t), 1);
         CHECK_STR(kanal_table_cell(t, 0, (size_t)kanal_table_column_index(t, "next_goal")),
@@ -1172,7 +1172,7 @@ static void test_proposal_and_launch(void)
         CHECK_INT(activities, 5);
         CHECK_INT(goals, 8);
     }
-    kanal_history_free(h);
+    kanal_opp_history_free(h);
     /* the partner is marcin's still; the won opportunity is no longer open */
     kanal_partner_view *v = NULL;
     OK(kanal_partner_get(k, "Hurtownia ABC", &v, &err));
@@ -1261,7 +1261,7 @@ static void test_wholesale_and_lose(void)
         CHECK(strstr(last->data, "\"note\":\"Owner retired\"") != NULL);
         CHECK(strstr(last->summary, "reason=other") != NULL);
     }
-    kanal_history_free(h);
+    kanal_opp_history_free(h);
     check_rebuild(oShop);
 
     /* lost from any stage; the partner may be tried again */
@@ -1402,7 +1402,7 @@ static void test_versions(void)
     if (h)
         for (size_t i = 0; i < h->n_events; i++)
             CHECK_INT(h->events[i].version, 2);
-    kanal_history_free(h);
+    kanal_opp_history_free(h);
     check_rebuild(oV1);
     check_rebuild(oV2);
 
@@ -1441,7 +1441,7 @@ static void test_agenda(void)
 
     now_is("2026-03-30T08:00:00Z");
     kanal_table *t = NULL;
-    OK(kanal_agenda(k, &t, &err));
+    OK(kanal_opp_agenda(k, &t, &err));
     if (t) {
         CHECK_STR(kanal_table_name(t), "opportunities");
         CHECK_INT(kanal_table_rows(t), 3);
@@ -1479,7 +1479,7 @@ static void test_agenda(void)
     kanal_next_free(n);
     /* a user with nothing open has an empty agenda */
     as("dora");
-    OK(kanal_agenda(k, &t, &err));
+    OK(kanal_opp_agenda(k, &t, &err));
     if (t) {
         CHECK_INT(kanal_table_rows(t), 0);
         kanal_buf out = KANAL_BUF_INIT;
@@ -1497,27 +1497,27 @@ static void test_reassign(void)
     now_is("2026-03-12T08:00:00Z");
     int np = -1, no = -1;
     as("marcin");
-    REFUSED(kanal_reassign(k, "marcin", "piotr", NULL, NULL, &np, &no, &err), KANAL_EREFUSED,
+    REFUSED(kanal_user_reassign(k, "marcin", "piotr", NULL, NULL, &np, &no, &err), KANAL_EREFUSED,
             "only a manager may reassign work (you are 'marcin')");
     as("mia");
-    REFUSED(kanal_reassign(k, "marcin", "marcin", NULL, NULL, &np, &no, &err), KANAL_EUSAGE,
+    REFUSED(kanal_user_reassign(k, "marcin", "marcin", NULL, NULL, &np, &no, &err), KANAL_EUSAGE,
             "the work would move from 'marcin' to the same user");
-    REFUSED(kanal_reassign(k, "ghost", "piotr", NULL, NULL, &np, &no, &err), KANAL_ENOTFOUND,
+    REFUSED(kanal_user_reassign(k, "ghost", "piotr", NULL, NULL, &np, &no, &err), KANAL_ENOTFOUND,
             "unknown user 'ghost'");
-    REFUSED(kanal_reassign(k, "marcin", "ghost", NULL, NULL, &np, &no, &err), KANAL_ENOTFOUND,
+    REFUSED(kanal_user_reassign(k, "marcin", "ghost", NULL, NULL, &np, &no, &err), KANAL_ENOTFOUND,
             "unknown user 'ghost'");
-    REFUSED(kanal_reassign(k, "marcin", "olek", NULL, NULL, &np, &no, &err), KANAL_EREFUSED,
+    REFUSED(kanal_user_reassign(k, "marcin", "olek", NULL, NULL, &np, &no, &err), KANAL_EREFUSED,
             "user 'olek' is deactivated");
     /* dora may not own distributor opportunities: nothing moves at all */
-    REFUSED(kanal_reassign(k, "marcin", "dora", NULL, NULL, &np, &no, &err), KANAL_EREFUSED,
+    REFUSED(kanal_user_reassign(k, "marcin", "dora", NULL, NULL, &np, &no, &err), KANAL_EREFUSED,
             "to 'dora': 'dora' may not own opportunities of workflow 'distributors'");
-    REFUSED(kanal_reassign(k, "piotr", "krzysztof", "Hurtownia ABC", NULL, &np, &no, &err),
+    REFUSED(kanal_user_reassign(k, "piotr", "krzysztof", "Hurtownia ABC", NULL, &np, &no, &err),
             KANAL_EREFUSED, "partner 'Hurtownia ABC' is owned by marcin, not by 'piotr'");
-    REFUSED(kanal_reassign(k, "marcin", "piotr", "Nikt", NULL, &np, &no, &err), KANAL_ENOTFOUND,
+    REFUSED(kanal_user_reassign(k, "marcin", "piotr", "Nikt", NULL, &np, &no, &err), KANAL_ENOTFOUND,
             "no partner 'Nikt'");
 
     /* one partner: it and its open opportunities move */
-    OK(kanal_reassign(k, "marcin", "piotr", "Nowa Hurtownia", NULL, &np, &no, &err));
+    OK(kanal_user_reassign(k, "marcin", "piotr", "Nowa Hurtownia", NULL, &np, &no, &err));
     CHECK_INT(np, 1);
     CHECK_INT(no, 1);
     as("piotr");
@@ -1533,7 +1533,7 @@ static void test_reassign(void)
         CHECK_STR(e->actor, "mia");
         CHECK(strstr(e->data, "\"from\":\"marcin\"") && strstr(e->data, "\"to\":\"piotr\""));
     }
-    kanal_history_free(h);
+    kanal_opp_history_free(h);
     check_rebuild(oV2);
 
     /* marcin leaves: deactivated, then the rest of his work moves */
@@ -1542,7 +1542,7 @@ static void test_reassign(void)
     REFUSED(kanal_set_actor(k, "marcin", &err), KANAL_EREFUSED, "deactivated");
     as("mia");
     long long won_owner_before = count_opps("marcin", KANAL_OPEN, true);
-    OK(kanal_reassign(k, "marcin", "krzysztof", NULL, NULL, &np, &no, &err));
+    OK(kanal_user_reassign(k, "marcin", "krzysztof", NULL, NULL, &np, &no, &err));
     CHECK_INT(np, 2); /* Hurtownia ABC and Sklep Ola (Łódź-Żabka was never claimed) */
     CHECK_INT(no, 1); /* oV1; the others are closed */
     kanal_arena *pa = kanal_arena_new();
@@ -1564,7 +1564,7 @@ static void test_reassign(void)
     check_rebuild(oV1);
     /* nothing left to move */
     as("mia");
-    OK(kanal_reassign(k, "marcin", "krzysztof", NULL, NULL, &np, &no, &err));
+    OK(kanal_user_reassign(k, "marcin", "krzysztof", NULL, NULL, &np, &no, &err));
     CHECK_INT(np, 0);
     CHECK_INT(no, 0);
 }
@@ -1610,8 +1610,34 @@ static void test_atomic(void)
     check_rebuild(o);
     /* no rules applied: no hints */
     size_t nh = 99;
-    kanal_hints(k, &nh);
+    kanal_rules_hints(k, &nh);
     CHECK_INT(nh, 0);
+}
+
+/* ---- options of a version this library does not know are refused, nothing read ------------ */
+
+static void test_import_options(void)
+{
+    as("mia");
+    char *before = snapshot();
+    kanal_import_options opts = KANAL_IMPORT_OPTIONS_INIT;
+    CHECK_INT(opts.version, 1);
+    CHECK(opts.rejects == NULL && !opts.dry_run && opts.progress == NULL);
+    opts.version = 2;
+    kanal_diags d;
+    kanal_diags_init(&d);
+    kanal_import_result res = { 7, 7, 7 };
+    kanal_error_clear(&err);
+    CHECK_INT(kanal_import_run(k, NULL, "csv", "partners", "/nonexistent.csv", &opts, &d, &res,
+                               &err),
+              KANAL_EUSAGE);
+    CHECK_STR(err.message, "import options of version 2 (this library knows version 1)");
+    CHECK_INT(d.count, 0);
+    kanal_diags_release(&d);
+    char *after = snapshot();
+    CHECK_STR(after, before);
+    free(after);
+    free(before);
 }
 
 /* ---- every opportunity of the database rebuilds from its log --------------------------------- */
@@ -1694,6 +1720,7 @@ int main(void)
     test_agenda();
     test_reassign();
     test_atomic();
+    test_import_options();
     test_rebuild_all();
     kanal_close(k);
     k = NULL;

@@ -23,13 +23,13 @@
 
 static double cost(const char *p, const char *s)
 {
-    return pattern_cost(p, strlen(p), s, strlen(s), false, true);
+    return rules_pattern_cost(p, strlen(p), s, strlen(s), false, true);
 }
 
 static void test_model(void)
 {
     /* a plain find: (n + 1) * (m + 1) */
-    CHECK_INT(pattern_cost("abc", 3, "0123456789", 10, true, true), 11 * 4);
+    CHECK_INT(rules_pattern_cost("abc", 3, "0123456789", 10, true, true), 11 * 4);
     /* no quantifier: a try only where the subject has the first byte */
     CHECK_INT(cost("abc", "xxxxx"), 6 + 1 * 4);
     CHECK_INT(cost("abc", "xaxab"), 6 + 3 * 4);
@@ -57,8 +57,8 @@ static void test_model(void)
        at an x ends the match */
     CHECK_INT(cost("^x*x", "axxa"), 3 + 2 * 2);
     /* in gmatch a leading '^' is a byte to match, tried at every position */
-    CHECK_INT(pattern_cost("^b", 2, "x^b", 3, false, false), 4 + 2 * 3);
-    CHECK_INT(pattern_cost("^b", 2, "x^b", 3, false, true), 2);
+    CHECK_INT(rules_pattern_cost("^b", 2, "x^b", 3, false, false), 4 + 2 * 3);
+    CHECK_INT(rules_pattern_cost("^b", 2, "x^b", 3, false, true), 2);
 }
 
 static void test_what_users_notice(void)
@@ -77,7 +77,7 @@ static void test_what_users_notice(void)
     CHECK(cost("[%w%W]-[%w%W]-[%w%W]-[%w%W]-b", subject) > 1e13);
     CHECK(cost(".-.-.-.-b", subject) > 1e13);
     /* gmatch cannot escape by a leading '^' */
-    CHECK(pattern_cost("^a*a*a*a*a*a*b", 14, subject, 3000, false, false) > 1e13);
+    CHECK(rules_pattern_cost("^a*a*a*a*a*a*b", 14, subject, 3000, false, false) > 1e13);
     /* everyday patterns on a 4000-byte note stay under the default budget
        (ten million instructions, eight matcher steps each) */
     static const char text[] = "Call about the order, 12 items; price ok, margin 15%. ";

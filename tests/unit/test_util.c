@@ -3,7 +3,7 @@
 **
 **  - kanal_time_parse / kanal_time_format / kanal_date_valid / kanal_days_between;
 **  - field_value_parse for every field type (canonical forms, bounds, enum
-**    suggestions) and partner_name_key (case, Polish letters, spacing);
+**    suggestions) and engine_partner_name_key (case, Polish letters, spacing);
 **  - kanal_utf8_fold, kanal_utf8_valid, kanal_utf8_chars;
 **  - the JSON writer (escaping, invalid UTF-8, commas and nesting);
 **  - kanal_table and its JSON and text renderers.
@@ -432,7 +432,7 @@ static void test_field_values(void)
 
 #define KEY_IS(in, want)                                                             \
     do {                                                                             \
-        char *k_ = partner_name_key(in);                                             \
+        char *k_ = engine_partner_name_key(in);                                             \
         CHECK_STR(k_, (want));                                                       \
         free(k_);                                                                    \
     } while (0)
@@ -464,8 +464,8 @@ static void test_name_keys(void)
     KEY_IS("   ", "");
     KEY_IS("A", "a");
     /* the key of a name and of its other spellings is the same */
-    char *a = partner_name_key("Hurtownia Łódź ABC");
-    char *b = partner_name_key("  hurtownia ŁÓDŹ   abc ");
+    char *a = engine_partner_name_key("Hurtownia Łódź ABC");
+    char *b = engine_partner_name_key("  hurtownia ŁÓDŹ   abc ");
     CHECK_STR(a, b);
     free(a);
     free(b);
@@ -812,16 +812,16 @@ static void test_event_summary(void)
     kanal_arena *a = kanal_arena_new();
     kanal_error e;
     const char *out = NULL;
-    CHECK_INT(event_summary(a, "{\"stage\":\"a\",\"n\":2,\"ok\":true,\"x\":null,\"no\":false}",
+    CHECK_INT(engine_event_summary(a, "{\"stage\":\"a\",\"n\":2,\"ok\":true,\"x\":null,\"no\":false}",
                             &out, &e),
               KANAL_OK);
     CHECK_STR(out, "stage=a, n=2, ok=true, x=-, no=false");
-    CHECK_INT(event_summary(a, "{\"user\":\"ann\",\"roles\":[\"admin\",\"manager\"]}", &out, &e),
+    CHECK_INT(engine_event_summary(a, "{\"user\":\"ann\",\"roles\":[\"admin\",\"manager\"]}", &out, &e),
               KANAL_OK);
     CHECK_STR(out, "user=ann, roles=[\"admin\",\"manager\"]");
-    CHECK_INT(event_summary(a, "{}", &out, &e), KANAL_OK);
+    CHECK_INT(engine_event_summary(a, "{}", &out, &e), KANAL_OK);
     CHECK(out == NULL);
-    CHECK_INT(event_summary(a, "{\"x\":", &out, &e), KANAL_ESTORAGE);
+    CHECK_INT(engine_event_summary(a, "{\"x\":", &out, &e), KANAL_ESTORAGE);
     kanal_arena_free(a);
 }
 

@@ -73,7 +73,7 @@ void kanal_rollback(kanal *k);
 ** What the last operation has to tell the user besides its result (hints of
 ** the rules): `n` lines, NUL-separated. Borrowed until the next operation.
 */
-const char *kanal_hints(const kanal *k, size_t *n);
+const char *kanal_rules_hints(const kanal *k, size_t *n);
 
 /* The lines the rules logged with kanal.log() in the last operation, likewise. */
 const char *kanal_rules_log(const kanal *k, size_t *n);
@@ -162,7 +162,7 @@ int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_tabl
 ** opportunities to `to`, recording the move on each opportunity, at `at`
 ** (ISO 8601; NULL: now). Needs a manager. Counts what moved.
 */
-int kanal_reassign(kanal *k, const char *from, const char *to, const char *partner,
+int kanal_user_reassign(kanal *k, const char *from, const char *to, const char *partner,
                    const char *at, int *n_partners, int *n_opps, kanal_error *err);
 
 /* ---- opportunities ------------------------------------------------------------ */
@@ -257,9 +257,9 @@ void kanal_next_free(kanal_next *n);
 ** days_in_stage, next_goal, stale; each open opportunity with its next ready
 ** goal, the longest in its stage first.
 */
-int kanal_agenda(kanal *k, kanal_table **out, kanal_error *err);
+int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err);
 
-/* The event log of one opportunity (caller frees with kanal_history_free). */
+/* The event log of one opportunity (caller frees with kanal_opp_history_free). */
 typedef struct kanal_history {
     int64_t id;
     const kanal_event *events;
@@ -267,7 +267,7 @@ typedef struct kanal_history {
     struct kanal_arena *arena_;
 } kanal_history;
 int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *err);
-void kanal_history_free(kanal_history *h);
+void kanal_opp_history_free(kanal_history *h);
 
 /* ---- plugins ----------------------------------------------------------------------- */
 
@@ -284,17 +284,29 @@ typedef struct kanal_import_result {
     long imported;    /* rows kept (or that would be, in a dry run) */
     long rejected;    /* bad rows */
 } kanal_import_result;
-int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *what,
-                 const char *path, const char *rejects, bool dry_run, kanal_diags *diags,
-                 void (*progress)(void *ud, long rows), void *ud, kanal_import_result *res,
-                 kanal_error *err);
+
+/* How to import; start from KANAL_IMPORT_OPTIONS_INIT and set what differs. */
+typedef struct kanal_import_options {
+    unsigned version;                      /* KANAL_IMPORT_OPTIONS_VERSION */
+    const char *rejects;                   /* keep the good rows, the bad ones go here */
+    bool dry_run;                          /* check everything, keep nothing */
+    void (*progress)(void *ud, long rows); /* now and then, the rows read so far */
+    void *progress_ud;
+} kanal_import_options;
+#define KANAL_IMPORT_OPTIONS_VERSION 1
+#define KANAL_IMPORT_OPTIONS_INIT { KANAL_IMPORT_OPTIONS_VERSION, NULL, false, NULL, NULL }
+
+/* opts may be NULL (all or nothing, no progress). */
+int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char *what,
+                     const char *path, const kanal_import_options *opts, kanal_diags *diags,
+                     kanal_import_result *res, kanal_error *err);
 
 /*
 ** `kanal export FORMAT WHAT`: partners, opportunities or events, in the form
 ** that `kanal import` reads back (events: the history of opportunities, one
 ** step a row).
 */
-int kanal_export(kanal *k, kanal_plugins *p, const char *format, const char *what,
+int kanal_export_run(kanal *k, kanal_plugins *p, const char *format, const char *what,
                  kanal_buf *out, kanal_error *err);
 
 /*
@@ -305,7 +317,7 @@ int kanal_export(kanal *k, kanal_plugins *p, const char *format, const char *wha
 ** a temporary file beside it and renamed into place when complete, so that a
 ** failure leaves an earlier file at path as it was.
 */
-int kanal_write_output(kanal *k, const char *path, const void *data, size_t len,
+int kanal_output_write(kanal *k, const char *path, const void *data, size_t len,
                        kanal_error *err);
 
 /*

@@ -49,7 +49,7 @@ const kanal_plugin_info *kanal_plugins_info(kanal_plugins *p, size_t i);
 ** comes from a plugin. KANAL_ENOTFOUND for an unknown format, naming the
 ** known ones.
 */
-int kanal_render(kanal_plugins *p, const char *format, const kanal_table *t, kanal_buf *out,
+int kanal_plugins_render(kanal_plugins *p, const char *format, const kanal_table *t, kanal_buf *out,
                  kanal_error *err);
 
 #endif

@@ -63,8 +63,8 @@ static char *copy_text(ctx *c, const char *s)
 /* How a node looks in a "found ..." message. */
 static const char *describe(ctx *c, const ynode *v)
 {
-    if (v->kind != YNODE_SCALAR || ynode_is_null(v))
-        return ynode_kind_name(v);
+    if (v->kind != YNODE_SCALAR || def_ynode_is_null(v))
+        return def_ynode_kind_name(v);
     kanal_buf b = KANAL_BUF_INIT;
     size_t n = kanal_utf8_chars(v->text, v->len);
     const char *q = v->plain ? "" : "\"";
@@ -145,7 +145,7 @@ static void take_keys(ctx *c, const ynode *map, const char *what, const key *key
 /* A value that is absent or null counts as not given, for optional keys. */
 static bool given(const ynode *v)
 {
-    return v && !(v->kind == YNODE_SCALAR && ynode_is_null(v));
+    return v && !(v->kind == YNODE_SCALAR && def_ynode_is_null(v));
 }
 
 /* `item`: v is an item of the list `keyname`, not its value. */
@@ -158,7 +158,7 @@ static const char *take_text_ex(ctx *c, const ynode *v, const char *keyname, boo
         ERR(c, v, "%s'%s' must be text (found %s)", pre, keyname, describe(c, v));
         return NULL;
     }
-    if (ynode_is_null(v) || v->len == 0) {
+    if (def_ynode_is_null(v) || v->len == 0) {
         ERR(c, v, "%s'%s' must not be empty", pre, keyname);
         return NULL;
     }
@@ -178,7 +178,7 @@ static const char *take_text(ctx *c, const ynode *v, const char *keyname)
 static const char *take_id_ex(ctx *c, const ynode *v, const char *keyname, const char *what,
                               bool item)
 {
-    if (v && v->kind == YNODE_SCALAR && !ynode_is_null(v) && v->len > 0 &&
+    if (v && v->kind == YNODE_SCALAR && !def_ynode_is_null(v) && v->len > 0 &&
         strlen(v->text) == v->len && !kanal_id_valid(v->text)) {
         if (v->len > KANAL_ID_MAX && v->text[0] >= 'a' && v->text[0] <= 'z' &&
             strspn(v->text, "abcdefghijklmnopqrstuvwxyz0123456789_") == v->len)
@@ -242,11 +242,11 @@ static const ynode *take_list(ctx *c, const ynode *v, const char *keyname, bool 
         return NULL;
     if (v->kind == YNODE_SEQ && (v->n > 0 || !nonempty))
         return v;
-    if ((v->kind == YNODE_SEQ || ynode_is_null(v)) && nonempty) {
+    if ((v->kind == YNODE_SEQ || def_ynode_is_null(v)) && nonempty) {
         ERR(c, v, "'%s' must not be empty%s", keyname, empty_advice ? empty_advice : "");
         return NULL;
     }
-    if (ynode_is_null(v))
+    if (def_ynode_is_null(v))
         return NULL;
     if (v->kind == YNODE_SCALAR)
         ERR(c, v, "'%s' must be a list (found %s; write [%s])", keyname, describe(c, v),
@@ -1083,7 +1083,7 @@ kanal_workflow *kanal_workflow_parse(const char *text, size_t len, const char *f
         text += 3;
         len -= 3;
     }
-    ynode *root = ytree_parse(c.tmp, text, len, file, diags);
+    ynode *root = def_ytree_parse(c.tmp, text, len, file, diags);
     if (!root)
         goto done;
     wf = kanal_arena_alloc(c.a, sizeof *wf);

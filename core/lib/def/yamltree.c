@@ -141,7 +141,7 @@ static void pop(builder *b)
             ynode *key = YKEY(n, i);
             if (key->kind == YNODE_MAP || key->kind == YNODE_SEQ)
                 kanal_diags_add(b->d, b->file, key->line, key->col,
-                                "a key must be plain text, not %s", ynode_kind_name(key));
+                                "a key must be plain text, not %s", def_ynode_kind_name(key));
         }
         check_duplicate_keys(b, n);
     }
@@ -232,7 +232,7 @@ static void check_tabs(builder *b, const char *text, size_t len)
     }
 }
 
-ynode *ytree_parse(kanal_arena *a, const char *text, size_t len, const char *file,
+ynode *def_ytree_parse(kanal_arena *a, const char *text, size_t len, const char *file,
                    kanal_diags *d)
 {
     builder b = { .arena = a, .file = file, .d = d };
@@ -343,7 +343,7 @@ ynode *ytree_parse(kanal_arena *a, const char *text, size_t len, const char *fil
     if (!failed && !b.oom) {
         check_tabs(&b, text, len);
         if (documents == 0 || !b.root ||
-            (b.root->kind == YNODE_SCALAR && ynode_is_null(b.root))) {
+            (b.root->kind == YNODE_SCALAR && def_ynode_is_null(b.root))) {
             kanal_diags_add(d, file, 1, 1, "the file is empty: expected a workflow definition");
             b.root = NULL;
         }
@@ -356,7 +356,7 @@ ynode *ytree_parse(kanal_arena *a, const char *text, size_t len, const char *fil
     return failed ? NULL : b.root;
 }
 
-bool ynode_is_null(const ynode *n)
+bool def_ynode_is_null(const ynode *n)
 {
     if (n->kind != YNODE_SCALAR || !n->plain)
         return false;
@@ -364,13 +364,13 @@ bool ynode_is_null(const ynode *n)
            strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
 }
 
-const char *ynode_kind_name(const ynode *n)
+const char *def_ynode_kind_name(const ynode *n)
 {
     switch (n->kind) {
     case YNODE_MAP: return "a mapping";
     case YNODE_SEQ: return "a list";
     case YNODE_BAD: return "an alias";
-    case YNODE_SCALAR: return ynode_is_null(n) ? "nothing" : "text";
+    case YNODE_SCALAR: return def_ynode_is_null(n) ? "nothing" : "text";
     }
     return "something else";
 }

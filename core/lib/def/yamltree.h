@@ -38,13 +38,13 @@ typedef struct ynode {
 ** added to d. A non-NULL root may come with diagnostics too (a duplicate key,
 ** an anchor): the tree is still worth checking for more errors.
 */
-ynode *ytree_parse(kanal_arena *a, const char *text, size_t len, const char *file,
+ynode *def_ytree_parse(kanal_arena *a, const char *text, size_t len, const char *file,
                    kanal_diags *d);
 
 /* A plain scalar that YAML reads as null: empty, "~" or "null". */
-bool ynode_is_null(const ynode *n);
+bool def_ynode_is_null(const ynode *n);
 
 /* "a mapping", "a list", "text", "nothing": for "found ..." messages. */
-const char *ynode_kind_name(const ynode *n);
+const char *def_ynode_kind_name(const ynode *n);
 
 #endif

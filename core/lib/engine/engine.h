@@ -53,51 +53,51 @@ struct kanal {
 /* ---- kanal.c ---- */
 
 /* Starts an operation's transaction (a savepoint inside kanal_begin). */
-int op_begin(kanal *k, kanal_error *err);
+int engine_op_begin(kanal *k, kanal_error *err);
 /* Ends it: commits when rc is KANAL_OK, else rolls back. Returns rc, or the
    commit's failure. */
-int op_end(kanal *k, int rc, kanal_error *err);
+int engine_op_end(kanal *k, int rc, kanal_error *err);
 
 /* User ids are login names, so a little wider than definition ids:
    [a-z0-9][a-z0-9._-]*, at most KANAL_ID_MAX characters. */
-bool user_id_valid(const char *id);
+bool engine_user_id_valid(const char *id);
 
-int need_actor(kanal *k, kanal_error *err);
-int need_admin(kanal *k, const char *doing, kanal_error *err);
-int need_manager(kanal *k, const char *doing, kanal_error *err);
+int engine_need_actor(kanal *k, kanal_error *err);
+int engine_need_admin(kanal *k, const char *doing, kanal_error *err);
+int engine_need_manager(kanal *k, const char *doing, kanal_error *err);
 
 /* The definition of a workflow version (0: latest), cached. */
-int def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_error *err);
+int engine_def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_error *err);
 
 /*
 ** The time of a step: `at` parsed (NULL: now), never in the future, and for
 ** an opportunity never before its latest event. Written into out.
 */
-int step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_LEN],
+int engine_step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_LEN],
               kanal_error *err);
-void now_text(kanal *k, char out[KANAL_TIME_LEN]);
+void engine_now_text(kanal *k, char out[KANAL_TIME_LEN]);
 
 /*
 ** Appends an event to the log: of the opportunity o (which gets its next
 ** sequence number), or of nothing when o is NULL. data is a JSON object.
 */
-int record_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
+int engine_record_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
                  kanal_buf *data, kanal_error *err);
 
 /* ---- workflows.c ---- */
 
 /* The latest version of a workflow; "unknown workflow" (with a suggestion) if none. */
-int workflow_latest(kanal *k, const char *id, def_entry **out, kanal_error *err);
+int engine_workflow_latest(kanal *k, const char *id, def_entry **out, kanal_error *err);
 
 /* ---- partners.c ---- */
 
 /* An active user; "unknown user" or "deactivated" otherwise. */
-int active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal_error *err);
+int engine_active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal_error *err);
 /* A partner by its id or its exact name, with a hint when only the case differs. */
-int partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
+int engine_partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
                  kanal_error *err);
 /* Whether u holds a role of wf's owner_roles; EREFUSED saying why not. */
-int owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err);
+int engine_owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err);
 
 /* ---- hooks (kanal.c) ---- */
 
@@ -106,39 +106,39 @@ int owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err);
 ** and defines the hook. The rules' Lua state is made on first use within an
 ** operation and dropped when the operation ends.
 */
-int run_hook(kanal *k, hook_call *c, kanal_error *err);
+int engine_run_hook(kanal *k, hook_call *c, kanal_error *err);
 /* Fills k->hooks: the engine's side of the rules (hooks.c). */
-void hooks_host_init(kanal *k);
+void engine_hooks_host_init(kanal *k);
 
 /*
 ** Records an event whose data is an object of text values, given as key,
 ** value pairs ending with a NULL key; pairs whose value is NULL are left out.
 */
-int record_text_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
+int engine_record_text_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
                       kanal_error *err, ...);
 
 /* ---- events.c ---- */
 
 /* An event's data as people read it: "key=value, ..." (NULL when it has none). */
-int event_summary(kanal_arena *a, const char *data, const char **out, kanal_error *err);
-/* The rows of `kanal export FORMAT events` and `... partners` (see kanal_export). */
-int export_history(kanal *k, kanal_table *t, kanal_error *err);
-int export_partners(kanal *k, kanal_table *t, kanal_error *err);
+int engine_event_summary(kanal_arena *a, const char *data, const char **out, kanal_error *err);
+/* The rows of `kanal export FORMAT events` and `... partners` (see kanal_export_run). */
+int engine_export_history(kanal *k, kanal_table *t, kanal_error *err);
+int engine_export_partners(kanal *k, kanal_table *t, kanal_error *err);
 
 /* ---- opps.c ---- */
 
 /* Reads an opportunity that the actor may see / change (open, owned or managed). */
-int opp_load(kanal *k, int64_t id, kanal_opp **out, kanal_error *err);
-int opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_error *err);
+int engine_opp_load(kanal *k, int64_t id, kanal_opp **out, kanal_error *err);
+int engine_opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_error *err);
 
 /* The state of goal gi of o (which must belong to o's workflow). */
-void goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_arena *a);
+void engine_goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_arena *a);
 
 /* ---- steps.c ---- */
 
 /* Stores field fi's new canonical value (NULL clears it) and records the
    change, unless nothing changes. `source` names who set it (a rule), or NULL. */
-int set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *at,
+int engine_set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *at,
               const char *source, kanal_error *err);
 
 /* FIELD=VALUE assignments, checked against o's workflow, not yet applied. */
@@ -148,12 +148,12 @@ typedef struct field_sets {
     size_t n;
 } field_sets;
 
-int sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
+int engine_sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
                kanal_error *err);
-int sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at, kanal_error *err);
-void sets_release(field_sets *s);
+int engine_sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at, kanal_error *err);
+void engine_sets_release(field_sets *s);
 
 /* A folded, trimmed, single-spaced copy of a partner name (caller frees). */
-char *partner_name_key(const char *name);
+char *engine_partner_name_key(const char *name);
 
 #endif

@@ -39,7 +39,7 @@ static void value_text(kanal_buf *b, json_t *v)
     }
 }
 
-int event_summary(kanal_arena *a, const char *data, const char **out, kanal_error *err)
+int engine_event_summary(kanal_arena *a, const char *data, const char **out, kanal_error *err)
 {
     json_error_t jerr;
     json_t *root = json_loads(data, JSON_DECODE_ANY, &jerr);
@@ -101,7 +101,7 @@ static const char *partner_name(const kanal_partner *ps, size_t n, int64_t id)
     return p ? p->name : NULL;
 }
 
-int export_history(kanal *k, kanal_table *t, kanal_error *err)
+int engine_export_history(kanal *k, kanal_table *t, kanal_error *err)
 {
     kanal_arena *a = kanal_arena_new();
     if (!a)
@@ -171,7 +171,7 @@ int export_history(kanal *k, kanal_table *t, kanal_error *err)
     return rc;
 }
 
-int export_partners(kanal *k, kanal_table *t, kanal_error *err)
+int engine_export_partners(kanal *k, kanal_table *t, kanal_error *err)
 {
     kanal_arena *a = kanal_arena_new();
     if (!a)

@@ -8,10 +8,10 @@
 
 #include "engine/engine.h"
 
-int run_hook(kanal *k, hook_call *c, kanal_error *err)
+int engine_run_hook(kanal *k, hook_call *c, kanal_error *err)
 {
     def_entry *e;
-    int rc = def_get(k, c->opp->workflow, c->opp->version, &e, err);
+    int rc = engine_def_get(k, c->opp->workflow, c->opp->version, &e, err);
     if (rc || !e->ver.rules)
         return rc;
     if (!e->rules &&
@@ -44,13 +44,13 @@ static int h_activities(void *ud, kanal_arena *a, int64_t opp, const char *type,
 static int h_set_field(void *ud, kanal_opp *o, size_t fi, const char *value, const char *at,
                        const char *source, kanal_error *err)
 {
-    return set_field(ud, o, fi, value, at, source, err);
+    return engine_set_field(ud, o, fi, value, at, source, err);
 }
 
 static int h_note(void *ud, kanal_opp *o, const char *text, const char *at, const char *source,
                   kanal_error *err)
 {
-    return record_text_event(ud, o, KANAL_EV_NOTE, at, err, "text", text, "source", source,
+    return engine_record_text_event(ud, o, KANAL_EV_NOTE, at, err, "text", text, "source", source,
                              (char *)NULL);
 }
 
@@ -89,7 +89,7 @@ static void h_trace(void *ud, const char *text)
     kanal_buf_puts(&k->trace, text);
 }
 
-void hooks_host_init(kanal *k)
+void engine_hooks_host_init(kanal *k)
 {
     k->hooks = (rules_host){ .ud = k,
                              .open_count = h_open_count,

@@ -55,14 +55,14 @@ static int import_partner(void *ud, const kanal_partner_row *row, kanal_error *e
 static int open_opp(kanal *k, const kanal_step *s, int64_t *id, kanal_error *err)
 {
     def_entry *e;
-    int rc = workflow_latest(k, s->workflow, &e, err);
+    int rc = engine_workflow_latest(k, s->workflow, &e, err);
     if (rc)
         return rc;
     kanal_arena *a = kanal_arena_new();
     if (!a)
         return kanal_error_nomem(err);
     kanal_partner p;
-    rc = partner_find(k, a, s->partner, &p, err);
+    rc = engine_partner_find(k, a, s->partner, &p, err);
     if (!rc && !(rc = store_opp_open_for(k->store, p.id, s->workflow, id, err)) && !*id)
         rc = kanal_error_set(err, KANAL_ENOTFOUND,
                              "partner '%s' has no open opportunity in workflow '%s'", p.name,
@@ -78,14 +78,14 @@ static int reassign_partner(kanal *k, const kanal_step *s, kanal_error *err)
         return kanal_error_nomem(err);
     kanal_partner p;
     int np, no;
-    int rc = partner_find(k, a, s->partner, &p, err);
+    int rc = engine_partner_find(k, a, s->partner, &p, err);
     if (!rc && !p.owner)
         rc = kanal_error_set(err, KANAL_EREFUSED, "partner '%s' has no owner to move from",
                              p.name);
     else if (!rc && !(s->arg && s->arg[0]))
         rc = kanal_error_set(err, KANAL_EINVALID, "reassign needs the new owner as its arg");
     else if (!rc && strcmp(p.owner, s->arg) != 0)
-        rc = kanal_reassign(k, p.owner, s->arg, s->partner, s->at, &np, &no, err);
+        rc = kanal_user_reassign(k, p.owner, s->arg, s->partner, s->at, &np, &no, err);
     kanal_arena_free(a);
     return rc;
 }
@@ -187,19 +187,27 @@ static void import_progress(void *ud, long rows)
         c->progress(c->progress_ud, rows);
 }
 
-int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *what,
-                 const char *path, const char *rejects, bool dry_run, kanal_diags *diags,
-                 void (*progress)(void *ud, long rows), void *ud, kanal_import_result *res,
-                 kanal_error *err)
+int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char *what,
+                     const char *path, const kanal_import_options *opts, kanal_diags *diags,
+                     kanal_import_result *res, kanal_error *err)
 {
-    int rc = need_actor(k, err);
+    static const kanal_import_options defaults = KANAL_IMPORT_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    if (opts->version != KANAL_IMPORT_OPTIONS_VERSION)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "import options of version %u (this library knows version %d)",
+                               opts->version, KANAL_IMPORT_OPTIONS_VERSION);
+    const char *rejects = opts->rejects;
+    bool dry_run = opts->dry_run;
+    int rc = engine_need_actor(k, err);
     if (rc)
         return rc;
     memset(res, 0, sizeof *res);
     /* the importer's own identity, kept apart from the actor each row takes */
     kanal_arena *a = kanal_arena_new();
-    import_ctx ctx = { .k = k, .manager = k->is_manager, .progress = progress,
-                       .progress_ud = ud };
+    import_ctx ctx = { .k = k, .manager = k->is_manager, .progress = opts->progress,
+                       .progress_ud = opts->progress_ud };
     if (!a)
         return kanal_error_nomem(err);
     if ((rc = store_user_get(k->store, a, k->actor.id, &ctx.importer, err))) {
@@ -210,14 +218,14 @@ int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *wha
     plugins_import_counts counts;
     /* the rejects go to a temporary file, renamed into place at the end */
     kanal_output_file rej = { .fd = -1 };
-    if (rejects && (rc = output_begin(k, rejects, path, &rej, err))) {
+    if (rejects && (rc = engine_output_begin(k, rejects, path, &rej, err))) {
         kanal_arena_free(a);
         return rc;
     }
     kanal_import_args args = { sizeof args, what, path, rejects ? rej.tmp : NULL, dry_run,
                                rejects };
     if ((rc = kanal_begin(k, err))) {
-        output_abort(&rej);
+        engine_output_abort(&rej);
         kanal_arena_free(a);
         return rc;
     }
@@ -236,17 +244,17 @@ int kanal_import(kanal *k, kanal_plugins *p, const char *format, const char *wha
     else
         rc = kanal_commit(k, err);
     if (rejects && !rc)
-        rc = output_commit(&rej, err);
+        rc = engine_output_commit(&rej, err);
     else
-        output_abort(&rej);
+        engine_output_abort(&rej);
     kanal_arena_free(a);
     return rc;
 }
 
-int kanal_export(kanal *k, kanal_plugins *p, const char *format, const char *what,
+int kanal_export_run(kanal *k, kanal_plugins *p, const char *format, const char *what,
                  kanal_buf *out, kanal_error *err)
 {
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc)
         return rc;
     if (!k->is_manager && !k->is_admin)
@@ -291,7 +299,7 @@ int kanal_export(kanal *k, kanal_plugins *p, const char *format, const char *wha
             if (kanal_table_add_column(t, cols[i], KANAL_TYPE_TEXT, cols[i]))
                 rc = kanal_error_nomem(err);
         if (!rc)
-            rc = partners ? export_partners(k, t, err) : export_history(k, t, err);
+            rc = partners ? engine_export_partners(k, t, err) : engine_export_history(k, t, err);
     } else {
         return kanal_error_set(err, KANAL_EUSAGE,
                                "cannot export '%s': choose partners, opportunities or events",

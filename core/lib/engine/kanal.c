@@ -41,7 +41,7 @@ static int handle_new(kanal **out, const char *path, kanal_error *err)
 {
     kanal *k = calloc(1, sizeof *k);
     if (k)
-        hooks_host_init(k);
+        engine_hooks_host_init(k);
     if (!k || !(k->path = kanal_strdup(path)) || !(k->actor_arena = kanal_arena_new()) ||
         !(k->login = os_login())) {
         if (k) {
@@ -89,7 +89,7 @@ int kanal_open(kanal **out, const char *path, kanal_error *err)
     return KANAL_OK;
 }
 
-bool user_id_valid(const char *id)
+bool engine_user_id_valid(const char *id)
 {
     size_t n = strlen(id);
     if (n == 0 || n > KANAL_ID_MAX || !((id[0] >= 'a' && id[0] <= 'z') ||
@@ -104,7 +104,7 @@ static void deliver_pending(kanal *k);
 int kanal_init(kanal **out, const char *path, const char *admin_id, const char *admin_name,
                int64_t now, kanal_plugins *plugins, kanal_error *err)
 {
-    if (!user_id_valid(admin_id))
+    if (!engine_user_id_valid(admin_id))
         return kanal_error_set(err, KANAL_EINVALID,
                                "invalid user id '%s': use lowercase letters, digits, '.', '_' "
                                "and '-' (at most %d characters)",
@@ -121,7 +121,7 @@ int kanal_init(kanal **out, const char *path, const char *admin_id, const char *
     k->plugins = plugins;
     k->unpublished = true; /* the listeners hear of it once it is there */
     char at[KANAL_TIME_LEN];
-    now_text(k, at);
+    engine_now_text(k, at);
     const char *roles[] = { "admin" };
     if ((rc = kanal_begin(k, err)) ||
         (rc = store_user_insert(k->store, admin_id, admin_name ? admin_name : admin_id, roles,
@@ -138,7 +138,7 @@ int kanal_init(kanal **out, const char *path, const char *admin_id, const char *
     kanal_json_str(&j, "admin");
     kanal_json_end_array(&j);
     kanal_json_end_object(&j);
-    rc = record_event(k, NULL, KANAL_EV_USER_ADDED, at, &data, err);
+    rc = engine_record_event(k, NULL, KANAL_EV_USER_ADDED, at, &data, err);
     kanal_buf_release(&data);
     if (rc || (rc = kanal_commit(k, err)))
         goto fail_tx;
@@ -306,12 +306,12 @@ int64_t kanal_now(const kanal *k)
     return k->now ? k->now : (int64_t)time(NULL);
 }
 
-void now_text(kanal *k, char out[KANAL_TIME_LEN])
+void engine_now_text(kanal *k, char out[KANAL_TIME_LEN])
 {
     kanal_time_format(kanal_now(k), out);
 }
 
-const char *kanal_hints(const kanal *k, size_t *n)
+const char *kanal_rules_hints(const kanal *k, size_t *n)
 {
     *n = k->n_hints;
     return k->hints.data ? k->hints.data : "";
@@ -357,7 +357,7 @@ void kanal_rollback(kanal *k)
     tx_ended(k, d, false);
 }
 
-int op_begin(kanal *k, kanal_error *err)
+int engine_op_begin(kanal *k, kanal_error *err)
 {
     kanal_buf_reset(&k->hints);
     kanal_buf_reset(&k->log);
@@ -367,7 +367,7 @@ int op_begin(kanal *k, kanal_error *err)
     return kanal_begin(k, err);
 }
 
-int op_end(kanal *k, int rc, kanal_error *err)
+int engine_op_end(kanal *k, int rc, kanal_error *err)
 {
     /* Each command gets fresh rules states: nothing a hook kept survives. */
     for (size_t i = 0; i < k->n_defs; i++) {
@@ -383,7 +383,7 @@ int op_end(kanal *k, int rc, kanal_error *err)
 
 /* ---- arguments and permissions -------------------------------------------------- */
 
-int need_actor(kanal *k, kanal_error *err)
+int engine_need_actor(kanal *k, kanal_error *err)
 {
     if (!k->has_actor)
         return kanal_error_set(err, KANAL_EREFUSED, "no acting user"),
@@ -391,18 +391,18 @@ int need_actor(kanal *k, kanal_error *err)
     return KANAL_OK;
 }
 
-int need_admin(kanal *k, const char *doing, kanal_error *err)
+int engine_need_admin(kanal *k, const char *doing, kanal_error *err)
 {
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (!rc && !k->is_admin)
         rc = kanal_error_set(err, KANAL_EREFUSED, "only an admin may %s (you are '%s')", doing,
                              k->actor.id);
     return rc;
 }
 
-int need_manager(kanal *k, const char *doing, kanal_error *err)
+int engine_need_manager(kanal *k, const char *doing, kanal_error *err)
 {
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (!rc && !k->is_manager)
         rc = kanal_error_set(err, KANAL_EREFUSED, "only a manager may %s (you are '%s')", doing,
                              k->actor.id);
@@ -411,7 +411,7 @@ int need_manager(kanal *k, const char *doing, kanal_error *err)
 
 /* ---- definitions --------------------------------------------------------------- */
 
-int def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_error *err)
+int engine_def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_error *err)
 {
     /* the latest: its number is a cheap lookup, its definition then cached */
     int rc;
@@ -472,7 +472,7 @@ int def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_
 
 /* ---- times and events ------------------------------------------------------------- */
 
-int record_text_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
+int engine_record_text_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
                       kanal_error *err, ...)
 {
     kanal_buf data = KANAL_BUF_INIT;
@@ -490,12 +490,12 @@ int record_text_event(kanal *k, kanal_opp *o, kanal_event_type type, const char 
     }
     va_end(ap);
     kanal_json_end_object(&j);
-    int rc = record_event(k, o, type, at, &data, err);
+    int rc = engine_record_event(k, o, type, at, &data, err);
     kanal_buf_release(&data);
     return rc;
 }
 
-int step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_LEN],
+int engine_step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_LEN],
               kanal_error *err)
 {
     int64_t now = kanal_now(k), t = now;
@@ -555,7 +555,7 @@ static int keep_pending(kanal *k, int64_t opp, int64_t seq, const char *at, cons
     return KANAL_OK;
 }
 
-int record_event(kanal *k, kanal_opp *o, kanal_event_type t, const char *at, kanal_buf *data,
+int engine_record_event(kanal *k, kanal_opp *o, kanal_event_type t, const char *at, kanal_buf *data,
                  kanal_error *err)
 {
     const char *type = kanal_event_name(t);

@@ -32,7 +32,7 @@ static int opp_read(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
     if (rc == KANAL_ENOTFOUND)
         rc = kanal_error_set(err, KANAL_ENOTFOUND, "no opportunity %lld", (long long)id);
     if (rc || (rc = store_partner_by_id(k->store, a, r.partner_id, &o->partner, err)) ||
-        (rc = def_get(k, r.workflow, r.version, &e, err)))
+        (rc = engine_def_get(k, r.workflow, r.version, &e, err)))
         goto fail;
     o->id = r.id;
     o->workflow = r.workflow;
@@ -86,9 +86,9 @@ static bool may_see(const kanal *k, const kanal_opp *o)
     return k->is_manager || k->is_admin || strcmp(o->owner, k->actor.id) == 0;
 }
 
-int opp_load(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
+int engine_opp_load(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
 {
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc || (rc = opp_read(k, id, out, err)))
         return rc;
     if (!may_see(k, *out)) {
@@ -101,9 +101,9 @@ int opp_load(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
     return rc;
 }
 
-int opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
+int engine_opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
 {
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc || (rc = opp_read(k, id, out, err)))
         return rc;
     kanal_opp *o = *out;
@@ -126,10 +126,10 @@ int opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
 
 int kanal_opp_get(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
 {
-    return opp_load(k, id, out, err);
+    return engine_opp_load(k, id, out, err);
 }
 
-void goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_arena *a)
+void engine_goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_arena *a)
 {
     const kanal_goal *g = &o->wf->goals[gi];
     memset(st, 0, sizeof *st);
@@ -174,7 +174,7 @@ static int next_of(kanal *k, kanal_opp *o, kanal_next **out, kanal_error *err)
     int optional_ready = -1;
     for (size_t i = 0; i < st->n_goals; i++) {
         size_t gi = st->goals[i];
-        goal_status(o, gi, &goals[i], a);
+        engine_goal_status(o, gi, &goals[i], a);
         const kanal_goal *g = &o->wf->goals[gi];
         if (g->mandatory && !goals[i].done)
             outstanding[n->n_outstanding++] = gi;
@@ -210,7 +210,7 @@ static int next_of(kanal *k, kanal_opp *o, kanal_next **out, kanal_error *err)
 int kanal_next_get(kanal *k, int64_t id, kanal_next **out, kanal_error *err)
 {
     kanal_opp *o;
-    int rc = opp_load(k, id, &o, err);
+    int rc = engine_opp_load(k, id, &o, err);
     if (rc)
         return rc;
     if ((rc = next_of(k, o, out, err)))
@@ -218,10 +218,10 @@ int kanal_next_get(kanal *k, int64_t id, kanal_next **out, kanal_error *err)
     return rc;
 }
 
-int kanal_agenda(kanal *k, kanal_table **out, kanal_error *err)
+int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc || (rc = kanal_table_new(&t, "opportunities", "Agenda", err)))
         return rc;
     kanal_arena *a = kanal_arena_new();
@@ -278,7 +278,7 @@ done:
 int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc)
         return rc;
     store_opp_filter sf = { f->owner, f->workflow, f->stage, KANAL_STATUS_COUNT };
@@ -384,7 +384,7 @@ static int log_intact(kanal *k, const kanal_opp *o, kanal_error *err)
 int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *err)
 {
     kanal_opp *o;
-    int rc = opp_load(k, id, &o, err);
+    int rc = engine_opp_load(k, id, &o, err);
     if (rc)
         return rc;
     rc = log_intact(k, o, err);
@@ -406,10 +406,10 @@ int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *er
         const store_event *e = &raw[i];
         events[i] = (kanal_event){ e->seq, e->at, e->actor, e->type, e->data, e->workflow,
                                    e->version, NULL, e->login };
-        rc = event_summary(h->arena_, e->data, &events[i].summary, err);
+        rc = engine_event_summary(h->arena_, e->data, &events[i].summary, err);
     }
     if (rc) {
-        kanal_history_free(h);
+        kanal_opp_history_free(h);
         return rc;
     }
     h->events = events;
@@ -417,7 +417,7 @@ int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *er
     return KANAL_OK;
 }
 
-void kanal_history_free(kanal_history *h)
+void kanal_opp_history_free(kanal_history *h)
 {
     if (!h)
         return;
@@ -465,7 +465,7 @@ static int opp_transient(kanal *k, def_entry *e, const kanal_partner *p, const c
 int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const char *owner,
                      const char *at, int64_t *id, kanal_error *err)
 {
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc)
         return rc;
     if (owner && strcmp(owner, k->actor.id) != 0 && !k->is_manager)
@@ -476,7 +476,7 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
     kanal_arena *a = kanal_arena_new();
     if (!a)
         return kanal_error_nomem(err);
-    if ((rc = op_begin(k, err))) {
+    if ((rc = engine_op_begin(k, err))) {
         kanal_arena_free(a);
         return rc;
     }
@@ -485,9 +485,9 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
     kanal_user u;
     char t[KANAL_TIME_LEN];
     int64_t existing;
-    if ((rc = workflow_latest(k, workflow, &e, err)) ||
-        (rc = partner_find(k, a, partner, &p, err)) ||
-        (rc = active_user(k, a, owner ? owner : k->actor.id, &u, err)))
+    if ((rc = engine_workflow_latest(k, workflow, &e, err)) ||
+        (rc = engine_partner_find(k, a, partner, &p, err)) ||
+        (rc = engine_active_user(k, a, owner ? owner : k->actor.id, &u, err)))
         goto done;
     const kanal_workflow *wf = e->wf;
     if (!kanal_workflow_has_partner_type(wf, p.type)) {
@@ -500,7 +500,7 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
         kanal_buf_release(&types);
         goto done;
     }
-    if ((rc = owner_fits(wf, &u, err)))
+    if ((rc = engine_owner_fits(wf, &u, err)))
         goto done;
     if (p.owner && strcmp(p.owner, u.id) != 0) {
         kanal_user po;
@@ -522,13 +522,13 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
                              p.name, wf->id, (long long)existing);
         goto done;
     }
-    if ((rc = step_time(k, NULL, at, t, err)))
+    if ((rc = engine_step_time(k, NULL, at, t, err)))
         goto done;
     kanal_opp *draft = NULL;
     if ((rc = opp_transient(k, e, &p, u.id, t, &draft, err)))
         goto done;
     hook_call guard = { .hook = HOOK_can_create, .opp = draft, .at = t, .not_stored = true };
-    rc = run_hook(k, &guard, err);
+    rc = engine_run_hook(k, &guard, err);
     kanal_opp_free(draft);
     if (rc)
         goto done;
@@ -561,14 +561,14 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
     kanal_json_key(&j, "partner_claimed");
     kanal_json_bool(&j, claim);
     kanal_json_end_object(&j);
-    rc = record_event(k, o, KANAL_EV_CREATED, t, &data, err);
+    rc = engine_record_event(k, o, KANAL_EV_CREATED, t, &data, err);
     kanal_buf_release(&data);
     if (!rc) {
         hook_call react = { .hook = HOOK_on_create, .opp = o, .at = t };
-        rc = run_hook(k, &react, err);
+        rc = engine_run_hook(k, &react, err);
     }
     kanal_opp_free(o);
 done:
     kanal_arena_free(a);
-    return op_end(k, rc, err);
+    return engine_op_end(k, rc, err);
 }

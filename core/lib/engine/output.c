@@ -71,7 +71,7 @@ static bool held_open(const struct stat *st)
     return held;
 }
 
-int output_check(kanal *k, const char *path, const char *input, kanal_error *err)
+int engine_output_check(kanal *k, const char *path, const char *input, kanal_error *err)
 {
     if (!path || !path[0])
         return kanal_error_set(err, KANAL_EUSAGE, "no file named to write to");
@@ -114,12 +114,12 @@ int output_check(kanal *k, const char *path, const char *input, kanal_error *err
     return KANAL_OK;
 }
 
-int output_begin(kanal *k, const char *path, const char *input, kanal_output_file *o,
+int engine_output_begin(kanal *k, const char *path, const char *input, kanal_output_file *o,
                  kanal_error *err)
 {
     memset(o, 0, sizeof *o);
     o->fd = -1;
-    int rc = output_check(k, path, input, err);
+    int rc = engine_output_check(k, path, input, err);
     if (rc)
         return rc;
     struct stat st;
@@ -175,7 +175,7 @@ int output_begin(kanal *k, const char *path, const char *input, kanal_output_fil
     o->path = kanal_strdup(path);
     o->dest = real ? real : kanal_strdup(path);
     if (!o->path || !o->dest) {
-        output_abort(o);
+        engine_output_abort(o);
         return kanal_error_nomem(err);
     }
     if (exists)
@@ -196,7 +196,7 @@ static int write_fail(const kanal_output_file *o, int e, kanal_error *err)
     return kanal_error_set(err, KANAL_ESTORAGE, "cannot write '%s': %s", o->path, strerror(e));
 }
 
-int output_write(kanal_output_file *o, const void *data, size_t len, kanal_error *err)
+int engine_output_write(kanal_output_file *o, const void *data, size_t len, kanal_error *err)
 {
     const char *p = data;
     while (len) {
@@ -211,7 +211,7 @@ int output_write(kanal_output_file *o, const void *data, size_t len, kanal_error
     return KANAL_OK;
 }
 
-int output_commit(kanal_output_file *o, kanal_error *err)
+int engine_output_commit(kanal_output_file *o, kanal_error *err)
 {
     int rc = KANAL_OK;
     if (fsync(o->fd) != 0)
@@ -231,7 +231,7 @@ int output_commit(kanal_output_file *o, kanal_error *err)
     return rc;
 }
 
-void output_abort(kanal_output_file *o)
+void engine_output_abort(kanal_output_file *o)
 {
     if (o->fd >= 0)
         close(o->fd);
@@ -244,16 +244,16 @@ void output_abort(kanal_output_file *o)
     o->tmp = o->path = o->dest = NULL;
 }
 
-int kanal_write_output(kanal *k, const char *path, const void *data, size_t len,
+int kanal_output_write(kanal *k, const char *path, const void *data, size_t len,
                        kanal_error *err)
 {
     kanal_output_file o;
-    int rc = output_begin(k, path, NULL, &o, err);
+    int rc = engine_output_begin(k, path, NULL, &o, err);
     if (rc)
         return rc;
-    if ((rc = output_write(&o, data, len, err))) {
-        output_abort(&o);
+    if ((rc = engine_output_write(&o, data, len, err))) {
+        engine_output_abort(&o);
         return rc;
     }
-    return output_commit(&o, err);
+    return engine_output_commit(&o, err);
 }

@@ -19,15 +19,15 @@ typedef struct kanal_output_file {
 ** -journal, the input (may be NULL), a directory, a device, pipe or
 ** socket, a read-only file, or a file this process has open.
 */
-int output_check(kanal *k, const char *path, const char *input, kanal_error *err);
+int engine_output_check(kanal *k, const char *path, const char *input, kanal_error *err);
 
 /* Checks path, then creates the temporary file beside it. */
-int output_begin(kanal *k, const char *path, const char *input, kanal_output_file *o,
+int engine_output_begin(kanal *k, const char *path, const char *input, kanal_output_file *o,
                  kanal_error *err);
-int output_write(kanal_output_file *o, const void *data, size_t len, kanal_error *err);
+int engine_output_write(kanal_output_file *o, const void *data, size_t len, kanal_error *err);
 /* Makes the file durable and renames it into place; on failure removes it. */
-int output_commit(kanal_output_file *o, kanal_error *err);
+int engine_output_commit(kanal_output_file *o, kanal_error *err);
 /* Removes the temporary file: the target stays as it was. */
-void output_abort(kanal_output_file *o);
+void engine_output_abort(kanal_output_file *o);
 
 #endif

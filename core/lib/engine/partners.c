@@ -10,7 +10,7 @@
 #include "engine/engine.h"
 
 /* A folded, trimmed, single-spaced copy of a partner name (caller frees). */
-char *partner_name_key(const char *name)
+char *engine_partner_name_key(const char *name)
 {
     char *folded = kanal_utf8_fold(name);
     if (!folded)
@@ -45,7 +45,7 @@ static int known_partner_types(kanal *k, kanal_arena *a, const char ***types, si
     *n = 0;
     for (size_t i = 0; i < n_ids; i++) {
         def_entry *e;
-        if ((rc = def_get(k, ids[i], 0, &e, err))) {
+        if ((rc = engine_def_get(k, ids[i], 0, &e, err))) {
             kanal_buf_release(&b);
             return rc;
         }
@@ -73,7 +73,7 @@ static int known_partner_types(kanal *k, kanal_arena *a, const char ***types, si
 }
 
 /* An active user, or an error that says which is wrong. */
-int active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal_error *err)
+int engine_active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal_error *err)
 {
     int rc = store_user_get(k->store, a, id, out, err);
     if (rc == KANAL_ENOTFOUND)
@@ -83,7 +83,7 @@ int active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal
     return rc;
 }
 
-int partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
+int engine_partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
                  kanal_error *err)
 {
     if (!ref || !ref[0])
@@ -97,7 +97,7 @@ int partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
     if (rc != KANAL_ENOTFOUND)
         return rc;
     /* Not by its exact name: perhaps by its name in another case or spacing. */
-    char *key = partner_name_key(ref);
+    char *key = engine_partner_name_key(ref);
     kanal_partner near;
     if (key && store_partner_by_key(k->store, a, key, &near, err) == KANAL_OK &&
         strcmp(near.name, ref) != 0)
@@ -124,7 +124,7 @@ static void owner_words(kanal_buf *b, kanal *k, kanal_arena *a, const char *owne
 
 int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kanal_error *err)
 {
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc)
         return rc;
     if (!p->name || !p->name[0])
@@ -148,7 +148,7 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
                                "only a manager may give a partner to someone else (you are "
                                "'%s')",
                                k->actor.id);
-    char *key = partner_name_key(p->name);
+    char *key = engine_partner_name_key(p->name);
     kanal_arena *a = kanal_arena_new();
     /* the name as stored: without blanks around it */
     const char *name = p->name;
@@ -165,7 +165,7 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
         rc = kanal_error_set(err, KANAL_EINVALID, "a partner needs a name");
         goto out;
     }
-    if ((rc = op_begin(k, err)))
+    if ((rc = engine_op_begin(k, err)))
         goto out;
     const char **types = NULL;
     size_t n_types = 0;
@@ -180,7 +180,7 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
         rc = kanal_unknown(err, KANAL_EINVALID, "partner type", p->type, types, n_types, NULL);
         goto done;
     }
-    if (p->owner && (rc = active_user(k, a, p->owner, &owner, err)))
+    if (p->owner && (rc = engine_active_user(k, a, p->owner, &owner, err)))
         goto done;
     rc = store_partner_by_key(k->store, a, key, &existing, err);
     if (rc == KANAL_OK) {
@@ -195,7 +195,7 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
     if (rc != KANAL_ENOTFOUND)
         goto done;
     char at[KANAL_TIME_LEN];
-    now_text(k, at);
+    engine_now_text(k, at);
     char *trimmed = kanal_arena_strndup(a, name, name_len);
     if (!trimmed) {
         rc = kanal_error_nomem(err);
@@ -218,10 +218,10 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
     kanal_json_key(&j, "owner");
     kanal_json_str(&j, p->owner);
     kanal_json_end_object(&j);
-    rc = record_event(k, NULL, KANAL_EV_PARTNER_ADDED, at, &data, err);
+    rc = engine_record_event(k, NULL, KANAL_EV_PARTNER_ADDED, at, &data, err);
     kanal_buf_release(&data);
 done:
-    rc = op_end(k, rc, err);
+    rc = engine_op_end(k, rc, err);
 out:
     free(key);
     kanal_arena_free(a);
@@ -230,7 +230,7 @@ out:
 
 int kanal_partner_get(kanal *k, const char *ref, kanal_partner_view **out, kanal_error *err)
 {
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc)
         return rc;
     kanal_partner_view *v = calloc(1, sizeof *v);
@@ -239,7 +239,7 @@ int kanal_partner_get(kanal *k, const char *ref, kanal_partner_view **out, kanal
         return kanal_error_nomem(err);
     }
     int64_t *ids;
-    if ((rc = partner_find(k, v->arena_, ref, &v->partner, err)) ||
+    if ((rc = engine_partner_find(k, v->arena_, ref, &v->partner, err)) ||
         (rc = store_opps_open_of_partner(k->store, v->arena_, v->partner.id, &ids,
                                          &v->n_open_opps, err))) {
         kanal_partner_free(v);
@@ -282,7 +282,7 @@ int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_tabl
                        kanal_error *err)
 {
     kanal_table *t;
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc || (rc = kanal_table_new(&t, "partners", "Partners", err)))
         return rc;
     static const struct {
@@ -311,7 +311,7 @@ int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_tabl
 }
 
 /* Can `u` own an opportunity of wf? Fills err with why not. */
-int owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err)
+int engine_owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err)
 {
     if (wf->n_owner_roles == 0)
         return KANAL_OK;
@@ -341,7 +341,7 @@ static int reassign_opp(kanal *k, int64_t id, const kanal_user *to, const char *
     int rc = kanal_opp_get(k, id, &o, err);
     if (rc)
         return rc;
-    if ((rc = owner_fits(o->wf, to, err))) {
+    if ((rc = engine_owner_fits(o->wf, to, err))) {
         char why[KANAL_ERROR_MESSAGE_MAX];
         snprintf(why, sizeof why, "%s", err->message);
         kanal_error_set(err, KANAL_EREFUSED, "cannot move opportunity %lld to '%s': %s",
@@ -355,23 +355,23 @@ static int reassign_opp(kanal *k, int64_t id, const kanal_user *to, const char *
     /* Reassignment is an administrative act of now, even when the
        opportunity's own steps were back-dated later than that. */
     const char *when = strcmp(at, o->last_event_at) < 0 ? o->last_event_at : at;
-    rc = record_text_event(k, o, KANAL_EV_REASSIGNED, when, err, "from", o->owner, "to", to->id,
+    rc = engine_record_text_event(k, o, KANAL_EV_REASSIGNED, when, err, "from", o->owner, "to", to->id,
                            (char *)NULL);
 done:
     kanal_opp_free(o);
     return rc;
 }
 
-int kanal_reassign(kanal *k, const char *from, const char *to, const char *partner,
+int kanal_user_reassign(kanal *k, const char *from, const char *to, const char *partner,
                    const char *at, int *n_partners, int *n_opps, kanal_error *err)
 {
-    int rc = need_manager(k, "reassign work", err);
+    int rc = engine_need_manager(k, "reassign work", err);
     if (rc)
         return rc;
     kanal_arena *a = kanal_arena_new();
     if (!a)
         return kanal_error_nomem(err);
-    if ((rc = op_begin(k, err))) {
+    if ((rc = engine_op_begin(k, err))) {
         kanal_arena_free(a);
         return rc;
     }
@@ -382,7 +382,7 @@ int kanal_reassign(kanal *k, const char *from, const char *to, const char *partn
     rc = store_user_get(k->store, a, from, &from_u, err);
     if (rc == KANAL_ENOTFOUND)
         rc = kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", from);
-    if (rc || (rc = active_user(k, a, to, &to_u, err)))
+    if (rc || (rc = engine_active_user(k, a, to, &to_u, err)))
         goto done;
     if (strcmp(from, to) == 0) {
         rc = kanal_error_set(err, KANAL_EUSAGE,
@@ -391,7 +391,7 @@ int kanal_reassign(kanal *k, const char *from, const char *to, const char *partn
     }
     if (partner) {
         kanal_partner p;
-        if ((rc = partner_find(k, a, partner, &p, err)))
+        if ((rc = engine_partner_find(k, a, partner, &p, err)))
             goto done;
         if (!p.owner || strcmp(p.owner, from) != 0) {
             rc = kanal_error_set(err, KANAL_EREFUSED, "partner '%s' is owned by %s, not by '%s'",
@@ -405,7 +405,7 @@ int kanal_reassign(kanal *k, const char *from, const char *to, const char *partn
         goto done;
     }
     char t[KANAL_TIME_LEN];
-    if ((rc = step_time(k, NULL, at, t, err)))
+    if ((rc = engine_step_time(k, NULL, at, t, err)))
         goto done;
     for (size_t i = 0; i < np && !rc; i++) {
         int64_t *opps;
@@ -429,11 +429,11 @@ int kanal_reassign(kanal *k, const char *from, const char *to, const char *partn
         kanal_json_str(&j, to);
         kanal_json_end_object(&j);
         if (!rc)
-            rc = record_event(k, NULL, KANAL_EV_PARTNER_REASSIGNED, t, &data, err);
+            rc = engine_record_event(k, NULL, KANAL_EV_PARTNER_REASSIGNED, t, &data, err);
         kanal_buf_release(&data);
         (*n_partners)++;
     }
 done:
     kanal_arena_free(a);
-    return op_end(k, rc, err);
+    return engine_op_end(k, rc, err);
 }

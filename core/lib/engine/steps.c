@@ -37,7 +37,7 @@ static int unknown_field(kanal_error *err, const kanal_workflow *wf, const char 
 }
 
 /* Stores one field's new value (NULL clears it) and records the change. */
-int set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *at,
+int engine_set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *at,
               const char *source, kanal_error *err)
 {
     const char *old = o->fields[fi];
@@ -62,7 +62,7 @@ int set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *
         kanal_json_str(&j, source);
     }
     kanal_json_end_object(&j);
-    rc = record_event(k, o, value ? KANAL_EV_FIELD_SET : KANAL_EV_FIELD_CLEARED, at, &data, err);
+    rc = engine_record_event(k, o, value ? KANAL_EV_FIELD_SET : KANAL_EV_FIELD_CLEARED, at, &data, err);
     kanal_buf_release(&data);
     if (rc)
         return rc;
@@ -73,7 +73,7 @@ int set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *
     return KANAL_OK;
 }
 
-void sets_release(field_sets *s)
+void engine_sets_release(field_sets *s)
 {
     for (size_t i = 0; s->values && i < s->n; i++)
         free(s->values[i]);
@@ -82,14 +82,14 @@ void sets_release(field_sets *s)
     memset(s, 0, sizeof *s);
 }
 
-int sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
+int engine_sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
                kanal_error *err)
 {
     memset(out, 0, sizeof *out);
     out->values = calloc(n ? n : 1, sizeof *out->values);
     out->fields = calloc(n ? n : 1, sizeof *out->fields);
     if (!out->values || !out->fields) {
-        sets_release(out);
+        engine_sets_release(out);
         return kanal_error_nomem(err);
     }
     int rc = KANAL_OK;
@@ -115,15 +115,15 @@ int sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets
             rc = def_field_value_parse(&o->wf->fields[fi], eq + 1, &out->values[i], err);
     }
     if (rc)
-        sets_release(out);
+        engine_sets_release(out);
     return rc;
 }
 
-int sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at, kanal_error *err)
+int engine_sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at, kanal_error *err)
 {
     int rc = KANAL_OK;
     for (size_t i = 0; i < s->n && !rc; i++)
-        rc = set_field(k, o, (size_t)s->fields[i], s->values[i], at, NULL, err);
+        rc = engine_set_field(k, o, (size_t)s->fields[i], s->values[i], at, NULL, err);
     return rc;
 }
 
@@ -132,18 +132,18 @@ int kanal_opp_set(kanal *k, int64_t id, const char *const *sets, size_t n_sets,
 {
     if (n_sets == 0)
         return kanal_error_set(err, KANAL_EUSAGE, "nothing to set: give FIELD=VALUE");
-    int rc = op_begin(k, err);
+    int rc = engine_op_begin(k, err);
     if (rc)
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
     field_sets fs = { 0 };
-    if (!(rc = opp_load_for_change(k, id, &o, err)) && !(rc = step_time(k, o, at, t, err)) &&
-        !(rc = sets_parse(o, sets, n_sets, &fs, err)))
-        rc = sets_apply(k, o, &fs, t, err);
-    sets_release(&fs);
+    if (!(rc = engine_opp_load_for_change(k, id, &o, err)) && !(rc = engine_step_time(k, o, at, t, err)) &&
+        !(rc = engine_sets_parse(o, sets, n_sets, &fs, err)))
+        rc = engine_sets_apply(k, o, &fs, t, err);
+    engine_sets_release(&fs);
     kanal_opp_free(o);
-    return op_end(k, rc, err);
+    return engine_op_end(k, rc, err);
 }
 
 /* ---- goals --------------------------------------------------------------------------- */
@@ -156,14 +156,14 @@ static int complete_goal(kanal *k, kanal_opp *o, size_t gi, const char *note,
     int rc = store_goal_mark_done(k->store, o->id, g->id, at, k->actor.id, err);
     if (rc)
         return rc;
-    rc = record_text_event(k, o, KANAL_EV_GOAL_DONE, at, err, "goal", g->id, "stage",
+    rc = engine_record_text_event(k, o, KANAL_EV_GOAL_DONE, at, err, "goal", g->id, "stage",
                            o->wf->stages[g->stage].id, "note", note, "activity", activity,
                            (char *)NULL);
     if (!rc && !(o->done_at[gi] = kanal_arena_strdup(o->arena_, at)))
         rc = kanal_error_nomem(err);
     if (!rc) {
         hook_call c = { .hook = HOOK_on_complete, .opp = o, .at = at, .arg = g->id };
-        rc = run_hook(k, &c, err);
+        rc = engine_run_hook(k, &c, err);
     }
     return rc;
 }
@@ -179,7 +179,7 @@ static int guard_complete(kanal *k, kanal_opp *o, size_t gi, const field_sets *f
                     .set_fields = fs ? fs->fields : NULL,
                     .set_values = fs ? (const char *const *)fs->values : NULL,
                     .n_sets = fs ? fs->n : 0 };
-    return run_hook(k, &c, err);
+    return engine_run_hook(k, &c, err);
 }
 
 static int find_goal(kanal_opp *o, const char *goal, size_t *gi, kanal_error *err)
@@ -229,7 +229,7 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
     *already = false;
     note = note_or_null(note);
     int rc = kanal_text_ok("the note", note, err);
-    if (rc || (rc = op_begin(k, err)))
+    if (rc || (rc = engine_op_begin(k, err)))
         return rc;
     kanal_opp *o = NULL;
     size_t gi = 0;
@@ -240,10 +240,10 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
         rc = kanal_error_nomem(err);
         goto done;
     }
-    if ((rc = opp_load_for_change(k, id, &o, err)) || (rc = find_goal(o, goal, &gi, err)))
+    if ((rc = engine_opp_load_for_change(k, id, &o, err)) || (rc = find_goal(o, goal, &gi, err)))
         goto done;
     const kanal_goal *g = &o->wf->goals[gi];
-    if ((rc = step_time(k, o, at, t, err)) || (rc = sets_parse(o, sets, n_sets, &fs, err)))
+    if ((rc = engine_step_time(k, o, at, t, err)) || (rc = engine_sets_parse(o, sets, n_sets, &fs, err)))
         goto done;
     if (o->done_at[gi]) {
         *already = true; /* the inputs were valid; nothing changes */
@@ -257,7 +257,7 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
         goto done;
     }
     kanal_goal_status st;
-    goal_status(o, gi, &st, tmp);
+    engine_goal_status(o, gi, &st, tmp);
     if (st.n_blocked_by) {
         kanal_buf b = KANAL_BUF_INIT;
         goal_ids(&b, o->wf, st.blocked_by, st.n_blocked_by);
@@ -286,14 +286,14 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
         kanal_buf_release(&b);
         goto done;
     }
-    if ((rc = guard_complete(k, o, gi, &fs, t, err)) || (rc = sets_apply(k, o, &fs, t, err)))
+    if ((rc = guard_complete(k, o, gi, &fs, t, err)) || (rc = engine_sets_apply(k, o, &fs, t, err)))
         goto done;
     rc = complete_goal(k, o, gi, note, NULL, t, err);
 done:
-    sets_release(&fs);
+    engine_sets_release(&fs);
     kanal_arena_free(tmp);
     kanal_opp_free(o);
-    return op_end(k, rc, err);
+    return engine_op_end(k, rc, err);
 }
 
 /* ---- activities ------------------------------------------------------------------------ */
@@ -316,13 +316,13 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
     res->arena_ = a;
     note = note_or_null(note);
     int rc = kanal_text_ok("the note", note, err);
-    if (rc || (rc = op_begin(k, err))) {
+    if (rc || (rc = engine_op_begin(k, err))) {
         kanal_arena_free(a);
         return rc;
     }
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if ((rc = opp_load_for_change(k, id, &o, err)))
+    if ((rc = engine_opp_load_for_change(k, id, &o, err)))
         goto done;
     int ai = kanal_workflow_activity_index(o->wf, activity);
     if (ai < 0) {
@@ -335,10 +335,10 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
         rc = kanal_unknown(err, KANAL_ENOTFOUND, "activity type", activity, ids, n, ctx);
         goto done;
     }
-    if ((rc = step_time(k, o, at, t, err)) ||
+    if ((rc = engine_step_time(k, o, at, t, err)) ||
         (rc = store_activity_insert(k->store, o->id, activity, t, k->actor.id, note, err)))
         goto done;
-    if ((rc = record_text_event(k, o, KANAL_EV_ACTIVITY, t, err, "activity", activity, "note", note,
+    if ((rc = engine_record_text_event(k, o, KANAL_EV_ACTIVITY, t, err, "activity", activity, "note", note,
                                 (char *)NULL)))
         goto done;
 
@@ -355,7 +355,7 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
         size_t gi = st->goals[i];
         if (o->wf->goals[gi].completed_by != ai || o->done_at[gi])
             continue;
-        goal_status(o, gi, &left[res->n_not_completed], a);
+        engine_goal_status(o, gi, &left[res->n_not_completed], a);
         kanal_goal_status *gs = &left[res->n_not_completed];
         if (gs->n_blocked_by || gs->n_missing_fields) {
             res->n_not_completed++;
@@ -382,11 +382,11 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
     if (!rc) {
         kanal_activity act = { activity, t, k->actor.id, note };
         hook_call c = { .hook = HOOK_on_activity, .opp = o, .at = t, .activity = &act };
-        rc = run_hook(k, &c, err);
+        rc = engine_run_hook(k, &c, err);
     }
 done:
     kanal_opp_free(o);
-    rc = op_end(k, rc, err);
+    rc = engine_op_end(k, rc, err);
     if (rc || !out)
         kanal_arena_free(a);
     else
@@ -420,12 +420,12 @@ static int need_stage_done(kanal_opp *o, const char *doing, kanal_error *err)
 
 int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
 {
-    int rc = op_begin(k, err);
+    int rc = engine_op_begin(k, err);
     if (rc)
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if ((rc = opp_load_for_change(k, id, &o, err)) || (rc = step_time(k, o, at, t, err)))
+    if ((rc = engine_opp_load_for_change(k, id, &o, err)) || (rc = engine_step_time(k, o, at, t, err)))
         goto done;
     if ((size_t)o->stage_index + 1 == o->wf->n_stages) {
         char opp[32];
@@ -439,10 +439,10 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
     const char *from = o->stage, *to = o->wf->stages[o->stage_index + 1].id;
     hook_call guard = { .hook = HOOK_can_advance, .opp = o, .at = t, .arg = from, .arg2 = to };
     hook_call exit_ = { .hook = HOOK_on_exit, .opp = o, .at = t, .arg = from };
-    if ((rc = run_hook(k, &guard, err)) || (rc = run_hook(k, &exit_, err)) ||
+    if ((rc = engine_run_hook(k, &guard, err)) || (rc = engine_run_hook(k, &exit_, err)) ||
         (rc = store_opp_set_stage(k->store, id, to, t, err)))
         goto done;
-    rc = record_text_event(k, o, KANAL_EV_ADVANCED, t, err, "from", from, "to", to, (char *)NULL);
+    rc = engine_record_text_event(k, o, KANAL_EV_ADVANCED, t, err, "from", from, "to", to, (char *)NULL);
     o->stage = to;
     o->stage_index++;
     o->stage_entered_at = kanal_arena_strdup(o->arena_, t);
@@ -450,11 +450,11 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
         rc = kanal_error_nomem(err);
     if (!rc) {
         hook_call enter = { .hook = HOOK_on_enter, .opp = o, .at = t, .arg = to };
-        rc = run_hook(k, &enter, err);
+        rc = engine_run_hook(k, &enter, err);
     }
 done:
     kanal_opp_free(o);
-    return op_end(k, rc, err);
+    return engine_op_end(k, rc, err);
 }
 
 static int close_opp(kanal *k, kanal_opp *o, kanal_status status, const char *reason,
@@ -463,10 +463,10 @@ static int close_opp(kanal *k, kanal_opp *o, kanal_status status, const char *re
     bool won = status == KANAL_WON;
     hook_call guard = { .hook = won ? HOOK_can_win : HOOK_can_lose, .opp = o, .at = t,
                         .arg = reason };
-    int rc = run_hook(k, &guard, err);
+    int rc = engine_run_hook(k, &guard, err);
     if (rc || (rc = store_opp_close(k->store, o->id, status, t, reason, err)))
         return rc;
-    rc = record_text_event(k, o, won ? KANAL_EV_WON : KANAL_EV_LOST, t, err, "stage", o->stage,
+    rc = engine_record_text_event(k, o, won ? KANAL_EV_WON : KANAL_EV_LOST, t, err, "stage", o->stage,
                            "reason", reason, "note",
                            note, (char *)NULL);
     if (rc)
@@ -478,17 +478,17 @@ static int close_opp(kanal *k, kanal_opp *o, kanal_status status, const char *re
         return kanal_error_nomem(err);
     hook_call react = { .hook = won ? HOOK_on_won : HOOK_on_lost, .opp = o, .at = t,
                         .arg = reason };
-    return run_hook(k, &react, err);
+    return engine_run_hook(k, &react, err);
 }
 
 int kanal_opp_win(kanal *k, int64_t id, const char *at, kanal_error *err)
 {
-    int rc = op_begin(k, err);
+    int rc = engine_op_begin(k, err);
     if (rc)
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if ((rc = opp_load_for_change(k, id, &o, err)) || (rc = step_time(k, o, at, t, err)))
+    if ((rc = engine_opp_load_for_change(k, id, &o, err)) || (rc = engine_step_time(k, o, at, t, err)))
         goto done;
     const char *last = o->wf->stages[o->wf->n_stages - 1].id;
     if ((size_t)o->stage_index + 1 != o->wf->n_stages) {
@@ -503,7 +503,7 @@ int kanal_opp_win(kanal *k, int64_t id, const char *at, kanal_error *err)
     rc = close_opp(k, o, KANAL_WON, NULL, NULL, t, err);
 done:
     kanal_opp_free(o);
-    return op_end(k, rc, err);
+    return engine_op_end(k, rc, err);
 }
 
 int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
@@ -511,11 +511,11 @@ int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
 {
     note = note_or_null(note);
     int rc = kanal_text_ok("the note", note, err);
-    if (rc || (rc = op_begin(k, err)))
+    if (rc || (rc = engine_op_begin(k, err)))
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if ((rc = opp_load_for_change(k, id, &o, err)) || (rc = step_time(k, o, at, t, err)))
+    if ((rc = engine_opp_load_for_change(k, id, &o, err)) || (rc = engine_step_time(k, o, at, t, err)))
         goto done;
     int ri = reason ? kanal_workflow_lost_reason_index(o->wf, reason) : -1;
     if (ri < 0) {
@@ -536,5 +536,5 @@ int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
     rc = close_opp(k, o, KANAL_LOST, reason, note, t, err);
 done:
     kanal_opp_free(o);
-    return op_end(k, rc, err);
+    return engine_op_end(k, rc, err);
 }

@@ -25,7 +25,7 @@ static int event_user(kanal *k, kanal_event_type type, const char *id, const cha
         kanal_json_end_array(&j);
     }
     kanal_json_end_object(&j);
-    int rc = record_event(k, NULL, type, at, &data, err);
+    int rc = engine_record_event(k, NULL, type, at, &data, err);
     kanal_buf_release(&data);
     return rc;
 }
@@ -33,10 +33,10 @@ static int event_user(kanal *k, kanal_event_type type, const char *id, const cha
 int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles,
                    kanal_error *err)
 {
-    int rc = need_admin(k, "add users", err);
+    int rc = engine_need_admin(k, "add users", err);
     if (rc)
         return rc;
-    if (!user_id_valid(id))
+    if (!engine_user_id_valid(id))
         return kanal_error_set(err, KANAL_EINVALID,
                                "invalid user id '%s': use lowercase letters, digits, '.', '_' "
                                "and '-' (at most %d characters)",
@@ -75,7 +75,7 @@ int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles
         kanal_error_advise(err, KANAL_ADVICE_GIVE_ROLE, NULL);
         goto done;
     }
-    if ((rc = op_begin(k, err)))
+    if ((rc = engine_op_begin(k, err)))
         goto done;
     kanal_arena *a = kanal_arena_new();
     kanal_user existing;
@@ -86,13 +86,13 @@ int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles
                              existing.name, existing.active ? "" : ", deactivated");
     } else if (rc == KANAL_ENOTFOUND) {
         char at[KANAL_TIME_LEN];
-        now_text(k, at);
+        engine_now_text(k, at);
         rc = store_user_insert(k->store, id, name, list, n, at, err);
         if (!rc)
             rc = event_user(k, KANAL_EV_USER_ADDED, id, list, n, at, err);
     }
     kanal_arena_free(a);
-    rc = op_end(k, rc, err);
+    rc = engine_op_end(k, rc, err);
 done:
     free(copy);
     return rc;
@@ -100,8 +100,8 @@ done:
 
 int kanal_user_deactivate(kanal *k, const char *id, kanal_error *err)
 {
-    int rc = need_admin(k, "deactivate users", err);
-    if (rc || (rc = op_begin(k, err)))
+    int rc = engine_need_admin(k, "deactivate users", err);
+    if (rc || (rc = engine_op_begin(k, err)))
         return rc;
     kanal_arena *a = kanal_arena_new();
     kanal_user u;
@@ -131,18 +131,18 @@ int kanal_user_deactivate(kanal *k, const char *id, kanal_error *err)
             goto done;
     }
     char at[KANAL_TIME_LEN];
-    now_text(k, at);
+    engine_now_text(k, at);
     if (!(rc = store_user_set_active(k->store, id, false, err)))
         rc = event_user(k, KANAL_EV_USER_DEACTIVATED, id, NULL, 0, at, err);
 done:
     kanal_arena_free(a);
-    return op_end(k, rc, err);
+    return engine_op_end(k, rc, err);
 }
 
 int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc || (rc = kanal_table_new(&t, "users", "Users", err)))
         return rc;
     if (kanal_table_add_column(t, "id", KANAL_TYPE_TEXT, "id") ||

@@ -81,7 +81,7 @@ static bool load_pending(pending *p, const char *file, kanal_diags *d)
 int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_diags *diags,
                          kanal_applied **out, kanal_error *err)
 {
-    int rc = need_admin(k, "apply workflows", err);
+    int rc = engine_need_admin(k, "apply workflows", err);
     if (rc)
         return rc;
     pending *p = calloc(n ? n : 1, sizeof *p);
@@ -111,10 +111,10 @@ int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_dia
         rc = kanal_error_set(err, KANAL_EINVALID, "nothing was applied: fix the errors above");
         goto done;
     }
-    if ((rc = op_begin(k, err)))
+    if ((rc = engine_op_begin(k, err)))
         goto done;
     char at[KANAL_TIME_LEN];
-    now_text(k, at);
+    engine_now_text(k, at);
     for (size_t i = 0; i < n && !rc; i++) {
         const kanal_workflow *wf = p[i].wf;
         kanal_workflow_version latest;
@@ -158,12 +158,12 @@ int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_dia
         kanal_json_key(&j, "source");
         kanal_json_str(&j, files[i]);
         kanal_json_end_object(&j);
-        rc = record_event(k, NULL, KANAL_EV_WORKFLOW_APPLIED, at, &data, err);
+        rc = engine_record_event(k, NULL, KANAL_EV_WORKFLOW_APPLIED, at, &data, err);
         kanal_buf_release(&data);
         res[i].version = v.version;
         res[i].changed = true;
     }
-    rc = op_end(k, rc, err);
+    rc = engine_op_end(k, rc, err);
 done:
     pending_release(p, n);
     kanal_arena_free(a);
@@ -190,9 +190,9 @@ static int unknown_workflow(kanal *k, const char *id, kanal_error *err)
     return KANAL_ENOTFOUND;
 }
 
-int workflow_latest(kanal *k, const char *id, def_entry **out, kanal_error *err)
+int engine_workflow_latest(kanal *k, const char *id, def_entry **out, kanal_error *err)
 {
-    int rc = def_get(k, id, 0, out, err);
+    int rc = engine_def_get(k, id, 0, out, err);
     if (rc == KANAL_ENOTFOUND)
         return unknown_workflow(k, id, err);
     return rc;
@@ -202,12 +202,12 @@ int kanal_workflow_get(kanal *k, const char *id, int version, const kanal_workfl
                        const kanal_workflow_version **ver, kanal_error *err)
 {
     def_entry *e;
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc)
         return rc;
-    rc = def_get(k, id, version, &e, err);
+    rc = engine_def_get(k, id, version, &e, err);
     if (rc == KANAL_ENOTFOUND) {
-        if (version > 0 && def_get(k, id, 0, &e, err) == KANAL_OK)
+        if (version > 0 && engine_def_get(k, id, 0, &e, err) == KANAL_OK)
             return kanal_error_set(err, KANAL_ENOTFOUND,
                                    "workflow '%s' has no version %d (the latest is v%d)", id,
                                    version, e->ver.version);
@@ -225,7 +225,7 @@ int kanal_workflow_get(kanal *k, const char *id, int version, const kanal_workfl
 int kanal_workflow_list(kanal *k, kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
-    int rc = need_actor(k, err);
+    int rc = engine_need_actor(k, err);
     if (rc || (rc = kanal_table_new(&t, "workflows", "Workflows", err)))
         return rc;
     if (kanal_table_add_column(t, "workflow", KANAL_TYPE_TEXT, "workflow") ||

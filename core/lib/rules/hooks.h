@@ -39,6 +39,6 @@ typedef struct hook_info {
     const char *args;
 } hook_info;
 
-extern const hook_info hook_table[HOOK_COUNT];
+extern const hook_info rules_hook_table[HOOK_COUNT];
 
 #endif

@@ -32,7 +32,7 @@
 #include "kanal/datetime.h"
 #include "rules/rules_cost.h"
 
-const hook_info hook_table[HOOK_COUNT] = {
+const hook_info rules_hook_table[HOOK_COUNT] = {
 #define X(name, kind, args) { #name, kind, args },
     KANAL_HOOKS(X)
 #undef X
@@ -392,7 +392,7 @@ static int s_pattern(lua_State *L)
     bool plain = kind == PAT_FIND && lua_toboolean(L, 4);
     /* the estimate reads the subject once per quantified item: pay for that first */
     charge(L, (double)n / COST_BYTES_PER_INSTRUCTION * (1 + (double)m / 4));
-    charge(L, pattern_cost(p, m, subject, n, plain, kind != PAT_GMATCH) /
+    charge(L, rules_pattern_cost(p, m, subject, n, plain, kind != PAT_GMATCH) /
                   COST_MATCH_STEPS_PER_INSTRUCTION);
     return call_real(L, LUA_MULTRET);
 }
@@ -814,14 +814,14 @@ static int opp_days_in_stage(lua_State *L)
 static void need_reaction(lua_State *L, const char *what)
 {
     struct rules *r = R(L);
-    if (!r->call || hook_table[r->call->hook].kind != HOOK_REACTION)
+    if (!r->call || rules_hook_table[r->call->hook].kind != HOOK_REACTION)
         luaL_error(L, "%s is allowed only in reactions (on_...), not in the guard '%s'", what,
-                   r->call ? hook_table[r->call->hook].name : "?");
+                   r->call ? rules_hook_table[r->call->hook].name : "?");
 }
 
 static void source_of(struct rules *r, char *buf, size_t n)
 {
-    snprintf(buf, n, "rules:%s:%s", r->name, hook_table[r->call->hook].name);
+    snprintf(buf, n, "rules:%s:%s", r->name, rules_hook_table[r->call->hook].name);
 }
 
 static int opp_set(lua_State *L)
@@ -1262,7 +1262,7 @@ static int scan_protected(lua_State *L)
     char msg[KANAL_ERROR_MESSAGE_MAX];
     const char *names[HOOK_COUNT];
     for (int i = 0; i < HOOK_COUNT; i++)
-        names[i] = hook_table[i].name;
+        names[i] = rules_hook_table[i].name;
     if (!lua_istable(L, 2)) {
         snprintf(msg, sizeof msg, "the rules file must return a table of hooks (it returned %s)",
                  luaL_typename(L, 2));
@@ -1443,7 +1443,7 @@ int rules_call(struct rules *r, const hook_call *c, kanal_error *err)
     if (r->hooks[c->hook] == LUA_NOREF)
         return KANAL_OK;
     lua_State *L = r->L;
-    const char *hook = hook_table[c->hook].name;
+    const char *hook = rules_hook_table[c->hook].name;
     int line = r->lines[c->hook];
     r->call = c;
     r->fail_code = KANAL_OK;
@@ -1468,7 +1468,7 @@ int rules_call(struct rules *r, const hook_call *c, kanal_error *err)
         kanal_code code = r->fail_code && !r->killed ? (kanal_code)r->fail_code : KANAL_EINVALID;
         rc = kanal_error_set(err, code, "rules error in hook '%s' (%s:%d): %s", hook, r->name,
                              line, msg);
-    } else if (hook_table[c->hook].kind == HOOK_GUARD) {
+    } else if (rules_hook_table[c->hook].kind == HOOK_GUARD) {
         int t1 = lua_type(L, 2), t2 = lua_type(L, 3);
         if (t1 == LUA_TNIL || (t1 == LUA_TBOOLEAN && lua_toboolean(L, 2))) {
             rc = KANAL_OK;

@@ -299,7 +299,7 @@ static double tries(const item *items, int n, int from, const size_t *hist,
     return count_in(first, hist) + 1;
 }
 
-double pattern_cost(const char *p, size_t m, const char *s, size_t n, bool plain,
+double rules_pattern_cost(const char *p, size_t m, const char *s, size_t n, bool plain,
                     bool may_anchor)
 {
     double len = (double)n + 1;

@@ -29,7 +29,7 @@
 ** subject, %d+ before a letter not at all. An unanchored pattern is tried at
 ** every position where it can start.
 */
-double pattern_cost(const char *p, size_t m, const char *s, size_t n, bool plain,
+double rules_pattern_cost(const char *p, size_t m, const char *s, size_t n, bool plain,
                     bool may_anchor);
 
 #endif
