@@ -1614,6 +1614,39 @@ static void test_atomic(void)
     CHECK_INT(nh, 0);
 }
 
+/* ---- a rules error names its place in `where` as well as in its message -------------------- */
+
+static void test_rules_where(void)
+{
+    FILE *f = fopen(path_in("guarded.yaml"), "w");
+    fputs("workflow: guarded\nname: Guarded\npartner_types: [consultant]\n"
+          "owner_roles: [channel_rep]\nrules: guarded.lua\n"
+          "activity_types:\n  - id: call\n    name: Call\n"
+          "lost_reasons:\n  - id: no_interest\n    name: No interest\n"
+          "stages:\n  - id: only\n    name: Only\n    goals:\n"
+          "      - id: talk\n        name: Talk\n        completed_by: call\n",
+          f);
+    fclose(f);
+    f = fopen(path_in("guarded.lua"), "w");
+    fputs("return {\n  can_create = function(opp)\n    return false, \"closed for now\"\n"
+          "  end,\n}\n",
+          f);
+    fclose(f);
+    as("ada");
+    kanal_diags d;
+    kanal_diags_init(&d);
+    kanal_applied *ap = NULL;
+    const char *files[] = { path_in("guarded.yaml") };
+    OK(kanal_workflow_apply(k, files, 1, &d, &ap, &err));
+    free(ap);
+    kanal_diags_release(&d);
+    as("piotr");
+    int64_t id = 0;
+    REFUSED(kanal_opp_create(k, "Atomowa Sp. z o.o.", "guarded", NULL, NULL, &id, &err),
+            KANAL_EREFUSED, "refused by rules (guarded.lua:2): closed for now");
+    CHECK_STR(err.where, "guarded.lua:2"); /* the hook's line */
+}
+
 /* ---- options of a version this library does not know are refused, nothing read ------------ */
 
 static void test_import_options(void)
@@ -1721,6 +1754,7 @@ int main(void)
     test_reassign();
     test_atomic();
     test_import_options();
+    test_rules_where();
     test_rebuild_all();
     kanal_close(k);
     k = NULL;

@@ -1249,9 +1249,11 @@ static void scan_problem(struct rules *r, scan *sc, int line, const char *msg)
 {
     if (sc->d)
         kanal_diags_add(sc->d, sc->path, line, 0, "%s", msg);
-    if (!sc->rc)
+    if (!sc->rc) {
         sc->rc = kanal_error_set(sc->err, KANAL_EINVALID, "rules error in %s:%d: %s", r->name,
                                  line, msg);
+        kanal_error_where(sc->err, "%s:%d", r->name, line);
+    }
 }
 
 /* Inside lua_pcall: checks the table of hooks (argument 2) and keeps the hooks. */
@@ -1338,8 +1340,8 @@ static int load_chunk(struct rules *r, const char *path, const char *text, kanal
         if (d)
             kanal_diags_add(d, path, line, 0, "%s", msg);
         lua_settop(L, 0);
-        return kanal_error_set(err, KANAL_EINVALID, "rules error in %s:%d: %s", r->name, line,
-                               msg);
+        kanal_error_set(err, KANAL_EINVALID, "rules error in %s:%d: %s", r->name, line, msg);
+        return kanal_error_where(err, "%s:%d", r->name, line);
     }
     scan sc = { path, d, err, KANAL_OK };
     lua_pushcfunction(L, scan_protected);
@@ -1497,6 +1499,8 @@ int rules_call(struct rules *r, const hook_call *c, kanal_error *err)
                              "returned a %s; to refuse a step, write a can_... guard)",
                              hook, r->name, line, luaL_typename(L, 2));
     }
+    if (rc && line > 0)
+        kanal_error_where(err, "%s:%d", r->name, line); /* the message names it too */
     lua_settop(L, 0);
     r->call = NULL;
     return rc;
