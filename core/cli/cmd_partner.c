@@ -183,7 +183,7 @@ static int reassign_run(cli *c, cli_args *a)
            checks of who acts, as before) */
         kanal_error_clear(&err);
         if (kanal_user_reassign(k, from, to, cli_get(a, "partner"), cli_get(a, "at"), &np, &no,
-                           &err) == KANAL_EUSAGE)
+                                &err) == KANAL_EUSAGE)
             kanal_error_set(&err, KANAL_EUSAGE, "--from and --to name the same user '%s'", to);
         return cli_fail(c, &err);
     }

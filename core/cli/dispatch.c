@@ -322,8 +322,8 @@ static int opt_index(const cli_args *a, const char *name)
 {
     int idx = -1;
     if (!find_opt(a->cmd->opts, name, strlen(name), &idx)) {
-        fprintf(stderr, "kanal: internal error: command '%s' has no option '--%s'\n",
-                a->cmd->name, name);
+        fprintf(stderr, "kanal: internal error: command '%s' has no option '--%s'\n", a->cmd->name,
+                name);
         abort();
     }
     return idx;

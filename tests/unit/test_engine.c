@@ -1513,8 +1513,8 @@ static void test_reassign(void)
             "to 'dora': 'dora' may not own opportunities of workflow 'distributors'");
     REFUSED(kanal_user_reassign(k, "piotr", "krzysztof", "Hurtownia ABC", NULL, &np, &no, &err),
             KANAL_EREFUSED, "partner 'Hurtownia ABC' is owned by marcin, not by 'piotr'");
-    REFUSED(kanal_user_reassign(k, "marcin", "piotr", "Nikt", NULL, &np, &no, &err), KANAL_ENOTFOUND,
-            "no partner 'Nikt'");
+    REFUSED(kanal_user_reassign(k, "marcin", "piotr", "Nikt", NULL, &np, &no, &err),
+            KANAL_ENOTFOUND, "no partner 'Nikt'");
 
     /* one partner: it and its open opportunities move */
     OK(kanal_user_reassign(k, "marcin", "piotr", "Nowa Hurtownia", NULL, &np, &no, &err));
@@ -1661,9 +1661,9 @@ static void test_import_options(void)
     kanal_diags_init(&d);
     kanal_import_result res = { 7, 7, 7 };
     kanal_error_clear(&err);
-    CHECK_INT(kanal_import_run(k, NULL, "csv", "partners", "/nonexistent.csv", &opts, &d, &res,
-                               &err),
-              KANAL_EUSAGE);
+    CHECK_INT(
+        kanal_import_run(k, NULL, "csv", "partners", "/nonexistent.csv", &opts, &d, &res, &err),
+        KANAL_EUSAGE);
     CHECK_STR(err.message, "import options of version 2 (this library knows version 1)");
     CHECK_INT(d.count, 0);
     kanal_diags_release(&d);

@@ -430,11 +430,11 @@ static void test_field_values(void)
 
 /* ---- partner name keys and folding ------------------------------------------------------ */
 
-#define KEY_IS(in, want)                                                             \
-    do {                                                                             \
-        char *k_ = engine_partner_name_key(in);                                             \
-        CHECK_STR(k_, (want));                                                       \
-        free(k_);                                                                    \
+#define KEY_IS(in, want)                                                                           \
+    do {                                                                                           \
+        char *k_ = engine_partner_name_key(in);                                                    \
+        CHECK_STR(k_, (want));                                                                     \
+        free(k_);                                                                                  \
     } while (0)
 
 #define FOLD_IS(in, want)                                                            \
@@ -812,12 +812,13 @@ static void test_event_summary(void)
     kanal_arena *a = kanal_arena_new();
     kanal_error e;
     const char *out = NULL;
-    CHECK_INT(engine_event_summary(a, "{\"stage\":\"a\",\"n\":2,\"ok\":true,\"x\":null,\"no\":false}",
-                            &out, &e),
+    CHECK_INT(engine_event_summary(
+                  a, "{\"stage\":\"a\",\"n\":2,\"ok\":true,\"x\":null,\"no\":false}", &out, &e),
               KANAL_OK);
     CHECK_STR(out, "stage=a, n=2, ok=true, x=-, no=false");
-    CHECK_INT(engine_event_summary(a, "{\"user\":\"ann\",\"roles\":[\"admin\",\"manager\"]}", &out, &e),
-              KANAL_OK);
+    CHECK_INT(
+        engine_event_summary(a, "{\"user\":\"ann\",\"roles\":[\"admin\",\"manager\"]}", &out, &e),
+        KANAL_OK);
     CHECK_STR(out, "user=ann, roles=[\"admin\",\"manager\"]");
     CHECK_INT(engine_event_summary(a, "{}", &out, &e), KANAL_OK);
     CHECK(out == NULL);

@@ -163,7 +163,7 @@ int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_tabl
 ** (ISO 8601; NULL: now). Needs a manager. Counts what moved.
 */
 int kanal_user_reassign(kanal *k, const char *from, const char *to, const char *partner,
-                   const char *at, int *n_partners, int *n_opps, kanal_error *err);
+                        const char *at, int *n_partners, int *n_opps, kanal_error *err);
 
 /* ---- opportunities ------------------------------------------------------------ */
 
@@ -307,7 +307,7 @@ int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char 
 ** step a row).
 */
 int kanal_export_run(kanal *k, kanal_plugins *p, const char *format, const char *what,
-                 kanal_buf *out, kanal_error *err);
+                     kanal_buf *out, kanal_error *err);
 
 /*
 ** Writes data to the file at path for the user (an export's -o): refused
@@ -317,8 +317,7 @@ int kanal_export_run(kanal *k, kanal_plugins *p, const char *format, const char 
 ** a temporary file beside it and renamed into place when complete, so that a
 ** failure leaves an earlier file at path as it was.
 */
-int kanal_output_write(kanal *k, const char *path, const void *data, size_t len,
-                       kanal_error *err);
+int kanal_output_write(kanal *k, const char *path, const void *data, size_t len, kanal_error *err);
 
 /*
 ** Hands the events of each committed command to the plugins' listeners

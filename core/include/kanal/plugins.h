@@ -50,6 +50,6 @@ const kanal_plugin_info *kanal_plugins_info(kanal_plugins *p, size_t i);
 ** known ones.
 */
 int kanal_plugins_render(kanal_plugins *p, const char *format, const kanal_table *t, kanal_buf *out,
-                 kanal_error *err);
+                         kanal_error *err);
 
 #endif

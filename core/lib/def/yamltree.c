@@ -233,7 +233,7 @@ static void check_tabs(builder *b, const char *text, size_t len)
 }
 
 ynode *def_ytree_parse(kanal_arena *a, const char *text, size_t len, const char *file,
-                   kanal_diags *d)
+                       kanal_diags *d)
 {
     builder b = { .arena = a, .file = file, .d = d };
     yaml_parser_t parser;

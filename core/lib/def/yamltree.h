@@ -39,7 +39,7 @@ typedef struct ynode {
 ** an anchor): the tree is still worth checking for more errors.
 */
 ynode *def_ytree_parse(kanal_arena *a, const char *text, size_t len, const char *file,
-                   kanal_diags *d);
+                       kanal_diags *d);
 
 /* A plain scalar that YAML reads as null: empty, "~" or "null". */
 bool def_ynode_is_null(const ynode *n);

@@ -74,7 +74,7 @@ int engine_def_get(kanal *k, const char *workflow, int version, def_entry **out,
 ** an opportunity never before its latest event. Written into out.
 */
 int engine_step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_LEN],
-              kanal_error *err);
+                     kanal_error *err);
 void engine_now_text(kanal *k, char out[KANAL_TIME_LEN]);
 
 /*
@@ -82,7 +82,7 @@ void engine_now_text(kanal *k, char out[KANAL_TIME_LEN]);
 ** sequence number), or of nothing when o is NULL. data is a JSON object.
 */
 int engine_record_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
-                 kanal_buf *data, kanal_error *err);
+                        kanal_buf *data, kanal_error *err);
 
 /* ---- workflows.c ---- */
 
@@ -95,7 +95,7 @@ int engine_workflow_latest(kanal *k, const char *id, def_entry **out, kanal_erro
 int engine_active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out, kanal_error *err);
 /* A partner by its id or its exact name, with a hint when only the case differs. */
 int engine_partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
-                 kanal_error *err);
+                        kanal_error *err);
 /* Whether u holds a role of wf's owner_roles; EREFUSED saying why not. */
 int engine_owner_fits(const kanal_workflow *wf, const kanal_user *u, kanal_error *err);
 
@@ -115,7 +115,7 @@ void engine_hooks_host_init(kanal *k);
 ** value pairs ending with a NULL key; pairs whose value is NULL are left out.
 */
 int engine_record_text_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
-                      kanal_error *err, ...);
+                             kanal_error *err, ...);
 
 /* ---- events.c ---- */
 
@@ -139,7 +139,7 @@ void engine_goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, ka
 /* Stores field fi's new canonical value (NULL clears it) and records the
    change, unless nothing changes. `source` names who set it (a rule), or NULL. */
 int engine_set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *at,
-              const char *source, kanal_error *err);
+                     const char *source, kanal_error *err);
 
 /* FIELD=VALUE assignments, checked against o's workflow, not yet applied. */
 typedef struct field_sets {
@@ -149,8 +149,9 @@ typedef struct field_sets {
 } field_sets;
 
 int engine_sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
-               kanal_error *err);
-int engine_sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at, kanal_error *err);
+                      kanal_error *err);
+int engine_sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at,
+                      kanal_error *err);
 void engine_sets_release(field_sets *s);
 
 /* A folded, trimmed, single-spaced copy of a partner name (caller frees). */

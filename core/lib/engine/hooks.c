@@ -51,7 +51,7 @@ static int h_note(void *ud, kanal_opp *o, const char *text, const char *at, cons
                   kanal_error *err)
 {
     return engine_record_text_event(ud, o, KANAL_EV_NOTE, at, err, "text", text, "source", source,
-                             (char *)NULL);
+                                    (char *)NULL);
 }
 
 static bool h_hint(void *ud, const char *text)

@@ -206,7 +206,9 @@ int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char 
     memset(res, 0, sizeof *res);
     /* the importer's own identity, kept apart from the actor each row takes */
     kanal_arena *a = kanal_arena_new();
-    import_ctx ctx = { .k = k, .manager = k->is_manager, .progress = opts->progress,
+    import_ctx ctx = { .k = k,
+                       .manager = k->is_manager,
+                       .progress = opts->progress,
                        .progress_ud = opts->progress_ud };
     if (!a)
         return kanal_error_nomem(err);
@@ -252,7 +254,7 @@ int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char 
 }
 
 int kanal_export_run(kanal *k, kanal_plugins *p, const char *format, const char *what,
-                 kanal_buf *out, kanal_error *err)
+                     kanal_buf *out, kanal_error *err)
 {
     int rc = engine_need_actor(k, err);
     if (rc)

@@ -473,7 +473,7 @@ int engine_def_get(kanal *k, const char *workflow, int version, def_entry **out,
 /* ---- times and events ------------------------------------------------------------- */
 
 int engine_record_text_event(kanal *k, kanal_opp *o, kanal_event_type type, const char *at,
-                      kanal_error *err, ...)
+                             kanal_error *err, ...)
 {
     kanal_buf data = KANAL_BUF_INIT;
     kanal_json j;
@@ -496,7 +496,7 @@ int engine_record_text_event(kanal *k, kanal_opp *o, kanal_event_type type, cons
 }
 
 int engine_step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANAL_TIME_LEN],
-              kanal_error *err)
+                     kanal_error *err)
 {
     int64_t now = kanal_now(k), t = now;
     if (at) {
@@ -556,7 +556,7 @@ static int keep_pending(kanal *k, int64_t opp, int64_t seq, const char *at, cons
 }
 
 int engine_record_event(kanal *k, kanal_opp *o, kanal_event_type t, const char *at, kanal_buf *data,
-                 kanal_error *err)
+                        kanal_error *err)
 {
     const char *type = kanal_event_name(t);
     if (data->oom)

@@ -115,7 +115,7 @@ int engine_output_check(kanal *k, const char *path, const char *input, kanal_err
 }
 
 int engine_output_begin(kanal *k, const char *path, const char *input, kanal_output_file *o,
-                 kanal_error *err)
+                        kanal_error *err)
 {
     memset(o, 0, sizeof *o);
     o->fd = -1;
@@ -244,8 +244,7 @@ void engine_output_abort(kanal_output_file *o)
     o->tmp = o->path = o->dest = NULL;
 }
 
-int kanal_output_write(kanal *k, const char *path, const void *data, size_t len,
-                       kanal_error *err)
+int kanal_output_write(kanal *k, const char *path, const void *data, size_t len, kanal_error *err)
 {
     kanal_output_file o;
     int rc = engine_output_begin(k, path, NULL, &o, err);

@@ -23,7 +23,7 @@ int engine_output_check(kanal *k, const char *path, const char *input, kanal_err
 
 /* Checks path, then creates the temporary file beside it. */
 int engine_output_begin(kanal *k, const char *path, const char *input, kanal_output_file *o,
-                 kanal_error *err);
+                        kanal_error *err);
 int engine_output_write(kanal_output_file *o, const void *data, size_t len, kanal_error *err);
 /* Makes the file durable and renames it into place; on failure removes it. */
 int engine_output_commit(kanal_output_file *o, kanal_error *err);

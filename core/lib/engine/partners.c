@@ -84,7 +84,7 @@ int engine_active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out
 }
 
 int engine_partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
-                 kanal_error *err)
+                        kanal_error *err)
 {
     if (!ref || !ref[0])
         return kanal_error_set(err, KANAL_ENOTFOUND, "no partner named (give an id or a name)");
@@ -240,8 +240,8 @@ int kanal_partner_get(kanal *k, const char *ref, kanal_partner_view **out, kanal
     }
     int64_t *ids;
     if ((rc = engine_partner_find(k, v->arena_, ref, &v->partner, err)) ||
-        (rc = store_opps_open_of_partner(k->store, v->arena_, v->partner.id, &ids,
-                                         &v->n_open_opps, err))) {
+        (rc = store_opps_open_of_partner(k->store, v->arena_, v->partner.id, &ids, &v->n_open_opps,
+                                         err))) {
         kanal_partner_free(v);
         return rc;
     }
@@ -355,15 +355,15 @@ static int reassign_opp(kanal *k, int64_t id, const kanal_user *to, const char *
     /* Reassignment is an administrative act of now, even when the
        opportunity's own steps were back-dated later than that. */
     const char *when = strcmp(at, o->last_event_at) < 0 ? o->last_event_at : at;
-    rc = engine_record_text_event(k, o, KANAL_EV_REASSIGNED, when, err, "from", o->owner, "to", to->id,
-                           (char *)NULL);
+    rc = engine_record_text_event(k, o, KANAL_EV_REASSIGNED, when, err, "from", o->owner, "to",
+                                  to->id, (char *)NULL);
 done:
     kanal_opp_free(o);
     return rc;
 }
 
 int kanal_user_reassign(kanal *k, const char *from, const char *to, const char *partner,
-                   const char *at, int *n_partners, int *n_opps, kanal_error *err)
+                        const char *at, int *n_partners, int *n_opps, kanal_error *err)
 {
     int rc = engine_need_manager(k, "reassign work", err);
     if (rc)

@@ -38,7 +38,7 @@ static int unknown_field(kanal_error *err, const kanal_workflow *wf, const char 
 
 /* Stores one field's new value (NULL clears it) and records the change. */
 int engine_set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const char *at,
-              const char *source, kanal_error *err)
+                     const char *source, kanal_error *err)
 {
     const char *old = o->fields[fi];
     if ((!old && !value) || (old && value && strcmp(old, value) == 0))
@@ -62,7 +62,8 @@ int engine_set_field(kanal *k, kanal_opp *o, size_t fi, const char *value, const
         kanal_json_str(&j, source);
     }
     kanal_json_end_object(&j);
-    rc = engine_record_event(k, o, value ? KANAL_EV_FIELD_SET : KANAL_EV_FIELD_CLEARED, at, &data, err);
+    rc = engine_record_event(k, o, value ? KANAL_EV_FIELD_SET : KANAL_EV_FIELD_CLEARED, at, &data,
+                             err);
     kanal_buf_release(&data);
     if (rc)
         return rc;
@@ -83,7 +84,7 @@ void engine_sets_release(field_sets *s)
 }
 
 int engine_sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
-               kanal_error *err)
+                      kanal_error *err)
 {
     memset(out, 0, sizeof *out);
     out->values = calloc(n ? n : 1, sizeof *out->values);
@@ -138,7 +139,8 @@ int kanal_opp_set(kanal *k, int64_t id, const char *const *sets, size_t n_sets,
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
     field_sets fs = { 0 };
-    if (!(rc = engine_opp_load_for_change(k, id, &o, err)) && !(rc = engine_step_time(k, o, at, t, err)) &&
+    if (!(rc = engine_opp_load_for_change(k, id, &o, err)) &&
+        !(rc = engine_step_time(k, o, at, t, err)) &&
         !(rc = engine_sets_parse(o, sets, n_sets, &fs, err)))
         rc = engine_sets_apply(k, o, &fs, t, err);
     engine_sets_release(&fs);
@@ -157,8 +159,8 @@ static int complete_goal(kanal *k, kanal_opp *o, size_t gi, const char *note,
     if (rc)
         return rc;
     rc = engine_record_text_event(k, o, KANAL_EV_GOAL_DONE, at, err, "goal", g->id, "stage",
-                           o->wf->stages[g->stage].id, "note", note, "activity", activity,
-                           (char *)NULL);
+                                  o->wf->stages[g->stage].id, "note", note, "activity", activity,
+                                  (char *)NULL);
     if (!rc && !(o->done_at[gi] = kanal_arena_strdup(o->arena_, at)))
         rc = kanal_error_nomem(err);
     if (!rc) {
@@ -243,7 +245,8 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
     if ((rc = engine_opp_load_for_change(k, id, &o, err)) || (rc = find_goal(o, goal, &gi, err)))
         goto done;
     const kanal_goal *g = &o->wf->goals[gi];
-    if ((rc = engine_step_time(k, o, at, t, err)) || (rc = engine_sets_parse(o, sets, n_sets, &fs, err)))
+    if ((rc = engine_step_time(k, o, at, t, err)) ||
+        (rc = engine_sets_parse(o, sets, n_sets, &fs, err)))
         goto done;
     if (o->done_at[gi]) {
         *already = true; /* the inputs were valid; nothing changes */
@@ -338,8 +341,8 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
     if ((rc = engine_step_time(k, o, at, t, err)) ||
         (rc = store_activity_insert(k->store, o->id, activity, t, k->actor.id, note, err)))
         goto done;
-    if ((rc = engine_record_text_event(k, o, KANAL_EV_ACTIVITY, t, err, "activity", activity, "note", note,
-                                (char *)NULL)))
+    if ((rc = engine_record_text_event(k, o, KANAL_EV_ACTIVITY, t, err, "activity", activity,
+                                       "note", note, (char *)NULL)))
         goto done;
 
     /* The goals this activity completes, judged on the state before it:
@@ -425,7 +428,8 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if ((rc = engine_opp_load_for_change(k, id, &o, err)) || (rc = engine_step_time(k, o, at, t, err)))
+    if ((rc = engine_opp_load_for_change(k, id, &o, err)) ||
+        (rc = engine_step_time(k, o, at, t, err)))
         goto done;
     if ((size_t)o->stage_index + 1 == o->wf->n_stages) {
         char opp[32];
@@ -442,7 +446,8 @@ int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err)
     if ((rc = engine_run_hook(k, &guard, err)) || (rc = engine_run_hook(k, &exit_, err)) ||
         (rc = store_opp_set_stage(k->store, id, to, t, err)))
         goto done;
-    rc = engine_record_text_event(k, o, KANAL_EV_ADVANCED, t, err, "from", from, "to", to, (char *)NULL);
+    rc = engine_record_text_event(k, o, KANAL_EV_ADVANCED, t, err, "from", from, "to", to,
+                                  (char *)NULL);
     o->stage = to;
     o->stage_index++;
     o->stage_entered_at = kanal_arena_strdup(o->arena_, t);
@@ -466,9 +471,8 @@ static int close_opp(kanal *k, kanal_opp *o, kanal_status status, const char *re
     int rc = engine_run_hook(k, &guard, err);
     if (rc || (rc = store_opp_close(k->store, o->id, status, t, reason, err)))
         return rc;
-    rc = engine_record_text_event(k, o, won ? KANAL_EV_WON : KANAL_EV_LOST, t, err, "stage", o->stage,
-                           "reason", reason, "note",
-                           note, (char *)NULL);
+    rc = engine_record_text_event(k, o, won ? KANAL_EV_WON : KANAL_EV_LOST, t, err, "stage",
+                                  o->stage, "reason", reason, "note", note, (char *)NULL);
     if (rc)
         return rc;
     o->status = status;
@@ -488,7 +492,8 @@ int kanal_opp_win(kanal *k, int64_t id, const char *at, kanal_error *err)
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if ((rc = engine_opp_load_for_change(k, id, &o, err)) || (rc = engine_step_time(k, o, at, t, err)))
+    if ((rc = engine_opp_load_for_change(k, id, &o, err)) ||
+        (rc = engine_step_time(k, o, at, t, err)))
         goto done;
     const char *last = o->wf->stages[o->wf->n_stages - 1].id;
     if ((size_t)o->stage_index + 1 != o->wf->n_stages) {
@@ -515,7 +520,8 @@ int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
         return rc;
     kanal_opp *o = NULL;
     char t[KANAL_TIME_LEN];
-    if ((rc = engine_opp_load_for_change(k, id, &o, err)) || (rc = engine_step_time(k, o, at, t, err)))
+    if ((rc = engine_opp_load_for_change(k, id, &o, err)) ||
+        (rc = engine_step_time(k, o, at, t, err)))
         goto done;
     int ri = reason ? kanal_workflow_lost_reason_index(o->wf, reason) : -1;
     if (ri < 0) {

@@ -551,7 +551,7 @@ static int unknown_cap(kanal_plugins *p, cap_kind kind, const char *name, kanal_
 /* ---- using them -------------------------------------------------------------------------- */
 
 int kanal_plugins_render(kanal_plugins *p, const char *format, const kanal_table *t, kanal_buf *out,
-                 kanal_error *err)
+                         kanal_error *err)
 {
     if (strcmp(format, "table") == 0) {
         kanal_table_render_text(t, out);

@@ -300,7 +300,7 @@ static double tries(const item *items, int n, int from, const size_t *hist,
 }
 
 double rules_pattern_cost(const char *p, size_t m, const char *s, size_t n, bool plain,
-                    bool may_anchor)
+                          bool may_anchor)
 {
     double len = (double)n + 1;
     if (plain)

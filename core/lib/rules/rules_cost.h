@@ -30,6 +30,6 @@
 ** every position where it can start.
 */
 double rules_pattern_cost(const char *p, size_t m, const char *s, size_t n, bool plain,
-                    bool may_anchor);
+                          bool may_anchor);
 
 #endif
