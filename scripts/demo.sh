@@ -71,3 +71,9 @@ show plugin list
 show opp list --status lost --format csv --as anna
 "$kanal" export csv events -o build/demo-history.csv --as anna
 echo "(build/demo-history.csv: $(($(wc -l <build/demo-history.csv) - 1)) steps, ready for 'kanal import csv history')"
+
+step "The manager's reports: why do opportunities fail, and what works?"
+show report lost-reasons --as anna
+show report activities --workflow distributors --as anna
+echo "(read them with the counts: a month of one team is a small sample, and the reports"
+echo " say so; 'kanal report' lists the others: funnel, stale, goals)"

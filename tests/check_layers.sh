@@ -36,7 +36,7 @@ public_layer() {
     buf.h | error.h | json.h | datetime.h | diag.h | table.h | text.h) echo base ;;
     workflow.h | records.h | events.h) echo def ;;
     plugin.h | plugins.h) echo plugins ;;
-    kanal.h) echo engine ;;
+    kanal.h | reports.h) echo engine ;;
     *) echo unknown ;;
     esac
 }

@@ -131,6 +131,7 @@ static void advice_text(kanal_buf *b, const kanal_error *err)
         kanal_buf_puts(b, " (no workflow is applied yet: an admin runs 'kanal workflow apply')");
         break;
     case KANAL_ADVICE_LIST_PLUGINS: kanal_buf_puts(b, " (see 'kanal plugin list')"); break;
+    case KANAL_ADVICE_CHOOSE_WORKFLOW: kanal_buf_puts(b, " (with --workflow W)"); break;
     }
 }
 

@@ -45,6 +45,7 @@ typedef enum kanal_advice {
     KANAL_ADVICE_SKIP_BAD,        /* an import with bad rows: fix them, or keep the good ones */
     KANAL_ADVICE_APPLY_WORKFLOW,  /* no workflow is applied yet */
     KANAL_ADVICE_LIST_PLUGINS,    /* no plugin provides it: see what the plugins provide */
+    KANAL_ADVICE_CHOOSE_WORKFLOW, /* the question is about one workflow: name it */
 } kanal_advice;
 
 typedef struct kanal_error {

@@ -61,6 +61,10 @@ const char *kanal_table_filter_value(const kanal_table *t, size_t i);
 
 /* {"NAME":[{"COLUMN":VALUE,...},...]} and a newline. */
 void kanal_table_render_json(const kanal_table *t, kanal_buf *out);
+/* The rows as a JSON array of objects, written into j; columns named "a.b"
+   side by side become the key b of an object a ("activities.call"). */
+struct kanal_json;
+void kanal_table_json_rows(const kanal_table *t, struct kanal_json *j);
 /* Aligned columns under a header; "no NAME" when there are no rows. */
 void kanal_table_render_text(const kanal_table *t, kanal_buf *out);
 

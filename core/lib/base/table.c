@@ -246,6 +246,40 @@ void kanal_table_render_json(const kanal_table *t, kanal_buf *out)
     kanal_buf_putc(out, '\n');
 }
 
+void kanal_table_json_rows(const kanal_table *t, kanal_json *j)
+{
+    kanal_json_array(j);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        kanal_json_object(j);
+        const char *open = NULL; /* the object "a" of columns "a.b" being written */
+        size_t open_len = 0;
+        for (size_t c = 0; c < t->n_cols; c++) {
+            const char *name = t->cols[c].name, *dot = strchr(name, '.');
+            size_t len = dot ? (size_t)(dot - name) : 0;
+            if (open && !(dot && len == open_len && strncmp(name, open, len) == 0)) {
+                kanal_json_end_object(j);
+                open = NULL;
+            }
+            if (dot && !open) {
+                kanal_buf key = KANAL_BUF_INIT;
+                kanal_buf_add(&key, name, len);
+                kanal_json_key(j, kanal_buf_cstr(&key));
+                if (key.oom)
+                    j->out->oom = true;
+                kanal_buf_release(&key);
+                kanal_json_object(j);
+                open = name, open_len = len;
+            }
+            kanal_json_key(j, dot ? dot + 1 : name);
+            json_cell(j, t->cols[c].type, kanal_table_cell(t, r, c));
+        }
+        if (open)
+            kanal_json_end_object(j);
+        kanal_json_end_object(j);
+    }
+    kanal_json_end_array(j);
+}
+
 /* The text of a cell as people read it (lists joined with ", "). */
 static void text_cell(kanal_buf *b, const kanal_table *t, size_t r, size_t c)
 {

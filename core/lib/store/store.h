@@ -68,6 +68,61 @@ typedef struct store_pair {
     const char *key, *value;
 } store_pair;
 
+/*
+** What a report covers: the opportunities as they stood at `as_of`, every
+** event dated after it ignored — their owner, status, stage and lost reason
+** then, not now. NULL (0 for version): no bound.
+*/
+typedef struct store_scope {
+    const char *workflow;
+    int version;
+    const char *owner;        /* their owner at as_of */
+    const char *since, *until; /* created at or after / at or before (ISO 8601) */
+    const char *as_of;        /* ISO 8601, required */
+} store_scope;
+
+/* How a count is split. */
+typedef enum store_by { STORE_BY_NONE, STORE_BY_STAGE, STORE_BY_OWNER } store_by;
+
+/* A count of opportunities (or of activities) under its keys; a key the
+   question does not split by is NULL, a status it does not split by is
+   KANAL_STATUS_COUNT. */
+typedef struct store_count {
+    const char *group; /* an owner, a stage */
+    const char *key;   /* a lost reason, an activity type, a first touch */
+    kanal_status status;
+    int64_t n;
+} store_count;
+
+/* A stage's passage, in the funnel: the visits of opportunities to it. */
+typedef struct store_stage_row {
+    const char *stage;
+    int64_t entered, advanced, won, lost, open; /* how each visit ended, or not yet */
+    int64_t left;                               /* visits that ended: the durations */
+    double median_days, p90_days;               /* of those durations; 0 when left is 0 */
+} store_stage_row;
+
+/* An open opportunity at as_of, for the stale report. */
+typedef struct store_open_row {
+    int64_t id;
+    const char *partner, *owner, *workflow;
+    int version;
+    const char *stage, *stage_entered_at;
+    const char *last_activity_at; /* NULL: none yet */
+} store_open_row;
+
+/* A goal that waits for another in one version: done before `after` is late. */
+typedef struct store_goal_order {
+    int version;
+    const char *goal, *after;
+} store_goal_order;
+
+/* A goal's record across the opportunities of a scope. */
+typedef struct store_goal_row {
+    const char *goal;
+    int64_t done, done_late, done_won, done_lost;
+} store_goal_row;
+
 /* ---- the backend ------------------------------------------------------------------- */
 
 #define STORE_METHODS_VERSION 1
@@ -87,6 +142,7 @@ typedef struct store_methods {
     int (*digest)(store *s, kanal_buf *out, kanal_error *err);
 
     int (*begin)(store *s, kanal_error *err);
+    int (*begin_read)(store *s, kanal_error *err);
     int (*commit)(store *s, kanal_error *err);
     void (*rollback)(store *s);
     int (*depth)(const store *s);
@@ -166,6 +222,22 @@ typedef struct store_methods {
     int (*events_invalid)(store *s, int64_t opp, bool *found, int64_t *bad_opp,
                           int64_t *bad_seq, kanal_error *err);
     int (*event_count)(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err);
+
+    int (*report_lost)(store *s, kanal_arena *a, const store_scope *sc, store_by by,
+                       store_count **out, size_t *n, kanal_error *err);
+    int (*report_outcomes)(store *s, kanal_arena *a, const store_scope *sc, store_count **out,
+                           size_t *n, kanal_error *err);
+    int (*report_activities)(store *s, kanal_arena *a, const store_scope *sc,
+                             store_count **out, size_t *n, kanal_error *err);
+    int (*report_first_touch)(store *s, kanal_arena *a, const store_scope *sc,
+                              store_count **out, size_t *n, kanal_error *err);
+    int (*report_stages)(store *s, kanal_arena *a, const store_scope *sc,
+                         store_stage_row **out, size_t *n, kanal_error *err);
+    int (*report_open)(store *s, kanal_arena *a, const store_scope *sc, store_open_row **out,
+                       size_t *n, kanal_error *err);
+    int (*report_goals)(store *s, kanal_arena *a, const store_scope *sc,
+                        const store_goal_order *order, size_t n_order, store_goal_row **out,
+                        size_t *n, kanal_error *err);
 } store_methods;
 
 /* Every backend's handle begins with this. */
@@ -241,6 +313,13 @@ static inline int store_publish(store **s, kanal_error *err)
 
 /* Transactions nest: the outermost takes the write lock, inner ones are savepoints. */
 static inline int store_begin(store *s, kanal_error *err) { return s->m->begin(s, err); }
+/* A transaction that only reads: a snapshot of the record that holds no lock
+   against writers (inside another transaction, a savepoint). Ended by
+   store_commit or store_rollback. */
+static inline int store_begin_read(store *s, kanal_error *err)
+{
+    return s->m->begin_read(s, err);
+}
 static inline int store_commit(store *s, kanal_error *err) { return s->m->commit(s, err); }
 static inline void store_rollback(store *s) { s->m->rollback(s); }
 static inline int store_depth(const store *s) { return s->m->depth(s); }
@@ -476,6 +555,55 @@ static inline int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *
                                     kanal_error *err)
 {
     return s->m->event_count(s, opp, n, max_seq, err);
+}
+
+/* ---- reports: each aggregates in the database, over the opportunities of a scope ---- */
+
+/* Lost opportunities by reason (key), split by the stage they were lost in or their owner. */
+static inline int store_report_lost(store *s, kanal_arena *a, const store_scope *sc, store_by by,
+                                    store_count **out, size_t *n, kanal_error *err)
+{
+    return s->m->report_lost(s, a, sc, by, out, n, err);
+}
+/* Opportunities by owner (group) and status. */
+static inline int store_report_outcomes(store *s, kanal_arena *a, const store_scope *sc,
+                                        store_count **out, size_t *n, kanal_error *err)
+{
+    return s->m->report_outcomes(s, a, sc, out, n, err);
+}
+/* Activities logged on them by owner (group) and type (key). */
+static inline int store_report_activities(store *s, kanal_arena *a, const store_scope *sc,
+                                          store_count **out, size_t *n, kanal_error *err)
+{
+    return s->m->report_activities(s, a, sc, out, n, err);
+}
+/* Opportunities by owner (group), the type of their first activity (key; NULL: none
+   yet) and status. */
+static inline int store_report_first_touch(store *s, kanal_arena *a, const store_scope *sc,
+                                           store_count **out, size_t *n, kanal_error *err)
+{
+    return s->m->report_first_touch(s, a, sc, out, n, err);
+}
+/* Per stage entered: how its visits ended, and the median and p90 (nearest rank) of
+   the days spent by those that left it. */
+static inline int store_report_stages(store *s, kanal_arena *a, const store_scope *sc,
+                                      store_stage_row **out, size_t *n, kanal_error *err)
+{
+    return s->m->report_stages(s, a, sc, out, n, err);
+}
+/* The opportunities open at as_of. */
+static inline int store_report_open(store *s, kanal_arena *a, const store_scope *sc,
+                                    store_open_row **out, size_t *n, kanal_error *err)
+{
+    return s->m->report_open(s, a, sc, out, n, err);
+}
+/* Per goal done: how often, how often before a goal it waits for (order), and the
+   outcomes of the opportunities it was done on. */
+static inline int store_report_goals(store *s, kanal_arena *a, const store_scope *sc,
+                                     const store_goal_order *order, size_t n_order,
+                                     store_goal_row **out, size_t *n, kanal_error *err)
+{
+    return s->m->report_goals(s, a, sc, order, n_order, out, n, err);
 }
 
 #endif

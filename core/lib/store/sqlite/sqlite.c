@@ -18,31 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store/store.h"
+#include "store/sqlite/sqlite_int.h"
 
 /* the open status, as SQL spells it inside a literal */
 #define SQL_OPEN KANAL_STATUS_OPEN_NAME
 
 #define KANAL_APPLICATION_ID 0x4B4E4C31 /* "KNL1" */
 #define BUSY_TIMEOUT_MS 30000
-#define CACHE_SIZE 96
 
-typedef struct sq {
-    store base;                  /* first: the methods */
-    sqlite3 *db;
-    int depth;
-    char *real;                  /* the file SQLite opened */
-    char *publish_to;            /* a new database: the path it will be linked to */
-    char *user_path;             /* a new database: the path as the user gave it */
-    bool created;                /* this store created it (kanal init): dev, ino */
-    dev_t dev;
-    ino_t ino;
-    struct {
-        const char *sql;
-        sqlite3_stmt *st;
-    } cache[CACHE_SIZE];
-    size_t n_cache;
-} sq;
 
 static const char schema_v1[] =
     "CREATE TABLE users("
@@ -297,6 +280,24 @@ static int collect_pairs(sq *s, kanal_arena *a, sqlite3_stmt *st, store_pair **o
 }
 
 /* ---- opening ---------------------------------------------------------------- */
+
+/* For the other files of the backend (sqlite_int.h). */
+int store_sqlite_fail(sq *s, kanal_error *err, const char *doing)
+{
+    return db_fail(s, err, doing);
+}
+
+const char *store_sqlite_text(kanal_arena *a, sqlite3_stmt *st, int i, bool *oom)
+{
+    return col_text(a, st, i, oom);
+}
+
+int store_sqlite_rows_done(sq *s, kanal_arena *a, kanal_buf *b, int step_rc, bool oom,
+                           size_t size, void *out, size_t *n, kanal_error *err,
+                           const char *doing)
+{
+    return rows_done(s, a, b, step_rc, oom, size, out, n, err, doing);
+}
 
 static int configure(sq *s, kanal_error *err)
 {
@@ -724,18 +725,28 @@ static void sq_discard(store *base_)
 
 /* ---- transactions ------------------------------------------------------------ */
 
-static int sq_begin(store *base_, kanal_error *err)
+static int begin(sq *s, bool write, kanal_error *err)
 {
-    sq *s = (sq *)base_;
     char sql[64];
     if (s->depth == 0)
-        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+        snprintf(sql, sizeof sql, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
     else
         snprintf(sql, sizeof sql, "SAVEPOINT s%d", s->depth);
     int rc = exec(s, sql, err, "starting a transaction");
     if (!rc)
         s->depth++;
     return rc;
+}
+
+static int sq_begin(store *base_, kanal_error *err)
+{
+    return begin((sq *)base_, true, err);
+}
+
+/* In WAL mode a deferred transaction that only reads is a snapshot: writers go on. */
+static int sq_begin_read(store *base_, kanal_error *err)
+{
+    return begin((sq *)base_, false, err);
 }
 
 static int sq_commit(store *base_, kanal_error *err)
@@ -1706,6 +1717,7 @@ static const store_methods sqlite_methods = {
     .log_protected = sq_log_protected,
     .digest = sq_digest,
     .begin = sq_begin,
+    .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .depth = sq_depth,
@@ -1749,4 +1761,11 @@ static const store_methods sqlite_methods = {
     .events_all = sq_events_all,
     .events_invalid = sq_events_invalid,
     .event_count = sq_event_count,
+    .report_lost = store_sqlite_report_lost,
+    .report_outcomes = store_sqlite_report_outcomes,
+    .report_activities = store_sqlite_report_activities,
+    .report_first_touch = store_sqlite_report_first_touch,
+    .report_stages = store_sqlite_report_stages,
+    .report_open = store_sqlite_report_open,
+    .report_goals = store_sqlite_report_goals,
 };

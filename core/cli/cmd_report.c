@@ -1,0 +1,112 @@
+/*
+** cmd_report.c — kanal report [NAME]: the manager's reports.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kanal/reports.h"
+
+static const cli_opt opts[] = {
+    { "workflow", 0, "W", false, "only opportunities of workflow W" },
+    { "version", 0, "N", false, "only those on version N of the workflow (needs --workflow)" },
+    { "owner", 0, "USER", false, "only those USER owned at the --as-of time" },
+    { "since", 0, "T", false, "only those created at or after T (a date: its start)" },
+    { "until", 0, "T", false, "only those created at or before T (a date: its end)" },
+    { "as-of", 0, "T", false, "the record as it stood at T (a date: its end); default now" },
+    { "by", 0, "stage|owner", false, "lost-reasons: split by the stage lost in, or by owner" },
+    CLI_LIST_OPTS,
+    { "output", 'o', "FILE", false, "write to FILE instead of stdout" },
+    { NULL, 0, NULL, false, NULL },
+};
+
+/* `kanal report` alone: the reports, a line each. */
+static int list(cli *c)
+{
+    size_t n;
+    const kanal_report_info *info = kanal_report_list(&n);
+    kanal_buf out = KANAL_BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        kanal_buf_printf(&out, "%-13s %s\n", info[i].name, info[i].summary);
+    kanal_buf_puts(&out, "\nRun 'kanal report NAME' (managers and admins); see 'kanal report "
+                         "--help' for the filters.\n");
+    int rc = cli_write(c, &out);
+    kanal_buf_release(&out);
+    return rc;
+}
+
+static int run(cli *c, cli_args *a)
+{
+    if (a->npos == 0)
+        return list(c);
+    const char *format = cli_get(a, "format");
+    if (format && cli_flag(a, "json") && strcmp(format, "json") != 0)
+        return cli_usage_error(c, a->cmd, "--json and --format %s contradict", format);
+    if (!format)
+        format = cli_flag(a, "json") ? "json" : "table";
+    kanal_report_options o = KANAL_REPORT_OPTIONS_INIT;
+    o.workflow = cli_get(a, "workflow");
+    o.owner = cli_get(a, "owner");
+    o.since = cli_get(a, "since");
+    o.until = cli_get(a, "until");
+    o.as_of = cli_get(a, "as-of");
+    o.by = cli_get(a, "by");
+    const char *version = cli_get(a, "version");
+    if (version) {
+        char *end;
+        long v = strtol(version, &end, 10);
+        if (*end || end == version || v < 1 || v > 1000000)
+            return cli_usage_error(c, a->cmd, "--version takes a version number, not '%s'",
+                                   version);
+        if (!o.workflow)
+            return cli_usage_error(c, a->cmd, "--version needs --workflow");
+        o.workflow_version = (int)v;
+    }
+    if (o.by && strcmp(o.by, "stage") != 0 && strcmp(o.by, "owner") != 0)
+        return cli_usage_error(c, a->cmd, "--by takes stage or owner, not '%s'", o.by);
+    int rc;
+    kanal *k = cli_kanal(c, &rc);
+    if (!k)
+        return rc;
+    kanal_report *r = NULL;
+    kanal_error err;
+    if (kanal_report_run(k, a->pos[0], &o, &r, &err))
+        return cli_fail(c, &err);
+    kanal_buf out = KANAL_BUF_INIT;
+    if (strcmp(format, "table") == 0) {
+        kanal_report_render_text(r, &out);
+    } else if (strcmp(format, "json") == 0) {
+        kanal_report_render_json(r, &out);
+    } else {
+        rc = kanal_plugins_render(cli_plugins(c), format, r->rows, &out, &err);
+        cli_plugin_warnings(c);
+    }
+    const char *file = cli_get(a, "output");
+    if (!rc && file)
+        rc = kanal_output_write(k, file, out.data ? out.data : "", out.len, &err);
+    kanal_report_free(r);
+    if (rc) {
+        kanal_buf_release(&out);
+        return cli_fail(c, &err);
+    }
+    if (!file)
+        rc = cli_write(c, &out);
+    kanal_buf_release(&out);
+    return rc;
+}
+
+const cli_cmd cli_cmd_report = {
+    .name = "report",
+    .args = "[NAME]",
+    .min_args = 0,
+    .max_args = 1,
+    .summary = "the manager's reports: lost-reasons, activities, funnel, stale, goals",
+    .help = "Without NAME, lists the reports. Each describes the opportunities as they\n"
+            "stood at --as-of (default now), narrowed by the filters; every rate comes with\n"
+            "its count and a 95% interval, and the table marks small samples. For example:\n"
+            "  kanal report lost-reasons --workflow referral_partners --by stage\n"
+            "  kanal report activities --workflow distributors --json\n"
+            "  kanal report funnel --workflow distributors --as-of 2026-03-31",
+    .opts = opts,
+    .run = run,
+};

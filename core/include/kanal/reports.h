@@ -1,0 +1,81 @@
+/*
+** reports.h — the manager's questions, answered from the record: why
+** partners say no (lost-reasons), what each rep does and what works
+** (activities), where opportunities get stuck (funnel), what waits too long
+** (stale), which goals matter (goals).
+**
+** A report describes the opportunities as they stood at a moment (as_of):
+** events dated after it are ignored, so a report on a past day gives what it
+** gave that day. Every rate comes with its count and a 95% Wilson interval;
+** the activities report compares first touches with Fisher's exact test.
+** Only managers and admins run reports.
+*/
+#ifndef KANAL_REPORTS_H
+#define KANAL_REPORTS_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+#include "table.h"
+
+typedef struct kanal kanal;
+
+/* A report Kanal knows: its name and what it answers, in one line. */
+typedef struct kanal_report_info {
+    const char *name;
+    const char *summary;
+} kanal_report_info;
+
+/* The reports, by name. */
+const kanal_report_info *kanal_report_list(size_t *n);
+
+/* What a report covers; start from KANAL_REPORT_OPTIONS_INIT. NULL or 0: no bound. */
+typedef struct kanal_report_options {
+    unsigned version;      /* KANAL_REPORT_OPTIONS_VERSION */
+    const char *workflow;  /* one workflow */
+    int workflow_version;  /* one version of it (needs workflow) */
+    const char *owner;     /* the opportunities this user owned at as_of */
+    const char *since;     /* created at or after (ISO 8601; a date: its start) */
+    const char *until;     /* created at or before (a date: its end) */
+    const char *as_of;     /* the moment described (a date: its end); NULL: now */
+    const char *by;        /* lost-reasons only: "stage" or "owner" */
+} kanal_report_options;
+#define KANAL_REPORT_OPTIONS_VERSION 1
+#define KANAL_REPORT_OPTIONS_INIT { KANAL_REPORT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL }
+
+/*
+** A report's answer. `rows` holds the figures (JSON, CSV and the plugins'
+** formats render it; a column named "a.b" is the key b of an object a in
+** JSON); `display` holds the same rows for people, each rate with its count
+** and interval; `comparison` (the activities report's first touches) is
+** NULL for the others; `notes` are plain sentences for people: what the
+** figures can and cannot support, small samples, what was left out.
+*/
+typedef struct kanal_report {
+    const char *name;
+    const char *as_of;          /* ISO 8601 UTC */
+    kanal_table *rows;
+    kanal_table *display;
+    kanal_table *comparison;
+    kanal_table *comparison_display;
+    const char *const *notes;
+    size_t n_notes;
+    struct kanal_report_priv *priv_;
+} kanal_report;
+
+/* Runs the report `name` (caller frees with kanal_report_free). */
+int kanal_report_run(kanal *k, const char *name, const kanal_report_options *opts,
+                     kanal_report **out, kanal_error *err);
+void kanal_report_free(kanal_report *r);
+
+/*
+** {"report":NAME,"filters":{...},"as_of":T,"rows":[...]} and a newline; the
+** activities report adds "first_touch_comparison":[...].
+*/
+void kanal_report_render_json(const kanal_report *r, kanal_buf *out);
+
+/* The display tables and the notes, for a terminal. */
+void kanal_report_render_text(const kanal_report *r, kanal_buf *out);
+
+#endif

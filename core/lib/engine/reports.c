@@ -1,0 +1,1046 @@
+/*
+** reports.c — the manager's reports: the store aggregates (store_report_*),
+** this file names what it counted from the definitions, computes the rates
+** with their intervals and the tests, and lays out two tables: the figures
+** (for JSON, CSV and the plugins) and the same rows for people, each rate
+** with its count, its interval and a mark when the sample is small.
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/stats.h"
+#include "engine/engine.h"
+#include "kanal/json.h"
+#include "kanal/reports.h"
+
+/* below this many closed opportunities, a rate is marked as a small sample */
+#define SMALL_SAMPLE 5
+
+struct kanal_report_priv {
+    kanal_arena *a;
+    const char *workflow, *owner, *since, *until, *by;
+    int version;
+    const char **notes;
+    size_t n_notes, cap_notes;
+    bool small; /* a rate was marked as a small sample */
+};
+
+typedef struct ctx {
+    kanal *k;
+    kanal_report *r;
+    kanal_arena *a;
+    store_scope sc;
+    def_entry *def; /* the chosen workflow's definition (its version, or the latest) */
+    kanal_error *err;
+} ctx;
+
+typedef int (*report_fn)(ctx *c);
+
+static int lost_reasons(ctx *c);
+static int activities(ctx *c);
+static int funnel(ctx *c);
+static int stale(ctx *c);
+static int goals(ctx *c);
+
+static const struct {
+    kanal_report_info info;
+    report_fn run;
+    bool one_workflow; /* follows the stages or goals of one workflow */
+} reports[] = {
+    { { "activities", "what each rep does, and what works: outcomes, activity mix, first touch" },
+      activities, false },
+    { { "funnel", "where opportunities get stuck: each stage entered, left, converted, and how long" },
+      funnel, true },
+    { { "goals", "which goals matter: done, done out of order, win rate with and without" },
+      goals, true },
+    { { "lost-reasons", "why partners say no: lost reasons, most frequent first" }, lost_reasons,
+      false },
+    { { "stale", "what waits too long: open opportunities past their stage's max_days" }, stale,
+      false },
+};
+
+const kanal_report_info *kanal_report_list(size_t *n)
+{
+    static kanal_report_info list[KANAL_ARRAY_LEN(reports)];
+    for (size_t i = 0; i < KANAL_ARRAY_LEN(reports); i++)
+        list[i] = reports[i].info;
+    *n = KANAL_ARRAY_LEN(reports);
+    return list;
+}
+
+/* ---- small helpers ----------------------------------------------------------------- */
+
+static int nomem(ctx *c)
+{
+    return kanal_error_nomem(c->err);
+}
+
+static int note(ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int note(ctx *c, const char *fmt, ...)
+{
+    struct kanal_report_priv *p = c->r->priv_;
+    if (p->n_notes == p->cap_notes) {
+        size_t cap = p->cap_notes ? 2 * p->cap_notes : 8;
+        const char **n = kanal_arena_alloc(c->a, cap * sizeof *n);
+        if (!n)
+            return nomem(c);
+        if (p->n_notes)
+            memcpy(n, p->notes, p->n_notes * sizeof *n);
+        p->notes = n, p->cap_notes = cap;
+    }
+    kanal_buf b = KANAL_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[1024];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    kanal_buf_puts(&b, tmp);
+    const char *text = b.oom ? NULL : kanal_arena_strdup(c->a, kanal_buf_cstr(&b));
+    kanal_buf_release(&b);
+    if (!text)
+        return nomem(c);
+    p->notes[p->n_notes++] = text;
+    c->r->notes = p->notes;
+    c->r->n_notes = p->n_notes;
+    return KANAL_OK;
+}
+
+/* Sets the cells col, col+1, col+2 of the last row: k/n, its interval (null when n is 0). */
+static int set_rate(kanal_table *t, size_t col, int64_t k, int64_t n)
+{
+    double lo, hi;
+    if (!kanal_stats_wilson(k, n, &lo, &hi))
+        return kanal_table_set(t, col, NULL) || kanal_table_set(t, col + 1, NULL) ||
+               kanal_table_set(t, col + 2, NULL);
+    return kanal_table_set_number(t, col, kanal_stats_round((double)k / (double)n, 4)) ||
+           kanal_table_set_number(t, col + 1, kanal_stats_round(lo, 4)) ||
+           kanal_table_set_number(t, col + 2, kanal_stats_round(hi, 4));
+}
+
+/* "70% (7 of 10; 40–89%)", and a '*' when fewer than SMALL_SAMPLE: for people. */
+static int set_rate_text(ctx *c, kanal_table *t, size_t col, int64_t k, int64_t n)
+{
+    double lo, hi;
+    if (!kanal_stats_wilson(k, n, &lo, &hi))
+        return kanal_table_set(t, col, "-");
+    char s[96];
+    bool small = n < SMALL_SAMPLE;
+    snprintf(s, sizeof s, "%.0f%% (%lld of %lld; %.0f-%.0f%%)%s", 100.0 * (double)k / (double)n,
+             (long long)k, (long long)n, 100 * lo, 100 * hi, small ? "*" : "");
+    if (small)
+        c->r->priv_->small = true;
+    return kanal_table_set(t, col, s);
+}
+
+static int add_columns(kanal_table *t, const char *const spec[][3], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        kanal_type type = spec[i][1][0] == 'i'   ? KANAL_TYPE_INT
+                          : spec[i][1][0] == 'n' ? KANAL_TYPE_NUMBER
+                          : spec[i][1][0] == 'b' ? KANAL_TYPE_BOOL
+                          : spec[i][1][0] == 'm' ? KANAL_TYPE_TIME
+                                                 : KANAL_TYPE_TEXT;
+        if (kanal_table_add_column(t, spec[i][0], type, spec[i][2]))
+            return -1;
+    }
+    return 0;
+}
+
+static int new_tables(ctx *c, const char *title, const char *const rows[][3], size_t n_rows,
+                      const char *const disp[][3], size_t n_disp)
+{
+    kanal_report *r = c->r;
+    if (kanal_table_new(&r->rows, "rows", title, c->err) ||
+        kanal_table_new(&r->display, r->name, title, c->err))
+        return c->err->code;
+    if (add_columns(r->rows, rows, n_rows) || add_columns(r->display, disp, n_disp))
+        return nomem(c);
+    return KANAL_OK;
+}
+
+/* An id's position in a sorted array of strings, or -1. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Adds s to a set of strings (kept unsorted; sorted once at the end). */
+static int set_add(ctx *c, const char ***set, size_t *n, size_t *cap, const char *s)
+{
+    if (!s)
+        return KANAL_OK;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*set)[i], s) == 0)
+            return KANAL_OK;
+    if (*n == *cap) {
+        size_t ncap = *cap ? 2 * *cap : 16;
+        const char **p = kanal_arena_alloc(c->a, ncap * sizeof *p);
+        if (!p)
+            return nomem(c);
+        if (*n)
+            memcpy(p, *set, *n * sizeof *p);
+        *set = p, *cap = ncap;
+    }
+    (*set)[(*n)++] = s;
+    return KANAL_OK;
+}
+
+static int index_of(const char *const *set, size_t n, const char *s)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp(set[i], s) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- lost-reasons ---------------------------------------------------------------- */
+
+/* The display name of a lost reason: from the chosen workflow, else any that has it. */
+static const char *reason_name(ctx *c, const char *id)
+{
+    if (c->def) {
+        const kanal_workflow *wf = c->def->wf;
+        int i = kanal_workflow_lost_reason_index(wf, id);
+        return i >= 0 ? wf->lost_reasons[i].name : NULL;
+    }
+    const char **ids;
+    size_t n;
+    kanal_error err;
+    if (store_workflow_ids(c->k->store, c->a, &ids, &n, &err))
+        return NULL;
+    for (size_t w = 0; w < n; w++) {
+        def_entry *e;
+        if (engine_def_get(c->k, ids[w], 0, &e, &err))
+            continue;
+        int i = kanal_workflow_lost_reason_index(e->wf, id);
+        if (i >= 0)
+            return e->wf->lost_reasons[i].name;
+    }
+    return NULL;
+}
+
+/* the order of groups: stages in process order when one workflow is chosen */
+static ctx *sort_ctx;
+static store_by sort_by;
+static int group_rank(const char *g)
+{
+    if (sort_by == STORE_BY_STAGE && sort_ctx->def) {
+        int i = kanal_workflow_stage_index(sort_ctx->def->wf, g);
+        return i >= 0 ? i : 1 << 20;
+    }
+    return 0;
+}
+
+static int cmp_lost(const void *pa, const void *pb)
+{
+    const store_count *a = pa, *b = pb;
+    if (a->group && b->group) {
+        int ra = group_rank(a->group), rb = group_rank(b->group);
+        if (ra != rb)
+            return ra < rb ? -1 : 1;
+        int g = strcmp(a->group, b->group);
+        if (g)
+            return g;
+    }
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    return strcmp(a->key ? a->key : "", b->key ? b->key : "");
+}
+
+static int lost_reasons(ctx *c)
+{
+    const char *by = c->r->priv_->by;
+    store_by split = !by ? STORE_BY_NONE : !strcmp(by, "stage") ? STORE_BY_STAGE : STORE_BY_OWNER;
+    store_count *rows;
+    size_t n;
+    int rc = store_report_lost(c->k->store, c->a, &c->sc, split, &rows, &n, c->err);
+    if (rc)
+        return rc;
+    sort_ctx = c, sort_by = split;
+    qsort(rows, n, sizeof *rows, cmp_lost);
+
+    static const char *const cols[][3] = {
+        { "reason", "t", "reason" },     { "name", "t", "name" },
+        { "count", "i", "count" },       { "lost", "i", "of lost" },
+        { "share", "n", "share" },       { "share_low", "n", "low" },
+        { "share_high", "n", "high" },
+    };
+    static const char *const disp[][3] = {
+        { "reason", "t", "reason" }, { "name", "t", "name" }, { "share", "t", "share of lost" }
+    };
+    const char *group = split == STORE_BY_STAGE ? "stage" : "owner";
+    kanal_report *r = c->r;
+    if ((rc = kanal_table_new(&r->rows, "rows", "Lost reasons", c->err)) ||
+        (rc = kanal_table_new(&r->display, "lost reasons", "Lost reasons", c->err)))
+        return rc;
+    if ((split && (kanal_table_add_column(r->rows, group, KANAL_TYPE_TEXT, group) ||
+                   kanal_table_add_column(r->display, group, KANAL_TYPE_TEXT, group))) ||
+        add_columns(r->rows, cols, KANAL_ARRAY_LEN(cols)) ||
+        add_columns(r->display, disp, KANAL_ARRAY_LEN(disp)))
+        return nomem(c);
+    size_t off = split ? 1 : 0;
+    int64_t all = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* the group's total: the denominator of its shares */
+        int64_t lost = 0;
+        for (size_t j = 0; j < n; j++)
+            if (!split || strcmp(rows[j].group ? rows[j].group : "", rows[i].group ? rows[i].group : "") == 0)
+                lost += rows[j].n;
+        all += rows[i].n;
+        const char *name = reason_name(c, rows[i].key);
+        if (kanal_table_add_row(r->rows) || kanal_table_add_row(r->display) ||
+            (split && (kanal_table_set(r->rows, 0, rows[i].group) ||
+                       kanal_table_set(r->display, 0, rows[i].group))) ||
+            kanal_table_set(r->rows, off, rows[i].key) || kanal_table_set(r->rows, off + 1, name) ||
+            kanal_table_set_int(r->rows, off + 2, rows[i].n) ||
+            kanal_table_set_int(r->rows, off + 3, lost) ||
+            set_rate(r->rows, off + 4, rows[i].n, lost) ||
+            kanal_table_set(r->display, off, rows[i].key) ||
+            kanal_table_set(r->display, off + 1, name) ||
+            set_rate_text(c, r->display, off + 2, rows[i].n, lost))
+            return nomem(c);
+    }
+    if (n == 0)
+        return note(c, "no opportunity of this scope was lost by %s", c->sc.as_of);
+    return note(c, "%lld lost opportunit%s", (long long)all, all == 1 ? "y" : "ies");
+}
+
+/* ---- activities ------------------------------------------------------------------ */
+
+typedef struct owner_row {
+    const char *owner;
+    int64_t won, lost, open;
+    int64_t *acts;               /* per type */
+    int64_t *ft, *ft_won, *ft_lost; /* first touch per type */
+} owner_row;
+
+static int activities(ctx *c)
+{
+    store_count *out, *act, *ft;
+    size_t n_out, n_act, n_ft;
+    int rc;
+    if ((rc = store_report_outcomes(c->k->store, c->a, &c->sc, &out, &n_out, c->err)) ||
+        (rc = store_report_activities(c->k->store, c->a, &c->sc, &act, &n_act, c->err)) ||
+        (rc = store_report_first_touch(c->k->store, c->a, &c->sc, &ft, &n_ft, c->err)))
+        return rc;
+    /* the owners and the activity types the scope holds, sorted */
+    const char **owners = NULL, **types = NULL;
+    size_t n_owners = 0, cap_o = 0, n_types = 0, cap_t = 0;
+    for (size_t i = 0; i < n_out; i++)
+        if ((rc = set_add(c, &owners, &n_owners, &cap_o, out[i].group)))
+            return rc;
+    for (size_t i = 0; i < n_act; i++)
+        if ((rc = set_add(c, &types, &n_types, &cap_t, act[i].key)))
+            return rc;
+    if (n_owners)
+        qsort(owners, n_owners, sizeof *owners, cmp_str);
+    if (n_types)
+        qsort(types, n_types, sizeof *types, cmp_str);
+    owner_row *rows = kanal_arena_alloc(c->a, (n_owners ? n_owners : 1) * sizeof *rows);
+    int64_t *cells = kanal_arena_alloc(c->a, (n_owners * n_types * 4 + 1) * sizeof *cells);
+    if (!rows || !cells)
+        return nomem(c);
+    for (size_t i = 0; i < n_owners; i++) {
+        rows[i].owner = owners[i];
+        rows[i].acts = cells + (i * 4 + 0) * n_types;
+        rows[i].ft = cells + (i * 4 + 1) * n_types;
+        rows[i].ft_won = cells + (i * 4 + 2) * n_types;
+        rows[i].ft_lost = cells + (i * 4 + 3) * n_types;
+    }
+    for (size_t i = 0; i < n_out; i++) {
+        owner_row *o = &rows[index_of(owners, n_owners, out[i].group)];
+        if (out[i].status == KANAL_WON)
+            o->won += out[i].n;
+        else if (out[i].status == KANAL_LOST)
+            o->lost += out[i].n;
+        else
+            o->open += out[i].n;
+    }
+    for (size_t i = 0; i < n_act; i++) {
+        int oi = index_of(owners, n_owners, act[i].group), ti = index_of(types, n_types, act[i].key);
+        if (oi >= 0 && ti >= 0)
+            rows[oi].acts[ti] += act[i].n;
+    }
+    /* first touches, per owner and over all: the comparison */
+    int64_t *all_ft = kanal_arena_alloc(c->a, (3 * n_types + 1) * sizeof *all_ft);
+    if (!all_ft)
+        return nomem(c);
+    int64_t *all_won = all_ft + n_types, *all_lost = all_ft + 2 * n_types;
+    int64_t untouched = 0;
+    for (size_t i = 0; i < n_ft; i++) {
+        int oi = index_of(owners, n_owners, ft[i].group), ti = index_of(types, n_types, ft[i].key);
+        if (oi < 0)
+            continue;
+        if (ti < 0) {
+            untouched += ft[i].n;
+            continue;
+        }
+        rows[oi].ft[ti] += ft[i].n;
+        all_ft[ti] += ft[i].n;
+        if (ft[i].status == KANAL_WON)
+            rows[oi].ft_won[ti] += ft[i].n, all_won[ti] += ft[i].n;
+        else if (ft[i].status == KANAL_LOST)
+            rows[oi].ft_lost[ti] += ft[i].n, all_lost[ti] += ft[i].n;
+    }
+
+    /* the tables: fixed columns, then a column per type in each map */
+    static const char *const cols[][3] = {
+        { "owner", "t", "owner" },       { "opportunities", "i", "opps" },
+        { "won", "i", "won" },           { "lost", "i", "lost" },
+        { "open", "i", "open" },         { "win_rate", "n", "win rate" },
+        { "win_rate_low", "n", "low" },  { "win_rate_high", "n", "high" },
+    };
+    static const char *const disp[][3] = {
+        { "owner", "t", "owner" }, { "opportunities", "i", "opps" }, { "won", "i", "won" },
+        { "lost", "i", "lost" },   { "open", "i", "open" },          { "win_rate", "t", "win rate" },
+        { "activities", "t", "activities" }, { "first_touch", "t", "first touch: win rate" },
+    };
+    if ((rc = new_tables(c, "Activities and outcomes per owner", cols, KANAL_ARRAY_LEN(cols), disp,
+                         KANAL_ARRAY_LEN(disp))))
+        return rc;
+    kanal_report *r = c->r;
+    static const char *const maps[] = { "activities", "first_touch", "win_rate_by_first_touch" };
+    for (size_t m = 0; m < 3; m++) {
+        for (size_t t = 0; t < n_types; t++) {
+            char name[256];
+            snprintf(name, sizeof name, "%s.%s", maps[m], types[t]);
+            if (kanal_table_add_column(r->rows, name, m == 2 ? KANAL_TYPE_NUMBER : KANAL_TYPE_INT,
+                                       name))
+                return nomem(c);
+        }
+    }
+    for (size_t i = 0; i < n_owners; i++) {
+        owner_row *o = &rows[i];
+        int64_t closed = o->won + o->lost;
+        if (kanal_table_add_row(r->rows) || kanal_table_set(r->rows, 0, o->owner) ||
+            kanal_table_set_int(r->rows, 1, o->won + o->lost + o->open) ||
+            kanal_table_set_int(r->rows, 2, o->won) || kanal_table_set_int(r->rows, 3, o->lost) ||
+            kanal_table_set_int(r->rows, 4, o->open) || set_rate(r->rows, 5, o->won, closed))
+            return nomem(c);
+        kanal_buf acts = KANAL_BUF_INIT, fts = KANAL_BUF_INIT;
+        for (size_t t = 0; t < n_types; t++) {
+            int64_t fclosed = o->ft_won[t] + o->ft_lost[t];
+            if (kanal_table_set_int(r->rows, 8 + t, o->acts[t]) ||
+                kanal_table_set_int(r->rows, 8 + n_types + t, o->ft[t]))
+                return nomem(c);
+            if (fclosed &&
+                kanal_table_set_number(r->rows, 8 + 2 * n_types + t,
+                                       kanal_stats_round((double)o->ft_won[t] / (double)fclosed, 4)))
+                return nomem(c);
+            if (o->acts[t])
+                kanal_buf_printf(&acts, "%s%s %lld", acts.len ? ", " : "", types[t],
+                                 (long long)o->acts[t]);
+            if (o->ft[t]) {
+                kanal_buf_printf(&fts, "%s%s %lld", fts.len ? ", " : "", types[t],
+                                 (long long)o->ft[t]);
+                if (fclosed) {
+                    kanal_buf_printf(&fts, ": %.0f%% (%lld of %lld)%s",
+                                     100.0 * (double)o->ft_won[t] / (double)fclosed,
+                                     (long long)o->ft_won[t], (long long)fclosed,
+                                     fclosed < SMALL_SAMPLE ? "*" : "");
+                    if (fclosed < SMALL_SAMPLE)
+                        r->priv_->small = true;
+                }
+            }
+        }
+        rc = kanal_table_add_row(r->display) || kanal_table_set(r->display, 0, o->owner) ||
+             kanal_table_set_int(r->display, 1, o->won + o->lost + o->open) ||
+             kanal_table_set_int(r->display, 2, o->won) ||
+             kanal_table_set_int(r->display, 3, o->lost) ||
+             kanal_table_set_int(r->display, 4, o->open) ||
+             set_rate_text(c, r->display, 5, o->won, closed) ||
+             kanal_table_set(r->display, 6, acts.len ? kanal_buf_cstr(&acts) : "-") ||
+             kanal_table_set(r->display, 7, fts.len ? kanal_buf_cstr(&fts) : "-") || acts.oom ||
+             fts.oom;
+        kanal_buf_release(&acts);
+        kanal_buf_release(&fts);
+        if (rc)
+            return nomem(c);
+    }
+
+    /* first touches compared: each against all the others, by Fisher's exact test */
+    static const char *const ccols[][3] = {
+        { "type", "t", "first touch" },  { "opportunities", "i", "opps" },
+        { "won", "i", "won" },           { "lost", "i", "lost" },
+        { "win_rate", "n", "win rate" }, { "win_rate_low", "n", "low" },
+        { "win_rate_high", "n", "high" }, { "p", "n", "p" },
+    };
+    static const char *const cdisp[][3] = {
+        { "type", "t", "first touch" }, { "opportunities", "i", "opps" },
+        { "win_rate", "t", "win rate" }, { "p", "t", "p (vs the others)" },
+    };
+    if ((rc = kanal_table_new(&r->comparison, "first_touch_comparison", "First touches compared",
+                              c->err)) ||
+        (rc = kanal_table_new(&r->comparison_display, "first touches", "First touches compared",
+                              c->err)))
+        return rc;
+    if (add_columns(r->comparison, ccols, KANAL_ARRAY_LEN(ccols)) ||
+        add_columns(r->comparison_display, cdisp, KANAL_ARRAY_LEN(cdisp)))
+        return nomem(c);
+    int64_t total_won = 0, total_lost = 0;
+    for (size_t t = 0; t < n_types; t++)
+        total_won += all_won[t], total_lost += all_lost[t];
+    /* by opportunities, most first, then by type */
+    size_t *order = kanal_arena_alloc(c->a, (n_types + 1) * sizeof *order);
+    if (!order)
+        return nomem(c);
+    size_t n_order = 0;
+    for (size_t t = 0; t < n_types; t++) {
+        if (!all_ft[t])
+            continue;
+        size_t at = n_order++;
+        while (at > 0 && all_ft[order[at - 1]] < all_ft[t])
+            order[at] = order[at - 1], at--;
+        order[at] = t;
+    }
+    for (size_t i = 0; i < n_order; i++) {
+        size_t t = order[i];
+        int64_t w = all_won[t], l = all_lost[t], ow = total_won - w, ol = total_lost - l;
+        bool testable = w + l > 0 && ow + ol > 0;
+        double p = testable ? kanal_stats_fisher(w, l, ow, ol) : NAN;
+        char ptext[64];
+        if (!testable)
+            snprintf(ptext, sizeof ptext, "-");
+        else if (p < 0.001)
+            snprintf(ptext, sizeof ptext, "p < 0.001");
+        else
+            snprintf(ptext, sizeof ptext, "p = %.2g", p);
+        if (kanal_table_add_row(r->comparison) || kanal_table_set(r->comparison, 0, types[t]) ||
+            kanal_table_set_int(r->comparison, 1, all_ft[t]) ||
+            kanal_table_set_int(r->comparison, 2, w) || kanal_table_set_int(r->comparison, 3, l) ||
+            set_rate(r->comparison, 4, w, w + l) ||
+            (testable ? kanal_table_set_number(r->comparison, 7, kanal_stats_round(p, 4))
+                      : kanal_table_set(r->comparison, 7, NULL)) ||
+            kanal_table_add_row(r->comparison_display) ||
+            kanal_table_set(r->comparison_display, 0, types[t]) ||
+            kanal_table_set_int(r->comparison_display, 1, all_ft[t]) ||
+            set_rate_text(c, r->comparison_display, 2, w, w + l) ||
+            kanal_table_set(r->comparison_display, 3, ptext))
+            return nomem(c);
+        if (!testable)
+            continue;
+        const char *verdict =
+            w + l < SMALL_SAMPLE || ow + ol < SMALL_SAMPLE
+                ? "too few closed opportunities to tell anything from chance"
+            : p < 0.05 ? "a difference this large would rarely happen by chance"
+                       : "the data cannot tell this difference from chance";
+        if ((rc = note(c, "%s first: %lld of %lld won vs %lld of %lld otherwise; %s: %s",
+                       types[t], (long long)w, (long long)(w + l), (long long)ow,
+                       (long long)(ow + ol), ptext, verdict)))
+            return rc;
+    }
+    if (untouched &&
+        (rc = note(c, "%lld opportunit%s with no activity yet %s no first touch", (long long)untouched,
+                   untouched == 1 ? "y" : "ies", untouched == 1 ? "has" : "have")))
+        return rc;
+    return KANAL_OK;
+}
+
+/* ---- funnel ---------------------------------------------------------------------- */
+
+static int funnel(ctx *c)
+{
+    store_stage_row *st;
+    size_t n;
+    int rc = store_report_stages(c->k->store, c->a, &c->sc, &st, &n, c->err);
+    if (rc)
+        return rc;
+    const kanal_workflow *wf = c->def->wf;
+    static const char *const cols[][3] = {
+        { "stage", "t", "stage" },
+        { "entered", "i", "entered" },
+        { "advanced", "i", "advanced" },
+        { "won", "i", "won" },
+        { "lost_here", "i", "lost here" },
+        { "open_here", "i", "open here" },
+        { "conversion", "n", "conversion" },
+        { "conversion_low", "n", "low" },
+        { "conversion_high", "n", "high" },
+        { "median_days", "n", "median days" },
+        { "p90_days", "n", "p90 days" },
+    };
+    static const char *const disp[][3] = {
+        { "stage", "t", "stage" },          { "entered", "i", "entered" },
+        { "advanced", "i", "advanced" },    { "won", "i", "won" },
+        { "lost_here", "i", "lost here" },  { "open_here", "i", "open here" },
+        { "conversion", "t", "conversion" }, { "median_days", "t", "median days" },
+        { "p90_days", "t", "p90 days" },
+    };
+    if ((rc = new_tables(c, "Funnel", cols, KANAL_ARRAY_LEN(cols), disp, KANAL_ARRAY_LEN(disp))))
+        return rc;
+    /* the stages of the definition in process order, then any the log holds besides */
+    size_t n_rows = wf->n_stages;
+    const char **names = kanal_arena_alloc(c->a, (wf->n_stages + n + 1) * sizeof *names);
+    if (!names)
+        return nomem(c);
+    for (size_t i = 0; i < wf->n_stages; i++)
+        names[i] = wf->stages[i].id;
+    for (size_t i = 0; i < n; i++)
+        if (st[i].stage && index_of(names, n_rows, st[i].stage) < 0)
+            names[n_rows++] = st[i].stage;
+    kanal_report *r = c->r;
+    for (size_t i = 0; i < n_rows; i++) {
+        store_stage_row z = { .stage = names[i] }, *s = &z;
+        for (size_t j = 0; j < n; j++)
+            if (st[j].stage && strcmp(st[j].stage, names[i]) == 0)
+                s = &st[j];
+        bool last = i + 1 == wf->n_stages;
+        int64_t moved = last ? s->won : s->advanced;
+        char med[32] = "-", p90[32] = "-";
+        if (s->left) {
+            snprintf(med, sizeof med, "%.2f", kanal_stats_round(s->median_days, 2));
+            snprintf(p90, sizeof p90, "%.2f", kanal_stats_round(s->p90_days, 2));
+        }
+        if (kanal_table_add_row(r->rows) || kanal_table_set(r->rows, 0, names[i]) ||
+            kanal_table_set_int(r->rows, 1, s->entered) ||
+            kanal_table_set_int(r->rows, 2, s->advanced) || kanal_table_set_int(r->rows, 3, s->won) ||
+            kanal_table_set_int(r->rows, 4, s->lost) || kanal_table_set_int(r->rows, 5, s->open) ||
+            set_rate(r->rows, 6, moved, s->entered) ||
+            (s->left ? kanal_table_set_number(r->rows, 9, kanal_stats_round(s->median_days, 2)) ||
+                           kanal_table_set_number(r->rows, 10, kanal_stats_round(s->p90_days, 2))
+                     : 0) ||
+            kanal_table_add_row(r->display) || kanal_table_set(r->display, 0, names[i]) ||
+            kanal_table_set_int(r->display, 1, s->entered) ||
+            kanal_table_set_int(r->display, 2, s->advanced) ||
+            kanal_table_set_int(r->display, 3, s->won) ||
+            kanal_table_set_int(r->display, 4, s->lost) ||
+            kanal_table_set_int(r->display, 5, s->open) ||
+            set_rate_text(c, r->display, 6, moved, s->entered) ||
+            kanal_table_set(r->display, 7, med) || kanal_table_set(r->display, 8, p90))
+            return nomem(c);
+    }
+    return note(c, "conversion: advanced / entered (in the last stage, won / entered); days: "
+                   "time spent in the stage by the opportunities that left it");
+}
+
+/* ---- stale ----------------------------------------------------------------------- */
+
+typedef struct stale_row {
+    const store_open_row *o;
+    int64_t days;
+    int max_days;
+} stale_row;
+
+static int cmp_stale(const void *pa, const void *pb)
+{
+    const stale_row *a = pa, *b = pb;
+    if (a->days != b->days)
+        return a->days > b->days ? -1 : 1;
+    return a->o->id < b->o->id ? -1 : a->o->id > b->o->id;
+}
+
+static int stale(ctx *c)
+{
+    store_open_row *open;
+    size_t n;
+    int rc = store_report_open(c->k->store, c->a, &c->sc, &open, &n, c->err);
+    if (rc)
+        return rc;
+    int64_t as_of;
+    if ((rc = kanal_time_parse(c->sc.as_of, &as_of, c->err)))
+        return rc;
+    stale_row *rows = kanal_arena_alloc(c->a, (n ? n : 1) * sizeof *rows);
+    if (!rows)
+        return nomem(c);
+    size_t n_rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        def_entry *e;
+        kanal_error ignored;
+        if (engine_def_get(c->k, open[i].workflow, open[i].version, &e, &ignored))
+            continue; /* a version the store has lost: nothing to measure against */
+        int si = kanal_workflow_stage_index(e->wf, open[i].stage);
+        int64_t entered;
+        if (si < 0 || e->wf->stages[si].max_days <= 0 ||
+            kanal_time_parse(open[i].stage_entered_at, &entered, &ignored))
+            continue;
+        int64_t days = kanal_days_between(entered, as_of);
+        if (days > e->wf->stages[si].max_days)
+            rows[n_rows++] = (stale_row){ &open[i], days, e->wf->stages[si].max_days };
+    }
+    if (n_rows)
+        qsort(rows, n_rows, sizeof *rows, cmp_stale);
+    static const char *const cols[][3] = {
+        { "id", "i", "id" },
+        { "partner", "t", "partner" },
+        { "owner", "t", "owner" },
+        { "workflow", "t", "workflow" },
+        { "stage", "t", "stage" },
+        { "days_in_stage", "i", "days" },
+        { "max_days", "i", "max" },
+        { "last_activity_at", "m", "last activity" },
+    };
+    if ((rc = new_tables(c, "Stale opportunities", cols, KANAL_ARRAY_LEN(cols), cols,
+                         KANAL_ARRAY_LEN(cols))))
+        return rc;
+    kanal_table *ts[] = { c->r->rows, c->r->display };
+    for (size_t i = 0; i < n_rows; i++) {
+        for (size_t k = 0; k < 2; k++) {
+            kanal_table *t = ts[k];
+            const store_open_row *o = rows[i].o;
+            if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, o->id) ||
+                kanal_table_set(t, 1, o->partner) || kanal_table_set(t, 2, o->owner) ||
+                kanal_table_set(t, 3, o->workflow) || kanal_table_set(t, 4, o->stage) ||
+                kanal_table_set_int(t, 5, rows[i].days) ||
+                kanal_table_set_int(t, 6, rows[i].max_days) ||
+                kanal_table_set(t, 7, o->last_activity_at))
+                return nomem(c);
+        }
+    }
+    return note(c, "%zu of %zu open opportunit%s past their stage's max_days", n_rows, n,
+                n == 1 ? "y is" : "ies are");
+}
+
+/* ---- goals ----------------------------------------------------------------------- */
+
+static int goals(ctx *c)
+{
+    const kanal_workflow *wf = c->def->wf;
+    /* the order of goals in every version the scope may hold */
+    int first = c->sc.version ? c->sc.version : 1, last = c->sc.version;
+    int rc;
+    if (!last && (rc = store_workflow_latest(c->k->store, c->sc.workflow, &last, c->err)))
+        return rc;
+    kanal_buf ob = KANAL_BUF_INIT;
+    for (int v = first; v <= last; v++) {
+        def_entry *e;
+        kanal_error ignored;
+        if (engine_def_get(c->k, c->sc.workflow, v, &e, &ignored))
+            continue;
+        for (size_t g = 0; g < e->wf->n_goals; g++)
+            for (size_t a = 0; a < e->wf->goals[g].n_after; a++) {
+                store_goal_order o = { v, e->wf->goals[g].id,
+                                       e->wf->goals[e->wf->goals[g].after[a]].id };
+                kanal_buf_add(&ob, &o, sizeof o);
+            }
+    }
+    if (ob.oom) {
+        kanal_buf_release(&ob);
+        return nomem(c);
+    }
+    store_goal_row *gr;
+    store_count *out;
+    size_t n_gr, n_out;
+    rc = store_report_goals(c->k->store, c->a, &c->sc, (const store_goal_order *)ob.data,
+                            ob.len / sizeof(store_goal_order), &gr, &n_gr, c->err);
+    kanal_buf_release(&ob);
+    if (rc || (rc = store_report_outcomes(c->k->store, c->a, &c->sc, &out, &n_out, c->err)))
+        return rc;
+    int64_t won = 0, lost = 0;
+    for (size_t i = 0; i < n_out; i++)
+        won += out[i].status == KANAL_WON ? out[i].n : 0,
+            lost += out[i].status == KANAL_LOST ? out[i].n : 0;
+    static const char *const cols[][3] = {
+        { "goal", "t", "goal" },
+        { "stage", "t", "stage" },
+        { "mandatory", "b", "mandatory" },
+        { "done", "i", "done" },
+        { "done_late", "i", "done late" },
+        { "done_closed", "i", "done, closed" },
+        { "done_won", "i", "done, won" },
+        { "win_rate_done", "n", "win rate done" },
+        { "win_rate_done_low", "n", "low" },
+        { "win_rate_done_high", "n", "high" },
+        { "not_done_closed", "i", "not done, closed" },
+        { "not_done_won", "i", "not done, won" },
+        { "win_rate_not_done", "n", "win rate not done" },
+        { "win_rate_not_done_low", "n", "low" },
+        { "win_rate_not_done_high", "n", "high" },
+    };
+    static const char *const disp[][3] = {
+        { "goal", "t", "goal" },
+        { "stage", "t", "stage" },
+        { "mandatory", "b", "mandatory" },
+        { "done", "i", "done" },
+        { "done_late", "i", "late" },
+        { "win_rate_done", "t", "win rate when done" },
+        { "win_rate_not_done", "t", "win rate when not" },
+    };
+    if ((rc = new_tables(c, "Goals", cols, KANAL_ARRAY_LEN(cols), disp, KANAL_ARRAY_LEN(disp))))
+        return rc;
+    kanal_report *r = c->r;
+    for (size_t s = 0; s < wf->n_stages; s++) {
+        for (size_t k = 0; k < wf->stages[s].n_goals; k++) {
+            const kanal_goal *g = &wf->goals[wf->stages[s].goals[k]];
+            store_goal_row z = { .goal = g->id }, *x = &z;
+            for (size_t i = 0; i < n_gr; i++)
+                if (gr[i].goal && strcmp(gr[i].goal, g->id) == 0)
+                    x = &gr[i];
+            int64_t dc = x->done_won + x->done_lost, nc = won + lost - dc,
+                    nw = won - x->done_won;
+            if (kanal_table_add_row(r->rows) || kanal_table_set(r->rows, 0, g->id) ||
+                kanal_table_set(r->rows, 1, wf->stages[s].id) ||
+                kanal_table_set_bool(r->rows, 2, g->mandatory) ||
+                kanal_table_set_int(r->rows, 3, x->done) ||
+                kanal_table_set_int(r->rows, 4, x->done_late) ||
+                kanal_table_set_int(r->rows, 5, dc) || kanal_table_set_int(r->rows, 6, x->done_won) ||
+                set_rate(r->rows, 7, x->done_won, dc) || kanal_table_set_int(r->rows, 10, nc) ||
+                kanal_table_set_int(r->rows, 11, nw) || set_rate(r->rows, 12, nw, nc) ||
+                kanal_table_add_row(r->display) || kanal_table_set(r->display, 0, g->id) ||
+                kanal_table_set(r->display, 1, wf->stages[s].id) ||
+                kanal_table_set_bool(r->display, 2, g->mandatory) ||
+                kanal_table_set_int(r->display, 3, x->done) ||
+                kanal_table_set_int(r->display, 4, x->done_late) ||
+                set_rate_text(c, r->display, 5, x->done_won, dc) ||
+                set_rate_text(c, r->display, 6, nw, nc))
+                return nomem(c);
+        }
+    }
+    return note(c, "a mandatory goal is done on every opportunity that left its stage: its "
+                   "win rates say little; late: done before a goal it waits for");
+}
+
+/* ---- running a report -------------------------------------------------------------- */
+
+/* A time of the options: a bare date is its start (since) or its end (until, as_of). */
+static int parse_time(ctx *c, const char *what, const char *text, bool end_of_day, char out[KANAL_TIME_LEN])
+{
+    int64_t t;
+    kanal_error e;
+    if (kanal_time_parse(text, &t, &e))
+        return kanal_error_set(c->err, KANAL_EUSAGE, "%s: %s", what, e.message);
+    if (end_of_day && kanal_date_valid(text))
+        t += 86399;
+    kanal_time_format(t, out);
+    return KANAL_OK;
+}
+
+static int check_options(ctx *c, size_t which, const kanal_report_options *o)
+{
+    kanal *k = c->k;
+    struct kanal_report_priv *p = c->r->priv_;
+    kanal_error *err = c->err;
+    int rc;
+    if (o->by && strcmp(reports[which].info.name, "lost-reasons") != 0)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "only the lost-reasons report is split by stage or owner");
+    if (o->by && strcmp(o->by, "stage") != 0 && strcmp(o->by, "owner") != 0)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "lost reasons are split by stage or by owner, not by '%s'", o->by);
+    if (o->workflow_version && !o->workflow)
+        return kanal_error_set(err, KANAL_EUSAGE, "a version is a version of one workflow: "
+                                                  "name the workflow too");
+    if (o->workflow_version < 0)
+        return kanal_error_set(err, KANAL_EUSAGE, "invalid version %d", o->workflow_version);
+    if (o->workflow) {
+        def_entry *latest;
+        if ((rc = engine_workflow_latest(k, o->workflow, &latest, err)))
+            return rc;
+        c->def = latest;
+        if (o->workflow_version) {
+            if (o->workflow_version > latest->ver.version)
+                return kanal_error_set(err, KANAL_ENOTFOUND,
+                                       "workflow '%s' has no version %d (its versions are 1 to %d)",
+                                       o->workflow, o->workflow_version, latest->ver.version);
+            if ((rc = engine_def_get(k, o->workflow, o->workflow_version, &c->def, err)))
+                return rc;
+        }
+        c->sc.workflow = c->def->ver.workflow;
+        c->sc.version = o->workflow_version;
+    } else if (reports[which].one_workflow) {
+        /* the stages and goals are one workflow's: the only one, or the one named */
+        const char **ids;
+        size_t n;
+        if ((rc = store_workflow_ids(k->store, c->a, &ids, &n, err)))
+            return rc;
+        if (n == 0)
+            return kanal_error_set(err, KANAL_ENOTFOUND, "no workflow is applied yet"),
+                   kanal_error_advise(err, KANAL_ADVICE_APPLY_WORKFLOW, NULL);
+        if (n > 1) {
+            kanal_buf b = KANAL_BUF_INIT;
+            for (size_t i = 0; i < n; i++)
+                kanal_buf_printf(&b, "%s%s", i ? ", " : "", ids[i]);
+            kanal_error_set(err, KANAL_EUSAGE,
+                            "the %s report follows the %s of one workflow: choose one of %s",
+                            reports[which].info.name,
+                            strcmp(reports[which].info.name, "goals") ? "stages" : "goals",
+                            kanal_buf_cstr(&b));
+            kanal_buf_release(&b);
+            return kanal_error_advise(err, KANAL_ADVICE_CHOOSE_WORKFLOW, NULL);
+        }
+        if ((rc = engine_workflow_latest(k, ids[0], &c->def, err)))
+            return rc;
+        c->sc.workflow = c->def->ver.workflow;
+    }
+    if (o->owner) {
+        kanal_user u;
+        rc = store_user_get(k->store, c->a, o->owner, &u, err);
+        if (rc == KANAL_ENOTFOUND) {
+            kanal_user *users;
+            size_t n;
+            const char **ids = NULL;
+            if (!store_users_list(k->store, c->a, &users, &n, err) &&
+                (ids = kanal_arena_alloc(c->a, (n + 1) * sizeof *ids)))
+                for (size_t i = 0; i < n; i++)
+                    ids[i] = users[i].id;
+            return kanal_unknown(err, KANAL_ENOTFOUND, "user", o->owner, ids, ids ? n : 0, NULL);
+        }
+        if (rc)
+            return rc;
+        c->sc.owner = o->owner;
+    }
+    char since[KANAL_TIME_LEN], until[KANAL_TIME_LEN], as_of[KANAL_TIME_LEN];
+    if ((o->since && (rc = parse_time(c, "since", o->since, false, since))) ||
+        (o->until && (rc = parse_time(c, "until", o->until, true, until))))
+        return rc;
+    if (o->as_of) {
+        if ((rc = parse_time(c, "as of", o->as_of, true, as_of)))
+            return rc;
+    } else {
+        engine_now_text(k, as_of);
+    }
+    if (o->since && o->until && strcmp(since, until) > 0)
+        return kanal_error_set(err, KANAL_EUSAGE, "the period is empty: it starts (%s) after it "
+                                                  "ends (%s)",
+                               since, until);
+    c->sc.since = o->since ? kanal_arena_strdup(c->a, since) : NULL;
+    c->sc.until = o->until ? kanal_arena_strdup(c->a, until) : NULL;
+    c->sc.as_of = kanal_arena_strdup(c->a, as_of);
+    p->workflow = c->sc.workflow && o->workflow ? c->sc.workflow : NULL;
+    p->version = o->workflow_version;
+    p->owner = c->sc.owner;
+    p->since = c->sc.since;
+    p->until = c->sc.until;
+    p->by = o->by ? kanal_arena_strdup(c->a, o->by) : NULL;
+    if (!c->sc.as_of || (o->since && !c->sc.since) || (o->until && !c->sc.until) ||
+        (o->by && !p->by))
+        return nomem(c);
+    c->r->as_of = c->sc.as_of;
+    return KANAL_OK;
+}
+
+int kanal_report_run(kanal *k, const char *name, const kanal_report_options *opts,
+                     kanal_report **out, kanal_error *err)
+{
+    *out = NULL;
+    static const kanal_report_options defaults = KANAL_REPORT_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    if (opts->version != KANAL_REPORT_OPTIONS_VERSION)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "report options of version %u (this library knows version %d)",
+                               opts->version, KANAL_REPORT_OPTIONS_VERSION);
+    size_t which = KANAL_ARRAY_LEN(reports);
+    const char *names[KANAL_ARRAY_LEN(reports)];
+    for (size_t i = 0; i < KANAL_ARRAY_LEN(reports); i++) {
+        names[i] = reports[i].info.name;
+        if (name && strcmp(name, names[i]) == 0)
+            which = i;
+    }
+    if (which == KANAL_ARRAY_LEN(reports))
+        return kanal_unknown(err, KANAL_EUSAGE, "report", name ? name : "", names,
+                             KANAL_ARRAY_LEN(reports), NULL);
+    int rc = engine_need_actor(k, err);
+    if (rc)
+        return rc;
+    if (!k->is_manager && !k->is_admin)
+        return kanal_error_set(err, KANAL_EREFUSED,
+                               "only a manager or an admin may run reports (you are '%s')",
+                               k->actor.id);
+    kanal_arena *a = kanal_arena_new();
+    kanal_report *r = a ? kanal_arena_alloc(a, sizeof *r) : NULL;
+    struct kanal_report_priv *p = r ? kanal_arena_alloc(a, sizeof *p) : NULL;
+    if (!p) {
+        kanal_arena_free(a);
+        return kanal_error_nomem(err);
+    }
+    p->a = a;
+    r->priv_ = p;
+    r->name = names[which];
+    ctx c = { .k = k, .r = r, .a = a, .err = err };
+    /* one read transaction: every query of the report sees the same record */
+    if (!(rc = check_options(&c, which, opts)) && !(rc = store_begin_read(k->store, err))) {
+        rc = reports[which].run(&c);
+        if (rc)
+            store_rollback(k->store);
+        else
+            rc = store_commit(k->store, err);
+    }
+    if (!rc && p->small)
+        rc = note(&c, "* fewer than %d closed opportunities: a small sample, the rate may well be "
+                      "chance",
+                  SMALL_SAMPLE);
+    if (!rc && r->rows) {
+        /* the filters, for the plugins' formats too */
+        char v[16];
+        snprintf(v, sizeof v, "%d", p->version);
+        if ((p->workflow && kanal_table_add_filter(r->rows, "workflow", p->workflow)) ||
+            (p->version && kanal_table_add_filter(r->rows, "version", v)) ||
+            (p->owner && kanal_table_add_filter(r->rows, "owner", p->owner)) ||
+            (p->since && kanal_table_add_filter(r->rows, "since", p->since)) ||
+            (p->until && kanal_table_add_filter(r->rows, "until", p->until)) ||
+            (p->by && kanal_table_add_filter(r->rows, "by", p->by)) ||
+            kanal_table_add_filter(r->rows, "as_of", r->as_of))
+            rc = kanal_error_nomem(err);
+    }
+    if (rc) {
+        kanal_report_free(r);
+        return rc;
+    }
+    *out = r;
+    return KANAL_OK;
+}
+
+void kanal_report_free(kanal_report *r)
+{
+    if (!r)
+        return;
+    kanal_table_free(r->rows);
+    kanal_table_free(r->display);
+    kanal_table_free(r->comparison);
+    kanal_table_free(r->comparison_display);
+    kanal_arena_free(r->priv_->a);
+}
+
+void kanal_report_render_json(const kanal_report *r, kanal_buf *out)
+{
+    const struct kanal_report_priv *p = r->priv_;
+    kanal_json j;
+    kanal_json_init(&j, out);
+    kanal_json_object(&j);
+    kanal_json_key(&j, "report");
+    kanal_json_str(&j, r->name);
+    kanal_json_key(&j, "filters");
+    kanal_json_object(&j);
+    kanal_json_key(&j, "workflow");
+    kanal_json_str(&j, p->workflow);
+    kanal_json_key(&j, "version");
+    if (p->version)
+        kanal_json_int(&j, p->version);
+    else
+        kanal_json_null(&j);
+    const char *keys[] = { "owner", "since", "until", "by" };
+    const char *vals[] = { p->owner, p->since, p->until, p->by };
+    for (size_t i = 0; i < 4; i++) {
+        kanal_json_key(&j, keys[i]);
+        kanal_json_str(&j, vals[i]);
+    }
+    kanal_json_end_object(&j);
+    kanal_json_key(&j, "as_of");
+    kanal_json_str(&j, r->as_of);
+    kanal_json_key(&j, "rows");
+    kanal_table_json_rows(r->rows, &j);
+    if (r->comparison) {
+        kanal_json_key(&j, "first_touch_comparison");
+        kanal_table_json_rows(r->comparison, &j);
+    }
+    kanal_json_end_object(&j);
+    kanal_buf_putc(out, '\n');
+}
+
+void kanal_report_render_text(const kanal_report *r, kanal_buf *out)
+{
+    kanal_buf_printf(out, "%s, as of %.10s %.5s UTC\n\n", kanal_table_title(r->display), r->as_of,
+                     r->as_of + 11);
+    kanal_table_render_text(r->display, out);
+    if (r->comparison_display && kanal_table_rows(r->comparison_display)) {
+        kanal_buf_printf(out, "\n%s\n\n", kanal_table_title(r->comparison_display));
+        kanal_table_render_text(r->comparison_display, out);
+    }
+    if (r->n_notes)
+        kanal_buf_putc(out, '\n');
+    for (size_t i = 0; i < r->n_notes; i++)
+        kanal_buf_printf(out, "%s\n", r->notes[i]);
+}

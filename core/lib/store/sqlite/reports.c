@@ -1,0 +1,350 @@
+/*
+** reports.c — the SQLite backend's answers to the reports: each a query or
+** two that aggregate in the database, over the opportunities of a scope as
+** they stood at a moment (store_scope).
+**
+** The scope is one common table expression, SCOPE below. An opportunity
+** with no event after the moment is read from its row, which is its state
+** then; one that changed since is rebuilt from the log: its owner from the
+** last reassignment, its stage from the last creation or advance, its status
+** and lost reason from a won or lost event, each dated no later than the
+** moment. A report on today reads rows only; a report on the past reads the
+** log of the opportunities that changed since.
+**
+** Event types are bound by name (":ev_created" is kanal_event_name of
+** KANAL_EV_CREATED), so that this file spells none.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "kanal/json.h"
+#include "store/sqlite/sqlite_int.h"
+
+#define S_OPEN "'" KANAL_STATUS_OPEN_NAME "'"
+#define S_WON "'" KANAL_STATUS_WON_NAME "'"
+#define S_LOST "'" KANAL_STATUS_LOST_NAME "'"
+
+#define SCOPE                                                                                    \
+    "WITH cand AS ("                                                                             \
+    "  SELECT o.* FROM opportunities o"                                                          \
+    "  WHERE o.created_at <= :as_of"                                                             \
+    "    AND (:workflow IS NULL OR o.workflow = :workflow)"                                      \
+    "    AND (:version IS NULL OR o.version = :version)"                                         \
+    "    AND (:since IS NULL OR o.created_at >= :since)"                                         \
+    "    AND (:until IS NULL OR o.created_at <= :until)),"                                       \
+    "rebuilt0 AS ("                                                                              \
+    "  SELECT c.id, c.partner_id, c.workflow, c.version, c.created_at,"                          \
+    "    (SELECT e.seq FROM events e WHERE e.opp_id = c.id"                                      \
+    "       AND e.type IN (:ev_created, :ev_advanced) AND e.at <= :as_of"                        \
+    "       ORDER BY e.seq DESC LIMIT 1) AS stage_seq,"                                          \
+    "    (SELECT e.seq FROM events e WHERE e.opp_id = c.id"                                      \
+    "       AND e.type IN (:ev_won, :ev_lost) AND e.at <= :as_of"                                \
+    "       ORDER BY e.seq LIMIT 1) AS close_seq,"                                               \
+    "    coalesce((SELECT json_extract(e.data, '$.to') FROM events e WHERE e.opp_id = c.id"      \
+    "                AND e.type = :ev_reassigned AND e.at <= :as_of"                             \
+    "                ORDER BY e.seq DESC LIMIT 1),"                                              \
+    "             (SELECT json_extract(e.data, '$.owner') FROM events e"                         \
+    "                WHERE e.opp_id = c.id AND e.type = :ev_created)) AS owner"                  \
+    "  FROM cand c WHERE c.last_event_at > :as_of),"                                             \
+    "rebuilt AS ("                                                                               \
+    "  SELECT r.id, r.partner_id, r.workflow, r.version, r.created_at, r.owner,"                 \
+    "    CASE cl.type WHEN :ev_won THEN " S_WON " WHEN :ev_lost THEN " S_LOST                    \
+    "      ELSE " S_OPEN " END AS status,"                                                       \
+    "    CASE st.type WHEN :ev_created THEN json_extract(st.data, '$.stage')"                    \
+    "      ELSE json_extract(st.data, '$.to') END AS stage,"                                     \
+    "    st.at AS stage_entered_at, cl.at AS closed_at,"                                         \
+    "    json_extract(cl.data, '$.reason') AS lost_reason"                                       \
+    "  FROM rebuilt0 r JOIN events st ON st.opp_id = r.id AND st.seq = r.stage_seq"              \
+    "  LEFT JOIN events cl ON cl.opp_id = r.id AND cl.seq = r.close_seq),"                       \
+    "scope AS ("                                                                                 \
+    "  SELECT id, partner_id, workflow, version, created_at, owner, status, stage,"              \
+    "         stage_entered_at, closed_at, lost_reason"                                          \
+    "  FROM cand WHERE last_event_at <= :as_of"                                                  \
+    "  UNION ALL SELECT * FROM rebuilt),"                                                        \
+    "owned AS (SELECT * FROM scope WHERE :owner IS NULL OR owner = :owner)"
+
+/* Prepares sql (not cached: a report runs once) and binds every parameter it names. */
+static sqlite3_stmt *prepare(sq *s, const char *sql, const store_scope *sc, int by,
+                             const char *order, kanal_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        store_sqlite_fail(s, err, "preparing a report");
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    int n = sqlite3_bind_parameter_count(st);
+    for (int i = 1; i <= n; i++) {
+        const char *name = sqlite3_bind_parameter_name(st, i);
+        int rc = SQLITE_OK;
+        if (!name)
+            rc = SQLITE_MISUSE;
+        else if (!strcmp(name, ":as_of"))
+            rc = sqlite3_bind_text(st, i, sc->as_of, -1, SQLITE_STATIC);
+        else if (!strcmp(name, ":workflow"))
+            rc = sqlite3_bind_text(st, i, sc->workflow, -1, SQLITE_STATIC);
+        else if (!strcmp(name, ":version"))
+            rc = sc->version ? sqlite3_bind_int(st, i, sc->version) : sqlite3_bind_null(st, i);
+        else if (!strcmp(name, ":owner"))
+            rc = sqlite3_bind_text(st, i, sc->owner, -1, SQLITE_STATIC);
+        else if (!strcmp(name, ":since"))
+            rc = sqlite3_bind_text(st, i, sc->since, -1, SQLITE_STATIC);
+        else if (!strcmp(name, ":until"))
+            rc = sqlite3_bind_text(st, i, sc->until, -1, SQLITE_STATIC);
+        else if (!strcmp(name, ":by"))
+            rc = sqlite3_bind_int(st, i, by);
+        else if (!strcmp(name, ":order"))
+            rc = sqlite3_bind_text(st, i, order, -1, SQLITE_STATIC);
+        else if (!strncmp(name, ":ev_", 4) && kanal_event_type_of(name + 4) != KANAL_EV_COUNT)
+            rc = sqlite3_bind_text(st, i, name + 4, -1, SQLITE_STATIC);
+        else
+            rc = SQLITE_MISUSE; /* a parameter this file does not know: a bug here */
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(st);
+            kanal_error_set(err, KANAL_ESTORAGE,
+                            "internal error: the report query's parameter %s cannot be bound",
+                            name ? name : "?");
+            return NULL;
+        }
+    }
+    return st;
+}
+
+/* Gathers counts: the columns [group] [key] [status] n, as `shape` says. */
+enum { C_GROUP = 1, C_KEY = 2, C_STATUS = 4 };
+
+static int counts(sq *s, kanal_arena *a, sqlite3_stmt *st, int shape, store_count **out,
+                  size_t *n, kanal_error *err, const char *doing)
+{
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        store_count c = { NULL, NULL, KANAL_STATUS_COUNT, 0 };
+        int col = 0;
+        if (shape & C_GROUP)
+            c.group = store_sqlite_text(a, st, col++, &oom);
+        if (shape & C_KEY)
+            c.key = store_sqlite_text(a, st, col++, &oom);
+        if (shape & C_STATUS) {
+            const char *status = (const char *)sqlite3_column_text(st, col++);
+            c.status = status ? kanal_status_of(status) : KANAL_STATUS_COUNT;
+        }
+        c.n = sqlite3_column_int64(st, col);
+        kanal_buf_add(&b, &c, sizeof c);
+    }
+    int rc = store_sqlite_rows_done(s, a, &b, step, oom, sizeof **out, out, n, err, doing);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int run_counts(store *base_, kanal_arena *a, const store_scope *sc, int by,
+                      const char *sql, int shape, store_count **out, size_t *n, kanal_error *err,
+                      const char *doing)
+{
+    sq *s = (sq *)base_;
+    sqlite3_stmt *st = prepare(s, sql, sc, by, NULL, err);
+    if (!st)
+        return err->code;
+    return counts(s, a, st, shape, out, n, err, doing);
+}
+
+int store_sqlite_report_lost(store *base_, kanal_arena *a, const store_scope *sc, store_by by,
+                             store_count **out, size_t *n, kanal_error *err)
+{
+    static const char sql[] =
+        SCOPE " SELECT CASE :by WHEN 1 THEN stage WHEN 2 THEN owner END AS g, lost_reason,"
+              "        count(*)"
+              " FROM owned WHERE status = " S_LOST " GROUP BY g, lost_reason";
+    return run_counts(base_, a, sc, (int)by, sql, C_GROUP | C_KEY, out, n, err,
+                      "counting lost reasons");
+}
+
+int store_sqlite_report_outcomes(store *base_, kanal_arena *a, const store_scope *sc,
+                                 store_count **out, size_t *n, kanal_error *err)
+{
+    static const char sql[] =
+        SCOPE " SELECT owner, status, count(*) FROM owned GROUP BY owner, status";
+    return run_counts(base_, a, sc, 0, sql, C_GROUP | C_STATUS, out, n, err,
+                      "counting outcomes");
+}
+
+int store_sqlite_report_activities(store *base_, kanal_arena *a, const store_scope *sc,
+                                   store_count **out, size_t *n, kanal_error *err)
+{
+    static const char sql[] =
+        SCOPE " SELECT o.owner, x.type, count(*)"
+              " FROM owned o JOIN activities x ON x.opp_id = o.id AND x.at <= :as_of"
+              " GROUP BY o.owner, x.type";
+    return run_counts(base_, a, sc, 0, sql, C_GROUP | C_KEY, out, n, err,
+                      "counting activities");
+}
+
+int store_sqlite_report_first_touch(store *base_, kanal_arena *a, const store_scope *sc,
+                                    store_count **out, size_t *n, kanal_error *err)
+{
+    /* the first activity: the earliest, and of two at once the first logged */
+    static const char sql[] =
+        SCOPE " SELECT owner, first, status, count(*) FROM ("
+              "   SELECT o.owner, o.status,"
+              "     (SELECT x.type FROM activities x WHERE x.opp_id = o.id AND x.at <= :as_of"
+              "        ORDER BY x.at, x.id LIMIT 1) AS first"
+              "   FROM owned o)"
+              " GROUP BY owner, first, status";
+    return run_counts(base_, a, sc, 0, sql, C_GROUP | C_KEY | C_STATUS, out, n, err,
+                      "finding first touches");
+}
+
+int store_sqlite_report_stages(store *base_, kanal_arena *a, const store_scope *sc,
+                               store_stage_row **out, size_t *n, kanal_error *err)
+{
+    /* A visit to a stage begins with the event that puts the opportunity
+       there (created, advanced) and ends with the next of those or a won or
+       lost event; the days of the visits that ended give the median (the
+       middle, or the mean of the two middle ones) and the p90 (the value at
+       rank ceil(0.9 n)). */
+    static const char sql[] =
+        SCOPE ","
+              "steps AS ("
+              "  SELECT e.opp_id, e.seq, e.type, e.at,"
+              "    CASE e.type WHEN :ev_created THEN json_extract(e.data, '$.stage')"
+              "      WHEN :ev_advanced THEN json_extract(e.data, '$.to') END AS stage"
+              "  FROM owned o JOIN events e ON e.opp_id = o.id"
+              "  WHERE e.type IN (:ev_created, :ev_advanced, :ev_won, :ev_lost)"
+              "    AND e.at <= :as_of),"
+              "visits AS ("
+              "  SELECT stage, at AS entered, lead(type) OVER w AS how, lead(at) OVER w AS left_at"
+              "  FROM steps WINDOW w AS (PARTITION BY opp_id ORDER BY seq)),"
+              "v AS (SELECT * FROM visits WHERE stage IS NOT NULL),"
+              "d AS ("
+              "  SELECT stage, days, row_number() OVER (PARTITION BY stage ORDER BY days) AS rn,"
+              "         count(*) OVER (PARTITION BY stage) AS cnt"
+              "  FROM (SELECT stage, (unixepoch(left_at) - unixepoch(entered)) / 86400.0 AS days"
+              "        FROM v WHERE left_at IS NOT NULL)),"
+              "q AS ("
+              "  SELECT stage, avg(days) FILTER (WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2)) AS med,"
+              "         max(days) FILTER (WHERE rn = (9 * cnt + 9) / 10) AS p90, max(cnt) AS cnt"
+              "  FROM d GROUP BY stage)"
+              " SELECT v.stage, count(*), sum(v.how = :ev_advanced), sum(v.how = :ev_won),"
+              "        sum(v.how = :ev_lost), sum(v.how IS NULL),"
+              "        coalesce(q.cnt, 0), coalesce(q.med, 0), coalesce(q.p90, 0)"
+              " FROM v LEFT JOIN q ON q.stage = v.stage GROUP BY v.stage";
+    sq *s = (sq *)base_;
+    sqlite3_stmt *st = prepare(s, sql, sc, 0, NULL, err);
+    if (!st)
+        return err->code;
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        store_stage_row r = { .stage = store_sqlite_text(a, st, 0, &oom),
+                              .entered = sqlite3_column_int64(st, 1),
+                              .advanced = sqlite3_column_int64(st, 2),
+                              .won = sqlite3_column_int64(st, 3),
+                              .lost = sqlite3_column_int64(st, 4),
+                              .open = sqlite3_column_int64(st, 5),
+                              .left = sqlite3_column_int64(st, 6),
+                              .median_days = sqlite3_column_double(st, 7),
+                              .p90_days = sqlite3_column_double(st, 8) };
+        kanal_buf_add(&b, &r, sizeof r);
+    }
+    int rc = store_sqlite_rows_done(s, a, &b, step, oom, sizeof **out, out, n, err,
+                                    "following the stages");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_sqlite_report_open(store *base_, kanal_arena *a, const store_scope *sc,
+                             store_open_row **out, size_t *n, kanal_error *err)
+{
+    static const char sql[] =
+        SCOPE " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
+              "        o.stage_entered_at,"
+              "        (SELECT max(x.at) FROM activities x"
+              "          WHERE x.opp_id = o.id AND x.at <= :as_of)"
+              " FROM owned o JOIN partners p ON p.id = o.partner_id"
+              " WHERE o.status = " S_OPEN " ORDER BY o.stage_entered_at, o.id";
+    sq *s = (sq *)base_;
+    sqlite3_stmt *st = prepare(s, sql, sc, 0, NULL, err);
+    if (!st)
+        return err->code;
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        store_open_row r = { .id = sqlite3_column_int64(st, 0),
+                             .partner = store_sqlite_text(a, st, 1, &oom),
+                             .owner = store_sqlite_text(a, st, 2, &oom),
+                             .workflow = store_sqlite_text(a, st, 3, &oom),
+                             .version = sqlite3_column_int(st, 4),
+                             .stage = store_sqlite_text(a, st, 5, &oom),
+                             .stage_entered_at = store_sqlite_text(a, st, 6, &oom),
+                             .last_activity_at = store_sqlite_text(a, st, 7, &oom) };
+        kanal_buf_add(&b, &r, sizeof r);
+    }
+    int rc = store_sqlite_rows_done(s, a, &b, step, oom, sizeof **out, out, n, err,
+                                    "finding open opportunities");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The order of goals as JSON for the query: [[version, goal, after], ...]. */
+static char *order_json(const store_goal_order *order, size_t n)
+{
+    kanal_buf b = KANAL_BUF_INIT;
+    kanal_buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        kanal_buf_printf(&b, "%s[%d,", i ? "," : "", order[i].version);
+        kanal_json_escape(&b, order[i].goal);
+        kanal_buf_putc(&b, ',');
+        kanal_json_escape(&b, order[i].after);
+        kanal_buf_putc(&b, ']');
+    }
+    kanal_buf_putc(&b, ']');
+    return kanal_buf_detach(&b);
+}
+
+int store_sqlite_report_goals(store *base_, kanal_arena *a, const store_scope *sc,
+                              const store_goal_order *order, size_t n_order,
+                              store_goal_row **out, size_t *n, kanal_error *err)
+{
+    /* late: done while a goal it waits for was not yet done (a goal done at
+       the same moment counts as done before) */
+    static const char sql[] =
+        SCOPE ", ord AS (SELECT json_extract(value, '$[0]') AS version,"
+              "                json_extract(value, '$[1]') AS goal,"
+              "                json_extract(value, '$[2]') AS after FROM json_each(:order))"
+              " SELECT g.goal, count(*), "
+              "   sum(EXISTS (SELECT 1 FROM ord WHERE ord.version = o.version"
+              "       AND ord.goal = g.goal AND NOT EXISTS (SELECT 1 FROM goals_done g2"
+              "         WHERE g2.opp_id = g.opp_id AND g2.goal = ord.after"
+              "           AND g2.done_at <= g.done_at))),"
+              "   sum(o.status = " S_WON "), sum(o.status = " S_LOST ")"
+              " FROM owned o JOIN goals_done g ON g.opp_id = o.id AND g.done_at <= :as_of"
+              " GROUP BY g.goal";
+    sq *s = (sq *)base_;
+    char *json = order_json(order, n_order);
+    if (!json)
+        return kanal_error_nomem(err);
+    sqlite3_stmt *st = prepare(s, sql, sc, 0, json, err);
+    if (!st) {
+        free(json);
+        return err->code;
+    }
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        store_goal_row r = { .goal = store_sqlite_text(a, st, 0, &oom),
+                             .done = sqlite3_column_int64(st, 1),
+                             .done_late = sqlite3_column_int64(st, 2),
+                             .done_won = sqlite3_column_int64(st, 3),
+                             .done_lost = sqlite3_column_int64(st, 4) };
+        kanal_buf_add(&b, &r, sizeof r);
+    }
+    int rc = store_sqlite_rows_done(s, a, &b, step, oom, sizeof **out, out, n, err,
+                                    "counting goals");
+    sqlite3_finalize(st);
+    free(json);
+    return rc;
+}
