@@ -201,7 +201,7 @@ ok kanal import csv partners demo-partners.csv
 expect_out "imported 12 of 12 rows"
 expect_err ""
 ok kanal import csv history demo-events.csv
-expect_out "imported 105 of 105 rows"
+expect_out "imported 108 of 108 rows"
 expect_err ""
 
 # the "Done when": opp show --json of every opportunity, byte for byte

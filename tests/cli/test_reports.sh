@@ -190,10 +190,11 @@ expect_json '$.report' activities
 expect_json '$.as_of' 2026-03-31T17:00:00Z # the default: now ($KANAL_NOW)
 expect_filters
 expect_len '$.rows' 3
-# rows by owner id: krzysztof, marcin, piotr. The three maps of a row have a key
-# for each activity type the owner logged (in what the report covers), and no
-# other: a type logged but never first has 0 in first_touch and null in
-# win_rate_by_first_touch; a type never logged is absent from all three.
+# rows by owner id: krzysztof, marcin, piotr. The three maps of every row have
+# the same keys: each activity type logged on any opportunity the report covers
+# (so that the CSV columns and the JSON keys agree from row to row); a type
+# the owner never logged counts 0, and a first touch without a closed
+# opportunity has a null win rate.
 expect_row '$.rows[0]' owner=krzysztof opportunities=10 won=2 lost=8 open=0 \
     win_rate=0.2 win_rate_low=0.0567 win_rate_high=0.5098 # 2/(2+8); Wilson(2 of 10)
 expect_map '$.rows[0].activities' 'call=12 email=2 meeting=1'   # 2 won × (2 calls, 1 e-mail) + 8 lost × 1 call; 1 meeting
@@ -201,14 +202,14 @@ expect_map '$.rows[0].first_touch' 'call=10 email=0 meeting=0'  # every one bega
 expect_map '$.rows[0].win_rate_by_first_touch' 'call=0.2 email=null meeting=null' # 2 of 10; 0 of 0; 0 of 0
 expect_row '$.rows[1]' owner=marcin opportunities=10 won=7 lost=3 open=0 \
     win_rate=0.7 win_rate_low=0.3968 win_rate_high=0.8922 # 7/(7+3); Wilson(7 of 10)
-expect_map '$.rows[1].activities' 'call=17 email=17'  # 7 won × (2 e-mails, 2 calls) + 3 lost × (1 e-mail, 1 call); no meeting key
-expect_map '$.rows[1].first_touch' 'call=0 email=10'  # every one began with an e-mail
-expect_map '$.rows[1].win_rate_by_first_touch' 'call=null email=0.7' # 0 of 0; 7 of 10
+expect_map '$.rows[1].activities' 'call=17 email=17 meeting=0'  # 7 won × (2 e-mails, 2 calls) + 3 lost × (1 e-mail, 1 call); meeting=0: every type the report covers is a key
+expect_map '$.rows[1].first_touch' 'call=0 email=10 meeting=0'  # every one began with an e-mail
+expect_map '$.rows[1].win_rate_by_first_touch' 'call=null email=0.7 meeting=null' # 0 of 0; 7 of 10
 expect_row '$.rows[2]' owner=piotr opportunities=10 won=2 lost=8 open=0 \
     win_rate=0.2 win_rate_low=0.0567 win_rate_high=0.5098 # 2/(2+8); Wilson(2 of 10)
-expect_map '$.rows[2].activities' 'call=12 email=2'   # as krzysztof without the meeting: no meeting key
-expect_map '$.rows[2].first_touch' 'call=10 email=0'
-expect_map '$.rows[2].win_rate_by_first_touch' 'call=0.2 email=null'
+expect_map '$.rows[2].activities' 'call=12 email=2 meeting=0'   # as krzysztof without the meeting: meeting 0
+expect_map '$.rows[2].first_touch' 'call=10 email=0 meeting=0'
+expect_map '$.rows[2].win_rate_by_first_touch' 'call=0.2 email=null meeting=null'
 # first touch over all 30: call first 20 (4 won, 16 lost), e-mail first 10 (7 won, 3 lost).
 # Fisher's exact test, two-sided, on the 2×2 table
 #                 won  lost
@@ -296,17 +297,17 @@ expect_filter_set since
 expect_len '$.rows' 3
 expect_row '$.rows[0]' owner=krzysztof opportunities=2 won=0 lost=2 open=0 \
     win_rate=0 win_rate_low=0 win_rate_high=0.6576 # 0/2; Wilson(0 of 2)
-expect_map '$.rows[0].activities' 'call=2 meeting=1'  # a call each; the meeting on i = 10; no e-mail key
-expect_map '$.rows[0].first_touch' 'call=2 meeting=0'
+expect_map '$.rows[0].activities' 'call=2 email=0 meeting=1'  # a call each; the meeting on i = 10
+expect_map '$.rows[0].first_touch' 'call=2 email=0 meeting=0'
 expect_row '$.rows[1]' owner=marcin opportunities=2 won=0 lost=2 open=0 win_rate=0 win_rate_low=0 win_rate_high=0.6576
-expect_map '$.rows[1].activities' 'call=2 email=2'
-expect_map '$.rows[2].activities' 'call=2'            # piotr: no e-mail, no meeting key
-expect_map '$.rows[2].first_touch' 'call=2'
+expect_map '$.rows[1].activities' 'call=2 email=2 meeting=0'
+expect_map '$.rows[2].activities' 'call=2 email=0 meeting=0'            # piotr: email and meeting 0
+expect_map '$.rows[2].first_touch' 'call=2 email=0 meeting=0'
 # both bounds: i = 9 only (created 2026-03-10T08:00:00Z, on the upper bound)
 ok kanal report activities --since 2026-03-10 --until 2026-03-10T08:00:00Z --json
 expect_row '$.rows[0]' owner=krzysztof opportunities=1 won=0 lost=1
-expect_map '$.rows[0].activities' 'call=1'            # the meeting was on i = 10
-expect_map '$.rows[0].first_touch' 'call=1'
+expect_map '$.rows[0].activities' 'call=1 email=0'            # the meeting was on i = 10
+expect_map '$.rows[0].first_touch' 'call=1 email=0'
 expect_row '$.rows[1]' owner=marcin opportunities=1 won=0 lost=1
 expect_row '$.rows[2]' owner=piotr opportunities=1 won=0 lost=1
 
@@ -339,8 +340,8 @@ ok kanal opp new --partner "Dystrybutor piotr 11" --workflow distributors --as p
 ok kanal report activities --json
 expect_row '$.rows[2]' owner=piotr opportunities=11 won=2 lost=8 open=1 \
     win_rate=0.2 win_rate_low=0.0567 win_rate_high=0.5098 # still 2 of 10 closed
-expect_map '$.rows[2].first_touch' 'call=10 email=0'  # no activity: no first touch
-expect_map '$.rows[2].activities' 'call=12 email=2'
+expect_map '$.rows[2].first_touch' 'call=10 email=0 meeting=0'  # no activity: no first touch
+expect_map '$.rows[2].activities' 'call=12 email=2 meeting=0'
 expect_row '$.first_touch_comparison[0]' type=call opportunities=20 won=4 lost=16 p=0.0147 # as before
 ok kanal report activities --as-of 2026-03-19T00:00:00Z --json
 expect_row '$.rows[2]' owner=piotr opportunities=10 won=2 lost=8 open=0 # 31 did not exist yet

@@ -198,28 +198,50 @@ static int index_of(const char *const *set, size_t n, const char *s)
 
 /* ---- lost-reasons ---------------------------------------------------------------- */
 
-/* The display name of a lost reason: from the chosen workflow, else any that has it. */
-static const char *reason_name(ctx *c, const char *id)
+/* The display name of a lost reason in the workflow it was lost in (its chosen
+   version, else its latest). */
+static const char *reason_name(ctx *c, const char *workflow, const char *id)
 {
-    if (c->def) {
-        const kanal_workflow *wf = c->def->wf;
-        int i = kanal_workflow_lost_reason_index(wf, id);
-        return i >= 0 ? wf->lost_reasons[i].name : NULL;
-    }
-    const char **ids;
-    size_t n;
-    kanal_error err;
-    if (store_workflow_ids(c->k->store, c->a, &ids, &n, &err))
+    def_entry *e = c->def;
+    kanal_error ignored;
+    if (!workflow || (!(e && strcmp(e->ver.workflow, workflow) == 0) &&
+                      engine_def_get(c->k, workflow, 0, &e, &ignored)))
         return NULL;
-    for (size_t w = 0; w < n; w++) {
-        def_entry *e;
-        if (engine_def_get(c->k, ids[w], 0, &e, &err))
+    int i = kanal_workflow_lost_reason_index(e->wf, id);
+    return i >= 0 ? e->wf->lost_reasons[i].name : NULL;
+}
+
+/* Lost reasons by (group, reason) over every workflow: a reason id that two
+   workflows name differently shows both names ("Margin too low / Referral
+   fee too low"). The merged rows carry their names in `workflow`. */
+static int merge_lost(ctx *c, store_count *rows, size_t *n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < *n; i++) {
+        const char *name = reason_name(c, rows[i].workflow, rows[i].key);
+        size_t j = 0;
+        while (j < m && !(strcmp(rows[j].key ? rows[j].key : "", rows[i].key ? rows[i].key : "") == 0 &&
+                          strcmp(rows[j].group ? rows[j].group : "",
+                                 rows[i].group ? rows[i].group : "") == 0))
+            j++;
+        if (j == m) {
+            rows[m] = rows[i];
+            rows[m++].workflow = name;
             continue;
-        int i = kanal_workflow_lost_reason_index(e->wf, id);
-        if (i >= 0)
-            return e->wf->lost_reasons[i].name;
+        }
+        rows[j].n += rows[i].n;
+        const char *have = rows[j].workflow;
+        if (name && (!have || !strstr(have, name))) {
+            kanal_buf b = KANAL_BUF_INIT;
+            kanal_buf_printf(&b, "%s%s%s", have ? have : "", have ? " / " : "", name);
+            rows[j].workflow = b.oom ? NULL : kanal_arena_strdup(c->a, kanal_buf_cstr(&b));
+            kanal_buf_release(&b);
+            if (!rows[j].workflow)
+                return nomem(c);
+        }
     }
-    return NULL;
+    *n = m;
+    return KANAL_OK;
 }
 
 /* the order of groups: stages in process order when one workflow is chosen */
@@ -257,7 +279,7 @@ static int lost_reasons(ctx *c)
     store_count *rows;
     size_t n;
     int rc = store_report_lost(c->k->store, c->a, &c->sc, split, &rows, &n, c->err);
-    if (rc)
+    if (rc || (rc = merge_lost(c, rows, &n)))
         return rc;
     sort_ctx = c, sort_by = split;
     qsort(rows, n, sizeof *rows, cmp_lost);
@@ -290,7 +312,7 @@ static int lost_reasons(ctx *c)
             if (!split || strcmp(rows[j].group ? rows[j].group : "", rows[i].group ? rows[i].group : "") == 0)
                 lost += rows[j].n;
         all += rows[i].n;
-        const char *name = reason_name(c, rows[i].key);
+        const char *name = rows[i].workflow; /* merge_lost put the name there */
         if (kanal_table_add_row(r->rows) || kanal_table_add_row(r->display) ||
             (split && (kanal_table_set(r->rows, 0, rows[i].group) ||
                        kanal_table_set(r->display, 0, rows[i].group))) ||

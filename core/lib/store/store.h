@@ -88,6 +88,7 @@ typedef enum store_by { STORE_BY_NONE, STORE_BY_STAGE, STORE_BY_OWNER } store_by
    question does not split by is NULL, a status it does not split by is
    KANAL_STATUS_COUNT. */
 typedef struct store_count {
+    const char *workflow; /* lost reasons: the workflow they were lost in; else NULL */
     const char *group; /* an owner, a stage */
     const char *key;   /* a lost reason, an activity type, a first touch */
     kanal_status status;
@@ -559,7 +560,8 @@ static inline int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *
 
 /* ---- reports: each aggregates in the database, over the opportunities of a scope ---- */
 
-/* Lost opportunities by reason (key), split by the stage they were lost in or their owner. */
+/* Lost opportunities by workflow and reason (key), split by the stage they were lost
+   in or their owner. */
 static inline int store_report_lost(store *s, kanal_arena *a, const store_scope *sc, store_by by,
                                     store_count **out, size_t *n, kanal_error *err)
 {

@@ -110,8 +110,8 @@ static sqlite3_stmt *prepare(sq *s, const char *sql, const store_scope *sc, int 
     return st;
 }
 
-/* Gathers counts: the columns [group] [key] [status] n, as `shape` says. */
-enum { C_GROUP = 1, C_KEY = 2, C_STATUS = 4 };
+/* Gathers counts: the columns [workflow] [group] [key] [status] n, as `shape` says. */
+enum { C_WORKFLOW = 1, C_GROUP = 2, C_KEY = 4, C_STATUS = 8 };
 
 static int counts(sq *s, kanal_arena *a, sqlite3_stmt *st, int shape, store_count **out,
                   size_t *n, kanal_error *err, const char *doing)
@@ -120,8 +120,10 @@ static int counts(sq *s, kanal_arena *a, sqlite3_stmt *st, int shape, store_coun
     bool oom = false;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        store_count c = { NULL, NULL, KANAL_STATUS_COUNT, 0 };
+        store_count c = { NULL, NULL, NULL, KANAL_STATUS_COUNT, 0 };
         int col = 0;
+        if (shape & C_WORKFLOW)
+            c.workflow = store_sqlite_text(a, st, col++, &oom);
         if (shape & C_GROUP)
             c.group = store_sqlite_text(a, st, col++, &oom);
         if (shape & C_KEY)
@@ -153,10 +155,10 @@ int store_sqlite_report_lost(store *base_, kanal_arena *a, const store_scope *sc
                              store_count **out, size_t *n, kanal_error *err)
 {
     static const char sql[] =
-        SCOPE " SELECT CASE :by WHEN 1 THEN stage WHEN 2 THEN owner END AS g, lost_reason,"
-              "        count(*)"
-              " FROM owned WHERE status = " S_LOST " GROUP BY g, lost_reason";
-    return run_counts(base_, a, sc, (int)by, sql, C_GROUP | C_KEY, out, n, err,
+        SCOPE " SELECT workflow, CASE :by WHEN 1 THEN stage WHEN 2 THEN owner END AS g,"
+              "        lost_reason, count(*)"
+              " FROM owned WHERE status = " S_LOST " GROUP BY workflow, g, lost_reason";
+    return run_counts(base_, a, sc, (int)by, sql, C_WORKFLOW | C_GROUP | C_KEY, out, n, err,
                       "counting lost reasons");
 }
 
