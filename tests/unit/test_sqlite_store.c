@@ -129,6 +129,11 @@ static store *open_new(const char *name)
 
 static const char *const admin_roles[] = { "admin" };
 
+/* what schema 3 added to opportunities: gone from a database made to look older */
+#define V3_TRIGGERS_DROP                                                                    \
+    "DROP TRIGGER stage_visit_first; DROP TRIGGER stage_visit_next;"                          \
+    " DROP TRIGGER stage_visit_closed;"
+
 static void add_user(store *s, const char *id)
 {
     kanal_error e;
@@ -147,12 +152,13 @@ static void test_schema(void)
     sqlite3 *db = raw_open(path_in("schema.db"));
     char buf[4096];
     CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    CHECK_INT(STORE_SCHEMA_VERSION, 2);
+    CHECK_INT(STORE_SCHEMA_VERSION, 3);
     CHECK_INT(raw_int(db, "PRAGMA application_id"), APP_ID);
     CHECK_STR(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     static const char *const tables[] = { "users",         "user_roles",   "workflow_versions",
                                           "partners",      "opportunities", "goals_done",
-                                          "field_values",  "activities",   "events" };
+                                          "field_values",  "activities",   "events",
+                                          "stage_visits" };
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[256];
         snprintf(sql, sizeof sql,
@@ -181,7 +187,7 @@ static void test_schema(void)
     CHECK_INT(store_open(&s, path_in("schema.db"), false, &e), KANAL_OK);
     store_close(s);
     CHECK_INT(file_int(path_in("schema.db"), "SELECT count(*) FROM sqlite_schema"), objects);
-    CHECK_INT(file_int(path_in("schema.db"), "PRAGMA user_version"), 2);
+    CHECK_INT(file_int(path_in("schema.db"), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 }
 
 static void test_foreign_keys(void)
@@ -368,15 +374,15 @@ static void test_open_refusals(void)
     store *n = open_new("newer.db");
     store_close(n);
     db = raw_open(path_in("newer.db"));
-    raw_exec(db, "PRAGMA user_version = 3", NULL, 0);
+    raw_exec(db, "PRAGMA user_version = 4", NULL, 0);
     sqlite3_close(db);
     kanal_error_clear(&e);
     s = (store *)1;
     CHECK_INT(store_open(&s, path_in("newer.db"), false, &e), KANAL_ESTORAGE);
     CHECK(s == NULL);
     snprintf(want, sizeof want,
-             "the database at '%s' was written by a newer Kanal (schema 3; this one knows up "
-             "to 2): upgrade kanal",
+             "the database at '%s' was written by a newer Kanal (schema 4; this one knows up "
+             "to 3): upgrade kanal",
              path_in("newer.db"));
     CHECK_STR(e.message, want);
     kanal_error_clear(&e);
@@ -385,7 +391,7 @@ static void test_open_refusals(void)
     CHECK(k == NULL);
     CHECK(strstr(e.message, "newer Kanal") != NULL);
     /* and left as it was */
-    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 3);
+    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 4);
 }
 
 /*
@@ -404,8 +410,10 @@ static void test_migration_v2(void)
     CHECK_INT(store_event_insert(s, &ev, &e), KANAL_OK);
     store_close(s);
     sqlite3 *db = raw_open(path_in("v1.db"));
-    CHECK_INT(raw_exec(db, "ALTER TABLE events DROP COLUMN login; PRAGMA user_version = 1", NULL,
-                       0),
+    CHECK_INT(raw_exec(db,
+                       "ALTER TABLE events DROP COLUMN login; DROP TABLE stage_visits; " V3_TRIGGERS_DROP
+                       " PRAGMA user_version = 1",
+                       NULL, 0),
               SQLITE_OK);
     sqlite3_close(db);
     CHECK_INT(file_int(path_in("v1.db"),
@@ -421,7 +429,7 @@ static void test_migration_v2(void)
                           .data = "{\"user\":\"bo\"}" };
     CHECK_INT(store_event_insert(s, &later, &e), KANAL_OK);
     store_close(s);
-    CHECK_INT(file_int(path_in("v1.db"), "PRAGMA user_version"), 2);
+    CHECK_INT(file_int(path_in("v1.db"), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     CHECK_INT(file_int(path_in("v1.db"), "SELECT count(*) FROM events"), 2);
     CHECK_INT(file_int(path_in("v1.db"), "SELECT count(*) FROM events WHERE login IS NULL"), 1);
     CHECK_INT(file_int(path_in("v1.db"), "SELECT count(*) FROM events WHERE login = 'ola'"), 1);
@@ -429,6 +437,95 @@ static void test_migration_v2(void)
     CHECK_INT(file_int(path_in("v1.db"), "SELECT count(*) FROM sqlite_schema WHERE type ="
                                          " 'trigger' AND tbl_name = 'events'"),
               3);
+}
+
+/*
+** A database of schema 2 (before stage visits were kept) is migrated on open:
+** the visits of its opportunities are read from the log, and are what the
+** triggers would have kept — visit by visit, with the way each ended.
+*/
+static void test_migration_v3(void)
+{
+    store *s = open_new("v2.db");
+    kanal_error e;
+    kanal_error_clear(&e);
+    add_user(s, "ann");
+    kanal_workflow_version v = { .workflow = "w", .version = 1, .source = "w.yaml",
+                                 .yaml = "workflow: w", .hash = "h",
+                                 .applied_at = "2026-03-01T08:00:00Z", .applied_by = "ann" };
+    CHECK_INT(store_workflow_insert(s, &v, "W", &e), 0);
+    /* three opportunities: won after two advances, lost in its first stage, still open */
+    static const struct {
+        const char *type, *at, *data;
+        int op; /* 0 create, 1 advance, 2 win, 3 lose */
+        const char *stage;
+    } steps[3][4] = {
+        { { "created", "2026-03-01T08:00:00Z", "{\"stage\":\"a\"}", 0, "a" },
+          { "advanced", "2026-03-02T08:00:00Z", "{\"from\":\"a\",\"to\":\"b\"}", 1, "b" },
+          { "advanced", "2026-03-04T20:00:00Z", "{\"from\":\"b\",\"to\":\"c\"}", 1, "c" },
+          { "won", "2026-03-09T08:00:00Z", "{\"stage\":\"c\"}", 2, NULL } },
+        { { "created", "2026-03-01T09:00:00Z", "{\"stage\":\"a\"}", 0, "a" },
+          { "lost", "2026-03-03T09:00:00Z", "{\"stage\":\"a\",\"reason\":\"x\"}", 3, NULL } },
+        { { "created", "2026-03-05T09:00:00Z", "{\"stage\":\"a\"}", 0, "a" },
+          { "advanced", "2026-03-05T09:00:00Z", "{\"from\":\"a\",\"to\":\"b\"}", 1, "b" } },
+    };
+    for (int o = 0; o < 3; o++) {
+        char name[8];
+        snprintf(name, sizeof name, "P%d", o);
+        kanal_partner p = { .name = name, .type = "shop", .created_at = "2026-03-01T08:00:00Z" };
+        int64_t pid = 0, oid = 0;
+        CHECK_INT(store_partner_insert(s, &p, name, &pid, &e), 0);
+        for (int i = 0; i < 4 && steps[o][i].type; i++) {
+            const char *at = steps[o][i].at;
+            if (steps[o][i].op == 0) {
+                store_opp_row r = { .partner_id = pid, .workflow = "w", .version = 1,
+                                    .owner = "ann", .stage = "a", .created_at = at };
+                CHECK_INT(store_opp_insert(s, &r, &oid, &e), 0);
+            } else if (steps[o][i].op == 1) {
+                CHECK_INT(store_opp_set_stage(s, oid, steps[o][i].stage, at, &e), 0);
+            } else {
+                CHECK_INT(store_opp_close(s, oid, steps[o][i].op == 2 ? KANAL_WON : KANAL_LOST, at,
+                                          steps[o][i].op == 3 ? "x" : NULL, &e),
+                          0);
+            }
+            store_event ev = { .opp = oid, .seq = i + 1, .at = at, .recorded_at = at,
+                               .actor = "ann", .login = "tomek", .type = steps[o][i].type,
+                               .data = steps[o][i].data, .workflow = "w", .version = 1 };
+            CHECK_INT(store_event_insert(s, &ev, &e), 0);
+        }
+    }
+    store_close(s);
+    static const char visits[] =
+        "SELECT group_concat(opp_id || ':' || stage || ':' || entered_at || ':' ||"
+        " coalesce(left_at, '-') || ':' || coalesce(outcome, '-'), ' ')"
+        " FROM (SELECT * FROM stage_visits ORDER BY opp_id, id)";
+    char kept[1024], migrated[1024];
+    sqlite3 *db = raw_open(path_in("v2.db"));
+    raw_text(db, visits, kept, sizeof kept);
+    /* what the triggers kept, by hand */
+    CHECK_STR(kept, "1:a:2026-03-01T08:00:00Z:2026-03-02T08:00:00Z:- "
+                    "1:b:2026-03-02T08:00:00Z:2026-03-04T20:00:00Z:- "
+                    "1:c:2026-03-04T20:00:00Z:2026-03-09T08:00:00Z:won "
+                    "2:a:2026-03-01T09:00:00Z:2026-03-03T09:00:00Z:lost "
+                    "3:a:2026-03-05T09:00:00Z:2026-03-05T09:00:00Z:- "
+                    "3:b:2026-03-05T09:00:00Z:-:-");
+    /* back to schema 2 */
+    CHECK_INT(raw_exec(db, "DROP TABLE stage_visits; " V3_TRIGGERS_DROP " PRAGMA user_version = 2", NULL, 0),
+              SQLITE_OK);
+    sqlite3_close(db);
+    kanal_error_clear(&e);
+    CHECK_INT(store_open(&s, path_in("v2.db"), false, &e), KANAL_OK);
+    if (s)
+        store_close(s);
+    db = raw_open(path_in("v2.db"));
+    CHECK_INT(raw_int(db, "PRAGMA user_version"), 3);
+    raw_text(db, visits, migrated, sizeof migrated);
+    CHECK_STR(migrated, kept);
+    /* and kept by the triggers from now on */
+    CHECK_INT(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND"
+                          " tbl_name = 'opportunities'"),
+              3);
+    sqlite3_close(db);
 }
 
 /*
@@ -494,6 +591,7 @@ int main(void)
     test_transactions_file();
     test_open_refusals();
     test_migration_v2();
+    test_migration_v3();
     test_publish();
     remove_dir();
     return t_done("test_sqlite_store");

@@ -341,13 +341,15 @@ typedef struct owner_row {
 
 static int activities(ctx *c)
 {
-    store_count *out, *act, *ft;
-    size_t n_out, n_act, n_ft;
+    /* the first touches cover every opportunity (NULL: none yet): the outcomes too */
+    store_count *act, *ft;
+    size_t n_act, n_ft;
     int rc;
-    if ((rc = store_report_outcomes(c->k->store, c->a, &c->sc, &out, &n_out, c->err)) ||
-        (rc = store_report_activities(c->k->store, c->a, &c->sc, &act, &n_act, c->err)) ||
+    if ((rc = store_report_activities(c->k->store, c->a, &c->sc, &act, &n_act, c->err)) ||
         (rc = store_report_first_touch(c->k->store, c->a, &c->sc, &ft, &n_ft, c->err)))
         return rc;
+    store_count *out = ft;
+    size_t n_out = n_ft;
     /* the owners and the activity types the scope holds, sorted */
     const char **owners = NULL, **types = NULL;
     size_t n_owners = 0, cap_o = 0, n_types = 0, cap_t = 0;

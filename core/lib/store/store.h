@@ -247,7 +247,7 @@ struct store {
 };
 
 /* The schema version of a new database, whatever the backend. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* ---- opening --------------------------------------------------------------------- */
 

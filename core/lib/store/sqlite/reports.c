@@ -25,14 +25,14 @@
 #define S_LOST "'" KANAL_STATUS_LOST_NAME "'"
 
 #define SCOPE                                                                                    \
-    "WITH cand AS ("                                                                             \
+    "WITH cand AS NOT MATERIALIZED ("                                                                             \
     "  SELECT o.* FROM opportunities o"                                                          \
     "  WHERE o.created_at <= :as_of"                                                             \
     "    AND (:workflow IS NULL OR o.workflow = :workflow)"                                      \
     "    AND (:version IS NULL OR o.version = :version)"                                         \
     "    AND (:since IS NULL OR o.created_at >= :since)"                                         \
     "    AND (:until IS NULL OR o.created_at <= :until)),"                                       \
-    "rebuilt0 AS ("                                                                              \
+    "rebuilt0 AS NOT MATERIALIZED ("                                                                              \
     "  SELECT c.id, c.partner_id, c.workflow, c.version, c.created_at,"                          \
     "    (SELECT e.seq FROM events e WHERE e.opp_id = c.id"                                      \
     "       AND e.type IN (:ev_created, :ev_advanced) AND e.at <= :as_of"                        \
@@ -46,7 +46,7 @@
     "             (SELECT json_extract(e.data, '$.owner') FROM events e"                         \
     "                WHERE e.opp_id = c.id AND e.type = :ev_created)) AS owner"                  \
     "  FROM cand c WHERE c.last_event_at > :as_of),"                                             \
-    "rebuilt AS ("                                                                               \
+    "rebuilt AS NOT MATERIALIZED ("                                                                               \
     "  SELECT r.id, r.partner_id, r.workflow, r.version, r.created_at, r.owner,"                 \
     "    CASE cl.type WHEN :ev_won THEN " S_WON " WHEN :ev_lost THEN " S_LOST                    \
     "      ELSE " S_OPEN " END AS status,"                                                       \
@@ -56,12 +56,12 @@
     "    json_extract(cl.data, '$.reason') AS lost_reason"                                       \
     "  FROM rebuilt0 r JOIN events st ON st.opp_id = r.id AND st.seq = r.stage_seq"              \
     "  LEFT JOIN events cl ON cl.opp_id = r.id AND cl.seq = r.close_seq),"                       \
-    "scope AS ("                                                                                 \
+    "scope AS NOT MATERIALIZED ("                                                                                 \
     "  SELECT id, partner_id, workflow, version, created_at, owner, status, stage,"              \
     "         stage_entered_at, closed_at, lost_reason"                                          \
     "  FROM cand WHERE last_event_at <= :as_of"                                                  \
     "  UNION ALL SELECT * FROM rebuilt),"                                                        \
-    "owned AS (SELECT * FROM scope WHERE :owner IS NULL OR owner = :owner)"
+    "owned AS NOT MATERIALIZED (SELECT * FROM scope WHERE :owner IS NULL OR owner = :owner)"
 
 /* Prepares sql (not cached: a report runs once) and binds every parameter it names. */
 static sqlite3_stmt *prepare(sq *s, const char *sql, const store_scope *sc, int by,
@@ -197,42 +197,53 @@ int store_sqlite_report_first_touch(store *base_, kanal_arena *a, const store_sc
                       "finding first touches");
 }
 
+int store_sqlite_backfill_visits(sq *s, kanal_error *err)
+{
+    /* each creation or advance starts a visit; the next such step, or a won
+       or lost event, ends it */
+    static const char sql[] =
+        "INSERT INTO stage_visits(opp_id, stage, entered_at, left_at, outcome)"
+        " SELECT opp_id, stage, at, left_at,"
+        "   CASE how WHEN :ev_won THEN " S_WON " WHEN :ev_lost THEN " S_LOST " END"
+        " FROM (SELECT opp_id, seq, at,"
+        "         CASE type WHEN :ev_created THEN json_extract(data, '$.stage')"
+        "           WHEN :ev_advanced THEN json_extract(data, '$.to') END AS stage,"
+        "         lead(type) OVER w AS how, lead(at) OVER w AS left_at"
+        "       FROM events WHERE opp_id IS NOT NULL"
+        "         AND type IN (:ev_created, :ev_advanced, :ev_won, :ev_lost)"
+        "       WINDOW w AS (PARTITION BY opp_id ORDER BY seq))"
+        " WHERE stage IS NOT NULL ORDER BY opp_id, seq";
+    store_scope none = { 0 };
+    sqlite3_stmt *st = prepare(s, sql, &none, 0, NULL, err);
+    if (!st)
+        return err->code;
+    int rc = sqlite3_step(st) == SQLITE_DONE ? KANAL_OK
+                                             : store_sqlite_fail(s, err, "migrating the schema");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_sqlite_report_stages(store *base_, kanal_arena *a, const store_scope *sc,
                                store_stage_row **out, size_t *n, kanal_error *err)
 {
-    /* A visit to a stage begins with the event that puts the opportunity
-       there (created, advanced) and ends with the next of those or a won or
-       lost event; the days of the visits that ended give the median (the
-       middle, or the mean of the two middle ones) and the p90 (the value at
-       rank ceil(0.9 n)). */
-    static const char sql[] =
-        SCOPE ","
-              "steps AS ("
-              "  SELECT e.opp_id, e.seq, e.type, e.at,"
-              "    CASE e.type WHEN :ev_created THEN json_extract(e.data, '$.stage')"
-              "      WHEN :ev_advanced THEN json_extract(e.data, '$.to') END AS stage"
-              "  FROM owned o JOIN events e ON e.opp_id = o.id"
-              "  WHERE e.type IN (:ev_created, :ev_advanced, :ev_won, :ev_lost)"
-              "    AND e.at <= :as_of),"
-              "visits AS ("
-              "  SELECT stage, at AS entered, lead(type) OVER w AS how, lead(at) OVER w AS left_at"
-              "  FROM steps WINDOW w AS (PARTITION BY opp_id ORDER BY seq)),"
-              "v AS (SELECT * FROM visits WHERE stage IS NOT NULL),"
-              "d AS ("
-              "  SELECT stage, days, row_number() OVER (PARTITION BY stage ORDER BY days) AS rn,"
-              "         count(*) OVER (PARTITION BY stage) AS cnt"
-              "  FROM (SELECT stage, (unixepoch(left_at) - unixepoch(entered)) / 86400.0 AS days"
-              "        FROM v WHERE left_at IS NOT NULL)),"
-              "q AS ("
-              "  SELECT stage, avg(days) FILTER (WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2)) AS med,"
-              "         max(days) FILTER (WHERE rn = (9 * cnt + 9) / 10) AS p90, max(cnt) AS cnt"
-              "  FROM d GROUP BY stage)"
-              " SELECT v.stage, count(*), sum(v.how = :ev_advanced), sum(v.how = :ev_won),"
-              "        sum(v.how = :ev_lost), sum(v.how IS NULL),"
-              "        coalesce(q.cnt, 0), coalesce(q.med, 0), coalesce(q.p90, 0)"
-              " FROM v LEFT JOIN q ON q.stage = v.stage GROUP BY v.stage";
+    /* the visits to each stage begun by as_of: how each ended by then
+       (advanced: left without an outcome), or that it had not */
+    static const char counts_sql[] =
+        SCOPE " SELECT v.stage, count(*),"
+              "   sum(v.left_at <= :as_of AND v.outcome IS NULL),"
+              "   sum(v.left_at <= :as_of AND v.outcome IS " S_WON "),"
+              "   sum(v.left_at <= :as_of AND v.outcome IS " S_LOST "),"
+              "   sum(v.left_at IS NULL OR v.left_at > :as_of)"
+              " FROM owned o JOIN stage_visits v ON v.opp_id = o.id"
+              " WHERE v.entered_at <= :as_of GROUP BY v.stage";
+    /* the seconds spent in a stage by each visit that ended, sorted, read in
+       order and never all at once */
+    static const char days_sql[] =
+        SCOPE " SELECT v.stage, unixepoch(v.left_at) - unixepoch(v.entered_at) AS secs"
+              " FROM owned o JOIN stage_visits v ON v.opp_id = o.id"
+              " WHERE v.left_at <= :as_of ORDER BY v.stage, secs";
     sq *s = (sq *)base_;
-    sqlite3_stmt *st = prepare(s, sql, sc, 0, NULL, err);
+    sqlite3_stmt *st = prepare(s, counts_sql, sc, 0, NULL, err);
     if (!st)
         return err->code;
     kanal_buf b = KANAL_BUF_INIT;
@@ -244,14 +255,44 @@ int store_sqlite_report_stages(store *base_, kanal_arena *a, const store_scope *
                               .advanced = sqlite3_column_int64(st, 2),
                               .won = sqlite3_column_int64(st, 3),
                               .lost = sqlite3_column_int64(st, 4),
-                              .open = sqlite3_column_int64(st, 5),
-                              .left = sqlite3_column_int64(st, 6),
-                              .median_days = sqlite3_column_double(st, 7),
-                              .p90_days = sqlite3_column_double(st, 8) };
+                              .open = sqlite3_column_int64(st, 5) };
+        r.left = r.advanced + r.won + r.lost;
         kanal_buf_add(&b, &r, sizeof r);
     }
     int rc = store_sqlite_rows_done(s, a, &b, step, oom, sizeof **out, out, n, err,
                                     "following the stages");
+    sqlite3_finalize(st);
+    if (rc || !(st = prepare(s, days_sql, sc, 0, NULL, err)))
+        return rc ? rc : (int)err->code;
+    /* the median: the value at rank (left + 1) / 2, or the mean of those at
+       left / 2 and left / 2 + 1; the p90: the value at rank ceil(0.9 left) */
+    store_stage_row *row = NULL;
+    int64_t rank = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *stage = (const char *)sqlite3_column_text(st, 0);
+        if (!stage)
+            continue;
+        if (!row || strcmp(row->stage, stage) != 0) {
+            row = NULL;
+            rank = 0;
+            for (size_t i = 0; i < *n && !row; i++)
+                if ((*out)[i].stage && strcmp((*out)[i].stage, stage) == 0)
+                    row = &(*out)[i];
+            if (!row)
+                continue;
+        }
+        double days = (double)sqlite3_column_int64(st, 1) / 86400.0;
+        int64_t left = row->left;
+        rank++;
+        if (left % 2 && rank == (left + 1) / 2)
+            row->median_days = days;
+        else if (left % 2 == 0 && (rank == left / 2 || rank == left / 2 + 1))
+            row->median_days += days / 2;
+        if (rank == (9 * left + 9) / 10)
+            row->p90_days = days;
+    }
+    if (step != SQLITE_DONE)
+        rc = store_sqlite_fail(s, err, "measuring the days in each stage");
     sqlite3_finalize(st);
     return rc;
 }
@@ -313,14 +354,13 @@ int store_sqlite_report_goals(store *base_, kanal_arena *a, const store_scope *s
     /* late: done while a goal it waits for was not yet done (a goal done at
        the same moment counts as done before) */
     static const char sql[] =
-        SCOPE ", ord AS (SELECT json_extract(value, '$[0]') AS version,"
-              "                json_extract(value, '$[1]') AS goal,"
-              "                json_extract(value, '$[2]') AS after FROM json_each(:order))"
-              " SELECT g.goal, count(*), "
-              "   sum(EXISTS (SELECT 1 FROM ord WHERE ord.version = o.version"
-              "       AND ord.goal = g.goal AND NOT EXISTS (SELECT 1 FROM goals_done g2"
-              "         WHERE g2.opp_id = g.opp_id AND g2.goal = ord.after"
-              "           AND g2.done_at <= g.done_at))),"
+        SCOPE ", ord AS MATERIALIZED ("
+              "  SELECT json_extract(value, '$[0]') AS version, json_extract(value, '$[1]') AS goal,"
+              "         json_extract(value, '$[2]') AS after FROM json_each(:order))"
+              " SELECT g.goal, count(*),"
+              "   sum(EXISTS (SELECT 1 FROM ord WHERE ord.version = o.version AND ord.goal = g.goal"
+              "       AND NOT EXISTS (SELECT 1 FROM goals_done g2 WHERE g2.opp_id = g.opp_id"
+              "         AND g2.goal = ord.after AND g2.done_at <= g.done_at))),"
               "   sum(o.status = " S_WON "), sum(o.status = " S_LOST ")"
               " FROM owned o JOIN goals_done g ON g.opp_id = o.id AND g.done_at <= :as_of"
               " GROUP BY g.goal";

@@ -125,6 +125,38 @@ static const char schema_v1[] =
    actor, so that one user acting as another shows in the record. */
 static const char schema_v2[] = "ALTER TABLE events ADD COLUMN login TEXT;";
 
+/* v3: each stage an opportunity has been in, when it entered and left it and
+   whether it left by closing (won, lost) or by advancing (outcome NULL): the
+   funnel's record, kept by triggers from the opportunity's row so that no
+   path that moves an opportunity can forget it, and filled from the log for
+   the opportunities of older databases (store_sqlite_backfill_visits). */
+static const char schema_v3[] =
+    "CREATE TABLE stage_visits("
+    "  id INTEGER PRIMARY KEY,"
+    "  opp_id INTEGER NOT NULL REFERENCES opportunities(id),"
+    "  stage TEXT NOT NULL,"
+    "  entered_at TEXT NOT NULL,"
+    "  left_at TEXT,"
+    "  outcome TEXT CHECK (outcome IN ('" KANAL_STATUS_WON_NAME "', '" KANAL_STATUS_LOST_NAME
+    "'))) STRICT;"
+    "CREATE INDEX stage_visits_opp ON stage_visits(opp_id);"
+    "CREATE TRIGGER stage_visit_first AFTER INSERT ON opportunities BEGIN"
+    "  INSERT INTO stage_visits(opp_id, stage, entered_at)"
+    "    VALUES (NEW.id, NEW.stage, NEW.stage_entered_at);"
+    "END;"
+    "CREATE TRIGGER stage_visit_next AFTER UPDATE OF stage, stage_entered_at ON opportunities"
+    "  WHEN NEW.stage IS NOT OLD.stage OR NEW.stage_entered_at IS NOT OLD.stage_entered_at BEGIN"
+    "  UPDATE stage_visits SET left_at = NEW.stage_entered_at"
+    "    WHERE opp_id = NEW.id AND left_at IS NULL;"
+    "  INSERT INTO stage_visits(opp_id, stage, entered_at)"
+    "    VALUES (NEW.id, NEW.stage, NEW.stage_entered_at);"
+    "END;"
+    "CREATE TRIGGER stage_visit_closed AFTER UPDATE OF status ON opportunities"
+    "  WHEN OLD.status = '" SQL_OPEN "' AND NEW.status IS NOT '" SQL_OPEN "' BEGIN"
+    "  UPDATE stage_visits SET left_at = NEW.closed_at, outcome = NEW.status"
+    "    WHERE opp_id = NEW.id AND left_at IS NULL;"
+    "END;";
+
 static int sq_begin(store *base_, kanal_error *err);
 static int sq_commit(store *base_, kanal_error *err);
 static void sq_rollback(store *base_);
@@ -132,7 +164,7 @@ static void sq_discard(store *base_);
 static const store_methods sqlite_methods;
 
 /* Migrations: migrations[i] takes the schema from version i to i + 1. */
-static const char *const migrations[] = { schema_v1, schema_v2 };
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3 };
 
 /* ---- errors and statements ------------------------------------------------ */
 
@@ -351,9 +383,13 @@ static int migrate(sq *s, const char *path, bool create, kanal_error *err)
     /* read again inside the write lock: another process may have migrated */
     if ((rc = pragma_int(s, "PRAGMA user_version", &version, err)))
         goto fail;
-    for (int v = version; v < STORE_SCHEMA_VERSION; v++)
+    for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
         if ((rc = exec(s, migrations[v], err, "migrating the schema")))
             goto fail;
+        /* an older database's opportunities have their visits in the log only */
+        if (v == 2 && version > 0 && (rc = store_sqlite_backfill_visits(s, err)))
+            goto fail;
+    }
     char sql[128];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
              STORE_SCHEMA_VERSION, KANAL_APPLICATION_ID);

@@ -40,6 +40,8 @@ int store_sqlite_rows_done(sq *s, kanal_arena *a, kanal_buf *b, int step_rc, boo
                            const char *doing);
 
 /* reports.c */
+/* Fills stage_visits from the log (the migration to schema v3). */
+int store_sqlite_backfill_visits(sq *s, kanal_error *err);
 int store_sqlite_report_lost(store *s, kanal_arena *a, const store_scope *sc, store_by by,
                              store_count **out, size_t *n, kanal_error *err);
 int store_sqlite_report_outcomes(store *s, kanal_arena *a, const store_scope *sc,
