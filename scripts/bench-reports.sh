@@ -6,7 +6,10 @@
 # report's main figure. Also the peak memory of each report, at OPPS and at
 # a tenth of it, to show that it stays flat as the history grows.
 #
-#   scripts/bench-reports.sh [OPPS]
+#   scripts/bench-reports.sh [OPPS [DIR]]
+#
+# With DIR, the generated databases are kept there and reused by the next
+# run with the same DIR (building 100,000 opportunities takes a few minutes).
 #
 # Goals (the reports issue): each report under 1 s at 100,000 opportunities,
 # within 2x its floor, peak memory under 64 MiB and no more than 1.2x the
@@ -16,8 +19,13 @@ cd "$(dirname "$0")/.."
 opps=${1:-100000}
 scripts/setup.sh >/dev/null
 kanal="$PWD/build/kanal"
-dir=$(mktemp -d "${TMPDIR:-/tmp}/kanal-bench.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+if [ $# -ge 2 ]; then
+    dir=$2
+    mkdir -p "$dir"
+else
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/kanal-bench.XXXXXX")
+    trap 'rm -rf "$dir"' EXIT
+fi
 export KANAL_USER=admin KANAL_NOW=2026-03-31T17:00:00Z
 command -v /usr/bin/time >/dev/null || { echo "bench-reports: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
 
@@ -26,6 +34,11 @@ now() { date +%s.%N; }
 # build DB OPPS: a database of about OPPS wholesale opportunities
 build() {
     db=$1 n=$2
+    if [ -f "$db" ] && [ "$(sqlite3 "$db" 'SELECT count(*) FROM opportunities')" -ge $((n * 9 / 10)) ]; then
+        echo "reusing $db"
+        return
+    fi
+    rm -f "$db" "$db-wal" "$db-shm"
     mkdir -p "$dir/gen-$n"
     tests/bench/gen_history.sh $((n * 112 / 10)) "$dir/gen-$n"
     KANAL_DB=$db "$kanal" init >/dev/null
@@ -58,8 +71,8 @@ peak() {
     /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1
 }
 
-big=$dir/big.db
-small=$dir/small.db
+big=$dir/big-$opps.db
+small=$dir/small-$opps.db
 build "$big" "$opps"
 build "$small" $((opps / 10))
 

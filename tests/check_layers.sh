@@ -3,7 +3,7 @@
 # core/lib is a layer, and a file may include only headers of its own layer
 # or of a layer below it:
 #
-#   base  <-  def  <-  store  <-  rules, plugins  <-  engine  <-  cli
+#   base  <-  def  <-  store  <-  rules, plugins  <-  engine  <-  reports  <-  cli
 #
 # rules and plugins sit side by side and never include each other (the
 # engine calls each through an interface of its own). The public headers
@@ -25,7 +25,8 @@ rank() {
     store) echo 2 ;;
     rules | plugins) echo 3 ;;
     engine) echo 4 ;;
-    cli) echo 5 ;;
+    reports) echo 5 ;;
+    cli) echo 6 ;;
     *) echo 99 ;;
     esac
 }
@@ -36,7 +37,8 @@ public_layer() {
     buf.h | error.h | json.h | datetime.h | diag.h | table.h | text.h) echo base ;;
     workflow.h | records.h | events.h) echo def ;;
     plugin.h | plugins.h) echo plugins ;;
-    kanal.h | reports.h) echo engine ;;
+    kanal.h) echo engine ;;
+    reports.h) echo reports ;;
     *) echo unknown ;;
     esac
 }

@@ -652,6 +652,194 @@ static void test_digest(void)
     store_close(s);
 }
 
+/* ---- reports: what each aggregate counts, now and as of a moment before ------------ */
+
+/* One step of an opportunity: its event, and the row's latest event. */
+static void step(store *s, int64_t opp, int64_t seq, const char *at, const char *type,
+                 const char *data)
+{
+    kanal_error e;
+    store_event ev = { .opp = opp, .seq = seq, .at = at, .recorded_at = at, .actor = "ann",
+                       .login = "tomek", .type = type, .data = data, .workflow = "w",
+                       .version = 1 };
+    CHECK_INT(store_event_insert(s, &ev, &e), 0);
+    CHECK_INT(store_opp_touch(s, opp, at, seq, &e), 0);
+}
+
+static const store_count *count_of(const store_count *c, size_t n, const char *group,
+                                   const char *key, kanal_status status)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(c[i].group ? c[i].group : "-", group ? group : "-") &&
+            !strcmp(c[i].key ? c[i].key : "-", key ? key : "-") && c[i].status == status)
+            return &c[i];
+    return NULL;
+}
+
+#define CHECK_COUNT(c, n, group, key, status, want)                                      \
+    do {                                                                                 \
+        const store_count *x_ = count_of(c, n, group, key, status);                      \
+        CHECK(x_ != NULL);                                                               \
+        if (x_)                                                                          \
+            CHECK_INT(x_->n, want);                                                      \
+    } while (0)
+
+static void test_reports(void)
+{
+    store *s = open_new("reports.db");
+    kanal_error e;
+    kanal_error_clear(&e);
+    add_user(s, "ann");
+    add_user(s, "bob");
+    kanal_workflow_version v = { .workflow = "w", .version = 1, .source = "w.yaml",
+                                 .yaml = "workflow: w", .hash = "h",
+                                 .applied_at = "2026-03-01T08:00:00Z", .applied_by = "ann" };
+    CHECK_INT(store_workflow_insert(s, &v, "W", &e), 0);
+    int64_t pid[3], opp[3];
+    static const char *const names[] = { "P1", "P2", "P3" };
+    for (int i = 0; i < 3; i++) {
+        kanal_partner p = { .name = names[i], .type = "shop", .created_at = "2026-03-01T08:00:00Z" };
+        CHECK_INT(store_partner_insert(s, &p, names[i], &pid[i], &e), 0);
+    }
+    /* 1: ann's, an e-mail first, goal g1, advanced to b on 03-03, won on 03-05 */
+    store_opp_row r = { .partner_id = pid[0], .workflow = "w", .version = 1, .owner = "ann",
+                        .stage = "a", .created_at = "2026-03-01T08:00:00Z" };
+    CHECK_INT(store_opp_insert(s, &r, &opp[0], &e), 0);
+    step(s, opp[0], 1, "2026-03-01T08:00:00Z", "created", "{\"owner\":\"ann\",\"stage\":\"a\"}");
+    CHECK_INT(store_activity_insert(s, opp[0], "email", "2026-03-01T09:00:00Z", "ann", NULL, &e), 0);
+    step(s, opp[0], 2, "2026-03-01T09:00:00Z", "activity", "{\"activity\":\"email\"}");
+    CHECK_INT(store_activity_insert(s, opp[0], "call", "2026-03-02T09:00:00Z", "ann", NULL, &e), 0);
+    step(s, opp[0], 3, "2026-03-02T09:00:00Z", "activity", "{\"activity\":\"call\"}");
+    CHECK_INT(store_goal_mark_done(s, opp[0], "g1", "2026-03-02T09:00:00Z", "ann", &e), 0);
+    step(s, opp[0], 4, "2026-03-02T09:00:00Z", "goal_done", "{\"goal\":\"g1\"}");
+    CHECK_INT(store_opp_set_stage(s, opp[0], "b", "2026-03-03T08:00:00Z", &e), 0);
+    step(s, opp[0], 5, "2026-03-03T08:00:00Z", "advanced", "{\"from\":\"a\",\"to\":\"b\"}");
+    CHECK_INT(store_opp_close(s, opp[0], KANAL_WON, "2026-03-05T08:00:00Z", NULL, &e), 0);
+    step(s, opp[0], 6, "2026-03-05T08:00:00Z", "won", "{\"stage\":\"b\"}");
+    /* 2: ann's, a call first, bob's from 03-04, lost in a on 03-06 for 'price' */
+    r.partner_id = pid[1];
+    r.created_at = "2026-03-01T10:00:00Z";
+    CHECK_INT(store_opp_insert(s, &r, &opp[1], &e), 0);
+    step(s, opp[1], 1, "2026-03-01T10:00:00Z", "created", "{\"owner\":\"ann\",\"stage\":\"a\"}");
+    CHECK_INT(store_activity_insert(s, opp[1], "call", "2026-03-01T11:00:00Z", "ann", NULL, &e), 0);
+    step(s, opp[1], 2, "2026-03-01T11:00:00Z", "activity", "{\"activity\":\"call\"}");
+    CHECK_INT(store_opp_set_owner(s, opp[1], "bob", &e), 0);
+    step(s, opp[1], 3, "2026-03-04T00:00:00Z", "reassigned", "{\"from\":\"ann\",\"to\":\"bob\"}");
+    CHECK_INT(store_opp_close(s, opp[1], KANAL_LOST, "2026-03-06T10:00:00Z", "price", &e), 0);
+    step(s, opp[1], 4, "2026-03-06T10:00:00Z", "lost", "{\"stage\":\"a\",\"reason\":\"price\"}");
+    /* 3: bob's, nothing done yet */
+    r.partner_id = pid[2];
+    r.owner = "bob";
+    r.created_at = "2026-03-02T08:00:00Z";
+    CHECK_INT(store_opp_insert(s, &r, &opp[2], &e), 0);
+    step(s, opp[2], 1, "2026-03-02T08:00:00Z", "created", "{\"owner\":\"bob\",\"stage\":\"a\"}");
+
+    kanal_arena *a = kanal_arena_new();
+    store_count *c;
+    store_stage_row *st;
+    store_open_row *op;
+    store_goal_row *g;
+    size_t n;
+    /* now: read from the rows */
+    store_scope now = { .as_of = "2026-12-31T00:00:00Z" };
+    CHECK_INT(store_report_lost(s, a, &now, STORE_BY_NONE, &c, &n, &e), 0);
+    CHECK_INT(n, 1);
+    CHECK_COUNT(c, n, NULL, "price", KANAL_STATUS_COUNT, 1);
+    CHECK_INT(store_report_lost(s, a, &now, STORE_BY_OWNER, &c, &n, &e), 0);
+    CHECK_COUNT(c, n, "bob", "price", KANAL_STATUS_COUNT, 1);
+    CHECK_INT(store_report_lost(s, a, &now, STORE_BY_STAGE, &c, &n, &e), 0);
+    CHECK_COUNT(c, n, "a", "price", KANAL_STATUS_COUNT, 1);
+    CHECK_INT(store_report_outcomes(s, a, &now, &c, &n, &e), 0);
+    CHECK_INT(n, 3);
+    CHECK_COUNT(c, n, "ann", NULL, KANAL_WON, 1);
+    CHECK_COUNT(c, n, "bob", NULL, KANAL_LOST, 1);
+    CHECK_COUNT(c, n, "bob", NULL, KANAL_OPEN, 1);
+    CHECK_INT(store_report_activities(s, a, &now, &c, &n, &e), 0);
+    CHECK_INT(n, 3);
+    CHECK_COUNT(c, n, "ann", "email", KANAL_STATUS_COUNT, 1);
+    CHECK_COUNT(c, n, "ann", "call", KANAL_STATUS_COUNT, 1);
+    CHECK_COUNT(c, n, "bob", "call", KANAL_STATUS_COUNT, 1); /* logged by ann, on bob's now */
+    CHECK_INT(store_report_first_touch(s, a, &now, &c, &n, &e), 0);
+    CHECK_INT(n, 3);
+    CHECK_COUNT(c, n, "ann", "email", KANAL_WON, 1);
+    CHECK_COUNT(c, n, "bob", "call", KANAL_LOST, 1);
+    CHECK_COUNT(c, n, "bob", NULL, KANAL_OPEN, 1);
+    CHECK_INT(store_report_stages(s, a, &now, &st, &n, &e), 0);
+    CHECK_INT(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(st[i].stage, "a")) {
+            /* left by 1 (2 days, advanced) and 2 (5 days, lost); 3 still there */
+            CHECK_INT(st[i].entered, 3);
+            CHECK_INT(st[i].advanced, 1);
+            CHECK_INT(st[i].lost, 1);
+            CHECK_INT(st[i].open, 1);
+            CHECK_INT(st[i].left, 2);
+            CHECK(st[i].median_days > 3.4999 && st[i].median_days < 3.5001);
+            CHECK(st[i].p90_days > 4.9999 && st[i].p90_days < 5.0001);
+        } else {
+            CHECK_STR(st[i].stage, "b");
+            CHECK_INT(st[i].entered, 1);
+            CHECK_INT(st[i].won, 1);
+            CHECK(st[i].median_days > 1.9999 && st[i].median_days < 2.0001);
+        }
+    }
+    CHECK_INT(store_report_open(s, a, &now, &op, &n, &e), 0);
+    CHECK_INT(n, 1);
+    if (n) {
+        CHECK_INT(op[0].id, opp[2]);
+        CHECK_STR(op[0].partner, "P3");
+        CHECK_STR(op[0].stage_entered_at, "2026-03-02T08:00:00Z");
+        CHECK(op[0].last_activity_at == NULL);
+    }
+    /* g1 waits for g0, never done: late */
+    store_goal_order order = { 1, "g1", "g0" };
+    CHECK_INT(store_report_goals(s, a, &now, &order, 1, &g, &n, &e), 0);
+    CHECK_INT(n, 1);
+    if (n) {
+        CHECK_STR(g[0].goal, "g1");
+        CHECK_INT(g[0].done, 1);
+        CHECK_INT(g[0].done_late, 1);
+        CHECK_INT(g[0].done_won, 1);
+    }
+    /* filters: bob's only; created from 03-02 only */
+    store_scope bobs = { .owner = "bob", .as_of = now.as_of };
+    CHECK_INT(store_report_outcomes(s, a, &bobs, &c, &n, &e), 0);
+    CHECK_INT(n, 2);
+    store_scope late = { .since = "2026-03-02T00:00:00Z", .as_of = now.as_of };
+    CHECK_INT(store_report_outcomes(s, a, &late, &c, &n, &e), 0);
+    CHECK_INT(n, 1);
+    CHECK_COUNT(c, n, "bob", NULL, KANAL_OPEN, 1);
+
+    /* as of 03-04 12:00: 1 and 2 changed since, rebuilt from the log */
+    store_scope then = { .as_of = "2026-03-04T12:00:00Z" };
+    CHECK_INT(store_report_lost(s, a, &then, STORE_BY_NONE, &c, &n, &e), 0);
+    CHECK_INT(n, 0);
+    CHECK_INT(store_report_outcomes(s, a, &then, &c, &n, &e), 0);
+    CHECK_COUNT(c, n, "ann", NULL, KANAL_OPEN, 1);
+    CHECK_COUNT(c, n, "bob", NULL, KANAL_OPEN, 2); /* 2 was bob's from 03-04 00:00 */
+    CHECK_INT(store_report_stages(s, a, &then, &st, &n, &e), 0);
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(st[i].stage, "a")) {
+            CHECK_INT(st[i].entered, 3);
+            CHECK_INT(st[i].advanced, 1);
+            CHECK_INT(st[i].lost, 0);
+            CHECK_INT(st[i].open, 2);
+        } else {
+            CHECK_INT(st[i].won, 0);
+            CHECK_INT(st[i].open, 1);
+        }
+    }
+    CHECK_INT(store_report_open(s, a, &then, &op, &n, &e), 0);
+    CHECK_INT(n, 3);
+    /* as of before 2 was created: 1 alone, and it had only its e-mail */
+    store_scope early = { .as_of = "2026-03-01T09:30:00Z" };
+    CHECK_INT(store_report_activities(s, a, &early, &c, &n, &e), 0);
+    CHECK_INT(n, 1);
+    CHECK_COUNT(c, n, "ann", "email", KANAL_STATUS_COUNT, 1);
+    kanal_arena_free(a);
+    store_close(s);
+}
+
 /* The backends: each with where its databases are. */
 static const struct {
     const char *name;
@@ -675,6 +863,7 @@ int main(void)
         test_isolation();
         test_queries();
         test_digest();
+        test_reports();
     }
     remove_dir();
     return t_done("test_store");

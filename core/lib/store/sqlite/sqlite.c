@@ -25,6 +25,12 @@
 
 #define KANAL_APPLICATION_ID 0x4B4E4C31 /* "KNL1" */
 #define BUSY_TIMEOUT_MS 30000
+/* A page cache large enough that a long transaction (an import) does not
+   spill pages to the WAL before it commits; a transaction that only reads
+   (a report reads much, once) gets a small one, so that its memory stays flat
+   however large the record. */
+#define CACHE_PRAGMA "PRAGMA cache_size = -32768"
+#define READ_CACHE_PRAGMA "PRAGMA cache_size = -2048"
 
 
 static const char schema_v1[] =
@@ -140,6 +146,8 @@ static const char schema_v3[] =
     "  outcome TEXT CHECK (outcome IN ('" KANAL_STATUS_WON_NAME "', '" KANAL_STATUS_LOST_NAME
     "'))) STRICT;"
     "CREATE INDEX stage_visits_opp ON stage_visits(opp_id);"
+    /* a report of the past rebuilds those changed since: found at once */
+    "CREATE INDEX opportunities_last_event ON opportunities(last_event_at);"
     "CREATE TRIGGER stage_visit_first AFTER INSERT ON opportunities BEGIN"
     "  INSERT INTO stage_visits(opp_id, stage, entered_at)"
     "    VALUES (NEW.id, NEW.stage, NEW.stage_entered_at);"
@@ -335,10 +343,7 @@ static int configure(sq *s, kanal_error *err)
 {
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 1);
-    /* a page cache large enough that a long transaction (an import) does
-       not spill pages to the WAL before it commits */
-    int rc = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
-                     " PRAGMA cache_size = -32768;",
+    int rc = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; " CACHE_PRAGMA ";",
                   err, "configuring the database");
     if (rc)
         return rc;
@@ -764,6 +769,12 @@ static void sq_discard(store *base_)
 static int begin(sq *s, bool write, kanal_error *err)
 {
     char sql[64];
+    if (s->depth == 0 && !write) {
+        int rc = exec(s, READ_CACHE_PRAGMA, err, "configuring the database");
+        if (rc)
+            return rc;
+        s->reading = true;
+    }
     if (s->depth == 0)
         snprintf(sql, sizeof sql, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
     else
@@ -800,7 +811,10 @@ static int sq_commit(store *base_, kanal_error *err)
         sq_rollback(base_);
         return rc;
     }
-    s->depth--;
+    if (--s->depth == 0 && s->reading) {
+        s->reading = false;
+        sqlite3_exec(s->db, CACHE_PRAGMA, NULL, NULL, NULL);
+    }
     return KANAL_OK;
 }
 
@@ -815,7 +829,10 @@ static void sq_rollback(store *base_)
     else
         snprintf(sql, sizeof sql, "ROLLBACK TO s%d; RELEASE s%d", s->depth - 1, s->depth - 1);
     sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-    s->depth--;
+    if (--s->depth == 0 && s->reading) {
+        s->reading = false;
+        sqlite3_exec(s->db, CACHE_PRAGMA, NULL, NULL, NULL);
+    }
 }
 
 static int sq_depth(const store *base_)

@@ -19,6 +19,7 @@ typedef struct sq {
     char *real;                  /* the file SQLite opened */
     char *publish_to;            /* a new database: the path it will be linked to */
     char *user_path;             /* a new database: the path as the user gave it */
+    bool reading;                /* the outermost transaction only reads (a report) */
     bool created;                /* this store created it (kanal init): dev, ino */
     dev_t dev;
     ino_t ino;

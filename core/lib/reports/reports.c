@@ -1,9 +1,10 @@
 /*
-** reports.c — the manager's reports: the store aggregates (store_report_*),
-** this file names what it counted from the definitions, computes the rates
-** with their intervals and the tests, and lays out two tables: the figures
-** (for JSON, CSV and the plugins) and the same rows for people, each rate
-** with its count, its interval and a mark when the sample is small.
+** reports.c — the manager's reports, the layer above the engine: the store
+** aggregates (store_report_*), this file names what it counted from the
+** definitions the engine keeps, computes the rates with their intervals and
+** the tests, and lays out two tables: the figures (for JSON, CSV and the
+** plugins) and the same rows for people, each rate with its count, its
+** interval and a mark when the sample is small.
 */
 #include <math.h>
 #include <stdarg.h>
