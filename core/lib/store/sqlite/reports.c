@@ -59,7 +59,7 @@
     "scope AS NOT MATERIALIZED ("                                                                                 \
     "  SELECT id, partner_id, workflow, version, created_at, owner, status, stage,"              \
     "         stage_entered_at, closed_at, lost_reason"                                          \
-    "  FROM cand WHERE last_event_at <= :as_of"                                                  \
+    "  FROM cand WHERE +last_event_at <= :as_of"                                                  \
     "  UNION ALL SELECT * FROM rebuilt),"                                                        \
     "owned AS NOT MATERIALIZED (SELECT * FROM scope WHERE :owner IS NULL OR owner = :owner)"
 
