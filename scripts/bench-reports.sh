@@ -81,7 +81,7 @@ cat >"$dir/reports" <<'EOF'
 lost-reasons||SELECT lost_reason, count(*) FROM opportunities WHERE status = 'lost' GROUP BY lost_reason ORDER BY 2 DESC;
 activities||SELECT o.owner, (SELECT a.type FROM activities a WHERE a.opp_id = o.id ORDER BY a.at, a.id LIMIT 1) AS first, o.status, count(*) FROM opportunities o GROUP BY 1, 2, 3;
 funnel|--workflow wholesale|SELECT CASE type WHEN 'created' THEN json_extract(data, '$.stage') ELSE json_extract(data, '$.to') END AS stage, count(*) FROM events WHERE type IN ('created', 'advanced') GROUP BY stage;
-stale||SELECT o.id, p.name, o.owner, o.stage, o.stage_entered_at FROM opportunities o JOIN partners p ON p.id = o.partner_id WHERE o.status = 'open' AND unixepoch('2026-03-31T17:00:00Z') - unixepoch(o.stage_entered_at) > 10 * 86400 ORDER BY o.stage_entered_at;
+stale||SELECT o.id, p.name, o.owner, o.stage, o.stage_entered_at, (SELECT max(a.at) FROM activities a WHERE a.opp_id = o.id) FROM opportunities o JOIN partners p ON p.id = o.partner_id WHERE o.status = 'open' AND unixepoch('2026-03-31T17:00:00Z') - unixepoch(o.stage_entered_at) >= 86400 * (1 + CASE o.stage WHEN 'contact' THEN 10 ELSE 30 END) ORDER BY o.stage_entered_at;
 goals|--workflow wholesale|SELECT g.goal, count(*), sum(o.status = 'won') FROM goals_done g JOIN opportunities o ON o.id = g.opp_id GROUP BY g.goal;
 EOF
 

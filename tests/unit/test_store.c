@@ -783,7 +783,7 @@ static void test_reports(void)
             CHECK(st[i].median_days > 1.9999 && st[i].median_days < 2.0001);
         }
     }
-    CHECK_INT(store_report_open(s, a, &now, &op, &n, &e), 0);
+    CHECK_INT(store_report_open(s, a, &now, NULL, 0, &op, &n, &e), 0);
     CHECK_INT(n, 1);
     if (n) {
         CHECK_INT(op[0].id, opp[2]);
@@ -791,6 +791,17 @@ static void test_reports(void)
         CHECK_STR(op[0].stage_entered_at, "2026-03-02T08:00:00Z");
         CHECK(op[0].last_activity_at == NULL);
     }
+    /* 3 has been in a since 03-02 08:00: past 2 days from 03-05 08:00 on, not before */
+    store_stage_limit lim[] = { { "w", 1, "a", 2 }, { "w", 1, "b", 1 } };
+    store_scope d1 = { .as_of = "2026-03-05T07:59:59Z" }, d2 = { .as_of = "2026-03-05T08:00:00Z" };
+    CHECK_INT(store_report_open(s, a, &d1, lim, 2, &op, &n, &e), 0);
+    for (size_t i = 0; i < n; i++)
+        CHECK(op[i].id != opp[2]);
+    CHECK_INT(store_report_open(s, a, &d2, lim, 2, &op, &n, &e), 0);
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        found |= op[i].id == opp[2];
+    CHECK(found);
     /* g1 waits for g0, never done: late */
     store_goal_order order = { 1, "g1", "g0" };
     CHECK_INT(store_report_goals(s, a, &now, &order, 1, &g, &n, &e), 0);
@@ -829,7 +840,7 @@ static void test_reports(void)
             CHECK_INT(st[i].open, 1);
         }
     }
-    CHECK_INT(store_report_open(s, a, &then, &op, &n, &e), 0);
+    CHECK_INT(store_report_open(s, a, &then, NULL, 0, &op, &n, &e), 0);
     CHECK_INT(n, 3);
     /* as of before 2 was created: 1 alone, and it had only its e-mail */
     store_scope early = { .as_of = "2026-03-01T09:30:00Z" };

@@ -657,11 +657,48 @@ static int cmp_stale(const void *pa, const void *pb)
     return a->o->id < b->o->id ? -1 : a->o->id > b->o->id;
 }
 
+/* The max_days of every stage of every version the scope may hold. */
+static int stage_limits(ctx *c, kanal_buf *out)
+{
+    const char **ids = NULL;
+    size_t n = 1;
+    int rc;
+    if (c->sc.workflow)
+        ids = &c->sc.workflow;
+    else if ((rc = store_workflow_ids(c->k->store, c->a, &ids, &n, c->err)))
+        return rc;
+    for (size_t w = 0; w < n; w++) {
+        int last = c->sc.version;
+        if (!last && (rc = store_workflow_latest(c->k->store, ids[w], &last, c->err)))
+            return rc;
+        for (int v = c->sc.version ? c->sc.version : 1; v <= last; v++) {
+            def_entry *e;
+            kanal_error ignored;
+            if (engine_def_get(c->k, ids[w], v, &e, &ignored))
+                continue; /* a version the store has lost: nothing to measure against */
+            for (size_t s = 0; s < e->wf->n_stages; s++) {
+                store_stage_limit l = { e->ver.workflow, v, e->wf->stages[s].id,
+                                        e->wf->stages[s].max_days };
+                if (l.max_days > 0)
+                    kanal_buf_add(out, &l, sizeof l);
+            }
+        }
+    }
+    return out->oom ? nomem(c) : KANAL_OK;
+}
+
 static int stale(ctx *c)
 {
+    static const store_stage_limit none[1]; /* no stage has a limit: nothing is stale */
+    kanal_buf lb = KANAL_BUF_INIT;
     store_open_row *open;
     size_t n;
-    int rc = store_report_open(c->k->store, c->a, &c->sc, &open, &n, c->err);
+    int rc = stage_limits(c, &lb);
+    if (!rc)
+        rc = store_report_open(c->k->store, c->a, &c->sc,
+                               lb.len ? (const store_stage_limit *)lb.data : none,
+                               lb.len / sizeof(store_stage_limit), &open, &n, c->err);
+    kanal_buf_release(&lb);
     if (rc)
         return rc;
     int64_t as_of;
@@ -674,16 +711,15 @@ static int stale(ctx *c)
     for (size_t i = 0; i < n; i++) {
         def_entry *e;
         kanal_error ignored;
-        if (engine_def_get(c->k, open[i].workflow, open[i].version, &e, &ignored))
-            continue; /* a version the store has lost: nothing to measure against */
-        int si = kanal_workflow_stage_index(e->wf, open[i].stage);
         int64_t entered;
-        if (si < 0 || e->wf->stages[si].max_days <= 0 ||
+        if (engine_def_get(c->k, open[i].workflow, open[i].version, &e, &ignored) ||
             kanal_time_parse(open[i].stage_entered_at, &entered, &ignored))
             continue;
-        int64_t days = kanal_days_between(entered, as_of);
-        if (days > e->wf->stages[si].max_days)
-            rows[n_rows++] = (stale_row){ &open[i], days, e->wf->stages[si].max_days };
+        int si = kanal_workflow_stage_index(e->wf, open[i].stage);
+        if (si < 0)
+            continue;
+        rows[n_rows++] = (stale_row){ &open[i], kanal_days_between(entered, as_of),
+                                      e->wf->stages[si].max_days };
     }
     if (n_rows)
         qsort(rows, n_rows, sizeof *rows, cmp_stale);
@@ -697,12 +733,15 @@ static int stale(ctx *c)
         { "max_days", "i", "max" },
         { "last_activity_at", "m", "last activity" },
     };
-    if ((rc = new_tables(c, "Stale opportunities", cols, KANAL_ARRAY_LEN(cols), cols,
-                         KANAL_ARRAY_LEN(cols))))
+    /* people read the same table: one, shown both ways */
+    if ((rc = kanal_table_new(&c->r->rows, "stale", "Stale opportunities", c->err)))
         return rc;
-    kanal_table *ts[] = { c->r->rows, c->r->display };
+    if (add_columns(c->r->rows, cols, KANAL_ARRAY_LEN(cols)))
+        return nomem(c);
+    c->r->display = c->r->rows;
+    kanal_table *ts[] = { c->r->rows };
     for (size_t i = 0; i < n_rows; i++) {
-        for (size_t k = 0; k < 2; k++) {
+        for (size_t k = 0; k < 1; k++) {
             kanal_table *t = ts[k];
             const store_open_row *o = rows[i].o;
             if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, o->id) ||
@@ -714,8 +753,8 @@ static int stale(ctx *c)
                 return nomem(c);
         }
     }
-    return note(c, "%zu of %zu open opportunit%s past their stage's max_days", n_rows, n,
-                n == 1 ? "y is" : "ies are");
+    return note(c, "%zu open opportunit%s past their stage's max_days", n_rows,
+                n_rows == 1 ? "y is" : "ies are");
 }
 
 /* ---- goals ----------------------------------------------------------------------- */
@@ -1012,8 +1051,9 @@ void kanal_report_free(kanal_report *r)
 {
     if (!r)
         return;
+    if (r->display != r->rows)
+        kanal_table_free(r->display);
     kanal_table_free(r->rows);
-    kanal_table_free(r->display);
     kanal_table_free(r->comparison);
     kanal_table_free(r->comparison_display);
     kanal_arena_free(r->priv_->a);

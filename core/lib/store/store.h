@@ -112,6 +112,14 @@ typedef struct store_open_row {
     const char *last_activity_at; /* NULL: none yet */
 } store_open_row;
 
+/* The longest an opportunity should stay in a stage of one version (max_days). */
+typedef struct store_stage_limit {
+    const char *workflow;
+    int version;
+    const char *stage;
+    int max_days;
+} store_stage_limit;
+
 /* A goal that waits for another in one version: done before `after` is late. */
 typedef struct store_goal_order {
     int version;
@@ -234,7 +242,8 @@ typedef struct store_methods {
                               store_count **out, size_t *n, kanal_error *err);
     int (*report_stages)(store *s, kanal_arena *a, const store_scope *sc,
                          store_stage_row **out, size_t *n, kanal_error *err);
-    int (*report_open)(store *s, kanal_arena *a, const store_scope *sc, store_open_row **out,
+    int (*report_open)(store *s, kanal_arena *a, const store_scope *sc,
+                       const store_stage_limit *limits, size_t n_limits, store_open_row **out,
                        size_t *n, kanal_error *err);
     int (*report_goals)(store *s, kanal_arena *a, const store_scope *sc,
                         const store_goal_order *order, size_t n_order, store_goal_row **out,
@@ -593,11 +602,14 @@ static inline int store_report_stages(store *s, kanal_arena *a, const store_scop
 {
     return s->m->report_stages(s, a, sc, out, n, err);
 }
-/* The opportunities open at as_of. */
+/* The opportunities open at as_of; with limits, only those that had been longer
+   than their stage's limit in it then (whole days, as kanal_days_between counts),
+   the longest first. */
 static inline int store_report_open(store *s, kanal_arena *a, const store_scope *sc,
+                                    const store_stage_limit *limits, size_t n_limits,
                                     store_open_row **out, size_t *n, kanal_error *err)
 {
-    return s->m->report_open(s, a, sc, out, n, err);
+    return s->m->report_open(s, a, sc, limits, n_limits, out, n, err);
 }
 /* Per goal done: how often, how often before a goal it waits for (order), and the
    outcomes of the opportunities it was done on. */

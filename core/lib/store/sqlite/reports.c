@@ -297,20 +297,59 @@ int store_sqlite_report_stages(store *base_, kanal_arena *a, const store_scope *
     return rc;
 }
 
+/* The limits as JSON for the query: [[workflow, version, stage, max_days], ...]. */
+static char *limits_json(const store_stage_limit *limits, size_t n)
+{
+    kanal_buf b = KANAL_BUF_INIT;
+    kanal_buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        kanal_buf_puts(&b, i ? ",[" : "[");
+        kanal_json_escape(&b, limits[i].workflow);
+        kanal_buf_printf(&b, ",%d,", limits[i].version);
+        kanal_json_escape(&b, limits[i].stage);
+        kanal_buf_printf(&b, ",%d]", limits[i].max_days);
+    }
+    kanal_buf_putc(&b, ']');
+    return kanal_buf_detach(&b);
+}
+
 int store_sqlite_report_open(store *base_, kanal_arena *a, const store_scope *sc,
+                             const store_stage_limit *limits, size_t n_limits,
                              store_open_row **out, size_t *n, kanal_error *err)
 {
-    static const char sql[] =
+    static const char all_sql[] =
         SCOPE " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
               "        o.stage_entered_at,"
               "        (SELECT max(x.at) FROM activities x"
               "          WHERE x.opp_id = o.id AND x.at <= :as_of)"
               " FROM owned o JOIN partners p ON p.id = o.partner_id"
               " WHERE o.status = " S_OPEN " ORDER BY o.stage_entered_at, o.id";
+    /* past the limit: more than max_days whole days, that is at least
+       max_days + 1 times 86,400 seconds */
+    static const char stale_sql[] =
+        SCOPE ", lim AS MATERIALIZED ("
+              "  SELECT json_extract(value, '$[0]') AS workflow, json_extract(value, '$[1]') AS version,"
+              "         json_extract(value, '$[2]') AS stage, json_extract(value, '$[3]') AS max_days"
+              "  FROM json_each(:order))"
+              " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
+              "        o.stage_entered_at,"
+              "        (SELECT max(x.at) FROM activities x"
+              "          WHERE x.opp_id = o.id AND x.at <= :as_of)"
+              " FROM owned o JOIN partners p ON p.id = o.partner_id"
+              " WHERE o.status = " S_OPEN
+              "   AND unixepoch(:as_of) - unixepoch(o.stage_entered_at) >= 86400 * (1 +"
+              "     (SELECT lim.max_days FROM lim WHERE lim.workflow = o.workflow"
+              "        AND lim.version = o.version AND lim.stage = o.stage))"
+              " ORDER BY o.stage_entered_at, o.id";
     sq *s = (sq *)base_;
-    sqlite3_stmt *st = prepare(s, sql, sc, 0, NULL, err);
-    if (!st)
+    char *json = NULL;
+    if (limits && !(json = limits_json(limits, n_limits)))
+        return kanal_error_nomem(err);
+    sqlite3_stmt *st = prepare(s, limits ? stale_sql : all_sql, sc, 0, json, err);
+    if (!st) {
+        free(json);
         return err->code;
+    }
     kanal_buf b = KANAL_BUF_INIT;
     bool oom = false;
     int step;
@@ -328,6 +367,7 @@ int store_sqlite_report_open(store *base_, kanal_arena *a, const store_scope *sc
     int rc = store_sqlite_rows_done(s, a, &b, step, oom, sizeof **out, out, n, err,
                                     "finding open opportunities");
     sqlite3_finalize(st);
+    free(json);
     return rc;
 }
 
