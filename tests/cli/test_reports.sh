@@ -857,4 +857,23 @@ expect_out ""
 expect_err_has "version 3"
 expect_db_unchanged
 
+
+# a plugin's format renders the rows like any list (the example plugin's Markdown),
+# and a report never writes over the database
+ok kanal report funnel --workflow pipeline --format markdown
+expect_out_has "| stage | entered | advanced | won | lost here | open here | conversion |"
+expect_out_has "| lead | 9 | 4 | 0 | 2 | 3 | 0.4444 |"
+run kanal report funnel --workflow pipeline -o "$KANAL_DB"
+expect_rc 2
+expect_err "kanal: error: refusing to write to '$KANAL_DB': it is the database"
+expect_db_unchanged
+# reports read a snapshot: while a writer holds the lock for 3 seconds, a
+# report answers at once (a write would wait for it)
+{ echo "BEGIN IMMEDIATE; INSERT INTO users(id, name, created_at) VALUES ('w', 'w', 'x');"
+  sleep 3; echo "ROLLBACK;"; } | sqlite3 "$KANAL_DB" &
+sleep 0.5
+run timeout 2 "$KANAL_BIN" report lost-reasons
+expect_rc 0
+wait
+
 finish
