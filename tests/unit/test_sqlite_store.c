@@ -129,9 +129,10 @@ static store *open_new(const char *name)
 
 static const char *const admin_roles[] = { "admin" };
 
-/* what schema 3 added to opportunities (stage_visits aside): gone from a database made to look older */
-#define V3_TRIGGERS_DROP                                                                    \
-    "DROP TRIGGER stage_visit_first; DROP TRIGGER stage_visit_next;"                          \
+/* what schema 3 added to opportunities (stage_visits aside): gone from a database made to look
+ * older */
+#define V3_TRIGGERS_DROP                                                                           \
+    "DROP TRIGGER stage_visit_first; DROP TRIGGER stage_visit_next;"                               \
     " DROP TRIGGER stage_visit_closed; DROP INDEX opportunities_last_event;"
 
 static void add_user(store *s, const char *id)
@@ -155,9 +156,9 @@ static void test_schema(void)
     CHECK_INT(STORE_SCHEMA_VERSION, 3);
     CHECK_INT(raw_int(db, "PRAGMA application_id"), APP_ID);
     CHECK_STR(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
-    static const char *const tables[] = { "users",         "user_roles",   "workflow_versions",
-                                          "partners",      "opportunities", "goals_done",
-                                          "field_values",  "activities",   "events",
+    static const char *const tables[] = { "users",        "user_roles",    "workflow_versions",
+                                          "partners",     "opportunities", "goals_done",
+                                          "field_values", "activities",    "events",
                                           "stage_visits" };
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[256];
@@ -410,11 +411,12 @@ static void test_migration_v2(void)
     CHECK_INT(store_event_insert(s, &ev, &e), KANAL_OK);
     store_close(s);
     sqlite3 *db = raw_open(path_in("v1.db"));
-    CHECK_INT(raw_exec(db,
-                       "ALTER TABLE events DROP COLUMN login; DROP TABLE stage_visits; " V3_TRIGGERS_DROP
-                       " PRAGMA user_version = 1",
-                       NULL, 0),
-              SQLITE_OK);
+    CHECK_INT(
+        raw_exec(db,
+                 "ALTER TABLE events DROP COLUMN login; DROP TABLE stage_visits; " V3_TRIGGERS_DROP
+                 " PRAGMA user_version = 1",
+                 NULL, 0),
+        SQLITE_OK);
     sqlite3_close(db);
     CHECK_INT(file_int(path_in("v1.db"),
                        "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'login'"),
@@ -450,9 +452,13 @@ static void test_migration_v3(void)
     kanal_error e;
     kanal_error_clear(&e);
     add_user(s, "ann");
-    kanal_workflow_version v = { .workflow = "w", .version = 1, .source = "w.yaml",
-                                 .yaml = "workflow: w", .hash = "h",
-                                 .applied_at = "2026-03-01T08:00:00Z", .applied_by = "ann" };
+    kanal_workflow_version v = { .workflow = "w",
+                                 .version = 1,
+                                 .source = "w.yaml",
+                                 .yaml = "workflow: w",
+                                 .hash = "h",
+                                 .applied_at = "2026-03-01T08:00:00Z",
+                                 .applied_by = "ann" };
     CHECK_INT(store_workflow_insert(s, &v, "W", &e), 0);
     /* three opportunities: won after two advances, lost in its first stage, still open */
     static const struct {
@@ -478,8 +484,12 @@ static void test_migration_v3(void)
         for (int i = 0; i < 4 && steps[o][i].type; i++) {
             const char *at = steps[o][i].at;
             if (steps[o][i].op == 0) {
-                store_opp_row r = { .partner_id = pid, .workflow = "w", .version = 1,
-                                    .owner = "ann", .stage = "a", .created_at = at };
+                store_opp_row r = { .partner_id = pid,
+                                    .workflow = "w",
+                                    .version = 1,
+                                    .owner = "ann",
+                                    .stage = "a",
+                                    .created_at = at };
                 CHECK_INT(store_opp_insert(s, &r, &oid, &e), 0);
             } else if (steps[o][i].op == 1) {
                 CHECK_INT(store_opp_set_stage(s, oid, steps[o][i].stage, at, &e), 0);
@@ -488,9 +498,16 @@ static void test_migration_v3(void)
                                           steps[o][i].op == 3 ? "x" : NULL, &e),
                           0);
             }
-            store_event ev = { .opp = oid, .seq = i + 1, .at = at, .recorded_at = at,
-                               .actor = "ann", .login = "tomek", .type = steps[o][i].type,
-                               .data = steps[o][i].data, .workflow = "w", .version = 1 };
+            store_event ev = { .opp = oid,
+                               .seq = i + 1,
+                               .at = at,
+                               .recorded_at = at,
+                               .actor = "ann",
+                               .login = "tomek",
+                               .type = steps[o][i].type,
+                               .data = steps[o][i].data,
+                               .workflow = "w",
+                               .version = 1 };
             CHECK_INT(store_event_insert(s, &ev, &e), 0);
         }
     }
@@ -510,7 +527,8 @@ static void test_migration_v3(void)
                     "3:a:2026-03-05T09:00:00Z:2026-03-05T09:00:00Z:- "
                     "3:b:2026-03-05T09:00:00Z:-:-");
     /* back to schema 2 */
-    CHECK_INT(raw_exec(db, "DROP TABLE stage_visits; " V3_TRIGGERS_DROP " PRAGMA user_version = 2", NULL, 0),
+    CHECK_INT(raw_exec(db, "DROP TABLE stage_visits; " V3_TRIGGERS_DROP " PRAGMA user_version = 2",
+                       NULL, 0),
               SQLITE_OK);
     sqlite3_close(db);
     kanal_error_clear(&e);

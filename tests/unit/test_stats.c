@@ -11,15 +11,15 @@
 #include "t.h"
 #include "base/stats.h"
 
-#define CHECK_NEAR(got, want, tol)                                                       \
-    do {                                                                                 \
-        double g__ = (got), w__ = (want);                                                \
-        t_checks++;                                                                      \
-        if (!(fabs(g__ - w__) <= (tol))) {                                               \
-            t_failures++;                                                                \
-            fprintf(stderr, "%s:%d: %s = %.10f, want %.10f\n", __FILE__, __LINE__, #got, \
-                    g__, w__);                                                           \
-        }                                                                                \
+#define CHECK_NEAR(got, want, tol)                                                                 \
+    do {                                                                                           \
+        double g__ = (got), w__ = (want);                                                          \
+        t_checks++;                                                                                \
+        if (!(fabs(g__ - w__) <= (tol))) {                                                         \
+            t_failures++;                                                                          \
+            fprintf(stderr, "%s:%d: %s = %.10f, want %.10f\n", __FILE__, __LINE__, #got, g__,      \
+                    w__);                                                                          \
+        }                                                                                          \
     } while (0)
 
 static void wilson(long k, long n, double want_low, double want_high)
@@ -53,8 +53,8 @@ int main(void)
     CHECK_NEAR(kanal_stats_fisher(0, 5, 5, 0), 0.00793651, 5e-8);
     CHECK_NEAR(kanal_stats_fisher(10, 0, 0, 10), 0.00001083, 5e-9);
     CHECK_NEAR(kanal_stats_fisher(2, 8, 2, 8), 1.0, 1e-12); /* equal rows: nothing to see */
-    CHECK_NEAR(kanal_stats_fisher(0, 0, 4, 6), 1.0, 0);      /* an empty row */
-    CHECK_NEAR(kanal_stats_fisher(5, 0, 7, 0), 1.0, 0);      /* an empty column */
+    CHECK_NEAR(kanal_stats_fisher(0, 0, 4, 6), 1.0, 0);     /* an empty row */
+    CHECK_NEAR(kanal_stats_fisher(5, 0, 7, 0), 1.0, 0);     /* an empty column */
     /* large counts: no overflow (Python, exact integers with math.comb: 0.00487880) */
     double big = kanal_stats_fisher(5200, 4800, 5000, 5000);
     CHECK(big > 0 && big < 0.01);

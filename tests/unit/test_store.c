@@ -659,8 +659,15 @@ static void step(store *s, int64_t opp, int64_t seq, const char *at, const char 
                  const char *data)
 {
     kanal_error e;
-    store_event ev = { .opp = opp, .seq = seq, .at = at, .recorded_at = at, .actor = "ann",
-                       .login = "tomek", .type = type, .data = data, .workflow = "w",
+    store_event ev = { .opp = opp,
+                       .seq = seq,
+                       .at = at,
+                       .recorded_at = at,
+                       .actor = "ann",
+                       .login = "tomek",
+                       .type = type,
+                       .data = data,
+                       .workflow = "w",
                        .version = 1 };
     CHECK_INT(store_event_insert(s, &ev, &e), 0);
     CHECK_INT(store_opp_touch(s, opp, at, seq, &e), 0);
@@ -676,12 +683,12 @@ static const store_count *count_of(const store_count *c, size_t n, const char *g
     return NULL;
 }
 
-#define CHECK_COUNT(c, n, group, key, status, want)                                      \
-    do {                                                                                 \
-        const store_count *x_ = count_of(c, n, group, key, status);                      \
-        CHECK(x_ != NULL);                                                               \
-        if (x_)                                                                          \
-            CHECK_INT(x_->n, want);                                                      \
+#define CHECK_COUNT(c, n, group, key, status, want)                                                \
+    do {                                                                                           \
+        const store_count *x_ = count_of(c, n, group, key, status);                                \
+        CHECK(x_ != NULL);                                                                         \
+        if (x_)                                                                                    \
+            CHECK_INT(x_->n, want);                                                                \
     } while (0)
 
 static void test_reports(void)
@@ -691,22 +698,33 @@ static void test_reports(void)
     kanal_error_clear(&e);
     add_user(s, "ann");
     add_user(s, "bob");
-    kanal_workflow_version v = { .workflow = "w", .version = 1, .source = "w.yaml",
-                                 .yaml = "workflow: w", .hash = "h",
-                                 .applied_at = "2026-03-01T08:00:00Z", .applied_by = "ann" };
+    kanal_workflow_version v = { .workflow = "w",
+                                 .version = 1,
+                                 .source = "w.yaml",
+                                 .yaml = "workflow: w",
+                                 .hash = "h",
+                                 .applied_at = "2026-03-01T08:00:00Z",
+                                 .applied_by = "ann" };
     CHECK_INT(store_workflow_insert(s, &v, "W", &e), 0);
     int64_t pid[3], opp[3];
     static const char *const names[] = { "P1", "P2", "P3" };
     for (int i = 0; i < 3; i++) {
-        kanal_partner p = { .name = names[i], .type = "shop", .created_at = "2026-03-01T08:00:00Z" };
+        kanal_partner p = { .name = names[i],
+                            .type = "shop",
+                            .created_at = "2026-03-01T08:00:00Z" };
         CHECK_INT(store_partner_insert(s, &p, names[i], &pid[i], &e), 0);
     }
     /* 1: ann's, an e-mail first, goal g1, advanced to b on 03-03, won on 03-05 */
-    store_opp_row r = { .partner_id = pid[0], .workflow = "w", .version = 1, .owner = "ann",
-                        .stage = "a", .created_at = "2026-03-01T08:00:00Z" };
+    store_opp_row r = { .partner_id = pid[0],
+                        .workflow = "w",
+                        .version = 1,
+                        .owner = "ann",
+                        .stage = "a",
+                        .created_at = "2026-03-01T08:00:00Z" };
     CHECK_INT(store_opp_insert(s, &r, &opp[0], &e), 0);
     step(s, opp[0], 1, "2026-03-01T08:00:00Z", "created", "{\"owner\":\"ann\",\"stage\":\"a\"}");
-    CHECK_INT(store_activity_insert(s, opp[0], "email", "2026-03-01T09:00:00Z", "ann", NULL, &e), 0);
+    CHECK_INT(store_activity_insert(s, opp[0], "email", "2026-03-01T09:00:00Z", "ann", NULL, &e),
+              0);
     step(s, opp[0], 2, "2026-03-01T09:00:00Z", "activity", "{\"activity\":\"email\"}");
     CHECK_INT(store_activity_insert(s, opp[0], "call", "2026-03-02T09:00:00Z", "ann", NULL, &e), 0);
     step(s, opp[0], 3, "2026-03-02T09:00:00Z", "activity", "{\"activity\":\"call\"}");

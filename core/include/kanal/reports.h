@@ -32,17 +32,20 @@ const kanal_report_info *kanal_report_list(size_t *n);
 
 /* What a report covers; start from KANAL_REPORT_OPTIONS_INIT. NULL or 0: no bound. */
 typedef struct kanal_report_options {
-    unsigned version;      /* KANAL_REPORT_OPTIONS_VERSION */
-    const char *workflow;  /* one workflow */
-    int workflow_version;  /* one version of it (needs workflow) */
-    const char *owner;     /* the opportunities this user owned at as_of */
-    const char *since;     /* created at or after (ISO 8601; a date: its start) */
-    const char *until;     /* created at or before (a date: its end) */
-    const char *as_of;     /* the moment described (a date: its end); NULL: now */
-    const char *by;        /* lost-reasons only: "stage" or "owner" */
+    unsigned version;     /* KANAL_REPORT_OPTIONS_VERSION */
+    const char *workflow; /* one workflow */
+    int workflow_version; /* one version of it (needs workflow) */
+    const char *owner;    /* the opportunities this user owned at as_of */
+    const char *since;    /* created at or after (ISO 8601; a date: its start) */
+    const char *until;    /* created at or before (a date: its end) */
+    const char *as_of;    /* the moment described (a date: its end); NULL: now */
+    const char *by;       /* lost-reasons only: "stage" or "owner" */
 } kanal_report_options;
 #define KANAL_REPORT_OPTIONS_VERSION 1
-#define KANAL_REPORT_OPTIONS_INIT { KANAL_REPORT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL }
+#define KANAL_REPORT_OPTIONS_INIT                                                                  \
+    {                                                                                              \
+        KANAL_REPORT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL                        \
+    }
 
 /*
 ** A report's answer. `rows` holds the figures (JSON, CSV and the plugins'
@@ -54,7 +57,7 @@ typedef struct kanal_report_options {
 */
 typedef struct kanal_report {
     const char *name;
-    const char *as_of;          /* ISO 8601 UTC */
+    const char *as_of; /* ISO 8601 UTC */
     kanal_table *rows;
     kanal_table *display;
     kanal_table *comparison;

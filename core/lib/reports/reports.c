@@ -52,14 +52,20 @@ static const struct {
     bool one_workflow; /* follows the stages or goals of one workflow */
 } reports[] = {
     { { "activities", "what each rep does, and what works: outcomes, activity mix, first touch" },
-      activities, false },
-    { { "funnel", "where opportunities get stuck: each stage entered, left, converted, and how long" },
-      funnel, true },
-    { { "goals", "which goals matter: done, done out of order, win rate with and without" },
-      goals, true },
-    { { "lost-reasons", "why partners say no: lost reasons, most frequent first" }, lost_reasons,
+      activities,
       false },
-    { { "stale", "what waits too long: open opportunities past their stage's max_days" }, stale,
+    { { "funnel",
+        "where opportunities get stuck: each stage entered, left, converted, and how long" },
+      funnel,
+      true },
+    { { "goals", "which goals matter: done, done out of order, win rate with and without" },
+      goals,
+      true },
+    { { "lost-reasons", "why partners say no: lost reasons, most frequent first" },
+      lost_reasons,
+      false },
+    { { "stale", "what waits too long: open opportunities past their stage's max_days" },
+      stale,
       false },
 };
 
@@ -221,9 +227,10 @@ static int merge_lost(ctx *c, store_count *rows, size_t *n)
     for (size_t i = 0; i < *n; i++) {
         const char *name = reason_name(c, rows[i].workflow, rows[i].key);
         size_t j = 0;
-        while (j < m && !(strcmp(rows[j].key ? rows[j].key : "", rows[i].key ? rows[i].key : "") == 0 &&
-                          strcmp(rows[j].group ? rows[j].group : "",
-                                 rows[i].group ? rows[i].group : "") == 0))
+        while (
+            j < m &&
+            !(strcmp(rows[j].key ? rows[j].key : "", rows[i].key ? rows[i].key : "") == 0 &&
+              strcmp(rows[j].group ? rows[j].group : "", rows[i].group ? rows[i].group : "") == 0))
             j++;
         if (j == m) {
             rows[m] = rows[i];
@@ -286,14 +293,13 @@ static int lost_reasons(ctx *c)
     qsort(rows, n, sizeof *rows, cmp_lost);
 
     static const char *const cols[][3] = {
-        { "reason", "t", "reason" },     { "name", "t", "name" },
-        { "count", "i", "count" },       { "lost", "i", "of lost" },
-        { "share", "n", "share" },       { "share_low", "n", "low" },
+        { "reason", "t", "reason" },   { "name", "t", "name" },   { "count", "i", "count" },
+        { "lost", "i", "of lost" },    { "share", "n", "share" }, { "share_low", "n", "low" },
         { "share_high", "n", "high" },
     };
-    static const char *const disp[][3] = {
-        { "reason", "t", "reason" }, { "name", "t", "name" }, { "share", "t", "share of lost" }
-    };
+    static const char *const disp[][3] = { { "reason", "t", "reason" },
+                                           { "name", "t", "name" },
+                                           { "share", "t", "share of lost" } };
     const char *group = split == STORE_BY_STAGE ? "stage" : "owner";
     kanal_report *r = c->r;
     if ((rc = kanal_table_new(&r->rows, "rows", "Lost reasons", c->err)) ||
@@ -310,7 +316,8 @@ static int lost_reasons(ctx *c)
         /* the group's total: the denominator of its shares */
         int64_t lost = 0;
         for (size_t j = 0; j < n; j++)
-            if (!split || strcmp(rows[j].group ? rows[j].group : "", rows[i].group ? rows[i].group : "") == 0)
+            if (!split ||
+                strcmp(rows[j].group ? rows[j].group : "", rows[i].group ? rows[i].group : "") == 0)
                 lost += rows[j].n;
         all += rows[i].n;
         const char *name = rows[i].workflow; /* merge_lost put the name there */
@@ -336,7 +343,7 @@ static int lost_reasons(ctx *c)
 typedef struct owner_row {
     const char *owner;
     int64_t won, lost, open;
-    int64_t *acts;               /* per type */
+    int64_t *acts;                  /* per type */
     int64_t *ft, *ft_won, *ft_lost; /* first touch per type */
 } owner_row;
 
@@ -385,7 +392,8 @@ static int activities(ctx *c)
             o->open += out[i].n;
     }
     for (size_t i = 0; i < n_act; i++) {
-        int oi = index_of(owners, n_owners, act[i].group), ti = index_of(types, n_types, act[i].key);
+        int oi = index_of(owners, n_owners, act[i].group),
+            ti = index_of(types, n_types, act[i].key);
         if (oi >= 0 && ti >= 0)
             rows[oi].acts[ti] += act[i].n;
     }
@@ -413,15 +421,20 @@ static int activities(ctx *c)
 
     /* the tables: fixed columns, then a column per type in each map */
     static const char *const cols[][3] = {
-        { "owner", "t", "owner" },       { "opportunities", "i", "opps" },
-        { "won", "i", "won" },           { "lost", "i", "lost" },
-        { "open", "i", "open" },         { "win_rate", "n", "win rate" },
-        { "win_rate_low", "n", "low" },  { "win_rate_high", "n", "high" },
+        { "owner", "t", "owner" },      { "opportunities", "i", "opps" },
+        { "won", "i", "won" },          { "lost", "i", "lost" },
+        { "open", "i", "open" },        { "win_rate", "n", "win rate" },
+        { "win_rate_low", "n", "low" }, { "win_rate_high", "n", "high" },
     };
     static const char *const disp[][3] = {
-        { "owner", "t", "owner" }, { "opportunities", "i", "opps" }, { "won", "i", "won" },
-        { "lost", "i", "lost" },   { "open", "i", "open" },          { "win_rate", "t", "win rate" },
-        { "activities", "t", "activities" }, { "first_touch", "t", "first touch: win rate" },
+        { "owner", "t", "owner" },
+        { "opportunities", "i", "opps" },
+        { "won", "i", "won" },
+        { "lost", "i", "lost" },
+        { "open", "i", "open" },
+        { "win_rate", "t", "win rate" },
+        { "activities", "t", "activities" },
+        { "first_touch", "t", "first touch: win rate" },
     };
     if ((rc = new_tables(c, "Activities and outcomes per owner", cols, KANAL_ARRAY_LEN(cols), disp,
                          KANAL_ARRAY_LEN(disp))))
@@ -451,9 +464,9 @@ static int activities(ctx *c)
             if (kanal_table_set_int(r->rows, 8 + t, o->acts[t]) ||
                 kanal_table_set_int(r->rows, 8 + n_types + t, o->ft[t]))
                 return nomem(c);
-            if (fclosed &&
-                kanal_table_set_number(r->rows, 8 + 2 * n_types + t,
-                                       kanal_stats_round((double)o->ft_won[t] / (double)fclosed, 4)))
+            if (fclosed && kanal_table_set_number(
+                               r->rows, 8 + 2 * n_types + t,
+                               kanal_stats_round((double)o->ft_won[t] / (double)fclosed, 4)))
                 return nomem(c);
             if (o->acts[t])
                 kanal_buf_printf(&acts, "%s%s %lld", acts.len ? ", " : "", types[t],
@@ -488,14 +501,20 @@ static int activities(ctx *c)
 
     /* first touches compared: each against all the others, by Fisher's exact test */
     static const char *const ccols[][3] = {
-        { "type", "t", "first touch" },  { "opportunities", "i", "opps" },
-        { "won", "i", "won" },           { "lost", "i", "lost" },
-        { "win_rate", "n", "win rate" }, { "win_rate_low", "n", "low" },
-        { "win_rate_high", "n", "high" }, { "p", "n", "p" },
+        { "type", "t", "first touch" },
+        { "opportunities", "i", "opps" },
+        { "won", "i", "won" },
+        { "lost", "i", "lost" },
+        { "win_rate", "n", "win rate" },
+        { "win_rate_low", "n", "low" },
+        { "win_rate_high", "n", "high" },
+        { "p", "n", "p" },
     };
     static const char *const cdisp[][3] = {
-        { "type", "t", "first touch" }, { "opportunities", "i", "opps" },
-        { "win_rate", "t", "win rate" }, { "p", "t", "p (vs the others)" },
+        { "type", "t", "first touch" },
+        { "opportunities", "i", "opps" },
+        { "win_rate", "t", "win rate" },
+        { "p", "t", "p (vs the others)" },
     };
     if ((rc = kanal_table_new(&r->comparison, "first_touch_comparison", "First touches compared",
                               c->err)) ||
@@ -547,19 +566,18 @@ static int activities(ctx *c)
             return nomem(c);
         if (!testable)
             continue;
-        const char *verdict =
-            w + l < SMALL_SAMPLE || ow + ol < SMALL_SAMPLE
-                ? "too few closed opportunities to tell anything from chance"
-            : p < 0.05 ? "a difference this large would rarely happen by chance"
-                       : "the data cannot tell this difference from chance";
-        if ((rc = note(c, "%s first: %lld of %lld won vs %lld of %lld otherwise; %s: %s",
-                       types[t], (long long)w, (long long)(w + l), (long long)ow,
-                       (long long)(ow + ol), ptext, verdict)))
+        const char *verdict = w + l < SMALL_SAMPLE || ow + ol < SMALL_SAMPLE
+                                  ? "too few closed opportunities to tell anything from chance"
+                              : p < 0.05 ? "a difference this large would rarely happen by chance"
+                                         : "the data cannot tell this difference from chance";
+        if ((rc = note(c, "%s first: %lld of %lld won vs %lld of %lld otherwise; %s: %s", types[t],
+                       (long long)w, (long long)(w + l), (long long)ow, (long long)(ow + ol), ptext,
+                       verdict)))
             return rc;
     }
-    if (untouched &&
-        (rc = note(c, "%lld opportunit%s with no activity yet %s no first touch", (long long)untouched,
-                   untouched == 1 ? "y" : "ies", untouched == 1 ? "has" : "have")))
+    if (untouched && (rc = note(c, "%lld opportunit%s with no activity yet %s no first touch",
+                                (long long)untouched, untouched == 1 ? "y" : "ies",
+                                untouched == 1 ? "has" : "have")))
         return rc;
     return KANAL_OK;
 }
@@ -575,22 +593,17 @@ static int funnel(ctx *c)
         return rc;
     const kanal_workflow *wf = c->def->wf;
     static const char *const cols[][3] = {
-        { "stage", "t", "stage" },
-        { "entered", "i", "entered" },
-        { "advanced", "i", "advanced" },
-        { "won", "i", "won" },
-        { "lost_here", "i", "lost here" },
-        { "open_here", "i", "open here" },
-        { "conversion", "n", "conversion" },
-        { "conversion_low", "n", "low" },
-        { "conversion_high", "n", "high" },
-        { "median_days", "n", "median days" },
+        { "stage", "t", "stage" },           { "entered", "i", "entered" },
+        { "advanced", "i", "advanced" },     { "won", "i", "won" },
+        { "lost_here", "i", "lost here" },   { "open_here", "i", "open here" },
+        { "conversion", "n", "conversion" }, { "conversion_low", "n", "low" },
+        { "conversion_high", "n", "high" },  { "median_days", "n", "median days" },
         { "p90_days", "n", "p90 days" },
     };
     static const char *const disp[][3] = {
-        { "stage", "t", "stage" },          { "entered", "i", "entered" },
-        { "advanced", "i", "advanced" },    { "won", "i", "won" },
-        { "lost_here", "i", "lost here" },  { "open_here", "i", "open here" },
+        { "stage", "t", "stage" },           { "entered", "i", "entered" },
+        { "advanced", "i", "advanced" },     { "won", "i", "won" },
+        { "lost_here", "i", "lost here" },   { "open_here", "i", "open here" },
         { "conversion", "t", "conversion" }, { "median_days", "t", "median days" },
         { "p90_days", "t", "p90 days" },
     };
@@ -621,9 +634,9 @@ static int funnel(ctx *c)
         }
         if (kanal_table_add_row(r->rows) || kanal_table_set(r->rows, 0, names[i]) ||
             kanal_table_set_int(r->rows, 1, s->entered) ||
-            kanal_table_set_int(r->rows, 2, s->advanced) || kanal_table_set_int(r->rows, 3, s->won) ||
-            kanal_table_set_int(r->rows, 4, s->lost) || kanal_table_set_int(r->rows, 5, s->open) ||
-            set_rate(r->rows, 6, moved, s->entered) ||
+            kanal_table_set_int(r->rows, 2, s->advanced) ||
+            kanal_table_set_int(r->rows, 3, s->won) || kanal_table_set_int(r->rows, 4, s->lost) ||
+            kanal_table_set_int(r->rows, 5, s->open) || set_rate(r->rows, 6, moved, s->entered) ||
             (s->left ? kanal_table_set_number(r->rows, 9, kanal_stats_round(s->median_days, 2)) ||
                            kanal_table_set_number(r->rows, 10, kanal_stats_round(s->p90_days, 2))
                      : 0) ||
@@ -718,20 +731,16 @@ static int stale(ctx *c)
         int si = kanal_workflow_stage_index(e->wf, open[i].stage);
         if (si < 0)
             continue;
-        rows[n_rows++] = (stale_row){ &open[i], kanal_days_between(entered, as_of),
-                                      e->wf->stages[si].max_days };
+        rows[n_rows++] =
+            (stale_row){ &open[i], kanal_days_between(entered, as_of), e->wf->stages[si].max_days };
     }
     if (n_rows)
         qsort(rows, n_rows, sizeof *rows, cmp_stale);
     static const char *const cols[][3] = {
-        { "id", "i", "id" },
-        { "partner", "t", "partner" },
-        { "owner", "t", "owner" },
-        { "workflow", "t", "workflow" },
-        { "stage", "t", "stage" },
-        { "days_in_stage", "i", "days" },
-        { "max_days", "i", "max" },
-        { "last_activity_at", "m", "last activity" },
+        { "id", "i", "id" },        { "partner", "t", "partner" },
+        { "owner", "t", "owner" },  { "workflow", "t", "workflow" },
+        { "stage", "t", "stage" },  { "days_in_stage", "i", "days" },
+        { "max_days", "i", "max" }, { "last_activity_at", "m", "last activity" },
     };
     /* people read the same table: one, shown both ways */
     if ((rc = kanal_table_new(&c->r->rows, "stale", "Stale opportunities", c->err)))
@@ -832,14 +841,14 @@ static int goals(ctx *c)
             for (size_t i = 0; i < n_gr; i++)
                 if (gr[i].goal && strcmp(gr[i].goal, g->id) == 0)
                     x = &gr[i];
-            int64_t dc = x->done_won + x->done_lost, nc = won + lost - dc,
-                    nw = won - x->done_won;
+            int64_t dc = x->done_won + x->done_lost, nc = won + lost - dc, nw = won - x->done_won;
             if (kanal_table_add_row(r->rows) || kanal_table_set(r->rows, 0, g->id) ||
                 kanal_table_set(r->rows, 1, wf->stages[s].id) ||
                 kanal_table_set_bool(r->rows, 2, g->mandatory) ||
                 kanal_table_set_int(r->rows, 3, x->done) ||
                 kanal_table_set_int(r->rows, 4, x->done_late) ||
-                kanal_table_set_int(r->rows, 5, dc) || kanal_table_set_int(r->rows, 6, x->done_won) ||
+                kanal_table_set_int(r->rows, 5, dc) ||
+                kanal_table_set_int(r->rows, 6, x->done_won) ||
                 set_rate(r->rows, 7, x->done_won, dc) || kanal_table_set_int(r->rows, 10, nc) ||
                 kanal_table_set_int(r->rows, 11, nw) || set_rate(r->rows, 12, nw, nc) ||
                 kanal_table_add_row(r->display) || kanal_table_set(r->display, 0, g->id) ||
@@ -859,7 +868,8 @@ static int goals(ctx *c)
 /* ---- running a report -------------------------------------------------------------- */
 
 /* A time of the options: a bare date is its start (since) or its end (until, as_of). */
-static int parse_time(ctx *c, const char *what, const char *text, bool end_of_day, char out[KANAL_TIME_LEN])
+static int parse_time(ctx *c, const char *what, const char *text, bool end_of_day,
+                      char out[KANAL_TIME_LEN])
 {
     int64_t t;
     kanal_error e;
@@ -884,8 +894,9 @@ static int check_options(ctx *c, size_t which, const kanal_report_options *o)
         return kanal_error_set(err, KANAL_EUSAGE,
                                "lost reasons are split by stage or by owner, not by '%s'", o->by);
     if (o->workflow_version && !o->workflow)
-        return kanal_error_set(err, KANAL_EUSAGE, "a version is a version of one workflow: "
-                                                  "name the workflow too");
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "a version is a version of one workflow: "
+                               "name the workflow too");
     if (o->workflow_version < 0)
         return kanal_error_set(err, KANAL_EUSAGE, "invalid version %d", o->workflow_version);
     if (o->workflow) {
@@ -916,11 +927,10 @@ static int check_options(ctx *c, size_t which, const kanal_report_options *o)
             kanal_buf b = KANAL_BUF_INIT;
             for (size_t i = 0; i < n; i++)
                 kanal_buf_printf(&b, "%s%s", i ? ", " : "", ids[i]);
-            kanal_error_set(err, KANAL_EUSAGE,
-                            "the %s report follows the %s of one workflow: choose one of %s",
-                            reports[which].info.name,
-                            strcmp(reports[which].info.name, "goals") ? "stages" : "goals",
-                            kanal_buf_cstr(&b));
+            kanal_error_set(
+                err, KANAL_EUSAGE, "the %s report follows the %s of one workflow: choose one of %s",
+                reports[which].info.name,
+                strcmp(reports[which].info.name, "goals") ? "stages" : "goals", kanal_buf_cstr(&b));
             kanal_buf_release(&b);
             return kanal_error_advise(err, KANAL_ADVICE_CHOOSE_WORKFLOW, NULL);
         }
@@ -956,8 +966,9 @@ static int check_options(ctx *c, size_t which, const kanal_report_options *o)
         engine_now_text(k, as_of);
     }
     if (o->since && o->until && strcmp(since, until) > 0)
-        return kanal_error_set(err, KANAL_EUSAGE, "the period is empty: it starts (%s) after it "
-                                                  "ends (%s)",
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "the period is empty: it starts (%s) after it "
+                               "ends (%s)",
                                since, until);
     c->sc.since = o->since ? kanal_arena_strdup(c->a, since) : NULL;
     c->sc.until = o->until ? kanal_arena_strdup(c->a, until) : NULL;
@@ -1023,8 +1034,9 @@ int kanal_report_run(kanal *k, const char *name, const kanal_report_options *opt
             rc = store_commit(k->store, err);
     }
     if (!rc && p->small)
-        rc = note(&c, "* fewer than %d closed opportunities: a small sample, the rate may well be "
-                      "chance",
+        rc = note(&c,
+                  "* fewer than %d closed opportunities: a small sample, the rate may well be "
+                  "chance",
                   SMALL_SAMPLE);
     if (!rc && r->rows) {
         /* the filters, for the plugins' formats too */

@@ -76,9 +76,9 @@ typedef struct store_pair {
 typedef struct store_scope {
     const char *workflow;
     int version;
-    const char *owner;        /* their owner at as_of */
+    const char *owner;         /* their owner at as_of */
     const char *since, *until; /* created at or after / at or before (ISO 8601) */
-    const char *as_of;        /* ISO 8601, required */
+    const char *as_of;         /* ISO 8601, required */
 } store_scope;
 
 /* How a count is split. */
@@ -89,8 +89,8 @@ typedef enum store_by { STORE_BY_NONE, STORE_BY_STAGE, STORE_BY_OWNER } store_by
    KANAL_STATUS_COUNT. */
 typedef struct store_count {
     const char *workflow; /* lost reasons: the workflow they were lost in; else NULL */
-    const char *group; /* an owner, a stage */
-    const char *key;   /* a lost reason, an activity type, a first touch */
+    const char *group;    /* an owner, a stage */
+    const char *key;      /* a lost reason, an activity type, a first touch */
     kanal_status status;
     int64_t n;
 } store_count;
@@ -236,12 +236,12 @@ typedef struct store_methods {
                        store_count **out, size_t *n, kanal_error *err);
     int (*report_outcomes)(store *s, kanal_arena *a, const store_scope *sc, store_count **out,
                            size_t *n, kanal_error *err);
-    int (*report_activities)(store *s, kanal_arena *a, const store_scope *sc,
-                             store_count **out, size_t *n, kanal_error *err);
-    int (*report_first_touch)(store *s, kanal_arena *a, const store_scope *sc,
-                              store_count **out, size_t *n, kanal_error *err);
-    int (*report_stages)(store *s, kanal_arena *a, const store_scope *sc,
-                         store_stage_row **out, size_t *n, kanal_error *err);
+    int (*report_activities)(store *s, kanal_arena *a, const store_scope *sc, store_count **out,
+                             size_t *n, kanal_error *err);
+    int (*report_first_touch)(store *s, kanal_arena *a, const store_scope *sc, store_count **out,
+                              size_t *n, kanal_error *err);
+    int (*report_stages)(store *s, kanal_arena *a, const store_scope *sc, store_stage_row **out,
+                         size_t *n, kanal_error *err);
     int (*report_open)(store *s, kanal_arena *a, const store_scope *sc,
                        const store_stage_limit *limits, size_t n_limits, store_open_row **out,
                        size_t *n, kanal_error *err);

@@ -24,43 +24,43 @@
 #define S_WON "'" KANAL_STATUS_WON_NAME "'"
 #define S_LOST "'" KANAL_STATUS_LOST_NAME "'"
 
-#define SCOPE                                                                                    \
-    "WITH cand AS NOT MATERIALIZED ("                                                                             \
-    "  SELECT o.* FROM opportunities o"                                                          \
-    "  WHERE o.created_at <= :as_of"                                                             \
-    "    AND (:workflow IS NULL OR o.workflow = :workflow)"                                      \
-    "    AND (:version IS NULL OR o.version = :version)"                                         \
-    "    AND (:since IS NULL OR o.created_at >= :since)"                                         \
-    "    AND (:until IS NULL OR o.created_at <= :until)),"                                       \
-    "rebuilt0 AS NOT MATERIALIZED ("                                                                              \
-    "  SELECT c.id, c.partner_id, c.workflow, c.version, c.created_at,"                          \
-    "    (SELECT e.seq FROM events e WHERE e.opp_id = c.id"                                      \
-    "       AND e.type IN (:ev_created, :ev_advanced) AND e.at <= :as_of"                        \
-    "       ORDER BY e.seq DESC LIMIT 1) AS stage_seq,"                                          \
-    "    (SELECT e.seq FROM events e WHERE e.opp_id = c.id"                                      \
-    "       AND e.type IN (:ev_won, :ev_lost) AND e.at <= :as_of"                                \
-    "       ORDER BY e.seq LIMIT 1) AS close_seq,"                                               \
-    "    coalesce((SELECT json_extract(e.data, '$.to') FROM events e WHERE e.opp_id = c.id"      \
-    "                AND e.type = :ev_reassigned AND e.at <= :as_of"                             \
-    "                ORDER BY e.seq DESC LIMIT 1),"                                              \
-    "             (SELECT json_extract(e.data, '$.owner') FROM events e"                         \
-    "                WHERE e.opp_id = c.id AND e.type = :ev_created)) AS owner"                  \
-    "  FROM cand c WHERE c.last_event_at > :as_of),"                                             \
-    "rebuilt AS NOT MATERIALIZED ("                                                                               \
-    "  SELECT r.id, r.partner_id, r.workflow, r.version, r.created_at, r.owner,"                 \
-    "    CASE cl.type WHEN :ev_won THEN " S_WON " WHEN :ev_lost THEN " S_LOST                    \
-    "      ELSE " S_OPEN " END AS status,"                                                       \
-    "    CASE st.type WHEN :ev_created THEN json_extract(st.data, '$.stage')"                    \
-    "      ELSE json_extract(st.data, '$.to') END AS stage,"                                     \
-    "    st.at AS stage_entered_at, cl.at AS closed_at,"                                         \
-    "    json_extract(cl.data, '$.reason') AS lost_reason"                                       \
-    "  FROM rebuilt0 r JOIN events st ON st.opp_id = r.id AND st.seq = r.stage_seq"              \
-    "  LEFT JOIN events cl ON cl.opp_id = r.id AND cl.seq = r.close_seq),"                       \
-    "scope AS NOT MATERIALIZED ("                                                                                 \
-    "  SELECT id, partner_id, workflow, version, created_at, owner, status, stage,"              \
-    "         stage_entered_at, closed_at, lost_reason"                                          \
-    "  FROM cand WHERE +last_event_at <= :as_of"                                                  \
-    "  UNION ALL SELECT * FROM rebuilt),"                                                        \
+#define SCOPE                                                                                      \
+    "WITH cand AS NOT MATERIALIZED ("                                                              \
+    "  SELECT o.* FROM opportunities o"                                                            \
+    "  WHERE o.created_at <= :as_of"                                                               \
+    "    AND (:workflow IS NULL OR o.workflow = :workflow)"                                        \
+    "    AND (:version IS NULL OR o.version = :version)"                                           \
+    "    AND (:since IS NULL OR o.created_at >= :since)"                                           \
+    "    AND (:until IS NULL OR o.created_at <= :until)),"                                         \
+    "rebuilt0 AS NOT MATERIALIZED ("                                                               \
+    "  SELECT c.id, c.partner_id, c.workflow, c.version, c.created_at,"                            \
+    "    (SELECT e.seq FROM events e WHERE e.opp_id = c.id"                                        \
+    "       AND e.type IN (:ev_created, :ev_advanced) AND e.at <= :as_of"                          \
+    "       ORDER BY e.seq DESC LIMIT 1) AS stage_seq,"                                            \
+    "    (SELECT e.seq FROM events e WHERE e.opp_id = c.id"                                        \
+    "       AND e.type IN (:ev_won, :ev_lost) AND e.at <= :as_of"                                  \
+    "       ORDER BY e.seq LIMIT 1) AS close_seq,"                                                 \
+    "    coalesce((SELECT json_extract(e.data, '$.to') FROM events e WHERE e.opp_id = c.id"        \
+    "                AND e.type = :ev_reassigned AND e.at <= :as_of"                               \
+    "                ORDER BY e.seq DESC LIMIT 1),"                                                \
+    "             (SELECT json_extract(e.data, '$.owner') FROM events e"                           \
+    "                WHERE e.opp_id = c.id AND e.type = :ev_created)) AS owner"                    \
+    "  FROM cand c WHERE c.last_event_at > :as_of),"                                               \
+    "rebuilt AS NOT MATERIALIZED ("                                                                \
+    "  SELECT r.id, r.partner_id, r.workflow, r.version, r.created_at, r.owner,"                   \
+    "    CASE cl.type WHEN :ev_won THEN " S_WON " WHEN :ev_lost THEN " S_LOST "      ELSE " S_OPEN \
+    " END AS status,"                                                                              \
+    "    CASE st.type WHEN :ev_created THEN json_extract(st.data, '$.stage')"                      \
+    "      ELSE json_extract(st.data, '$.to') END AS stage,"                                       \
+    "    st.at AS stage_entered_at, cl.at AS closed_at,"                                           \
+    "    json_extract(cl.data, '$.reason') AS lost_reason"                                         \
+    "  FROM rebuilt0 r JOIN events st ON st.opp_id = r.id AND st.seq = r.stage_seq"                \
+    "  LEFT JOIN events cl ON cl.opp_id = r.id AND cl.seq = r.close_seq),"                         \
+    "scope AS NOT MATERIALIZED ("                                                                  \
+    "  SELECT id, partner_id, workflow, version, created_at, owner, status, stage,"                \
+    "         stage_entered_at, closed_at, lost_reason"                                            \
+    "  FROM cand WHERE +last_event_at <= :as_of"                                                   \
+    "  UNION ALL SELECT * FROM rebuilt),"                                                          \
     "owned AS NOT MATERIALIZED (SELECT * FROM scope WHERE :owner IS NULL OR owner = :owner)"
 
 /* Prepares sql (not cached: a report runs once) and binds every parameter it names. */
@@ -113,8 +113,8 @@ static sqlite3_stmt *prepare(sq *s, const char *sql, const store_scope *sc, int 
 /* Gathers counts: the columns [workflow] [group] [key] [status] n, as `shape` says. */
 enum { C_WORKFLOW = 1, C_GROUP = 2, C_KEY = 4, C_STATUS = 8 };
 
-static int counts(sq *s, kanal_arena *a, sqlite3_stmt *st, int shape, store_count **out,
-                  size_t *n, kanal_error *err, const char *doing)
+static int counts(sq *s, kanal_arena *a, sqlite3_stmt *st, int shape, store_count **out, size_t *n,
+                  kanal_error *err, const char *doing)
 {
     kanal_buf b = KANAL_BUF_INIT;
     bool oom = false;
@@ -140,9 +140,8 @@ static int counts(sq *s, kanal_arena *a, sqlite3_stmt *st, int shape, store_coun
     return rc;
 }
 
-static int run_counts(store *base_, kanal_arena *a, const store_scope *sc, int by,
-                      const char *sql, int shape, store_count **out, size_t *n, kanal_error *err,
-                      const char *doing)
+static int run_counts(store *base_, kanal_arena *a, const store_scope *sc, int by, const char *sql,
+                      int shape, store_count **out, size_t *n, kanal_error *err, const char *doing)
 {
     sq *s = (sq *)base_;
     sqlite3_stmt *st = prepare(s, sql, sc, by, NULL, err);
@@ -167,8 +166,7 @@ int store_sqlite_report_outcomes(store *base_, kanal_arena *a, const store_scope
 {
     static const char sql[] =
         SCOPE " SELECT owner, status, count(*) FROM owned GROUP BY owner, status";
-    return run_counts(base_, a, sc, 0, sql, C_GROUP | C_STATUS, out, n, err,
-                      "counting outcomes");
+    return run_counts(base_, a, sc, 0, sql, C_GROUP | C_STATUS, out, n, err, "counting outcomes");
 }
 
 int store_sqlite_report_activities(store *base_, kanal_arena *a, const store_scope *sc,
@@ -178,8 +176,7 @@ int store_sqlite_report_activities(store *base_, kanal_arena *a, const store_sco
         SCOPE " SELECT o.owner, x.type, count(*)"
               " FROM owned o JOIN activities x ON x.opp_id = o.id AND x.at <= :as_of"
               " GROUP BY o.owner, x.type";
-    return run_counts(base_, a, sc, 0, sql, C_GROUP | C_KEY, out, n, err,
-                      "counting activities");
+    return run_counts(base_, a, sc, 0, sql, C_GROUP | C_KEY, out, n, err, "counting activities");
 }
 
 int store_sqlite_report_first_touch(store *base_, kanal_arena *a, const store_scope *sc,
@@ -314,8 +311,8 @@ static char *limits_json(const store_stage_limit *limits, size_t n)
 }
 
 int store_sqlite_report_open(store *base_, kanal_arena *a, const store_scope *sc,
-                             const store_stage_limit *limits, size_t n_limits,
-                             store_open_row **out, size_t *n, kanal_error *err)
+                             const store_stage_limit *limits, size_t n_limits, store_open_row **out,
+                             size_t *n, kanal_error *err)
 {
     static const char all_sql[] =
         SCOPE " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
@@ -326,21 +323,21 @@ int store_sqlite_report_open(store *base_, kanal_arena *a, const store_scope *sc
               " WHERE o.status = " S_OPEN " ORDER BY o.stage_entered_at, o.id";
     /* past the limit: more than max_days whole days, that is at least
        max_days + 1 times 86,400 seconds */
-    static const char stale_sql[] =
-        SCOPE ", lim AS MATERIALIZED ("
-              "  SELECT json_extract(value, '$[0]') AS workflow, json_extract(value, '$[1]') AS version,"
-              "         json_extract(value, '$[2]') AS stage, json_extract(value, '$[3]') AS max_days"
-              "  FROM json_each(:order))"
-              " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
-              "        o.stage_entered_at,"
-              "        (SELECT max(x.at) FROM activities x"
-              "          WHERE x.opp_id = o.id AND x.at <= :as_of)"
-              " FROM owned o JOIN partners p ON p.id = o.partner_id"
-              " WHERE o.status = " S_OPEN
-              "   AND unixepoch(:as_of) - unixepoch(o.stage_entered_at) >= 86400 * (1 +"
-              "     (SELECT lim.max_days FROM lim WHERE lim.workflow = o.workflow"
-              "        AND lim.version = o.version AND lim.stage = o.stage))"
-              " ORDER BY o.stage_entered_at, o.id";
+    static const char stale_sql[] = SCOPE
+        ", lim AS MATERIALIZED ("
+        "  SELECT json_extract(value, '$[0]') AS workflow, json_extract(value, '$[1]') AS version,"
+        "         json_extract(value, '$[2]') AS stage, json_extract(value, '$[3]') AS max_days"
+        "  FROM json_each(:order))"
+        " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
+        "        o.stage_entered_at,"
+        "        (SELECT max(x.at) FROM activities x"
+        "          WHERE x.opp_id = o.id AND x.at <= :as_of)"
+        " FROM owned o JOIN partners p ON p.id = o.partner_id"
+        " WHERE o.status = " S_OPEN
+        "   AND unixepoch(:as_of) - unixepoch(o.stage_entered_at) >= 86400 * (1 +"
+        "     (SELECT lim.max_days FROM lim WHERE lim.workflow = o.workflow"
+        "        AND lim.version = o.version AND lim.stage = o.stage))"
+        " ORDER BY o.stage_entered_at, o.id";
     sq *s = (sq *)base_;
     char *json = NULL;
     if (limits && !(json = limits_json(limits, n_limits)))
@@ -388,22 +385,22 @@ static char *order_json(const store_goal_order *order, size_t n)
 }
 
 int store_sqlite_report_goals(store *base_, kanal_arena *a, const store_scope *sc,
-                              const store_goal_order *order, size_t n_order,
-                              store_goal_row **out, size_t *n, kanal_error *err)
+                              const store_goal_order *order, size_t n_order, store_goal_row **out,
+                              size_t *n, kanal_error *err)
 {
     /* late: done while a goal it waits for was not yet done (a goal done at
        the same moment counts as done before) */
-    static const char sql[] =
-        SCOPE ", ord AS MATERIALIZED ("
-              "  SELECT json_extract(value, '$[0]') AS version, json_extract(value, '$[1]') AS goal,"
-              "         json_extract(value, '$[2]') AS after FROM json_each(:order))"
-              " SELECT g.goal, count(*),"
-              "   sum(EXISTS (SELECT 1 FROM ord WHERE ord.version = o.version AND ord.goal = g.goal"
-              "       AND NOT EXISTS (SELECT 1 FROM goals_done g2 WHERE g2.opp_id = g.opp_id"
-              "         AND g2.goal = ord.after AND g2.done_at <= g.done_at))),"
-              "   sum(o.status = " S_WON "), sum(o.status = " S_LOST ")"
-              " FROM owned o JOIN goals_done g ON g.opp_id = o.id AND g.done_at <= :as_of"
-              " GROUP BY g.goal";
+    static const char sql[] = SCOPE
+        ", ord AS MATERIALIZED ("
+        "  SELECT json_extract(value, '$[0]') AS version, json_extract(value, '$[1]') AS goal,"
+        "         json_extract(value, '$[2]') AS after FROM json_each(:order))"
+        " SELECT g.goal, count(*),"
+        "   sum(EXISTS (SELECT 1 FROM ord WHERE ord.version = o.version AND ord.goal = g.goal"
+        "       AND NOT EXISTS (SELECT 1 FROM goals_done g2 WHERE g2.opp_id = g.opp_id"
+        "         AND g2.goal = ord.after AND g2.done_at <= g.done_at))),"
+        "   sum(o.status = " S_WON "), sum(o.status = " S_LOST ")"
+        " FROM owned o JOIN goals_done g ON g.opp_id = o.id AND g.done_at <= :as_of"
+        " GROUP BY g.goal";
     sq *s = (sq *)base_;
     char *json = order_json(order, n_order);
     if (!json)
@@ -424,8 +421,8 @@ int store_sqlite_report_goals(store *base_, kanal_arena *a, const store_scope *s
                              .done_lost = sqlite3_column_int64(st, 4) };
         kanal_buf_add(&b, &r, sizeof r);
     }
-    int rc = store_sqlite_rows_done(s, a, &b, step, oom, sizeof **out, out, n, err,
-                                    "counting goals");
+    int rc =
+        store_sqlite_rows_done(s, a, &b, step, oom, sizeof **out, out, n, err, "counting goals");
     sqlite3_finalize(st);
     free(json);
     return rc;

@@ -32,7 +32,6 @@
 #define CACHE_PRAGMA "PRAGMA cache_size = -32768"
 #define READ_CACHE_PRAGMA "PRAGMA cache_size = -2048"
 
-
 static const char schema_v1[] =
     "CREATE TABLE users("
     "  id TEXT PRIMARY KEY,"
@@ -332,9 +331,8 @@ const char *store_sqlite_text(kanal_arena *a, sqlite3_stmt *st, int i, bool *oom
     return col_text(a, st, i, oom);
 }
 
-int store_sqlite_rows_done(sq *s, kanal_arena *a, kanal_buf *b, int step_rc, bool oom,
-                           size_t size, void *out, size_t *n, kanal_error *err,
-                           const char *doing)
+int store_sqlite_rows_done(sq *s, kanal_arena *a, kanal_buf *b, int step_rc, bool oom, size_t size,
+                           void *out, size_t *n, kanal_error *err, const char *doing)
 {
     return rows_done(s, a, b, step_rc, oom, size, out, n, err, doing);
 }
@@ -343,8 +341,8 @@ static int configure(sq *s, kanal_error *err)
 {
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 1);
-    int rc = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; " CACHE_PRAGMA ";",
-                  err, "configuring the database");
+    int rc = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; " CACHE_PRAGMA ";", err,
+                  "configuring the database");
     if (rc)
         return rc;
     /* WAL is a property of the file; setting it takes a lock, so only when needed. */

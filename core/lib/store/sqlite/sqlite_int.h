@@ -13,14 +13,14 @@
 #define CACHE_SIZE 96
 
 typedef struct sq {
-    store base;                  /* first: the methods */
+    store base; /* first: the methods */
     sqlite3 *db;
     int depth;
-    char *real;                  /* the file SQLite opened */
-    char *publish_to;            /* a new database: the path it will be linked to */
-    char *user_path;             /* a new database: the path as the user gave it */
-    bool reading;                /* the outermost transaction only reads (a report) */
-    bool created;                /* this store created it (kanal init): dev, ino */
+    char *real;       /* the file SQLite opened */
+    char *publish_to; /* a new database: the path it will be linked to */
+    char *user_path;  /* a new database: the path as the user gave it */
+    bool reading;     /* the outermost transaction only reads (a report) */
+    bool created;     /* this store created it (kanal init): dev, ino */
     dev_t dev;
     ino_t ino;
     struct {
@@ -35,18 +35,17 @@ int store_sqlite_fail(sq *s, kanal_error *err, const char *doing);
 /* A text column copied into the arena; NULL for NULL (*oom set when it cannot be). */
 const char *store_sqlite_text(kanal_arena *a, sqlite3_stmt *st, int i, bool *oom);
 /* Ends a query whose rows were gathered in b (records of `size` bytes): on success
-   *out points to them in the arena and *n counts them. Releases b. */
-int store_sqlite_rows_done(sq *s, kanal_arena *a, kanal_buf *b, int step_rc, bool oom,
-                           size_t size, void *out, size_t *n, kanal_error *err,
-                           const char *doing);
+ *out points to them in the arena and *n counts them. Releases b. */
+int store_sqlite_rows_done(sq *s, kanal_arena *a, kanal_buf *b, int step_rc, bool oom, size_t size,
+                           void *out, size_t *n, kanal_error *err, const char *doing);
 
 /* reports.c */
 /* Fills stage_visits from the log (the migration to schema v3). */
 int store_sqlite_backfill_visits(sq *s, kanal_error *err);
 int store_sqlite_report_lost(store *s, kanal_arena *a, const store_scope *sc, store_by by,
                              store_count **out, size_t *n, kanal_error *err);
-int store_sqlite_report_outcomes(store *s, kanal_arena *a, const store_scope *sc,
-                                 store_count **out, size_t *n, kanal_error *err);
+int store_sqlite_report_outcomes(store *s, kanal_arena *a, const store_scope *sc, store_count **out,
+                                 size_t *n, kanal_error *err);
 int store_sqlite_report_activities(store *s, kanal_arena *a, const store_scope *sc,
                                    store_count **out, size_t *n, kanal_error *err);
 int store_sqlite_report_first_touch(store *s, kanal_arena *a, const store_scope *sc,
@@ -54,10 +53,10 @@ int store_sqlite_report_first_touch(store *s, kanal_arena *a, const store_scope 
 int store_sqlite_report_stages(store *s, kanal_arena *a, const store_scope *sc,
                                store_stage_row **out, size_t *n, kanal_error *err);
 int store_sqlite_report_open(store *s, kanal_arena *a, const store_scope *sc,
-                             const store_stage_limit *limits, size_t n_limits,
-                             store_open_row **out, size_t *n, kanal_error *err);
+                             const store_stage_limit *limits, size_t n_limits, store_open_row **out,
+                             size_t *n, kanal_error *err);
 int store_sqlite_report_goals(store *s, kanal_arena *a, const store_scope *sc,
-                              const store_goal_order *order, size_t n_order,
-                              store_goal_row **out, size_t *n, kanal_error *err);
+                              const store_goal_order *order, size_t n_order, store_goal_row **out,
+                              size_t *n, kanal_error *err);
 
 #endif
