@@ -876,4 +876,13 @@ run timeout 2 "$KANAL_BIN" report lost-reasons
 expect_rc 0
 wait
 
+
+# a database with no workflow yet: the funnel says what is missing, once
+ok kanal init --admin solo --db "$T/empty.db"
+run kanal report funnel --db "$T/empty.db" --as solo
+expect_rc 3
+expect_err "kanal: error: the funnel report follows a workflow's stages (no workflow is applied yet: an admin runs 'kanal workflow apply')"
+ok kanal report lost-reasons --db "$T/empty.db" --as solo
+expect_out_has "no lost reasons"
+
 finish

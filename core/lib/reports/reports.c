@@ -921,7 +921,9 @@ static int check_options(ctx *c, size_t which, const kanal_report_options *o)
         if ((rc = store_workflow_ids(k->store, c->a, &ids, &n, err)))
             return rc;
         if (n == 0)
-            return kanal_error_set(err, KANAL_ENOTFOUND, "no workflow is applied yet"),
+            return kanal_error_set(err, KANAL_ENOTFOUND, "the %s report follows a workflow's %s",
+                                   reports[which].info.name,
+                                   strcmp(reports[which].info.name, "goals") ? "stages" : "goals"),
                    kanal_error_advise(err, KANAL_ADVICE_APPLY_WORKFLOW, NULL);
         if (n > 1) {
             kanal_buf b = KANAL_BUF_INIT;
