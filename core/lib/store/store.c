@@ -5,6 +5,7 @@
 
 int store_open(store **out, const char *location, bool create, kanal_error *err)
 {
-    /* a path: the embedded SQLite database (the only backend so far) */
+    if (store_pg_location(location))
+        return store_pg_open(out, location, create, err);
     return store_sqlite_open(out, location, create, err);
 }

@@ -261,8 +261,9 @@ struct store {
 /* ---- opening --------------------------------------------------------------------- */
 
 /*
-** Opens the database at `location` with the backend it names (a path:
-** SQLite). With create, it must not exist and is created, exclusively, with
+** Opens the database at `location` with the backend it names (a
+** postgresql:// URI or a libpq connection string "host=... dbname=...":
+** PostgreSQL; anything else is a path: SQLite). With create, it must not exist and is created, exclusively, with
 ** the schema; without, it must exist (KANAL_ENOTFOUND), be the backend's
 ** and Kanal's — checked before anything is written — and is migrated
 ** forward when older.
@@ -271,6 +272,10 @@ int store_open(store **out, const char *location, bool create, kanal_error *err)
 
 /* The SQLite backend (store/sqlite). */
 int store_sqlite_open(store **out, const char *path, bool create, kanal_error *err);
+/* The PostgreSQL backend (store/postgres): a postgresql:// URI or a libpq connection string. */
+int store_pg_open(store **out, const char *location, bool create, kanal_error *err);
+/* Whether a location names a PostgreSQL database rather than a file. */
+bool store_pg_location(const char *location);
 
 /* ---- the functions, through the backend ---------------------------------------------- */
 
