@@ -869,12 +869,55 @@ static void test_reports(void)
     store_close(s);
 }
 
+/*
+** PostgreSQL, when $KANAL_TEST_PG names a server (a postgresql:// URI to its
+** "postgres" database as a role that may create databases, as
+** scripts/pg-server.sh prints): each name is a database of its own, made
+** empty on first use.
+*/
+static const char *pg_where(const char *name)
+{
+    static char made[16][64];
+    static char uri[16][1024];
+    const char *server = getenv("KANAL_TEST_PG");
+    char db[64];
+    snprintf(db, sizeof db, "kanal_store_%ld_", (long)getpid());
+    for (const char *p = name; *p && strlen(db) < sizeof db - 1; p++)
+        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+            db[strlen(db) + 1] = '\0', db[strlen(db)] = *p;
+    for (int i = 0; i < 16 && made[i][0]; i++)
+        if (!strcmp(made[i], db))
+            return uri[i];
+    int i = 0;
+    while (i < 15 && made[i][0])
+        i++;
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "psql -q -X -v ON_ERROR_STOP=1 '%s' -c 'CREATE DATABASE %s' >&2",
+             server, db);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "cannot create the database %s on %s\n", db, server);
+        exit(2);
+    }
+    /* the server's URI with the database's name in place of "postgres" */
+    const char *slash = strstr(server, "/postgres");
+    if (!slash) {
+        fprintf(stderr, "KANAL_TEST_PG must name the database postgres: %s\n", server);
+        exit(2);
+    }
+    snprintf(uri[i], sizeof uri[i], "%.*s/%s%s", (int)(slash - server), server, db,
+             slash + strlen("/postgres"));
+    snprintf(made[i], sizeof made[i], "%s", db);
+    return uri[i];
+}
+
 /* The backends: each with where its databases are. */
 static const struct {
     const char *name;
     const char *(*where)(const char *name);
+    const char *needs; /* the environment variable that enables it, or NULL */
 } backends[] = {
-    { "sqlite", path_in },
+    { "sqlite", path_in, NULL },
+    { "postgresql", pg_where, "KANAL_TEST_PG" },
 };
 
 int main(void)
@@ -885,6 +928,11 @@ int main(void)
         return 2;
     }
     for (size_t b = 0; b < sizeof backends / sizeof backends[0]; b++) {
+        if (backends[b].needs && !getenv(backends[b].needs)) {
+            fprintf(stderr, "backend %s: not tested ($%s is not set)\n", backends[b].name,
+                    backends[b].needs);
+            continue;
+        }
         fprintf(stderr, "backend %s\n", backends[b].name);
         where = backends[b].where;
         test_event_log();

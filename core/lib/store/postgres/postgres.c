@@ -59,6 +59,30 @@ static int fail(pg *s, const PGresult *r, kanal_error *err, const char *doing)
                                "cannot write the database while %s: the server's disk is full "
                                "(nothing of this command was kept)",
                                doing);
+    /* a broken constraint in the words SQLite uses, so that both backends say the same */
+    if (state && !strncmp(state, "23", 2)) {
+        const char *table = PQresultErrorField(r, PG_DIAG_TABLE_NAME);
+        const char *column = PQresultErrorField(r, PG_DIAG_COLUMN_NAME);
+        const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+        char cols[128] = "";
+        const char *k = detail ? strstr(detail, "Key (") : NULL;
+        if (k)
+            snprintf(cols, sizeof cols, "%.*s", (int)strcspn(k + 5, ")"), k + 5);
+        else if (column)
+            snprintf(cols, sizeof cols, "%s", column);
+        const char *what = !strcmp(state, "23505")   ? "UNIQUE"
+                           : !strcmp(state, "23503") ? "FOREIGN KEY"
+                           : !strcmp(state, "23502") ? "NOT NULL"
+                           : !strcmp(state, "23514") ? "CHECK"
+                                                     : "a";
+        if (!strcmp(state, "23503") || !cols[0] || !table)
+            return kanal_error_set(err, KANAL_ESTORAGE, "storage error while %s: %s constraint "
+                                                        "failed",
+                                   doing, what);
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "storage error while %s: %s constraint failed: %s.%s", doing, what,
+                               table, cols);
+    }
     if (state && !strcmp(state, "42501"))
         return kanal_error_set(err, KANAL_EREFUSED, "the database refused %s: %s", doing, words);
     return kanal_error_set(err, KANAL_ESTORAGE, "storage error while %s: %s", doing, words);
