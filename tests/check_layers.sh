@@ -72,6 +72,11 @@ for f in $(find core/lib core/cli -name '*.[ch]' | sort); do
             echo "$f:$n: includes <sqlite3.h>: only the SQLite backend (core/lib/store/sqlite) may"
             continue
             ;;
+        libpq-fe.h)
+            case "$f" in core/lib/store/postgres/*) continue ;; esac
+            echo "$f:$n: includes <libpq-fe.h>: only the PostgreSQL backend (core/lib/store/postgres) may"
+            continue
+            ;;
         yaml.h | lua.h | lauxlib.h | lualib.h | dlfcn.h | jansson.h)
             case "$target" in
             yaml.h) own=def ;;

@@ -1,6 +1,8 @@
 /*
 ** cli_cmd_init.c — `kanal init`: creates the database with its first admin.
 */
+#include <string.h>
+
 #include "cli.h"
 
 static const cli_opt opts[] = {
@@ -24,7 +26,11 @@ static int run(cli *c, cli_args *a)
         return rc;
     if (kanal_init(&c->k, cli_db_path(c), admin, cli_get(a, "name"), now, cli_plugins(c), &err))
         return cli_fail(c, &err);
-    fprintf(c->out, "created %s with admin '%s'\n", cli_safe(c, cli_db_path(c)), admin);
+    /* a file as the user named it; a server as host:port/database, without its password */
+    const char *where = strstr(cli_db_path(c), "://") || strchr(cli_db_path(c), '=')
+                            ? kanal_location(c->k)
+                            : cli_db_path(c);
+    fprintf(c->out, "created %s with admin '%s'\n", cli_safe(c, where), admin);
     return 0;
 }
 
@@ -34,8 +40,9 @@ const cli_cmd cli_cmd_init = {
     .min_args = 0,
     .max_args = 0,
     .summary = "create the database with its first admin",
-    .help = "Creates the SQLite database (--db PATH, else $KANAL_DB, else ./kanal.db).\n"
-            "Refused when the file exists.",
+    .help = "Creates the database (--db PATH or a postgresql:// URI, else $KANAL_DB, else\n"
+            "./kanal.db). Refused when the file exists; on PostgreSQL, the database must\n"
+            "be empty (made with createdb).",
     .opts = opts,
     .run = run,
 };

@@ -27,10 +27,17 @@
 const char *kanal_version(void);
 
 
+
 /* ---- the handle ------------------------------------------------------------ */
 
 /* An open database and who is acting on it. */
 typedef struct kanal kanal;
+
+/*
+** The database, as a message names it: the file's path, or the server and
+** database ("host:port/name") — never a password a location may hold.
+*/
+const char *kanal_location(const kanal *k);
 
 
 /*

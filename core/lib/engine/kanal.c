@@ -590,3 +590,8 @@ int engine_record_event(kanal *k, kanal_opp *o, kanal_event_type t, const char *
     }
     return KANAL_OK;
 }
+
+const char *kanal_location(const kanal *k)
+{
+    return store_path(k->store);
+}

@@ -23,6 +23,10 @@
 #include "store/postgres/pg_int.h"
 
 #define P_OPEN "'" KANAL_STATUS_OPEN_NAME "'"
+/* The next id of a table: the ids people see (partners, opportunities) are
+   numbered without the gaps a sequence leaves after a refused command, as on
+   SQLite; writers hold the write lock, so no two take the same. */
+#define NEXT_ID(table) "(SELECT coalesce(max(id), 0) + 1 FROM " table ")"
 /* the advisory lock that writers take, one per database: "KNL1" */
 #define WRITE_LOCK "SELECT pg_advisory_xact_lock(1263422513)"
 
@@ -673,9 +677,9 @@ static int pg_partner_insert(store *base_, const kanal_partner *p, const char *n
     const char *v[] = { p->name,  name_key, p->type,   p->owner,     p->email,
                         p->phone, p->city,  p->tax_id, p->created_at };
     PGresult *r = store_pg_run((pg *)base_,
-                               "INSERT INTO partners(name, name_key, type, owner, email, phone,"
-                               " city, tax_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-                               " $8, $9) RETURNING id",
+                               "INSERT INTO partners(id, name, name_key, type, owner, email,"
+                               " phone, city, tax_id, created_at) VALUES (" NEXT_ID("partners")
+                               ", $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                                9, v, err, "adding a partner");
     if (!r)
         return err->code;
@@ -786,10 +790,10 @@ static int pg_opp_insert(store *base_, const store_opp_row *o, int64_t *id, kana
     num partner = n64(o->partner_id), version = n64(o->version);
     const char *p[] = { partner.s, o->workflow, version.s, o->owner, o->stage, o->created_at };
     PGresult *r = store_pg_run((pg *)base_,
-                               "INSERT INTO opportunities(partner_id, workflow, version, owner,"
-                               " status, stage, stage_entered_at, created_at, last_event_at,"
-                               " last_seq) VALUES ($1, $2, $3, $4, " P_OPEN ", $5, $6, $6, $6, 0)"
-                               " RETURNING id",
+                               "INSERT INTO opportunities(id, partner_id, workflow, version,"
+                               " owner, status, stage, stage_entered_at, created_at,"
+                               " last_event_at, last_seq) VALUES (" NEXT_ID("opportunities")
+                               ", $1, $2, $3, $4, " P_OPEN ", $5, $6, $6, $6, 0) RETURNING id",
                                6, p, err, "creating an opportunity");
     if (!r)
         return err->code;
