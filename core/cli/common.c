@@ -71,7 +71,11 @@ kanal *cli_kanal(cli *c, int *rc)
     kanal_error_clear(&err);
     if (!cli_open(c, rc))
         return NULL;
-    const char *who = cli_actor_id(c);
+    /* on a server that knows its users, who logged in acts, unless someone else is named
+       (which the library refuses) */
+    const char *me = kanal_identity(c->k);
+    bool named = (c->as && c->as[0]) || (getenv("KANAL_USER") && getenv("KANAL_USER")[0]);
+    const char *who = me && !named ? me : cli_actor_id(c);
     const kanal_user *cur = kanal_actor(c->k);
     if (!cur || strcmp(cur->id, who) != 0) {
         if (kanal_set_actor(c->k, who, &err)) {

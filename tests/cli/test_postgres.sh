@@ -42,11 +42,18 @@ checks=$((checks + 1))
 [ "$(psql -X -At "$(echo "$PG")" -c 'SELECT count(*) FROM kanal.events')" = \
   "$(sqlite3 "$LITE" 'SELECT count(*) FROM events')" ] || fail "the two logs differ in length"
 
-# same CMD...: CMD gives the same exit code, stdout and stderr on both
+# same CMD...: CMD gives the same exit code, stdout and stderr on both. Only the
+# login an event records may differ: the operating-system login on SQLite, the
+# database role on PostgreSQL (both are read as LOGIN here).
+pg_role=$(echo "$server" | sed -n 's/.*user=\([^&]*\).*/\1/p')
+logins() {
+    printf '%s' "$1" | sed "s/\"login\":\"\($LOGIN\|$pg_role\)\"/\"login\":\"LOGIN\"/g; s/\[login: \($LOGIN\|$pg_role\)\]/[login: LOGIN]/g; s/,\($LOGIN\|$pg_role\)\r\{0,1\}\$/,LOGIN/"
+}
 same() {
     run kanal "$@" --db "$LITE"
-    lite_rc=$rc lite_out=$out lite_err=$err
+    lite_rc=$rc lite_out=$(logins "$out") lite_err=$err
     run kanal "$@" --db "$PG"
+    out=$(logins "$out")
     checks=$((checks + 1))
     if [ "$rc" != "$lite_rc" ] || [ "$out" != "$lite_out" ] || [ "$err" != "$lite_err" ]; then
         fail "'kanal $*' differs between SQLite and PostgreSQL:
@@ -103,6 +110,84 @@ same batch --atomic undone.kanal
 same opp new --partner Agro-Dystrybutor --workflow distributors --as marcin
 expect_out 13
 same opp list --json --as anna
+
+# ---- who acts is who logged in; the database enforces who may see and change what ---------
+# every Kanal user is a login role of the same name (this server trusts local logins:
+# a real one asks for a password or a certificate)
+as_role() {
+    echo "$PG" | sed "s/user=$pg_role/user=$1/"
+}
+MARCIN=$(as_role marcin)
+ANNA=$(as_role anna)
+ADMIN=$(as_role admin)
+# marcin sees his own opportunities, and only them, without saying who he is
+ok kanal opp list --json --db "$MARCIN"
+expect_out_has '"owner":"marcin"'
+expect_out_lacks '"owner":"piotr"'
+expect_out_lacks '"owner":"krzysztof"'
+# and cannot be anyone else, by flag or by environment
+run kanal opp list --as piotr --db "$MARCIN"
+expect_rc 1
+expect_err "kanal: error: you are logged in to the database as 'marcin': you cannot act as 'piotr'"
+run env KANAL_USER=anna "$KANAL_BIN" report lost-reasons --db "$MARCIN"
+expect_rc 1
+expect_err "kanal: error: you are logged in to the database as 'marcin': you cannot act as 'anna'"
+# piotr's opportunity 4 is not there for him
+run kanal lose 4 --reason competitor --db "$MARCIN"
+expect_rc 3
+expect_err_has "no opportunity 4"
+# his own work is recorded under his role
+ok kanal log 2 call --note "Logged in as myself" --at 2026-03-31T11:00:00Z --db "$MARCIN"
+checks=$((checks + 1))
+[ "$(psql -X -At "$PG" -c "SELECT actor || ' ' || login FROM kanal.events ORDER BY id DESC LIMIT 1")" = "marcin marcin" ] ||
+    fail "the event does not record the role that wrote it"
+# the manager sees every opportunity
+ok kanal opp list --json --db "$ANNA"
+expect_out_has '"owner":"piotr"'
+expect_out_has '"owner":"marcin"'
+ok kanal report lost-reasons --json --db "$ANNA"
+# from psql, bypassing kanal, a rep can do no more than kanal lets him
+rep_sql() {
+    psql -X -At -v ON_ERROR_STOP=1 "$MARCIN" -c "$1" 2>&1
+}
+refused_sql() {
+    checks=$((checks + 1))
+    _got=$(rep_sql "$1") && fail "psql as marcin was allowed: $1 -> $_got"
+    case "$_got" in *"$2"*) ;; *) fail "psql as marcin: $1 -> $_got, want: $2" ;; esac
+}
+checks=$((checks + 1))
+[ "$(rep_sql "SELECT count(*) FROM kanal.opportunities WHERE owner <> 'marcin'")" = 0 ] ||
+    fail "marcin reads other reps' opportunities"
+checks=$((checks + 1))
+[ "$(rep_sql "SELECT count(*) FROM kanal.events e JOIN kanal.opportunities o ON o.id = e.opp_id")" -gt 0 ] ||
+    fail "marcin does not read his own events"
+checks=$((checks + 1))
+[ "$(rep_sql "SELECT count(*) FROM kanal.events WHERE opp_id = 4")" = 0 ] ||
+    fail "marcin reads the events of piotr's opportunity"
+checks=$((checks + 1))
+[ "$(rep_sql "UPDATE kanal.opportunities SET owner = 'marcin' WHERE id = 4")" = "UPDATE 0" ] ||
+    fail "marcin changed piotr's opportunity"
+refused_sql "UPDATE kanal.events SET actor = 'x' WHERE opp_id = 2" "permission denied"
+refused_sql "DELETE FROM kanal.events WHERE opp_id = 2" "permission denied"
+refused_sql "TRUNCATE kanal.events" "permission denied"
+refused_sql "INSERT INTO kanal.users(id, name, created_at) VALUES ('hacker', 'H', 'x')" "permission denied"
+refused_sql "INSERT INTO kanal.user_roles VALUES ('marcin', 'admin')" "permission denied"
+refused_sql "SELECT kanal.add_login('hacker', '{admin}')" "permission denied"
+refused_sql "INSERT INTO kanal.events(opp_id, seq, at, recorded_at, actor, type, data)
+             VALUES (4, 99, 'x', 'x', 'marcin', 'note', '{}')" "row-level security"
+refused_sql "UPDATE kanal.opportunities SET owner = 'piotr' WHERE id = 2" "row-level security"
+# an admin who logs in adds users, and each user is a login of its own
+ok kanal user add nadia --name "Nadia Nowa" --role channel_rep --db "$ADMIN"
+NADIA=$(as_role nadia)
+ok kanal opp list --json --db "$NADIA"
+expect_out '{"opportunities":[]}'
+# a deactivated user cannot log in any more
+ok kanal user deactivate nadia --db "$ADMIN"
+run kanal opp list --db "$NADIA"
+expect_rc 5
+expect_err_has "cannot connect to the database server"
+# the database's owner may act as anyone (it could anyway): a replay, an import
+ok kanal opp list --as piotr --json --db "$PG"
 
 # ---- what only PostgreSQL can be asked --------------------------------------------------------
 # init refuses a database with anything of someone else in it, and one with Kanal already

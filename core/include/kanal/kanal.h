@@ -39,6 +39,13 @@ typedef struct kanal kanal;
 */
 const char *kanal_location(const kanal *k);
 
+/*
+** Who the database says is acting: on PostgreSQL, the role logged in as
+** (kanal_set_actor refuses anyone else); NULL when the database takes whoever
+** is named (SQLite, or PostgreSQL's owner of the database).
+*/
+const char *kanal_identity(const kanal *k);
+
 
 /*
 ** Opens the database at path, migrating its schema forward. A missing file

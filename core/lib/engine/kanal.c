@@ -261,6 +261,13 @@ void kanal_close(kanal *k)
 
 int kanal_set_actor(kanal *k, const char *user_id, kanal_error *err)
 {
+    /* on a server that knows its users, who acts is who logged in */
+    const char *me = store_identity(k->store);
+    if (me && strcmp(me, user_id) != 0)
+        return kanal_error_set(err, KANAL_EREFUSED,
+                               "you are logged in to the database as '%s': you cannot act as "
+                               "'%s'",
+                               me, user_id);
     kanal_arena *a = kanal_arena_new();
     if (!a)
         return kanal_error_nomem(err);
@@ -594,4 +601,9 @@ int engine_record_event(kanal *k, kanal_opp *o, kanal_event_type t, const char *
 const char *kanal_location(const kanal *k)
 {
     return store_path(k->store);
+}
+
+const char *kanal_identity(const kanal *k)
+{
+    return store_identity(k->store);
 }

@@ -147,6 +147,7 @@ typedef struct store_methods {
     void (*close)(store *s);
     void (*discard)(store *s);
     const char *(*location)(const store *s);
+    const char *(*identity)(const store *s);
     int (*log_protected)(store *s, bool *yes, kanal_error *err);
     int (*digest)(store *s, kanal_buf *out, kanal_error *err);
 
@@ -297,6 +298,16 @@ static inline void store_discard(store *s)
 static inline const char *store_path(const store *s)
 {
     return s->m->location(s);
+}
+
+/*
+** Who the database says is acting — the role logged in as, on a server that
+** knows its users — or NULL when it takes whoever is named (SQLite; the
+** database's owner on PostgreSQL, who could do anything in it anyway).
+*/
+static inline const char *store_identity(const store *s)
+{
+    return s->m->identity(s);
 }
 
 /* Whether what keeps the event log append-only is all in place. */

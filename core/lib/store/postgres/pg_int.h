@@ -16,6 +16,7 @@ typedef struct pg {
     bool creating;      /* kanal init: the schema is made in a transaction kept open */
     bool reading;       /* the outermost transaction only reads (a report) */
     char *where;        /* the server and database, for messages (no password) */
+    char *identity;     /* the role logged in as, unless it owns the database (NULL) */
 } pg;
 
 /*
@@ -37,6 +38,8 @@ int store_pg_rows(kanal_arena *a, kanal_buf *b, bool oom, size_t size, void *out
 
 /* pg_schema.c: the schema, and the names of the event types inside SQL */
 extern const char store_pg_schema[];
+/* the roles, grants and row-level security, run after the schema */
+extern const char store_pg_security[];
 /* pg_reports.c */
 int store_pg_report_lost(store *s, kanal_arena *a, const store_scope *sc, store_by by,
                          store_count **out, size_t *n, kanal_error *err);

@@ -26,7 +26,7 @@
 /* The next id of a table: the ids people see (partners, opportunities) are
    numbered without the gaps a sequence leaves after a refused command, as on
    SQLite; writers hold the write lock, so no two take the same. */
-#define NEXT_ID(table) "(SELECT coalesce(max(id), 0) + 1 FROM " table ")"
+#define NEXT_ID(table) "kanal.next_id('" table "')"
 /* the advisory lock that writers take, one per database: "KNL1" */
 #define WRITE_LOCK "SELECT pg_advisory_xact_lock(1263422513)"
 
@@ -227,6 +227,21 @@ static int check_version(pg *s, kanal_error *err)
     return KANAL_OK;
 }
 
+/* Who is logged in: a role that owns the database may act as anyone (it could
+   anyway); any other acts as itself, and only as itself. */
+static int read_identity(pg *s, kanal_error *err)
+{
+    PGresult *r = store_pg_run(s, "SELECT session_user, kanal.is_owner()", 0, NULL, err,
+                               "reading who is logged in");
+    if (!r)
+        return err->code;
+    int rc = KANAL_OK;
+    if (PQgetvalue(r, 0, 1)[0] != 't' && !(s->identity = kanal_strdup(PQgetvalue(r, 0, 0))))
+        rc = kanal_error_nomem(err);
+    PQclear(r);
+    return rc;
+}
+
 /* kanal init: the schema, in a transaction left open until the store is published. */
 static int create_schema(pg *s, kanal_error *err)
 {
@@ -253,7 +268,8 @@ static int create_schema(pg *s, kanal_error *err)
              "INSERT INTO kanal.meta VALUES ('schema_version', '%d'), ('application', 'kanal')",
              STORE_SCHEMA_VERSION);
     if ((rc = store_pg_exec(s, store_pg_schema, err, "creating the database")) ||
-        (rc = store_pg_exec(s, meta, err, "creating the database")))
+        (rc = store_pg_exec(s, meta, err, "creating the database")) ||
+        (rc = store_pg_exec(s, store_pg_security, err, "creating the database's roles")))
         return rc;
     return KANAL_OK;
 }
@@ -302,8 +318,8 @@ int store_pg_open(store **out, const char *location, bool create, kanal_error *e
             else if (!ours)
                 rc = kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a Kanal database",
                                      s->where);
-            else
-                rc = check_version(s, err);
+            else if (!(rc = check_version(s, err)))
+                rc = read_identity(s, err);
         }
     }
     if (rc)
@@ -313,6 +329,7 @@ int store_pg_open(store **out, const char *location, bool create, kanal_error *e
 fail:
     PQfinish(s->conn);
     free(s->where);
+    free(s->identity);
     free(s);
     return rc;
 }
@@ -324,6 +341,7 @@ static void pg_close(store *base_)
         return;
     PQfinish(s->conn); /* an open transaction is rolled back by the server */
     free(s->where);
+    free(s->identity);
     free(s);
 }
 
@@ -352,6 +370,11 @@ static int pg_publish(store *base_, store **out, kanal_error *err)
 static const char *pg_location(const store *base_)
 {
     return ((const pg *)base_)->where;
+}
+
+static const char *pg_identity(const store *base_)
+{
+    return ((const pg *)base_)->identity;
 }
 
 /* ---- transactions ---------------------------------------------------------------- */
@@ -453,6 +476,24 @@ static int pg_user_insert(store *base_, const char *id, const char *name,
                       "NOTHING",
                       2, q, err, "adding a user's role");
     }
+    /* the login, and the groups its roles put it in: admin, manager, else rep */
+    bool admin = false, manager = false, rep = false;
+    for (size_t i = 0; i < n_roles; i++) {
+        if (!strcmp(roles[i], "admin"))
+            admin = true;
+        else if (!strcmp(roles[i], "manager"))
+            manager = true;
+        else
+            rep = true;
+    }
+    char kinds[64];
+    snprintf(kinds, sizeof kinds, "{%s%s%s%s%s}", admin ? "admin" : "",
+             admin && (manager || rep) ? "," : "", manager ? "manager" : "",
+             manager && rep ? "," : "", rep ? "rep" : "");
+    const char *q[] = { id, kinds };
+    if (!rc)
+        rc = run_done(s, "SELECT kanal.add_login($1, $2::text[])", 2, q, err,
+                      "adding a user's login");
     return rc;
 }
 
@@ -533,8 +574,12 @@ static int pg_users_list(store *base_, kanal_arena *a, kanal_user **out, size_t 
 static int pg_user_set_active(store *base_, const char *id, bool active, kanal_error *err)
 {
     const char *p[] = { active ? "true" : "false", id };
-    return run_done((pg *)base_, "UPDATE users SET active = $1 WHERE id = $2", 2, p, err,
-                    "changing a user");
+    int rc = run_done((pg *)base_, "UPDATE users SET active = $1 WHERE id = $2", 2, p, err,
+                      "changing a user");
+    const char *q[] = { id, active ? "true" : "false" };
+    return rc ? rc
+              : run_done((pg *)base_, "SELECT kanal.set_login($1, $2::boolean)", 2, q, err,
+                         "changing a user's login");
 }
 
 static int pg_count_active_with_role(store *base_, const char *role, int *n, kanal_error *err)
@@ -1192,6 +1237,7 @@ static const store_methods pg_methods = {
     .close = pg_close,
     .discard = pg_discard,
     .location = pg_location,
+    .identity = pg_identity,
     .log_protected = pg_log_protected,
     .digest = pg_digest,
     .begin = pg_begin,

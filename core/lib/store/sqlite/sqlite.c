@@ -738,6 +738,12 @@ static int sq_publish(store *base_, store **out, kanal_error *err)
     return rc;
 }
 
+/* A file has no logins: whoever may write it is whoever is named. */
+static const char *sq_identity(const store *base_)
+{
+    return NULL;
+}
+
 static const char *sq_path(const store *base_)
 {
     const sq *s = (const sq *)base_;
@@ -1765,6 +1771,7 @@ static const store_methods sqlite_methods = {
     .close = sq_close,
     .discard = sq_discard,
     .location = sq_path,
+    .identity = sq_identity,
     .log_protected = sq_log_protected,
     .digest = sq_digest,
     .begin = sq_begin,
