@@ -4,16 +4,23 @@
 # month of partner acquisition (scripts/demo.kanal), then a rep reads what to
 # do next and the manager reads the record.
 #
-# The database is build/demo.db (made anew each run); "now" is fixed at the
-# end of the demo month so that day counts read the same every time.
+# The database is build/demo.db (made anew each run), or the PostgreSQL
+# database $KANAL_DB names (postgresql://...: an empty one, made with
+# createdb, as its owner); "now" is fixed at the end of the demo month so
+# that day counts read the same every time.
 set -eu
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 kanal="$PWD/build/kanal"
-export KANAL_DB="$PWD/build/demo.db"
+case "${KANAL_DB:-}" in
+postgresql://* | postgres://*) ;;
+*)
+  export KANAL_DB="$PWD/build/demo.db"
+  rm -f "$KANAL_DB" "$KANAL_DB-wal" "$KANAL_DB-shm"
+  ;;
+esac
 export KANAL_NOW="2026-03-31T17:00:00Z"
 export KANAL_USER=admin
-rm -f "$KANAL_DB" "$KANAL_DB-wal" "$KANAL_DB-shm"
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$(printf '\033[1m'); off=$(printf '\033[0m'); else bold=; off=; fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$off"; }
