@@ -189,6 +189,61 @@ expect_err_has "cannot connect to the database server"
 # the database's owner may act as anyone (it could anyway): a replay, an import
 ok kanal opp list --as piotr --json --db "$PG"
 
+# ---- kanal db copy: the whole record, both ways ---------------------------------------------
+COPY=$(newdb "kanal_copy_$$")
+ok kanal db copy "$LITE" "$COPY"
+expect_out_has "copied 6 users, 3 workflow versions, 12 partners, 13 opportunities and 157 events"
+# the copy answers as the original, logins included (the log is copied as it was)
+copied_same() {
+    run kanal "$@" --db "$LITE"
+    _a_rc=$rc _a=$out
+    run kanal "$@" --db "$COPY"
+    checks=$((checks + 1))
+    [ "$rc" = "$_a_rc" ] && [ "$out" = "$_a" ] || fail "'kanal $*' differs in the copy"
+}
+i=1
+while [ "$i" -le 13 ]; do
+    copied_same opp show "$i" --json --as anna
+    copied_same history "$i" --json --as anna
+    i=$((i + 1))
+done
+copied_same export csv events --as anna
+copied_same user list --json --as anna
+for r in "lost-reasons --by stage" "activities" "funnel --workflow distributors" "stale" \
+    "goals --workflow distributors"; do
+    # shellcheck disable=SC2086
+    copied_same report $r --json --as anna
+    # shellcheck disable=SC2086
+    copied_same report $r --json --as-of 2026-03-10T12:00:00Z --as anna
+done
+# and back to a file: every table as it was in the original (activities are numbered
+# by opportunity in a copy: the same rows, in the same order within each opportunity)
+ok kanal db copy "$COPY" "$T/back.db"
+for q in "* FROM users ORDER BY 1" "* FROM user_roles ORDER BY 1, 2" \
+    "* FROM workflow_versions ORDER BY 1, 2" "* FROM partners ORDER BY 1" \
+    "* FROM opportunities ORDER BY 1" "* FROM goals_done ORDER BY 1, 2" \
+    "* FROM field_values ORDER BY 1, 2" \
+    "opp_id, type, at, actor, note FROM activities ORDER BY opp_id, at, id" \
+    "* FROM events ORDER BY id" "* FROM stage_visits ORDER BY id"; do
+    checks=$((checks + 1))
+    [ "$(sqlite3 "$LITE" "SELECT $q" | md5sum)" = "$(sqlite3 "$T/back.db" "SELECT $q" | md5sum)" ] ||
+        fail "'SELECT $q' differs after SQLite -> PostgreSQL -> SQLite"
+done
+# never over anything: a target that exists is refused and left as it was
+run kanal db copy "$LITE" "$COPY"
+expect_rc 1
+expect_err_has "a database already exists at"
+cp "$T/back.db" "$T/back.kept"
+run kanal db copy "$COPY" "$T/back.db"
+expect_rc 1
+expect_err_has "a database already exists at"
+checks=$((checks + 1))
+cmp -s "$T/back.db" "$T/back.kept" || fail "the existing file was changed"
+run kanal db copy "$T/nothing-here.db" "$T/new.db"
+expect_rc 3
+checks=$((checks + 1))
+[ ! -e "$T/new.db" ] || fail "a copy from nothing left a file"
+
 # ---- what only PostgreSQL can be asked --------------------------------------------------------
 # init refuses a database with anything of someone else in it, and one with Kanal already
 OTHER=$(newdb "kanal_other_$$")

@@ -283,6 +283,24 @@ typedef struct kanal_history {
 int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *err);
 void kanal_opp_history_free(kanal_history *h);
 
+/* ---- moving a database ------------------------------------------------------------ */
+
+/* What kanal_db_copy copied. */
+typedef struct kanal_copy_result {
+    long users, workflows, partners, opportunities, events; /* workflows: versions */
+} kanal_copy_result;
+
+/*
+** Copies the whole record of the database at `from` into a new one at `to`
+** (a file that does not exist yet, or an empty PostgreSQL database), in
+** either direction between SQLite and PostgreSQL: users and their roles,
+** every workflow version, partners and opportunities under the same
+** numbers, goals, fields, activities, and the event log as it was (actors,
+** logins, times). One transaction on the target: complete, or nothing there.
+** On PostgreSQL, the target must be written by the database's owner.
+*/
+int kanal_db_copy(const char *from, const char *to, kanal_copy_result *res, kanal_error *err);
+
 /* ---- plugins ----------------------------------------------------------------------- */
 
 /*

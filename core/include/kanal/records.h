@@ -42,6 +42,7 @@ typedef struct kanal_workflow_version {
     const char *hash;         /* of the YAML and rules texts */
     const char *applied_at;
     const char *applied_by;
+    const char *name;         /* the workflow's display name in this version (as read back) */
 } kanal_workflow_version;
 
 /*

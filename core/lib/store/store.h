@@ -233,6 +233,9 @@ typedef struct store_methods {
                           int64_t *bad_seq, kanal_error *err);
     int (*event_count)(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err);
 
+    int (*rebuild_visits)(store *s, kanal_error *err);
+    int (*copying)(store *s, bool on, kanal_error *err);
+
     int (*report_lost)(store *s, kanal_arena *a, const store_scope *sc, store_by by,
                        store_count **out, size_t *n, kanal_error *err);
     int (*report_outcomes)(store *s, kanal_arena *a, const store_scope *sc, store_count **out,
@@ -581,6 +584,26 @@ static inline int store_event_count(store *s, int64_t opp, int64_t *n, int64_t *
                                     kanal_error *err)
 {
     return s->m->event_count(s, opp, n, max_seq, err);
+}
+
+/*
+** Makes the stage visits again from the event log (a copied database, whose
+** opportunities arrive in their final state, gets the history the funnel
+** reads).
+*/
+static inline int store_rebuild_visits(store *s, kanal_error *err)
+{
+    return s->m->rebuild_visits(s, err);
+}
+
+/*
+** While on, events are stored as given, the login included, where the backend
+** would otherwise write who is logged in (PostgreSQL, for the database's
+** owner only): a copy keeps the record as it was.
+*/
+static inline int store_copying(store *s, bool on, kanal_error *err)
+{
+    return s->m->copying(s, on, err);
 }
 
 /* ---- reports: each aggregates in the database, over the opportunities of a scope ---- */

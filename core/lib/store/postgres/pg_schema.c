@@ -231,7 +231,13 @@ const char store_pg_security[] =
     "END $$;"
     /* every event records the role that wrote it, whatever the writer says */
     "CREATE FUNCTION event_login() RETURNS trigger LANGUAGE plpgsql AS"
-    "  $$ BEGIN NEW.login := session_user; RETURN NEW; END $$;"
+    "  $$ BEGIN"
+    /* the owner copies logs as they were (kanal db copy); no one else writes a login */
+    "    IF NOT (kanal.is_owner() AND current_setting('kanal.copying', true) = 'on')"
+    "       OR NEW.login IS NULL THEN"
+    "      NEW.login := session_user;"
+    "    END IF;"
+    "    RETURN NEW; END $$;"
     "CREATE TRIGGER events_login BEFORE INSERT ON events"
     "  FOR EACH ROW EXECUTE FUNCTION event_login();"
     /* rows: staff see and change all; a rep their own partners (and those no one owns

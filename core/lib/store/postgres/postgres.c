@@ -179,6 +179,13 @@ bool store_pg_location(const char *location)
                         !strncmp(location, "postgres://", 11) || strchr(location, '=') != NULL);
 }
 
+/* The server's notices ("role is already a member..."): the library never prints. */
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 /* "host:port/database", for messages: never the password. */
 static char *describe(PGconn *c)
 {
@@ -294,6 +301,7 @@ int store_pg_open(store **out, const char *location, bool create, kanal_error *e
         free(s);
         return kanal_error_nomem(err);
     }
+    PQsetNoticeProcessor(s->conn, quiet, NULL);
     s->where = describe(s->conn);
     if (!s->where) {
         rc = kanal_error_nomem(err);
@@ -605,7 +613,8 @@ static int pg_workflow_get(store *base_, kanal_arena *a, const char *id, int ver
     const char *p[] = { id, v.s };
     PGresult *r = store_pg_run((pg *)base_,
                                "SELECT workflow, version, source, yaml, rules_file, rules, hash,"
-                               " applied_at, applied_by FROM workflow_versions WHERE workflow = $1"
+                               " applied_at, applied_by, name FROM workflow_versions"
+                               " WHERE workflow = $1"
                                " AND ($2::int = 0 OR version = $2::int) ORDER BY version DESC LIMIT 1",
                                2, p, err, "reading a workflow");
     if (!r)
@@ -624,6 +633,7 @@ static int pg_workflow_get(store *base_, kanal_arena *a, const char *id, int ver
     out->hash = store_pg_text(a, r, 0, 6, &oom);
     out->applied_at = store_pg_text(a, r, 0, 7, &oom);
     out->applied_by = store_pg_text(a, r, 0, 8, &oom);
+    out->name = store_pg_text(a, r, 0, 9, &oom);
     PQclear(r);
     return oom ? kanal_error_nomem(err) : KANAL_OK;
 }
@@ -1231,6 +1241,36 @@ static int pg_digest(store *base_, kanal_buf *out, kanal_error *err)
     return out->oom ? kanal_error_nomem(err) : KANAL_OK;
 }
 
+/* Each creation or advance starts a visit; the next such step, or a won or lost event, ends it. */
+static int pg_rebuild_visits(store *base_, kanal_error *err)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM stage_visits;"
+             "INSERT INTO stage_visits(opp_id, stage, entered_at, left_at, outcome)"
+             " SELECT opp_id, stage, at, left_at,"
+             "   CASE how WHEN '%s' THEN '%s' WHEN '%s' THEN '%s' END"
+             " FROM (SELECT opp_id, seq, at,"
+             "         CASE type WHEN '%s' THEN data->>'stage' WHEN '%s' THEN data->>'to' END"
+             "           AS stage,"
+             "         lead(type) OVER w AS how, lead(at) OVER w AS left_at"
+             "       FROM events WHERE opp_id IS NOT NULL AND type IN ('%s', '%s', '%s', '%s')"
+             "       WINDOW w AS (PARTITION BY opp_id ORDER BY seq)) v"
+             " WHERE stage IS NOT NULL ORDER BY opp_id, seq",
+             kanal_event_name(KANAL_EV_WON), kanal_status_name(KANAL_WON),
+             kanal_event_name(KANAL_EV_LOST), kanal_status_name(KANAL_LOST),
+             kanal_event_name(KANAL_EV_CREATED), kanal_event_name(KANAL_EV_ADVANCED),
+             kanal_event_name(KANAL_EV_CREATED), kanal_event_name(KANAL_EV_ADVANCED),
+             kanal_event_name(KANAL_EV_WON), kanal_event_name(KANAL_EV_LOST));
+    return store_pg_exec((pg *)base_, sql, err, "rebuilding the stage visits");
+}
+
+static int pg_copying(store *base_, bool on, kanal_error *err)
+{
+    return store_pg_exec((pg *)base_, on ? "SET kanal.copying = 'on'" : "RESET kanal.copying", err,
+                         "copying");
+}
+
 static const store_methods pg_methods = {
     .version = STORE_METHODS_VERSION,
     .name = "postgresql",
@@ -1285,6 +1325,8 @@ static const store_methods pg_methods = {
     .events_all = pg_events_all,
     .events_invalid = pg_events_invalid,
     .event_count = pg_event_count,
+    .rebuild_visits = pg_rebuild_visits,
+    .copying = pg_copying,
     .report_lost = store_pg_report_lost,
     .report_outcomes = store_pg_report_outcomes,
     .report_activities = store_pg_report_activities,

@@ -1006,7 +1006,7 @@ static int sq_workflow_get(store *base_, kanal_arena *a, const char *id, int ver
     sq *s = (sq *)base_;
     static const char sql[] =
         "SELECT workflow, version, source, yaml, rules_file, rules, hash, applied_at,"
-        " applied_by FROM workflow_versions WHERE workflow = ?1"
+        " applied_by, name FROM workflow_versions WHERE workflow = ?1"
         " AND (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -1025,6 +1025,7 @@ static int sq_workflow_get(store *base_, kanal_arena *a, const char *id, int ver
         out->hash = col_text(a, st, 6, &oom);
         out->applied_at = col_text(a, st, 7, &oom);
         out->applied_by = col_text(a, st, 8, &oom);
+        out->name = col_text(a, st, 9, &oom);
     }
     done(s, st);
     if (rc == SQLITE_DONE)
@@ -1765,6 +1766,19 @@ static int sq_digest(store *base_, kanal_buf *out, kanal_error *err)
     return out->oom ? kanal_error_nomem(err) : KANAL_OK;
 }
 
+static int sq_rebuild_visits(store *base_, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    int rc = exec(s, "DELETE FROM stage_visits", err, "rebuilding the stage visits");
+    return rc ? rc : store_sqlite_backfill_visits(s, err);
+}
+
+/* A file keeps every event as given: nothing to switch. */
+static int sq_copying(store *base_, bool on, kanal_error *err)
+{
+    return KANAL_OK;
+}
+
 static const store_methods sqlite_methods = {
     .version = STORE_METHODS_VERSION,
     .name = "sqlite",
@@ -1819,6 +1833,8 @@ static const store_methods sqlite_methods = {
     .events_all = sq_events_all,
     .events_invalid = sq_events_invalid,
     .event_count = sq_event_count,
+    .rebuild_visits = sq_rebuild_visits,
+    .copying = sq_copying,
     .report_lost = store_sqlite_report_lost,
     .report_outcomes = store_sqlite_report_outcomes,
     .report_activities = store_sqlite_report_activities,
