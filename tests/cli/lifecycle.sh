@@ -31,18 +31,27 @@ setup_db() {
 
 # db_snapshot / expect_db_unchanged: the whole database, as SQL, before and
 # after a command.
+# db_dump: the whole database as text (on PostgreSQL, the rows of the schema kanal,
+# without the counters a refused command may have moved)
+db_dump() {
+    if [ "$BACKEND" = postgresql ]; then
+        pg_dump -a -n kanal "$KANAL_DB" | grep -v '^SELECT pg_catalog.setval\|^\\restrict\|^\\unrestrict'
+    else
+        sqlite3 "$KANAL_DB" .dump
+    fi
+}
 db_snapshot() {
-    sqlite3 "$KANAL_DB" .dump >"$T/.dump.before"
+    db_dump >"$T/.dump.before"
 }
 expect_db_unchanged() {
     checks=$((checks + 1))
-    sqlite3 "$KANAL_DB" .dump >"$T/.dump.after"
+    db_dump >"$T/.dump.after"
     cmp -s "$T/.dump.before" "$T/.dump.after" ||
         fail "the database changed: $(diff "$T/.dump.before" "$T/.dump.after" | head -5)"
 }
 expect_db_changed() {
     checks=$((checks + 1))
-    sqlite3 "$KANAL_DB" .dump >"$T/.dump.after"
+    db_dump >"$T/.dump.after"
     cmp -s "$T/.dump.before" "$T/.dump.after" && fail "the database did not change"
 }
 
@@ -110,7 +119,11 @@ expect_json_valid() {
 
 # sql QUERY: runs a query on the database (for checks only, never to change it).
 sql() {
-    sqlite3 "$KANAL_DB" "$1"
+    if [ "$BACKEND" = postgresql ]; then
+        psql -q -X -At -v ON_ERROR_STOP=1 "$KANAL_DB" -c "SET search_path = kanal, public" -c "$1"
+    else
+        sqlite3 "$KANAL_DB" "$1"
+    fi
 }
 # expect_sql QUERY VALUE: the query returns VALUE.
 expect_sql() {

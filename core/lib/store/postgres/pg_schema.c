@@ -233,7 +233,8 @@ const char store_pg_security[] =
     "CREATE FUNCTION event_login() RETURNS trigger LANGUAGE plpgsql AS"
     "  $$ BEGIN"
     /* the owner copies logs as they were (kanal db copy); no one else writes a login */
-    "    IF NOT (kanal.is_owner() AND current_setting('kanal.copying', true) = 'on')"
+    "    IF NOT (kanal.is_owner()"
+    "            AND coalesce(current_setting('kanal.copying', true), '') = 'on')"
     "       OR NEW.login IS NULL THEN"
     "      NEW.login := session_user;"
     "    END IF;"
