@@ -29,14 +29,79 @@ if [ "$BACKEND" = postgresql ]; then
         exit 0
     fi
     _pgdb="kanal_t_$$_$(date +%s)"
-    psql -q -X -v ON_ERROR_STOP=1 "$KANAL_TEST_PG" -c "CREATE DATABASE $_pgdb" >&2
-    export KANAL_DB=$(echo "$KANAL_TEST_PG" | sed "s|/postgres?|/$_pgdb?|")
-    # the tests' own checks are written in SQLite's words: the few functions they use,
-    # for the checks only, in the test database's public schema (never Kanal's)
-    psql -q -X -v ON_ERROR_STOP=1 "$KANAL_DB" -f "$SRC/tests/cli/pg_shims.sql" >&2
+    # _pg_make NAME: an empty database NAME of the server, with the checks' shims: its URI
+    _pg_make() {
+        psql -q -X -v ON_ERROR_STOP=1 "$KANAL_TEST_PG" -c "CREATE DATABASE $1" >&2
+        # the tests' own checks are written in SQLite's words: the few functions they
+        # use, for the checks only, in the test database's public schema (never Kanal's)
+        echo "$KANAL_TEST_PG" | sed "s|/postgres?|/$1?|"
+        psql -q -X -v ON_ERROR_STOP=1 "$(echo "$KANAL_TEST_PG" | sed "s|/postgres?|/$1?|")" \
+            -f "$SRC/tests/cli/pg_shims.sql" >&2
+    }
+    export KANAL_DB=$(_pg_make "$_pgdb")
     LOGIN=$(echo "$KANAL_TEST_PG" | sed -n 's/.*user=\([^&]*\).*/\1/p')
-    trap 'rm -rf "$T"; psql -q -X "$KANAL_TEST_PG" -c "DROP DATABASE IF EXISTS $_pgdb" >/dev/null 2>&1' EXIT
+    # at the end, the test's database and every other it made (new_db), by their names
+    _pg_drop_all() {
+        psql -q -X "$KANAL_TEST_PG" >/dev/null 2>&1 <<EOF
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
+ WHERE datname = '$_pgdb' OR starts_with(datname, '${_pgdb}_')
+\\gexec
+EOF
+    }
+    trap 'rm -rf "$T"; _pg_drop_all' EXIT
 fi
+
+# ---- databases, on either backend -------------------------------------------------
+# A location is a file on SQLite and a postgresql:// URI of the test server on
+# PostgreSQL; these helpers take one (the test's $KANAL_DB when left out).
+#
+# new_db NAME: the location of a new, empty place for a database (kanal init makes
+# it): $T/NAME.db, or on PostgreSQL a fresh database of the server, dropped at the end.
+new_db() {
+    if [ "$BACKEND" = postgresql ]; then
+        _pg_make "${_pgdb}_$(echo "$1" | tr -c 'a-z0-9\n' _)"
+    else
+        echo "$T/$1.db"
+    fi
+}
+# db_where [LOC]: how kanal names the database in its messages: the file as given,
+# or host:port/database (never the password).
+db_where() {
+    case "${1:-$KANAL_DB}" in
+    postgresql://*)
+        psql -X -At "${1:-$KANAL_DB}" -c '\echo :HOST' -c '\echo :PORT' -c '\echo :DBNAME' |
+            { read -r _h; read -r _p; read -r _d; echo "$_h:$_p/$_d"; } ;;
+    *) echo "${1:-$KANAL_DB}" ;;
+    esac
+}
+# db_exists [LOC]: whether a Kanal database is there: the file, or the schema kanal.
+db_exists() {
+    case "${1:-$KANAL_DB}" in
+    postgresql://*)
+        [ "$(psql -X -At "${1:-$KANAL_DB}" -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'kanal'")" = 1 ] ;;
+    *) [ -e "${1:-$KANAL_DB}" ] ;;
+    esac
+}
+# db_remove [LOC]: the database gone, as if never made: the file (and its -wal and
+# -shm), or on PostgreSQL the database dropped and made again empty.
+db_remove() {
+    _loc=${1:-$KANAL_DB}
+    case "$_loc" in
+    postgresql://*)
+        _name=$(psql -X -At "$_loc" -c 'SELECT current_database()')
+        psql -q -X -v ON_ERROR_STOP=1 "$KANAL_TEST_PG" -c "DROP DATABASE $_name WITH (FORCE)" >&2
+        _pg_make "$_name" >/dev/null ;;
+    *) rm -f "$_loc" "$_loc-wal" "$_loc-shm" ;;
+    esac
+}
+# sql_at LOC QUERY: runs a query on the database at LOC, through sqlite3 or psql
+# (with Kanal's schema first on the search path); psql's errors stop it.
+sql_at() {
+    case "$1" in
+    postgresql://*) psql -q -X -At -v ON_ERROR_STOP=1 "$1" -c "SET search_path = kanal, public" -c "$2" ;;
+    *) sqlite3 "$1" "$2" ;;
+    esac
+}
 failures=0
 checks=0
 step=""

@@ -34,11 +34,11 @@ setup_db() {
 # db_dump: the whole database as text (on PostgreSQL, the rows of the schema kanal,
 # without the counters a refused command may have moved)
 db_dump() {
-    if [ "$BACKEND" = postgresql ]; then
-        pg_dump -a -n kanal "$KANAL_DB" | grep -v '^SELECT pg_catalog.setval\|^\\restrict\|^\\unrestrict'
-    else
-        sqlite3 "$KANAL_DB" .dump
-    fi
+    case "$KANAL_DB" in
+    postgresql://*)
+        pg_dump -a -n kanal "$KANAL_DB" | grep -v '^SELECT pg_catalog.setval\|^\\restrict\|^\\unrestrict' ;;
+    *) sqlite3 "$KANAL_DB" .dump ;;
+    esac
 }
 db_snapshot() {
     db_dump >"$T/.dump.before"
@@ -119,11 +119,7 @@ expect_json_valid() {
 
 # sql QUERY: runs a query on the database (for checks only, never to change it).
 sql() {
-    if [ "$BACKEND" = postgresql ]; then
-        psql -q -X -At -v ON_ERROR_STOP=1 "$KANAL_DB" -c "SET search_path = kanal, public" -c "$1"
-    else
-        sqlite3 "$KANAL_DB" "$1"
-    fi
+    sql_at "$KANAL_DB" "$1"
 }
 # expect_sql QUERY VALUE: the query returns VALUE.
 expect_sql() {
