@@ -74,6 +74,15 @@ db_where() {
     *) echo "${1:-$KANAL_DB}" ;;
     esac
 }
+# no_db [LOC]: what kanal says where there is no database yet: "no database at 'FILE'",
+# or on PostgreSQL, where the database is there but empty, "no Kanal database at
+# 'host:port/db'" (followed by " (run 'kanal init')").
+no_db() {
+    case "${1:-$KANAL_DB}" in
+    postgresql://*) echo "no Kanal database at '$(db_where "$@")'" ;;
+    *) echo "no database at '$(db_where "$@")'" ;;
+    esac
+}
 # db_exists [LOC]: whether a Kanal database is there: the file, or the schema kanal.
 db_exists() {
     case "${1:-$KANAL_DB}" in

@@ -121,6 +121,14 @@ expect_json_valid() {
 sql() {
     sql_at "$KANAL_DB" "$1"
 }
+# expect_sql_file QUERY FILE: the query's one value is the text of FILE, byte for
+# byte (both sqlite3 and psql end a row with a newline).
+expect_sql_file() {
+    checks=$((checks + 1))
+    sql "$1" >"$T/.sql.got"
+    { cat "$2" && echo; } >"$T/.sql.want"
+    cmp -s "$T/.sql.got" "$T/.sql.want" || fail "SQL '$1' does not give the text of $2"
+}
 # expect_sql QUERY VALUE: the query returns VALUE.
 expect_sql() {
     checks=$((checks + 1))

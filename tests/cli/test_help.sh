@@ -43,7 +43,7 @@ history| OPP
 batch| [FILE|-]
 EOF
 checks=$((checks + 1))
-[ ! -e "$T/kanal.db" ] || fail "--help created a database"
+! db_exists || fail "--help created a database"
 
 # the options each command documents
 ok kanal opp new --help

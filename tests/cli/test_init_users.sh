@@ -3,30 +3,32 @@
 . "$KANAL_SOURCE_DIR/tests/cli/lifecycle.sh"
 
 # ---- before init: every command says how to start --------------------------------
+# (on PostgreSQL the database is there, empty: no *Kanal* database, named host:port/db)
+WHERE=$(db_where)
 for cmd in "user list" "partner list" "opp list" "workflow list" "next"; do
     # shellcheck disable=SC2086
     run kanal $cmd --as admin
     expect_rc 3
-    expect_err "kanal: error: no database at '$T/kanal.db' (run 'kanal init')"
+    expect_err "kanal: error: $(no_db) (run 'kanal init')"
 done
 run kanal opp list --as admin --db "$T/other.db"
 expect_rc 3
 expect_err "kanal: error: no database at '$T/other.db' (run 'kanal init')"
 checks=$((checks + 1))
-[ ! -e "$T/kanal.db" ] && [ ! -e "$T/other.db" ] || fail "a failed command created a database file"
+! db_exists && [ ! -e "$T/other.db" ] || fail "a failed command created a database"
 
 # ---- init -----------------------------------------------------------------------
 run kanal init --admin Bad
 expect_rc 4
 expect_err "kanal: error: invalid user id 'Bad': use lowercase letters, digits, '.', '_' and '-' (at most 63 characters)"
 checks=$((checks + 1))
-[ ! -e "$T/kanal.db" ] || fail "a refused init left a database file"
+! db_exists || fail "a refused init left a database"
 
 ok kanal init --admin admin --name "Ada Admin"
-expect_out "created $T/kanal.db with admin 'admin'"
+expect_out "created $WHERE with admin 'admin'"
 expect_err ""
 checks=$((checks + 1))
-[ -f "$T/kanal.db" ] || fail "init made no database file"
+db_exists || fail "init made no database"
 
 # The first admin is created at "now" like everything else ($KANAL_NOW).
 ok kanal user list --json --as admin
@@ -37,14 +39,14 @@ ok kanal user add keep --name "Kept User" --role channel_rep --as admin
 db_snapshot
 run kanal init --admin admin
 expect_rc 1
-expect_err "kanal: error: a database already exists at '$T/kanal.db'"
+expect_err "kanal: error: a database already exists at '$WHERE'"
 checks=$((checks + 1))
-[ -f "$T/kanal.db" ] || fail "a refused 'kanal init' deleted the existing database"
-if [ -f "$T/kanal.db" ]; then
+db_exists || fail "a refused 'kanal init' deleted the existing database"
+if db_exists; then
     expect_db_unchanged
     ok kanal user list --as keep
 fi
-rm -f "$T/kanal.db" "$T/kanal.db-wal" "$T/kanal.db-shm"
+db_remove
 ok kanal init --admin admin --name "Ada Admin"
 
 # The first admin defaults to the acting user: --as, else $KANAL_USER.
