@@ -28,11 +28,33 @@ static int list(cli *c)
     kanal_buf out = KANAL_BUF_INIT;
     for (size_t i = 0; i < n; i++)
         kanal_buf_printf(&out, "%-13s %s\n", info[i].name, info[i].summary);
+    kanal_buf_printf(&out, "%-13s %s\n", "dashboard",
+                     "every report in one file for the board: --format html -o FILE");
     kanal_buf_puts(&out, "\nRun 'kanal report NAME' (managers and admins); see 'kanal report "
                          "--help' for the filters.\n");
     int rc = cli_write(c, &out);
     kanal_buf_release(&out);
     return rc;
+}
+
+/* A plugin's format (svg, html, csv...). */
+static int render(cli *c, const char *format, const kanal_table *t, kanal_buf *out,
+                  kanal_error *err)
+{
+    int rc = kanal_plugins_render(cli_plugins(c), format, t, out, err);
+    cli_plugin_warnings(c);
+    return rc ? cli_fail(c, err) : 0;
+}
+
+/* To -o FILE, or to stdout. */
+static int emit(cli *c, kanal *k, cli_args *a, kanal_buf *out, kanal_error *err)
+{
+    const char *file = cli_get(a, "output");
+    if (!file)
+        return cli_write(c, out);
+    if (kanal_output_write(k, file, out->data ? out->data : "", out->len, err))
+        return cli_fail(c, err);
+    return 0;
 }
 
 static int run(cli *c, cli_args *a)
@@ -68,45 +90,54 @@ static int run(cli *c, cli_args *a)
     kanal *k = cli_kanal(c, &rc);
     if (!k)
         return rc;
-    kanal_report *r = NULL;
     kanal_error err;
-    if (kanal_report_run(k, a->pos[0], &o, &r, &err))
-        return cli_fail(c, &err);
     kanal_buf out = KANAL_BUF_INIT;
-    if (strcmp(format, "table") == 0) {
-        kanal_report_render_text(r, &out);
-    } else if (strcmp(format, "json") == 0) {
-        kanal_report_render_json(r, &out);
+    if (strcmp(a->pos[0], "dashboard") == 0) {
+        kanal_dashboard *d = NULL;
+        if (kanal_dashboard_run(k, &o, &d, &err))
+            return cli_fail(c, &err);
+        if (strcmp(format, "table") == 0)
+            kanal_dashboard_render_text(d, &out);
+        else if (strcmp(format, "json") == 0)
+            kanal_dashboard_render_json(d, &out);
+        else
+            rc = render(c, format, d->table, &out, &err);
+        rc = rc ? rc : emit(c, k, a, &out, &err);
+        kanal_dashboard_free(d);
     } else {
-        rc = kanal_plugins_render(cli_plugins(c), format, r->rows, &out, &err);
-        cli_plugin_warnings(c);
+        kanal_report *r = NULL;
+        if (kanal_report_run(k, a->pos[0], &o, &r, &err))
+            return cli_fail(c, &err);
+        if (strcmp(format, "table") == 0)
+            kanal_report_render_text(r, &out);
+        else if (strcmp(format, "json") == 0)
+            kanal_report_render_json(r, &out);
+        else
+            rc = render(c, format, r->rows, &out, &err);
+        rc = rc ? rc : emit(c, k, a, &out, &err);
+        kanal_report_free(r);
     }
-    const char *file = cli_get(a, "output");
-    if (!rc && file)
-        rc = kanal_output_write(k, file, out.data ? out.data : "", out.len, &err);
-    kanal_report_free(r);
-    if (rc) {
-        kanal_buf_release(&out);
-        return cli_fail(c, &err);
-    }
-    if (!file)
-        rc = cli_write(c, &out);
     kanal_buf_release(&out);
     return rc;
 }
 
 const cli_cmd cli_cmd_report = {
     .name = "report",
-    .args = "[NAME]",
+    .args = "[NAME|dashboard]",
     .min_args = 0,
     .max_args = 1,
-    .summary = "the manager's reports: lost-reasons, activities, funnel, stale, goals",
+    .summary = "the manager's reports: lost-reasons, activities, funnel, stale, goals, dashboard",
     .help = "Without NAME, lists the reports. Each describes the opportunities as they\n"
             "stood at --as-of (default now), narrowed by the filters; every rate comes with\n"
-            "its count and a 95% interval, and the table marks small samples. For example:\n"
+            "its count and a 95% interval, and the table marks small samples. --format svg\n"
+            "draws a report as a chart; 'dashboard' is every report in one file, each as\n"
+            "its chart with its table (funnel and goals for each workflow unless --workflow\n"
+            "names one). For example:\n"
             "  kanal report lost-reasons --workflow referral_partners --by stage\n"
             "  kanal report activities --workflow distributors --json\n"
-            "  kanal report funnel --workflow distributors --as-of 2026-03-31",
+            "  kanal report funnel --workflow distributors --as-of 2026-03-31\n"
+            "  kanal report activities --format svg -o activities.svg\n"
+            "  kanal report dashboard --format html -o dashboard.html",
     .opts = opts,
     .run = run,
 };

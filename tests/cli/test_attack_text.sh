@@ -399,7 +399,7 @@ refuse_raw 3 "no partner '$V_ARG' (name a partner by its id or its exact name)" 
 refuse_raw 3 "unknown activity type '$V_ARG' in workflow 'tiny' (known: call, email, meeting)" kanal log 2 "$ARG"
 refuse_raw 3 "unknown field '$V_ARG' in workflow 'tiny' (known: form, margin, skus, exclusive, signed_on, notes)" \
     kanal set 2 "$ARG=1"
-refuse_raw 3 "unknown format '$V_ARG' (known: table, json, csv, markdown)" kanal opp list --format "$ARG"
+refuse_raw 3 "unknown format '$V_ARG' (known: table, json, csv, markdown, html, svg)" kanal opp list --format "$ARG"
 db_snapshot
 run kanal --as "$ARG" opp list
 expect_rc 3

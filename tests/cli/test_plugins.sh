@@ -36,10 +36,16 @@ expect_out "csv 1.0.0  CSV import, export and output, on libcsv
   provides: format csv, exporter csv, importer csv
 example 1.0.0  the smallest plugin: a Markdown output format
   $PLUG/example.so
-  provides: format markdown"
+  provides: format markdown
+html 1.0.0  self-contained HTML pages: the dashboard for the board, reports, lists
+  $PLUG/html.so
+  provides: format html
+svg 1.0.0  charts of the reports, as standalone SVG
+  $PLUG/svg.so
+  provides: format svg"
 expect_err ""
 ok kanal plugin list --json
-expect_out '{"plugins":[{"name":"csv","version":"1.0.0","summary":"CSV import, export and output, on libcsv","file":"'"$PLUG"'/csv.so","loaded":true,"problem":null,"provides":["format csv","exporter csv","importer csv"]},{"name":"example","version":"1.0.0","summary":"the smallest plugin: a Markdown output format","file":"'"$PLUG"'/example.so","loaded":true,"problem":null,"provides":["format markdown"]}]}'
+expect_out '{"plugins":[{"name":"csv","version":"1.0.0","summary":"CSV import, export and output, on libcsv","file":"'"$PLUG"'/csv.so","loaded":true,"problem":null,"provides":["format csv","exporter csv","importer csv"]},{"name":"example","version":"1.0.0","summary":"the smallest plugin: a Markdown output format","file":"'"$PLUG"'/example.so","loaded":true,"problem":null,"provides":["format markdown"]},{"name":"html","version":"1.0.0","summary":"self-contained HTML pages: the dashboard for the board, reports, lists","file":"'"$PLUG"'/html.so","loaded":true,"problem":null,"provides":["format html"]},{"name":"svg","version":"1.0.0","summary":"charts of the reports, as standalone SVG","file":"'"$PLUG"'/svg.so","loaded":true,"problem":null,"provides":["format svg"]}]}'
 expect_json_valid
 expect_err ""
 # it needs no database
@@ -55,44 +61,50 @@ expect_out "csv 1.0.0  CSV import, export and output, on libcsv
 example 1.0.0  the smallest plugin: a Markdown output format
   $PLUG/example.so
   provides: format markdown
+html 1.0.0  self-contained HTML pages: the dashboard for the board, reports, lists
+  $PLUG/html.so
+  provides: format html
+svg 1.0.0  charts of the reports, as standalone SVG
+  $PLUG/svg.so
+  provides: format svg
 dup_format (skipped)  $BROKEN/dup_format.so
   the format 'csv' is already provided by csv
 init_fails (skipped)  $BROKEN/init_fails.so
   no licence key in \$KANAL_TEST_LICENCE
 newer_minor (skipped)  $BROKEN/newer_minor.so
-  it was built for plugin ABI 1.99; this Kanal offers 1.1
+  it was built for plugin ABI 1.99; this Kanal offers 1.2
 no_entry (skipped)  $BROKEN/no_entry.so
   no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin
 wrong_abi (skipped)  $BROKEN/wrong_abi.so
-  it was built for plugin ABI 2.0; this Kanal offers 1.1"
+  it was built for plugin ABI 2.0; this Kanal offers 1.2"
 expect_err ""
 ok kanal plugin list --json
 expect_json_valid
 expect_json '$.plugins[0].loaded' 1
 expect_json '$.plugins[1].loaded' 1
-expect_json '$.plugins[2].name' dup_format
-expect_json '$.plugins[2].version' 0.1.0
-expect_json '$.plugins[2].file' "$BROKEN/dup_format.so"
-expect_json '$.plugins[2].loaded' 0
-expect_json '$.plugins[2].problem' "the format 'csv' is already provided by csv"
-expect_json '$.plugins[2].provides' '[]'
-expect_json '$.plugins[3].name' init_fails
-expect_json '$.plugins[3].loaded' 0
-expect_json '$.plugins[3].problem' 'no licence key in $KANAL_TEST_LICENCE'
-expect_json '$.plugins[4].name' newer_minor
-expect_json '$.plugins[4].version' 1.99.0
-expect_json '$.plugins[4].problem' 'it was built for plugin ABI 1.99; this Kanal offers 1.1'
+expect_json '$.plugins[4].name' dup_format
+expect_json '$.plugins[4].version' 0.1.0
+expect_json '$.plugins[4].file' "$BROKEN/dup_format.so"
+expect_json '$.plugins[4].loaded' 0
+expect_json '$.plugins[4].problem' "the format 'csv' is already provided by csv"
+expect_json '$.plugins[4].provides' '[]'
+expect_json '$.plugins[5].name' init_fails
+expect_json '$.plugins[5].loaded' 0
+expect_json '$.plugins[5].problem' 'no licence key in $KANAL_TEST_LICENCE'
+expect_json '$.plugins[6].name' newer_minor
+expect_json '$.plugins[6].version' 1.99.0
+expect_json '$.plugins[6].problem' 'it was built for plugin ABI 1.99; this Kanal offers 1.2'
 checks=$((checks + 1))
 # a file that is no plugin is named after the file
-[ "$(json '$.plugins[5].name')" = no_entry ] || fail "no_entry is not named after its file: $(json '$.plugins[5].name')"
-expect_json '$.plugins[5].file' "$BROKEN/no_entry.so"
-expect_json '$.plugins[5].loaded' 0
-expect_json '$.plugins[5].problem' "no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin"
-expect_json '$.plugins[6].name' wrong_abi
-expect_json '$.plugins[6].version' 2.0.0
-expect_json '$.plugins[6].problem' 'it was built for plugin ABI 2.0; this Kanal offers 1.1'
-expect_json '$.plugins[6].provides' '[]'
-expect_plugins 7
+[ "$(json '$.plugins[7].name')" = no_entry ] || fail "no_entry is not named after its file: $(json '$.plugins[7].name')"
+expect_json '$.plugins[7].file' "$BROKEN/no_entry.so"
+expect_json '$.plugins[7].loaded' 0
+expect_json '$.plugins[7].problem' "no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin"
+expect_json '$.plugins[8].name' wrong_abi
+expect_json '$.plugins[8].version' 2.0.0
+expect_json '$.plugins[8].problem' 'it was built for plugin ABI 2.0; this Kanal offers 1.2'
+expect_json '$.plugins[8].provides' '[]'
+expect_plugins 9
 
 setup_db
 export KANAL_USER=manny
@@ -104,9 +116,9 @@ expect_out_crlf "id,partner,workflow,version,owner,status,stage,days_in_stage,cr
     "1,Hurtownia Alfa,distributors,1,marcin,open,awareness,8,2026-11-20T10:00:00Z,,"
 expect_err "kanal: warning: plugin $BROKEN/dup_format.so skipped: the format 'csv' is already provided by csv
 kanal: warning: plugin $BROKEN/init_fails.so skipped: no licence key in \$KANAL_TEST_LICENCE
-kanal: warning: plugin $BROKEN/newer_minor.so skipped: it was built for plugin ABI 1.99; this Kanal offers 1.1
+kanal: warning: plugin $BROKEN/newer_minor.so skipped: it was built for plugin ABI 1.99; this Kanal offers 1.2
 kanal: warning: plugin $BROKEN/no_entry.so skipped: no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin
-kanal: warning: plugin $BROKEN/wrong_abi.so skipped: it was built for plugin ABI 2.0; this Kanal offers 1.1"
+kanal: warning: plugin $BROKEN/wrong_abi.so skipped: it was built for plugin ABI 2.0; this Kanal offers 1.2"
 ok kanal opp list --format markdown
 expect_out "| id | partner | workflow | v | owner | status | stage | days | created | closed | lost reason |
 | ---: | --- | --- | ---: | --- | --- | --- | ---: | --- | --- | --- |
@@ -124,6 +136,12 @@ expect_out "csv 1.0.0  CSV import, export and output, on libcsv
 example 1.0.0  the smallest plugin: a Markdown output format
   $PLUG/example.so
   provides: format markdown
+html 1.0.0  self-contained HTML pages: the dashboard for the board, reports, lists
+  $PLUG/html.so
+  provides: format html
+svg 1.0.0  charts of the reports, as standalone SVG
+  $PLUG/svg.so
+  provides: format svg
 listener 0.1.0  writes events to a file
   $LISTENER/listener.so
   provides: listener"
@@ -132,7 +150,7 @@ ok kanal opp list --format csv
 expect_err ""
 export KANAL_PLUGIN_PATH="$T/no-such-folder"
 ok kanal plugin list --json
-expect_plugins 2
+expect_plugins 4
 unset KANAL_PLUGIN_PATH
 
 # ---- the shared objects export nothing but the entry ----------------------------------------------
@@ -269,7 +287,7 @@ for cmd in "user list" "partner list" "opp list" "workflow list" "next"; do
     # shellcheck disable=SC2086
     run kanal $cmd --format xml
     expect_rc 3
-    expect_err "kanal: error: unknown format 'xml' (known: table, json, csv, markdown)"
+    expect_err "kanal: error: unknown format 'xml' (known: table, json, csv, markdown, html, svg)"
     expect_out ""
     # --json and another format contradict: a usage error
     args=""
@@ -282,7 +300,7 @@ usage: kanal $cmd$args (see 'kanal $cmd --help')"
     expect_out ""
 done
 refuse_usage "option '--format' needs a value (NAME)" kanal opp list --format
-refuse 3 "unknown format 'CSV' (known: table, json, csv, markdown)" kanal opp list --format CSV
+refuse 3 "unknown format 'CSV' (known: table, json, csv, markdown, html, svg)" kanal opp list --format CSV
 # one opportunity's goals are not a table
 refuse_usage "--format csv applies to the agenda, not to one opportunity" kanal next 1 --format csv --as marcin
 

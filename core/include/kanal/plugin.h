@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #define KANAL_PLUGIN_ABI_MAJOR 1
-#define KANAL_PLUGIN_ABI_MINOR 1
+#define KANAL_PLUGIN_ABI_MINOR 2
 #define KANAL_PLUGIN_ABI ((uint32_t)(KANAL_PLUGIN_ABI_MAJOR << 16 | KANAL_PLUGIN_ABI_MINOR))
 
 #define KANAL_PLUGIN_ENTRY_SYMBOL "kanal_plugin_entry"
@@ -167,6 +167,32 @@ typedef struct kanal_host {
        \uHHHH), so that data cannot clear a screen or plant a link. Formats
        meant for data (CSV, JSON) write exact bytes with write(). */
     int (*write_text)(kanal_call *call, const char *text);
+
+    /* --- ABI 1.2 (check `size` before calling) --- */
+
+    /* What goes with a table: the tables attached to it, each with its role,
+       and sentences for people. A report's figures (table_name is the
+       report's: "lost-reasons", "activities", ...; its title the question it
+       answers) carry "display" (the same rows for people, each rate with its
+       count and interval) and, for activities, "comparison" and
+       "comparison_display"; its notes are the report's conclusions in plain
+       words. The dashboard (table_name "dashboard") carries each report's
+       figures under the role "report". */
+    size_t (*table_parts)(const kanal_table *t);
+    const kanal_table *(*table_part)(const kanal_table *t, size_t i, const char **role);
+    size_t (*table_notes)(const kanal_table *t);
+    const char *(*table_note)(const kanal_table *t, size_t i);
+    /* `t` rendered in another format ("table", "json" or a plugin's, such
+       as "svg"), so that a page embeds a chart drawn by whichever plugin
+       provides it: the bytes (NUL-terminated; their length in *len),
+       borrowed until this call returns, or NULL when that format is unknown
+       or fails, and last_error() says why. */
+    const char *(*render)(kanal_call *call, const char *format, const kanal_table *t,
+                          size_t *len);
+    /* The format cannot draw this table (the dashboard as one chart): says
+       why and returns -1; Kanal reports it as the user's mistake (exit 2),
+       not as a failure. */
+    int (*unsuited)(kanal_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 } kanal_host;
 
 /* What a plugin declares about itself. */

@@ -81,4 +81,29 @@ void kanal_report_render_json(const kanal_report *r, kanal_buf *out);
 /* The display tables and the notes, for a terminal. */
 void kanal_report_render_text(const kanal_report *r, kanal_buf *out);
 
+/*
+** Every report at once, for the board: lost-reasons, activities and stale over
+** the scope, then funnel and goals for the workflow named, or for each
+** workflow when none is. All read in one transaction, as of one moment (now
+** when opts->as_of is NULL); opts->by splits the lost reasons only.
+**
+** `table` is what the plugins' formats see (--format html): a table named
+** "dashboard" with the filters and each report's figures attached under the
+** role "report" (each with its own parts and notes).
+*/
+typedef struct kanal_dashboard {
+    const char *as_of;
+    kanal_report **reports;
+    size_t n_reports;
+    kanal_table *table;
+} kanal_dashboard;
+
+int kanal_dashboard_run(kanal *k, const kanal_report_options *opts, kanal_dashboard **out,
+                        kanal_error *err);
+void kanal_dashboard_free(kanal_dashboard *d);
+/* {"report":"dashboard","filters":{...},"as_of":T,"reports":[each report's JSON]} */
+void kanal_dashboard_render_json(const kanal_dashboard *d, kanal_buf *out);
+/* Each report's text, one after the other. */
+void kanal_dashboard_render_text(const kanal_dashboard *d, kanal_buf *out);
+
 #endif

@@ -36,6 +36,14 @@ int kanal_table_add_column(kanal_table *t, const char *name, kanal_type type,
                            const char *label);
 /* Records a filter that produced the table ("owner" = "marcin"). */
 int kanal_table_add_filter(kanal_table *t, const char *name, const char *value);
+/*
+** Attaches another table to t under a role ("display", "comparison", "report"):
+** what goes with it, for the formats that draw more than rows (a chart's
+** table for people, a dashboard's reports). Borrowed: `part` must outlive t.
+*/
+int kanal_table_attach(kanal_table *t, const char *role, const kanal_table *part);
+/* A sentence for people that goes with the table (copied). */
+int kanal_table_add_note(kanal_table *t, const char *text);
 /* Starts a new row with every cell NULL. */
 int kanal_table_add_row(kanal_table *t);
 /* Sets a cell of the last row (copied); NULL for none. */
@@ -58,6 +66,11 @@ const char *kanal_table_cell(const kanal_table *t, size_t row, size_t column);
 size_t kanal_table_filters(const kanal_table *t);
 const char *kanal_table_filter_name(const kanal_table *t, size_t i);
 const char *kanal_table_filter_value(const kanal_table *t, size_t i);
+size_t kanal_table_parts(const kanal_table *t);
+/* The i-th attached table and its role (may be NULL); NULL past the end. */
+const kanal_table *kanal_table_part(const kanal_table *t, size_t i, const char **role);
+size_t kanal_table_notes(const kanal_table *t);
+const char *kanal_table_note(const kanal_table *t, size_t i);
 
 /* {"NAME":[{"COLUMN":VALUE,...},...]} and a newline. */
 void kanal_table_render_json(const kanal_table *t, kanal_buf *out);

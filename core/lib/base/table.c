@@ -24,6 +24,10 @@ struct kanal_table {
     size_t n_rows, cap_rows;
     char **filters;     /* name, value pairs */
     size_t n_filters, cap_filters;
+    struct table_part { const char *role; const kanal_table *table; } *parts; /* borrowed */
+    size_t n_parts, cap_parts;
+    const char **notes;
+    size_t n_notes, cap_notes;
 };
 
 int kanal_table_new(kanal_table **out, const char *name, const char *title, kanal_error *err)
@@ -50,6 +54,8 @@ void kanal_table_free(kanal_table *t)
     free(t->cols);
     free(t->cells);
     free(t->filters);
+    free(t->parts);
+    free(t->notes);
     free(t);
 }
 
@@ -94,6 +100,28 @@ int kanal_table_add_filter(kanal_table *t, const char *name, const char *value)
     t->filters[2 * t->n_filters] = n;
     t->filters[2 * t->n_filters + 1] = v;
     t->n_filters++;
+    return KANAL_OK;
+}
+
+int kanal_table_attach(kanal_table *t, const char *role, const kanal_table *part)
+{
+    if (!grow((void **)&t->parts, &t->cap_parts, t->n_parts + 1, sizeof *t->parts))
+        return KANAL_ENOMEM;
+    const char *r = kanal_arena_strdup(t->arena, role);
+    if (!r)
+        return KANAL_ENOMEM;
+    t->parts[t->n_parts++] = (struct table_part){ r, part };
+    return KANAL_OK;
+}
+
+int kanal_table_add_note(kanal_table *t, const char *text)
+{
+    if (!grow((void **)&t->notes, &t->cap_notes, t->n_notes + 1, sizeof *t->notes))
+        return KANAL_ENOMEM;
+    const char *n = kanal_arena_strdup(t->arena, text);
+    if (!n)
+        return KANAL_ENOMEM;
+    t->notes[t->n_notes++] = n;
     return KANAL_OK;
 }
 
@@ -147,6 +175,22 @@ int kanal_table_column_index(const kanal_table *t, const char *name)
 }
 
 const char *kanal_table_name(const kanal_table *t) { return t->name; }
+size_t kanal_table_parts(const kanal_table *t) { return t->n_parts; }
+
+const kanal_table *kanal_table_part(const kanal_table *t, size_t i, const char **role)
+{
+    if (i >= t->n_parts)
+        return NULL;
+    if (role)
+        *role = t->parts[i].role;
+    return t->parts[i].table;
+}
+
+size_t kanal_table_notes(const kanal_table *t) { return t->n_notes; }
+const char *kanal_table_note(const kanal_table *t, size_t i)
+{
+    return i < t->n_notes ? t->notes[i] : NULL;
+}
 const char *kanal_table_title(const kanal_table *t) { return t->title; }
 size_t kanal_table_columns(const kanal_table *t) { return t->n_cols; }
 size_t kanal_table_rows(const kanal_table *t) { return t->n_rows; }

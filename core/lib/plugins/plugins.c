@@ -27,6 +27,11 @@ struct kanal_call {
     kanal_diags *diags;                /* importers: one diagnostic a bad row */
     const char *file;                  /* importers: the file, for the diagnostics */
     plugins_import_counts counts;
+    kanal_plugins *registry;           /* formats: for render() */
+    int depth;                         /* formats rendering formats, so far */
+    bool unsuited;                     /* the format said the table is not for it */
+    kanal_buf *rendered;               /* render()'s answers, freed after the call */
+    size_t n_rendered;
     char error[KANAL_ERROR_MESSAGE_MAX];
 };
 
@@ -185,6 +190,47 @@ static size_t h_table_filters(const kanal_table *t) { return kanal_table_filters
 static const char *h_filter_name(const kanal_table *t, size_t i) { return kanal_table_filter_name(t, i); }
 static const char *h_filter_value(const kanal_table *t, size_t i) { return kanal_table_filter_value(t, i); }
 
+static size_t h_table_parts(const kanal_table *t) { return kanal_table_parts(t); }
+static const kanal_table *h_table_part(const kanal_table *t, size_t i, const char **role) { return kanal_table_part(t, i, role); }
+static size_t h_table_notes(const kanal_table *t) { return kanal_table_notes(t); }
+static const char *h_table_note(const kanal_table *t, size_t i) { return kanal_table_note(t, i); }
+
+static int render_call(kanal_plugins *p, int depth, const char *format, const kanal_table *t,
+                       kanal_buf *out, kanal_error *err);
+
+static const char *h_render(kanal_call *c, const char *format, const kanal_table *t, size_t *len)
+{
+    *len = 0;
+    if (!c->out || !c->registry)
+        return h_fail(c, "this call has no output"), NULL;
+    if (c->depth >= 4)
+        return h_fail(c, "formats render each other too deep (format '%s')", format), NULL;
+    kanal_buf *more = realloc(c->rendered, (c->n_rendered + 1) * sizeof *more);
+    if (!more)
+        return h_fail(c, "out of memory"), NULL;
+    c->rendered = more;
+    kanal_buf *b = &c->rendered[c->n_rendered++];
+    kanal_buf_init(b);
+    kanal_error err;
+    kanal_error_clear(&err);
+    if (render_call(c->registry, c->depth + 1, format, t, b, &err))
+        return h_fail(c, "%s", err.message), NULL;
+    if (b->oom)
+        return h_fail(c, "out of memory"), NULL;
+    *len = b->len;
+    return kanal_buf_cstr(b);
+}
+
+static int h_unsuited(kanal_call *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->error, sizeof c->error, fmt, ap);
+    va_end(ap);
+    c->unsuited = true;
+    return -1;
+}
+
 static int h_row_error(kanal_call *c, long line, const char *fmt, ...)
 {
     va_list ap;
@@ -265,6 +311,12 @@ static const kanal_host host_table = {
     .last_error = h_last_error,
     .progress = h_progress,
     .write_text = h_write_text,
+    .table_parts = h_table_parts,
+    .table_part = h_table_part,
+    .table_notes = h_table_notes,
+    .table_note = h_table_note,
+    .render = h_render,
+    .unsuited = h_unsuited,
 };
 
 /* ---- loading -------------------------------------------------------------------------- */
@@ -553,6 +605,12 @@ static int unknown_cap(kanal_plugins *p, cap_kind kind, const char *name, kanal_
 int kanal_plugins_render(kanal_plugins *p, const char *format, const kanal_table *t, kanal_buf *out,
                          kanal_error *err)
 {
+    return render_call(p, 0, format, t, out, err);
+}
+
+static int render_call(kanal_plugins *p, int depth, const char *format, const kanal_table *t,
+                       kanal_buf *out, kanal_error *err)
+{
     if (strcmp(format, "table") == 0) {
         kanal_table_render_text(t, out);
         return out->oom ? kanal_error_nomem(err) : KANAL_OK;
@@ -568,12 +626,24 @@ int kanal_plugins_render(kanal_plugins *p, const char *format, const kanal_table
     const capability *cap = find_cap(p, CAP_FORMAT, format);
     if (!cap)
         return unknown_cap(p, CAP_FORMAT, format, err);
-    kanal_call call = { .plugin = cap->plugin, .out = out };
+    kanal_call call = { .plugin = cap->plugin, .out = out, .registry = p, .depth = depth };
     kanal_render_fn fn;
     memcpy(&fn, &cap->fn, sizeof fn);
-    if (fn(&call, t) != 0)
+    size_t len = out->len;
+    int failed = fn(&call, t) != 0;
+    for (size_t i = 0; i < call.n_rendered; i++)
+        kanal_buf_release(&call.rendered[i]);
+    free(call.rendered);
+    if (failed) {
+        out->len = len; /* nothing half written */
+        if (out->data)
+            out->data[len] = '\0';
+        if (call.unsuited)
+            return kanal_error_set(err, KANAL_EUSAGE, "format '%s' (plugin %s): %s", format,
+                                   cap->plugin->info.name, call.error);
         return kanal_error_set(err, KANAL_ESTORAGE, "format '%s' (plugin %s) failed: %s", format,
                                cap->plugin->info.name, call.error[0] ? call.error : "no reason given");
+    }
     return KANAL_OK;
 }
 

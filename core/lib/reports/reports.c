@@ -35,6 +35,7 @@ typedef struct ctx {
     kanal_arena *a;
     store_scope sc;
     def_entry *def; /* the chosen workflow's definition (its version, or the latest) */
+    const char *question; /* the title of the figures: what the report answers */
     kanal_error *err;
 } ctx;
 
@@ -50,23 +51,29 @@ static const struct {
     kanal_report_info info;
     report_fn run;
     bool one_workflow; /* follows the stages or goals of one workflow */
+    const char *question; /* a chart's title */
 } reports[] = {
     { { "activities", "what each rep does, and what works: outcomes, activity mix, first touch" },
       activities,
-      false },
+      false,
+      "What each rep does, and what it wins" },
     { { "funnel",
         "where opportunities get stuck: each stage entered, left, converted, and how long" },
       funnel,
-      true },
+      true,
+      "Where opportunities get stuck" },
     { { "goals", "which goals matter: done, done out of order, win rate with and without" },
       goals,
-      true },
+      true,
+      "Which goals go with a win" },
     { { "lost-reasons", "why partners say no: lost reasons, most frequent first" },
       lost_reasons,
-      false },
+      false,
+      "Why partners said no" },
     { { "stale", "what waits too long: open opportunities past their stage's max_days" },
       stale,
-      false },
+      false,
+      "What waits too long" },
 };
 
 const kanal_report_info *kanal_report_list(size_t *n)
@@ -160,7 +167,7 @@ static int new_tables(ctx *c, const char *title, const char *const rows[][3], si
                       const char *const disp[][3], size_t n_disp)
 {
     kanal_report *r = c->r;
-    if (kanal_table_new(&r->rows, "rows", title, c->err) ||
+    if (kanal_table_new(&r->rows, r->name, c->question, c->err) ||
         kanal_table_new(&r->display, r->name, title, c->err))
         return c->err->code;
     if (add_columns(r->rows, rows, n_rows) || add_columns(r->display, disp, n_disp))
@@ -302,7 +309,7 @@ static int lost_reasons(ctx *c)
                                            { "share", "t", "share of lost" } };
     const char *group = split == STORE_BY_STAGE ? "stage" : "owner";
     kanal_report *r = c->r;
-    if ((rc = kanal_table_new(&r->rows, "rows", "Lost reasons", c->err)) ||
+    if ((rc = kanal_table_new(&r->rows, r->name, c->question, c->err)) ||
         (rc = kanal_table_new(&r->display, "lost reasons", "Lost reasons", c->err)))
         return rc;
     if ((split && (kanal_table_add_column(r->rows, group, KANAL_TYPE_TEXT, group) ||
@@ -742,15 +749,13 @@ static int stale(ctx *c)
         { "stage", "t", "stage" },  { "days_in_stage", "i", "days" },
         { "max_days", "i", "max" }, { "last_activity_at", "m", "last activity" },
     };
-    /* people read the same table: one, shown both ways */
-    if ((rc = kanal_table_new(&c->r->rows, "stale", "Stale opportunities", c->err)))
+    /* people read the same columns */
+    if ((rc = new_tables(c, "Stale opportunities", cols, KANAL_ARRAY_LEN(cols), cols,
+                         KANAL_ARRAY_LEN(cols))))
         return rc;
-    if (add_columns(c->r->rows, cols, KANAL_ARRAY_LEN(cols)))
-        return nomem(c);
-    c->r->display = c->r->rows;
-    kanal_table *ts[] = { c->r->rows };
+    kanal_table *ts[] = { c->r->rows, c->r->display };
     for (size_t i = 0; i < n_rows; i++) {
-        for (size_t k = 0; k < 1; k++) {
+        for (size_t k = 0; k < 2; k++) {
             kanal_table *t = ts[k];
             const store_open_row *o = rows[i].o;
             if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, o->id) ||
@@ -988,27 +993,27 @@ static int check_options(ctx *c, size_t which, const kanal_report_options *o)
     return KANAL_OK;
 }
 
-int kanal_report_run(kanal *k, const char *name, const kanal_report_options *opts,
-                     kanal_report **out, kanal_error *err)
+/* The report of that name, or reports' length after saying so. */
+static size_t report_index(const char *name, kanal_error *err)
 {
-    *out = NULL;
-    static const kanal_report_options defaults = KANAL_REPORT_OPTIONS_INIT;
-    if (!opts)
-        opts = &defaults;
-    if (opts->version != KANAL_REPORT_OPTIONS_VERSION)
-        return kanal_error_set(err, KANAL_EUSAGE,
-                               "report options of version %u (this library knows version %d)",
-                               opts->version, KANAL_REPORT_OPTIONS_VERSION);
-    size_t which = KANAL_ARRAY_LEN(reports);
     const char *names[KANAL_ARRAY_LEN(reports)];
     for (size_t i = 0; i < KANAL_ARRAY_LEN(reports); i++) {
         names[i] = reports[i].info.name;
         if (name && strcmp(name, names[i]) == 0)
-            which = i;
+            return i;
     }
-    if (which == KANAL_ARRAY_LEN(reports))
-        return kanal_unknown(err, KANAL_EUSAGE, "report", name ? name : "", names,
-                             KANAL_ARRAY_LEN(reports), NULL);
+    kanal_unknown(err, KANAL_EUSAGE, "report", name ? name : "", names, KANAL_ARRAY_LEN(reports),
+                  NULL);
+    return KANAL_ARRAY_LEN(reports);
+}
+
+/* Who may read reports, and options this library can read. */
+static int may_report(kanal *k, const kanal_report_options *opts, kanal_error *err)
+{
+    if (opts->version != KANAL_REPORT_OPTIONS_VERSION)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "report options of version %u (this library knows version %d)",
+                               opts->version, KANAL_REPORT_OPTIONS_VERSION);
     int rc = engine_need_actor(k, err);
     if (rc)
         return rc;
@@ -1016,6 +1021,43 @@ int kanal_report_run(kanal *k, const char *name, const kanal_report_options *opt
         return kanal_error_set(err, KANAL_EREFUSED,
                                "only a manager or an admin may run reports (you are '%s')",
                                k->actor.id);
+    return KANAL_OK;
+}
+
+/* The filters, the parts and the notes, on the figures: what the plugins' formats see. */
+static int dress(ctx *c)
+{
+    kanal_report *r = c->r;
+    struct kanal_report_priv *p = r->priv_;
+    char v[16];
+    snprintf(v, sizeof v, "%d", p->version);
+    /* the workflow a one-workflow report followed, named or not */
+    const char *wf = c->sc.workflow;
+    if ((wf && kanal_table_add_filter(r->rows, "workflow", wf)) ||
+        (wf && c->def && kanal_table_add_filter(r->rows, "workflow_name", c->def->wf->name)) ||
+        (p->version && kanal_table_add_filter(r->rows, "version", v)) ||
+        (p->owner && kanal_table_add_filter(r->rows, "owner", p->owner)) ||
+        (p->since && kanal_table_add_filter(r->rows, "since", p->since)) ||
+        (p->until && kanal_table_add_filter(r->rows, "until", p->until)) ||
+        (p->by && kanal_table_add_filter(r->rows, "by", p->by)) ||
+        kanal_table_add_filter(r->rows, "as_of", r->as_of))
+        return nomem(c);
+    if ((r->display && kanal_table_attach(r->rows, "display", r->display)) ||
+        (r->comparison && kanal_table_attach(r->rows, "comparison", r->comparison)) ||
+        (r->comparison_display &&
+         kanal_table_attach(r->rows, "comparison_display", r->comparison_display)))
+        return nomem(c);
+    for (size_t i = 0; i < r->n_notes; i++)
+        if (kanal_table_add_note(r->rows, r->notes[i]))
+            return nomem(c);
+    return KANAL_OK;
+}
+
+/* Runs reports[which]; in a read transaction of its own unless one is open (in_txn). */
+static int report_one(kanal *k, size_t which, const kanal_report_options *opts, bool in_txn,
+                      kanal_report **out, kanal_error *err)
+{
+    *out = NULL;
     kanal_arena *a = kanal_arena_new();
     kanal_report *r = a ? kanal_arena_alloc(a, sizeof *r) : NULL;
     struct kanal_report_priv *p = r ? kanal_arena_alloc(a, sizeof *p) : NULL;
@@ -1025,34 +1067,26 @@ int kanal_report_run(kanal *k, const char *name, const kanal_report_options *opt
     }
     p->a = a;
     r->priv_ = p;
-    r->name = names[which];
-    ctx c = { .k = k, .r = r, .a = a, .err = err };
+    r->name = reports[which].info.name;
+    ctx c = { .k = k, .r = r, .a = a, .question = reports[which].question, .err = err };
+    int rc = check_options(&c, which, opts);
     /* one read transaction: every query of the report sees the same record */
-    if (!(rc = check_options(&c, which, opts)) && !(rc = store_begin_read(k->store, err))) {
+    if (!rc && !in_txn && !(rc = store_begin_read(k->store, err))) {
         rc = reports[which].run(&c);
         if (rc)
             store_rollback(k->store);
         else
             rc = store_commit(k->store, err);
+    } else if (!rc && in_txn) {
+        rc = reports[which].run(&c);
     }
     if (!rc && p->small)
         rc = note(&c,
                   "* fewer than %d closed opportunities: a small sample, the rate may well be "
                   "chance",
                   SMALL_SAMPLE);
-    if (!rc && r->rows) {
-        /* the filters, for the plugins' formats too */
-        char v[16];
-        snprintf(v, sizeof v, "%d", p->version);
-        if ((p->workflow && kanal_table_add_filter(r->rows, "workflow", p->workflow)) ||
-            (p->version && kanal_table_add_filter(r->rows, "version", v)) ||
-            (p->owner && kanal_table_add_filter(r->rows, "owner", p->owner)) ||
-            (p->since && kanal_table_add_filter(r->rows, "since", p->since)) ||
-            (p->until && kanal_table_add_filter(r->rows, "until", p->until)) ||
-            (p->by && kanal_table_add_filter(r->rows, "by", p->by)) ||
-            kanal_table_add_filter(r->rows, "as_of", r->as_of))
-            rc = kanal_error_nomem(err);
-    }
+    if (!rc && r->rows)
+        rc = dress(&c);
     if (rc) {
         kanal_report_free(r);
         return rc;
@@ -1061,51 +1095,76 @@ int kanal_report_run(kanal *k, const char *name, const kanal_report_options *opt
     return KANAL_OK;
 }
 
+int kanal_report_run(kanal *k, const char *name, const kanal_report_options *opts,
+                     kanal_report **out, kanal_error *err)
+{
+    *out = NULL;
+    static const kanal_report_options defaults = KANAL_REPORT_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    size_t which = report_index(name, err);
+    if (which == KANAL_ARRAY_LEN(reports))
+        return err->code;
+    int rc = may_report(k, opts, err);
+    return rc ? rc : report_one(k, which, opts, false, out, err);
+}
+
 void kanal_report_free(kanal_report *r)
 {
     if (!r)
         return;
-    if (r->display != r->rows)
-        kanal_table_free(r->display);
+    kanal_table_free(r->display);
     kanal_table_free(r->rows);
     kanal_table_free(r->comparison);
     kanal_table_free(r->comparison_display);
     kanal_arena_free(r->priv_->a);
 }
 
-void kanal_report_render_json(const kanal_report *r, kanal_buf *out)
+/* "filters":{...} as the user chose them. */
+static void json_filters(kanal_json *j, const char *workflow, int version, const char *owner,
+                         const char *since, const char *until, const char *by)
+{
+    kanal_json_key(j, "filters");
+    kanal_json_object(j);
+    kanal_json_key(j, "workflow");
+    kanal_json_str(j, workflow);
+    kanal_json_key(j, "version");
+    if (version)
+        kanal_json_int(j, version);
+    else
+        kanal_json_null(j);
+    const char *keys[] = { "owner", "since", "until", "by" };
+    const char *vals[] = { owner, since, until, by };
+    for (size_t i = 0; i < 4; i++) {
+        kanal_json_key(j, keys[i]);
+        kanal_json_str(j, vals[i]);
+    }
+    kanal_json_end_object(j);
+}
+
+static void report_json(const kanal_report *r, kanal_json *j)
 {
     const struct kanal_report_priv *p = r->priv_;
+    kanal_json_object(j);
+    kanal_json_key(j, "report");
+    kanal_json_str(j, r->name);
+    json_filters(j, p->workflow, p->version, p->owner, p->since, p->until, p->by);
+    kanal_json_key(j, "as_of");
+    kanal_json_str(j, r->as_of);
+    kanal_json_key(j, "rows");
+    kanal_table_json_rows(r->rows, j);
+    if (r->comparison) {
+        kanal_json_key(j, "first_touch_comparison");
+        kanal_table_json_rows(r->comparison, j);
+    }
+    kanal_json_end_object(j);
+}
+
+void kanal_report_render_json(const kanal_report *r, kanal_buf *out)
+{
     kanal_json j;
     kanal_json_init(&j, out);
-    kanal_json_object(&j);
-    kanal_json_key(&j, "report");
-    kanal_json_str(&j, r->name);
-    kanal_json_key(&j, "filters");
-    kanal_json_object(&j);
-    kanal_json_key(&j, "workflow");
-    kanal_json_str(&j, p->workflow);
-    kanal_json_key(&j, "version");
-    if (p->version)
-        kanal_json_int(&j, p->version);
-    else
-        kanal_json_null(&j);
-    const char *keys[] = { "owner", "since", "until", "by" };
-    const char *vals[] = { p->owner, p->since, p->until, p->by };
-    for (size_t i = 0; i < 4; i++) {
-        kanal_json_key(&j, keys[i]);
-        kanal_json_str(&j, vals[i]);
-    }
-    kanal_json_end_object(&j);
-    kanal_json_key(&j, "as_of");
-    kanal_json_str(&j, r->as_of);
-    kanal_json_key(&j, "rows");
-    kanal_table_json_rows(r->rows, &j);
-    if (r->comparison) {
-        kanal_json_key(&j, "first_touch_comparison");
-        kanal_table_json_rows(r->comparison, &j);
-    }
-    kanal_json_end_object(&j);
+    report_json(r, &j);
     kanal_buf_putc(out, '\n');
 }
 
@@ -1122,4 +1181,174 @@ void kanal_report_render_text(const kanal_report *r, kanal_buf *out)
         kanal_buf_putc(out, '\n');
     for (size_t i = 0; i < r->n_notes; i++)
         kanal_buf_printf(out, "%s\n", r->notes[i]);
+}
+
+/* ---- the dashboard ----------------------------------------------------------------- */
+
+struct dashboard_priv {
+    kanal_dashboard d;
+    kanal_arena *a;
+    kanal_report_options o; /* as chosen, the moment fixed */
+    size_t cap;
+};
+
+void kanal_dashboard_free(kanal_dashboard *d)
+{
+    if (!d)
+        return;
+    struct dashboard_priv *p = (struct dashboard_priv *)d;
+    kanal_table_free(d->table); /* before the reports: it borrows their tables */
+    for (size_t i = 0; i < d->n_reports; i++)
+        kanal_report_free(d->reports[i]);
+    free(d->reports);
+    kanal_arena_free(p->a);
+    free(p);
+}
+
+static int dashboard_add(struct dashboard_priv *p, kanal *k, const char *name,
+                         const kanal_report_options *o, kanal_error *err)
+{
+    kanal_dashboard *d = &p->d;
+    if (d->n_reports == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 8;
+        kanal_report **n = realloc(d->reports, cap * sizeof *n);
+        if (!n)
+            return kanal_error_nomem(err);
+        d->reports = n, p->cap = cap;
+    }
+    kanal_report *r;
+    int rc = report_one(k, report_index(name, err), o, true, &r, err);
+    if (rc)
+        return rc;
+    d->reports[d->n_reports++] = r;
+    return kanal_table_attach(d->table, "report", r->rows) ? kanal_error_nomem(err) : KANAL_OK;
+}
+
+static int dashboard_reports(struct dashboard_priv *p, kanal *k, kanal_error *err)
+{
+    kanal_report_options o = p->o;
+    o.by = NULL;
+    int rc;
+    {
+        kanal_report_options lost = o;
+        lost.by = p->o.by;
+        if ((rc = dashboard_add(p, k, "lost-reasons", &lost, err)))
+            return rc;
+    }
+    if ((rc = dashboard_add(p, k, "activities", &o, err)) ||
+        (rc = dashboard_add(p, k, "stale", &o, err)))
+        return rc;
+    /* the stages and goals are each workflow's own */
+    const char **ids = &p->o.workflow;
+    size_t n = 1;
+    if (!p->o.workflow && (rc = store_workflow_ids(k->store, p->a, &ids, &n, err)))
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        kanal_report_options one = o;
+        one.workflow = ids[i];
+        if ((rc = dashboard_add(p, k, "funnel", &one, err)) ||
+            (rc = dashboard_add(p, k, "goals", &one, err)))
+            return rc;
+    }
+    return KANAL_OK;
+}
+
+int kanal_dashboard_run(kanal *k, const kanal_report_options *opts, kanal_dashboard **out,
+                        kanal_error *err)
+{
+    *out = NULL;
+    static const kanal_report_options defaults = KANAL_REPORT_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    int rc = may_report(k, opts, err);
+    if (rc)
+        return rc;
+    struct dashboard_priv *p = calloc(1, sizeof *p);
+    if (!p || !(p->a = kanal_arena_new())) {
+        free(p);
+        return kanal_error_nomem(err);
+    }
+    kanal_dashboard *d = &p->d;
+    p->o = *opts;
+    /* kept for render_json: the caller's strings may go */
+    const char **keep[] = { &p->o.workflow, &p->o.owner, &p->o.since, &p->o.until, &p->o.by };
+    for (size_t i = 0; i < KANAL_ARRAY_LEN(keep); i++)
+        if (*keep[i] && !(*keep[i] = kanal_arena_strdup(p->a, *keep[i]))) {
+            kanal_dashboard_free(d);
+            return kanal_error_nomem(err);
+        }
+    /* one moment for every report: now, unless chosen */
+    char now[KANAL_TIME_LEN];
+    if (!opts->as_of) {
+        engine_now_text(k, now);
+        p->o.as_of = now;
+    }
+    if (kanal_table_new(&d->table, "dashboard", "Kanal dashboard", err)) {
+        kanal_dashboard_free(d);
+        return err->code;
+    }
+    if (!(rc = store_begin_read(k->store, err))) {
+        rc = dashboard_reports(p, k, err);
+        if (rc)
+            store_rollback(k->store);
+        else
+            rc = store_commit(k->store, err);
+    }
+    p->o.as_of = NULL; /* now[] goes with this call */
+    if (!rc) {
+        /* the moment as the reports read it (a date given: its end) */
+        d->as_of = d->reports[0]->as_of;
+        const kanal_report_options *o = opts;
+        char v[16];
+        snprintf(v, sizeof v, "%d", o->workflow_version);
+        const struct kanal_report_priv *first = d->reports[0]->priv_;
+        if ((o->workflow && kanal_table_add_filter(d->table, "workflow", o->workflow)) ||
+            (o->workflow_version && kanal_table_add_filter(d->table, "version", v)) ||
+            (o->owner && kanal_table_add_filter(d->table, "owner", o->owner)) ||
+            (first->since && kanal_table_add_filter(d->table, "since", first->since)) ||
+            (first->until && kanal_table_add_filter(d->table, "until", first->until)) ||
+            (o->by && kanal_table_add_filter(d->table, "by", o->by)) ||
+            kanal_table_add_filter(d->table, "as_of", d->as_of))
+            rc = kanal_error_nomem(err);
+    }
+    if (rc) {
+        kanal_dashboard_free(d);
+        return rc;
+    }
+    *out = d;
+    return KANAL_OK;
+}
+
+void kanal_dashboard_render_json(const kanal_dashboard *d, kanal_buf *out)
+{
+    const struct dashboard_priv *p = (const struct dashboard_priv *)d;
+    const struct kanal_report_priv *first = d->reports[0]->priv_;
+    kanal_json j;
+    kanal_json_init(&j, out);
+    kanal_json_object(&j);
+    kanal_json_key(&j, "report");
+    kanal_json_str(&j, "dashboard");
+    json_filters(&j, p->o.workflow, p->o.workflow_version, p->o.owner, first->since, first->until,
+                 p->o.by);
+    kanal_json_key(&j, "as_of");
+    kanal_json_str(&j, d->as_of);
+    kanal_json_key(&j, "reports");
+    kanal_json_array(&j);
+    for (size_t i = 0; i < d->n_reports; i++)
+        report_json(d->reports[i], &j);
+    kanal_json_end_array(&j);
+    kanal_json_end_object(&j);
+    kanal_buf_putc(out, '\n');
+}
+
+void kanal_dashboard_render_text(const kanal_dashboard *d, kanal_buf *out)
+{
+    for (size_t i = 0; i < d->n_reports; i++) {
+        if (i)
+            kanal_buf_puts(out, "\n");
+        const kanal_report *r = d->reports[i];
+        const char *wf = r->priv_->workflow;
+        kanal_buf_printf(out, "== %s%s%s ==\n", r->name, wf ? " of " : "", wf ? wf : "");
+        kanal_report_render_text(r, out);
+    }
 }

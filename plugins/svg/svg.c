@@ -1,0 +1,874 @@
+/*
+** svg.c — the "svg" format: each report drawn as one chart a manager reads
+** without help.
+**
+**   kanal report lost-reasons --format svg -o lost.svg
+**
+** A chart is standalone SVG (no fonts, images or scripts from elsewhere):
+** a title that says what and when, labelled axes, every figure written
+** beside its bar as the report's JSON has it ("40% (2 of 5)": a rate always
+** with its count), the 95% interval of a rate as a line across its bar, a
+** legend wherever colour means something. Colours come from viridis, whose
+** lightness rises steadily: they stay apart in greyscale and for the
+** colour-blind. Labels too long for their column are shortened with "…",
+** the whole text kept in a <title> the viewer shows on hover.
+**
+** Only the reports are charts; any other table (and the dashboard, which is
+** many charts: --format html) is refused as unsuited.
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/markup.h"
+#include "kanal/plugin.h"
+
+static const kanal_host *host;
+
+enum {
+    MARGIN = 20,
+    ROW = 22,         /* one bar and its gap */
+    BAR = 16,
+    LABEL_MAX = 240,  /* the widest label column */
+    MIN_WIDTH = 960,
+};
+#define FONT 12.0
+#define SMALL 11.0
+#define GREY "#404040" /* secondary text: dark enough for any printer */
+
+/* ---- reading the table ------------------------------------------------------------- */
+
+static int col(const kanal_table *t, const char *name)
+{
+    for (size_t c = 0; c < host->table_columns(t); c++)
+        if (strcmp(host->column_name(t, c), name) == 0)
+            return (int)c;
+    return -1;
+}
+
+static const char *cell(const kanal_table *t, size_t r, const char *name)
+{
+    int c = col(t, name);
+    return c < 0 ? NULL : host->cell(t, r, (size_t)c);
+}
+
+static long long num(const kanal_table *t, size_t r, const char *name)
+{
+    const char *v = cell(t, r, name);
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static bool real(const kanal_table *t, size_t r, const char *name, double *out)
+{
+    const char *v = cell(t, r, name);
+    if (!v)
+        return false;
+    *out = strtod(v, NULL);
+    return isfinite(*out);
+}
+
+static const char *filter(const kanal_table *t, const char *name)
+{
+    for (size_t i = 0; i < host->table_filters(t); i++)
+        if (strcmp(host->filter_name(t, i), name) == 0)
+            return host->filter_value(t, i);
+    return NULL;
+}
+
+static const kanal_table *part(const kanal_table *t, const char *role)
+{
+    for (size_t i = 0; i < host->table_parts(t); i++) {
+        const char *r = NULL;
+        const kanal_table *p = host->table_part(t, i, &r);
+        if (r && strcmp(r, role) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* ---- colours ------------------------------------------------------------------------ */
+
+/* viridis, from dark to light; 1.0 is too light on white, so charts stop at 0.85 */
+static void viridis(double x, char out[8])
+{
+    static const unsigned char key[][3] = {
+        { 0x44, 0x01, 0x54 }, { 0x48, 0x24, 0x75 }, { 0x41, 0x44, 0x87 }, { 0x35, 0x5f, 0x8d },
+        { 0x2a, 0x78, 0x8e }, { 0x21, 0x91, 0x8c }, { 0x22, 0xa8, 0x84 }, { 0x44, 0xbf, 0x70 },
+        { 0x7a, 0xd1, 0x51 }, { 0xbd, 0xdf, 0x26 }, { 0xfd, 0xe7, 0x25 },
+    };
+    x = x < 0 ? 0 : x > 1 ? 1 : x;
+    double at = x * 10;
+    int i = (int)at;
+    if (i >= 10)
+        i = 9;
+    double f = at - i;
+    int rgb[3];
+    for (int k = 0; k < 3; k++)
+        rgb[k] = (int)lround(key[i][k] + (key[i + 1][k] - key[i][k]) * f);
+    snprintf(out, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+}
+
+/* the i-th of n series */
+static void series(size_t i, size_t n, char out[8])
+{
+    viridis(n < 2 ? 0.3 : 0.05 + 0.8 * (double)i / (double)(n - 1), out);
+}
+
+#define DARK_SERIES 0.25
+#define LIGHT_SERIES 0.8
+
+/* ---- drawing ------------------------------------------------------------------------ */
+
+typedef struct chart {
+    kanal_call *call;
+    const kanal_table *t;
+    mk_buf body, desc, title;
+    double w, y;
+} chart;
+
+enum { START = 0, MIDDLE = 1, END = 2, BOLD = 4, DIM = 8 };
+
+/* A text at x, y (its baseline); `full` is shown on hover when given. */
+static void text(chart *ch, double x, double y, double size, int how, const char *s,
+                 const char *full)
+{
+    mk_printf(&ch->body, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%g\"", x, y, size);
+    if (how & BOLD)
+        mk_puts(&ch->body, " font-weight=\"bold\"");
+    if ((how & 3) == MIDDLE)
+        mk_puts(&ch->body, " text-anchor=\"middle\"");
+    if ((how & 3) == END)
+        mk_puts(&ch->body, " text-anchor=\"end\"");
+    if (how & DIM)
+        mk_puts(&ch->body, " fill=\"" GREY "\"");
+    mk_puts(&ch->body, ">");
+    if (full && strcmp(full, s) != 0) {
+        mk_puts(&ch->body, "<title>");
+        mk_escape(&ch->body, full);
+        mk_puts(&ch->body, "</title>");
+    }
+    mk_escape(&ch->body, s);
+    mk_puts(&ch->body, "</text>\n");
+}
+
+/* A label shortened to its column, whole on hover. */
+static void label(chart *ch, double x, double y, double size, int how, const char *s, double width)
+{
+    char *fit = malloc(strlen(s) + 4);
+    if (!fit) {
+        ch->body.oom = true;
+        return;
+    }
+    mk_fit(s, size, how & BOLD, width, fit);
+    text(ch, x, y, size, how, fit, s);
+    free(fit);
+}
+
+static void rect(chart *ch, double x, double y, double w, double h, const char *fill)
+{
+    mk_printf(&ch->body,
+              "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+              "stroke=\"#1a1a1a\" stroke-width=\"0.6\"/>\n",
+              x, y, w < 0 ? 0 : w, h, fill);
+}
+
+static void line(chart *ch, double x1, double y1, double x2, double y2, const char *stroke,
+                 double width)
+{
+    mk_printf(&ch->body,
+              "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+              "stroke-width=\"%g\"/>\n",
+              x1, y1, x2, y2, stroke, width);
+}
+
+/* A 95% interval: a line from lo to hi with ends, across a bar's middle. */
+static void whisker(chart *ch, double lo, double hi, double mid)
+{
+    line(ch, lo, mid, hi, mid, "#000", 1.4);
+    line(ch, lo, mid - 5, lo, mid + 5, "#000", 1.4);
+    line(ch, hi, mid - 5, hi, mid + 5, "#000", 1.4);
+}
+
+/* Splits s into lines of at most `width` px: lines[i] points into a copy (caller frees). */
+static size_t wrap(const char *s, double size, bool bold, double width, char **copy,
+                   const char *lines[], size_t max)
+{
+    char *c = *copy = strdup(s);
+    if (!c)
+        return 0;
+    size_t n = 0;
+    while (*c && n < max) {
+        while (*c == ' ')
+            c++;
+        char *start = c, *last_fit = NULL;
+        for (char *p = c;; p++) {
+            if (*p != ' ' && *p != '\0')
+                continue;
+            char keep = *p;
+            *p = '\0';
+            bool fits = mk_text_width(start, size, bold) <= width;
+            *p = keep;
+            if (!fits)
+                break;
+            last_fit = p;
+            if (!keep)
+                break;
+        }
+        if (!last_fit) { /* one word wider than the line: it goes alone */
+            last_fit = start + strcspn(start, " ");
+        }
+        bool end = *last_fit == '\0';
+        *last_fit = '\0';
+        lines[n++] = start;
+        c = end ? last_fit : last_fit + 1;
+    }
+    return n;
+}
+
+/* Text wrapped to `width`, from the baseline y down; returns the height used. */
+static double para(chart *ch, double x, double y, double size, int how, const char *s,
+                   double width)
+{
+    char *copy;
+    const char *lines[64];
+    size_t n = wrap(s, size, how & BOLD, width, &copy, lines, 64);
+    for (size_t i = 0; i < n; i++)
+        label(ch, x, y + (double)i * size * 1.35, size, how, lines[i], width);
+    free(copy);
+    return (double)n * size * 1.35;
+}
+
+/* A round step for an axis of 0..max with at most about 6 ticks. */
+static double step_for(double max)
+{
+    double raw = max / 5, mag = pow(10, floor(log10(raw)));
+    double f = raw / mag;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+}
+
+/*
+** An axis under bars drawn from x0 (value 0) over `width` px (value max),
+** with grid lines from `top` to `bottom`, its ticks and its title below.
+*/
+static void axis(chart *ch, double x0, double width, double top, double bottom, double max,
+                 bool percent, const char *title)
+{
+    double step = percent ? (max > 0.5 ? 0.25 : max > 0.25 ? 0.1 : max > 0.1 ? 0.05 : 0.02)
+                          : step_for(max);
+    if (!percent && step < 1)
+        step = 1;
+    for (double v = 0; v <= max * 1.0000001; v += step) {
+        double x = x0 + width * v / max;
+        line(ch, x, top, x, bottom, v == 0 ? "#000" : "#d0d0d0", v == 0 ? 1 : 0.8);
+        char tick[32];
+        if (percent)
+            snprintf(tick, sizeof tick, "%.0f%%", v * 100);
+        else
+            snprintf(tick, sizeof tick, "%.0f", v);
+        text(ch, x, bottom + 14, SMALL, MIDDLE | DIM, tick, NULL);
+    }
+    text(ch, x0 + width / 2, bottom + 30, SMALL, MIDDLE, title, NULL);
+}
+
+/* Grid lines go under the bars: an axis is drawn first, into its own buffer. */
+static void axis_under(chart *ch, size_t mark, double x0, double width, double top, double bottom,
+                       double max, bool percent, const char *title)
+{
+    mk_buf bars = { 0 };
+    mk_add(&bars, ch->body.data + mark, ch->body.len - mark);
+    ch->body.len = mark;
+    if (ch->body.data)
+        ch->body.data[mark] = '\0';
+    axis(ch, x0, width, top, bottom, max, percent, title);
+    mk_add(&ch->body, bars.data ? bars.data : "", bars.len);
+    if (bars.oom)
+        ch->body.oom = true;
+    mk_free(&bars);
+}
+
+/* Coloured swatches and their names, in lines across the canvas. */
+static void legend(chart *ch, const char *const names[], const char *const colours[], size_t n)
+{
+    double x = MARGIN, y = ch->y;
+    for (size_t i = 0; i < n; i++) {
+        double w = 18 + mk_text_width(names[i], FONT, false) + 18;
+        if (x + w > ch->w - MARGIN && x > MARGIN)
+            x = MARGIN, y += 20;
+        rect(ch, x, y, 12, 12, colours[i]);
+        label(ch, x + 17, y + 10.5, FONT, START, names[i], ch->w - 2 * MARGIN - 17);
+        x += w;
+    }
+    ch->y = y + 26;
+}
+
+static void desc(chart *ch, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void desc(chart *ch, const char *fmt, ...)
+{
+    char s[4600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s, sizeof s, fmt, ap);
+    va_end(ap);
+    if (ch->desc.len)
+        mk_puts(&ch->desc, " ");
+    mk_puts(&ch->desc, s);
+}
+
+/* "40% (2 of 5)": a rate as the reader checks it, its count always beside it. */
+static void rate_text(long long k, long long n, char *out, size_t size)
+{
+    if (n <= 0)
+        snprintf(out, size, "no closed opportunity");
+    else
+        snprintf(out, size, "%.0f%% (%lld of %lld)", floor(100.0 * (double)k / (double)n + 0.5),
+                 k, n);
+}
+
+/* ---- the frame: title, what and when, the notes ------------------------------------ */
+
+static void header(chart *ch)
+{
+    const kanal_table *t = ch->t;
+    mk_puts(&ch->title, host->table_title(t));
+    /* the scope: workflow, owner, period */
+    const char *wf = filter(t, "workflow_name"), *id = filter(t, "workflow"),
+               *version = filter(t, "version"), *owner = filter(t, "owner"),
+               *since = filter(t, "since"), *until = filter(t, "until"),
+               *as_of = filter(t, "as_of");
+    const char *sep = " \xE2\x80\x94 ";
+    if (wf || id) {
+        mk_printf(&ch->title, "%s%s", sep, wf ? wf : id);
+        if (version)
+            mk_printf(&ch->title, " (version %s)", version);
+        sep = ", ";
+    }
+    else if (!strcmp(host->table_name(t), "lost-reasons") || !strcmp(host->table_name(t), "activities") ||
+             !strcmp(host->table_name(t), "stale")) {
+        mk_printf(&ch->title, "%severy workflow", sep);
+        sep = ", ";
+    }
+    if (owner) {
+        mk_printf(&ch->title, "%s%s's opportunities", sep, owner);
+        sep = ", ";
+    }
+    if (since && until)
+        mk_printf(&ch->title, "%s%.10s to %.10s", sep, since, until);
+    else if (since)
+        mk_printf(&ch->title, "%sfrom %.10s", sep, since);
+    else if (until)
+        mk_printf(&ch->title, "%screated until %.10s", sep, until);
+    ch->y = MARGIN + 16;
+    ch->y += para(ch, MARGIN, ch->y, 17, BOLD, ch->title.data ? ch->title.data : "",
+                  ch->w - 2 * MARGIN);
+    char when[96];
+    if (as_of && strlen(as_of) >= 16)
+        snprintf(when, sizeof when, "The record as it stood on %.10s at %.5s UTC", as_of,
+                 as_of + 11);
+    else
+        snprintf(when, sizeof when, "The record as it stands");
+    text(ch, MARGIN, ch->y + 2, FONT, DIM, when, NULL);
+    ch->y += 24;
+    desc(ch, "%s.", when);
+}
+
+/* The chart of a report with no rows says so, in the report's own words. */
+static void empty(chart *ch)
+{
+    const char *why = host->table_notes(ch->t) ? host->table_note(ch->t, 0) : NULL;
+    char s[4200];
+    snprintf(s, sizeof s, "No data to draw%s%s.", why ? ": " : " for this scope",
+             why ? why : "");
+    rect(ch, MARGIN, ch->y, ch->w - 2 * MARGIN, 60, "#f2f2f2");
+    para(ch, MARGIN + 14, ch->y + 26, 14, START, s, ch->w - 2 * MARGIN - 28);
+    ch->y += 80;
+    desc(ch, "%s", s);
+}
+
+static void footnote(chart *ch, const char *s)
+{
+    ch->y += para(ch, MARGIN, ch->y + 4, SMALL, DIM, s, ch->w - 2 * MARGIN) + 4;
+}
+
+static const char *const interval_note =
+    "The black line across a bar is the 95% interval of its rate: with counts this size the "
+    "true rate may lie anywhere on it; a long line means the sample is small.";
+
+/* The widest of the labels of column `name` (or of `name2` when empty), bounded. */
+static double label_width(const kanal_table *t, const char *name, const char *name2, double min,
+                          bool bold)
+{
+    double w = min;
+    for (size_t r = 0; r < host->table_rows(t); r++) {
+        const char *s = cell(t, r, name);
+        if ((!s || !*s) && name2)
+            s = cell(t, r, name2);
+        double lw = s ? mk_text_width(s, FONT, bold) : 0;
+        if (lw > w)
+            w = lw;
+    }
+    return w > LABEL_MAX ? LABEL_MAX : w;
+}
+
+/* ---- lost reasons: horizontal bars, most frequent first, share in % ---------------- */
+
+static void lost_reasons(chart *ch)
+{
+    const kanal_table *t = ch->t;
+    size_t n = host->table_rows(t);
+    const char *group = col(t, "stage") >= 0 ? "stage" : col(t, "owner") >= 0 ? "owner" : NULL;
+    double lw = label_width(t, "name", "reason", 80, false);
+    double x0 = MARGIN + lw + 10, value_w = 130, width = ch->w - MARGIN - value_w - x0;
+    double max = 0;
+    for (size_t r = 0; r < n; r++) {
+        double hi;
+        if (real(t, r, "share_high", &hi) && hi > max)
+            max = hi;
+    }
+    /* a scale whose end is a tick: 10%, 20%, 25%, 50% or 100% */
+    static const double ends[] = { 0.1, 0.2, 0.25, 0.5, 1 };
+    size_t e = 0;
+    while (e < 4 && ends[e] < max - 1e-9)
+        e++;
+    max = ends[e];
+    char colour[8];
+    viridis(0.45, colour);
+    double top = ch->y;
+    size_t mark = ch->body.len;
+    const char *prev = NULL;
+    for (size_t r = 0; r < n; r++) {
+        const char *g = group ? cell(t, r, group) : NULL;
+        if (group && (!prev || strcmp(prev, g ? g : "") != 0)) {
+            char head[4200];
+            snprintf(head, sizeof head, "%s %s", group, g ? g : "(none)");
+            ch->y += 6;
+            label(ch, MARGIN, ch->y + 12, FONT, BOLD, head, ch->w - 2 * MARGIN);
+            ch->y += ROW;
+            prev = g ? g : "";
+            desc(ch, "In %s:", head);
+        }
+        const char *name = cell(t, r, "name");
+        if (!name || !*name)
+            name = cell(t, r, "reason");
+        long long k = num(t, r, "count"), of = num(t, r, "lost");
+        double share = of ? (double)k / (double)of : 0, lo, hi;
+        label(ch, MARGIN, ch->y + 12, FONT, START, name ? name : "", lw);
+        rect(ch, x0, ch->y, width * share / max, BAR, colour);
+        double end = x0 + width * share / max;
+        if (real(t, r, "share_low", &lo) && real(t, r, "share_high", &hi)) {
+            whisker(ch, x0 + width * lo / max, x0 + width * hi / max, ch->y + BAR / 2.0);
+            end = fmax(end, x0 + width * hi / max);
+        }
+        char v[96];
+        rate_text(k, of, v, sizeof v);
+        text(ch, end + 6, ch->y + 12, FONT, START, v, NULL);
+        desc(ch, "%s: %s of the lost opportunities.", name ? name : "", v);
+        ch->y += ROW;
+    }
+    axis_under(ch, mark, x0, width, top, ch->y, max, true,
+               "share of the lost opportunities, by the reason given");
+    ch->y += 44;
+    footnote(ch, interval_note);
+}
+
+/* ---- activities: what each rep does beside what the rep wins ------------------------ */
+
+static void activities(chart *ch)
+{
+    const kanal_table *t = ch->t;
+    size_t n = host->table_rows(t);
+    /* the activity types: the columns activities.TYPE */
+    const char *types[64];
+    char type_cols[64][300];
+    size_t nt = 0;
+    for (size_t c = 0; c < host->table_columns(t) && nt < 64; c++) {
+        const char *name = host->column_name(t, c);
+        if (strncmp(name, "activities.", 11) == 0 && strlen(name) < sizeof type_cols[0]) {
+            strcpy(type_cols[nt], name);
+            types[nt++] = name + 11;
+        }
+    }
+    char colours[64][8];
+    const char *cp[64];
+    for (size_t i = 0; i < nt; i++)
+        series(i, nt, colours[i]), cp[i] = colours[i];
+    double most = 0;
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < nt; i++)
+            most = fmax(most, (double)num(t, r, type_cols[i]));
+    double max = most <= 0 ? 1 : ceil(most / step_for(most)) * step_for(most);
+
+    double lw = label_width(t, "owner", NULL, 60, true);
+    double x0 = MARGIN + lw + 10, count_w = 34, rate_text_w = 150, rate_w = 200;
+    double rate_x = ch->w - MARGIN - rate_text_w - rate_w;
+    double width = rate_x - 30 - count_w - x0;
+
+    text(ch, MARGIN, ch->y + 12, 14, BOLD, "Activities logged per rep, and the rep's win rate",
+         NULL);
+    ch->y += 26;
+    if (nt)
+        legend(ch, types, cp, nt);
+    text(ch, x0, ch->y + 10, SMALL, DIM, "activities of each type", NULL);
+    text(ch, rate_x, ch->y + 10, SMALL, DIM, "win rate: won of won and lost", NULL);
+    ch->y += 18;
+    double top = ch->y;
+    size_t mark = ch->body.len;
+    double bar = nt > 6 ? 8 : 11;
+    char rate_colour[8];
+    viridis(DARK_SERIES, rate_colour);
+    for (size_t r = 0; r < n; r++) {
+        const char *owner = cell(t, r, "owner");
+        double band = fmax(ROW, (double)nt * (bar + 2) + 8);
+        label(ch, MARGIN, ch->y + 12, FONT, BOLD, owner ? owner : "", lw);
+        mk_buf acts = { 0 };
+        for (size_t i = 0; i < nt; i++) {
+            long long v = num(t, r, type_cols[i]);
+            double y = ch->y + (double)i * (bar + 2);
+            rect(ch, x0, y, width * (double)v / max, bar, colours[i]);
+            if (v) {
+                char s[32];
+                snprintf(s, sizeof s, "%lld", v);
+                text(ch, x0 + width * (double)v / max + 4, y + bar - 1, bar > 9 ? 10 : 8,
+                     START, s, NULL);
+                mk_printf(&acts, "%s%s %lld", acts.len ? ", " : "", types[i], v);
+            }
+        }
+        /* the win rate: a bar on its own 0-100% scale */
+        long long won = num(t, r, "won"), lost = num(t, r, "lost");
+        double mid = ch->y + BAR / 2.0, lo, hi;
+        char v[96];
+        rate_text(won, won + lost, v, sizeof v);
+        double end = rate_x;
+        if (won + lost > 0) {
+            rect(ch, rate_x, ch->y, rate_w * (double)won / (double)(won + lost), BAR, rate_colour);
+            end += rate_w * (double)won / (double)(won + lost);
+            if (real(t, r, "win_rate_low", &lo) && real(t, r, "win_rate_high", &hi)) {
+                whisker(ch, rate_x + rate_w * lo, rate_x + rate_w * hi, mid);
+                end = fmax(end, rate_x + rate_w * hi);
+            }
+        }
+        text(ch, won + lost > 0 ? end + 6 : rate_x, ch->y + 12, FONT, won + lost > 0 ? START : DIM,
+             v, NULL);
+        desc(ch, "%s: %s; win rate %s.", owner ? owner : "",
+             acts.len ? acts.data : "no activity", v);
+        mk_free(&acts);
+        ch->y += band;
+    }
+    axis_under(ch, mark, x0, width, top, ch->y, max, false, "activities logged");
+    axis_under(ch, mark, rate_x, rate_w, top, ch->y, 1, true, "win rate");
+    ch->y += 50;
+
+    /* first touches compared: the chart of Example 2 */
+    const kanal_table *cmp = part(t, "comparison");
+    text(ch, MARGIN, ch->y + 12, 14, BOLD,
+         "Win rate by the first activity with the partner, each against all the others", NULL);
+    ch->y += 28;
+    size_t nc = cmp ? host->table_rows(cmp) : 0;
+    if (!nc) {
+        text(ch, MARGIN, ch->y + 12, FONT, DIM, "No data: no opportunity has had an activity yet.",
+             NULL);
+        ch->y += ROW + 8;
+        desc(ch, "No first touch yet.");
+    }
+    double ftop = ch->y;
+    mark = ch->body.len;
+    double cw = ch->w - MARGIN - 230 - x0;
+    for (size_t r = 0; r < nc; r++) {
+        const char *type = cell(cmp, r, "type");
+        long long won = num(cmp, r, "won"), lost = num(cmp, r, "lost");
+        size_t ti = 0;
+        while (ti < nt && strcmp(types[ti], type ? type : "") != 0)
+            ti++;
+        label(ch, MARGIN, ch->y + 12, FONT, START, type ? type : "", lw);
+        char v[160], ptext[48] = "";
+        rate_text(won, won + lost, v, sizeof v);
+        double end = x0, lo, hi, p;
+        if (won + lost > 0) {
+            rect(ch, x0, ch->y, cw * (double)won / (double)(won + lost), BAR,
+                 ti < nt ? colours[ti] : rate_colour);
+            end += cw * (double)won / (double)(won + lost);
+            if (real(cmp, r, "win_rate_low", &lo) && real(cmp, r, "win_rate_high", &hi)) {
+                whisker(ch, x0 + cw * lo, x0 + cw * hi, ch->y + BAR / 2.0);
+                end = fmax(end, x0 + cw * hi);
+            }
+        }
+        if (real(cmp, r, "p", &p))
+            snprintf(ptext, sizeof ptext, p < 0.001 ? "; p < 0.001" : "; p = %.2g", p);
+        char all[220];
+        snprintf(all, sizeof all, "%s%s", v, ptext);
+        text(ch, end + 6, ch->y + 12, FONT, START, all, NULL);
+        desc(ch, "First touch %s: won %s.", type ? type : "", all);
+        ch->y += ROW;
+    }
+    if (nc) {
+        axis_under(ch, mark, x0, cw, ftop, ch->y, 1, true,
+                   "win rate of the opportunities whose first activity was of this type");
+        ch->y += 44;
+        footnote(ch, "p: how often a difference at least this large between this first touch "
+                     "and all the others would arise by chance alone (Fisher's exact test); "
+                     "small counts cannot tell a real difference from chance.");
+    }
+    footnote(ch, interval_note);
+}
+
+/* ---- funnel: stages from first to last --------------------------------------------- */
+
+static void funnel(chart *ch)
+{
+    const kanal_table *t = ch->t;
+    size_t n = host->table_rows(t);
+    double most = 0;
+    for (size_t r = 0; r < n; r++)
+        most = fmax(most, (double)num(t, r, "entered"));
+    double max = most <= 0 ? 1 : ceil(most / step_for(most)) * step_for(most);
+    double lw = label_width(t, "stage", NULL, 60, true);
+    double x0 = MARGIN + lw + 10, value_w = 300, width = ch->w - MARGIN - value_w - x0;
+    char light[8], dark[8];
+    viridis(LIGHT_SERIES, light);
+    viridis(DARK_SERIES, dark);
+    const char *names[] = { "entered the stage", "went on: advanced (in the last stage: won)" };
+    const char *colours[] = { light, dark };
+    legend(ch, names, colours, 2);
+    double top = ch->y;
+    size_t mark = ch->body.len;
+    for (size_t r = 0; r < n; r++) {
+        const char *stage = cell(t, r, "stage");
+        bool last = r + 1 == n;
+        long long entered = num(t, r, "entered"),
+                  on = last ? num(t, r, "won") : num(t, r, "advanced");
+        label(ch, MARGIN, ch->y + 15, FONT, BOLD, stage ? stage : "", lw);
+        rect(ch, x0, ch->y, width * (double)entered / max, 22, light);
+        rect(ch, x0, ch->y + 4, width * (double)on / max, 14, dark);
+        char v[200], rate[96];
+        rate_text(on, entered, rate, sizeof rate);
+        if (entered)
+            snprintf(v, sizeof v, "%lld entered, %lld %s: %s", entered, on,
+                     last ? "won" : "advanced", rate);
+        else
+            snprintf(v, sizeof v, "none entered");
+        double end = x0 + width * (double)entered / max + 6;
+        text(ch, end, ch->y + 11, FONT, START, v, NULL);
+        const char *median = cell(t, r, "median_days");
+        char days[96];
+        if (median)
+            snprintf(days, sizeof days, "median %s days in the stage", median);
+        else
+            snprintf(days, sizeof days, "none has left it yet");
+        text(ch, end, ch->y + 24, SMALL, DIM, days, NULL);
+        desc(ch, "%s: %s; %s.", stage ? stage : "", v, days);
+        ch->y += 38;
+    }
+    axis_under(ch, mark, x0, width, top, ch->y, max, false, "opportunities");
+    ch->y += 44;
+    footnote(ch, "Days: the time spent in the stage by the opportunities that left it (won, "
+                 "lost or advanced).");
+}
+
+/* ---- stale: opportunities by days over their limit, per owner ----------------------- */
+
+static void stale(chart *ch)
+{
+    const kanal_table *t = ch->t;
+    size_t n = host->table_rows(t);
+    /* the owners, in order of name; each owner's rows in the report's order */
+    const char **owners = calloc(n + 1, sizeof *owners);
+    if (!owners) {
+        ch->body.oom = true;
+        return;
+    }
+    size_t no = 0;
+    double most = 0;
+    for (size_t r = 0; r < n; r++) {
+        const char *o = cell(t, r, "owner");
+        o = o ? o : "";
+        size_t i = 0;
+        while (i < no && strcmp(owners[i], o) != 0)
+            i++;
+        if (i == no) {
+            size_t at = no++;
+            while (at > 0 && strcmp(owners[at - 1], o) > 0)
+                owners[at] = owners[at - 1], at--;
+            owners[at] = o;
+        }
+        most = fmax(most, (double)(num(t, r, "days_in_stage") - num(t, r, "max_days")));
+    }
+    double max = most <= 0 ? 1 : ceil(most / step_for(most)) * step_for(most);
+    double lw = 300, x0 = MARGIN + lw + 10, value_w = 270, width = ch->w - MARGIN - value_w - x0;
+    char colour[8];
+    viridis(0.45, colour);
+    double top = ch->y;
+    size_t mark = ch->body.len;
+    for (size_t i = 0; i < no; i++) {
+        size_t count = 0;
+        for (size_t r = 0; r < n; r++)
+            count += strcmp(cell(t, r, "owner") ? cell(t, r, "owner") : "", owners[i]) == 0;
+        char head[4300];
+        snprintf(head, sizeof head, "%s: %zu opportunit%s", owners[i], count,
+                 count == 1 ? "y" : "ies");
+        ch->y += 4;
+        label(ch, MARGIN, ch->y + 12, FONT, BOLD, head, ch->w - 2 * MARGIN);
+        ch->y += ROW;
+        for (size_t r = 0; r < n; r++) {
+            if (strcmp(cell(t, r, "owner") ? cell(t, r, "owner") : "", owners[i]) != 0)
+                continue;
+            const char *partner = cell(t, r, "partner"), *stage = cell(t, r, "stage");
+            long long in = num(t, r, "days_in_stage"), limit = num(t, r, "max_days");
+            char name[8300];
+            snprintf(name, sizeof name, "#%lld %s (%s)", num(t, r, "id"), partner ? partner : "",
+                     stage ? stage : "");
+            label(ch, MARGIN + 10, ch->y + 12, FONT, START, name, lw - 10);
+            rect(ch, x0, ch->y, width * (double)(in - limit) / max, BAR, colour);
+            char v[128];
+            snprintf(v, sizeof v, "%lld days over (%lld in the stage, limit %lld)", in - limit,
+                     in, limit);
+            text(ch, x0 + width * (double)(in - limit) / max + 6, ch->y + 12, FONT, START, v,
+                 NULL);
+            desc(ch, "%s, owned by %s: %s.", name, owners[i], v);
+            ch->y += ROW;
+        }
+    }
+    free(owners);
+    axis_under(ch, mark, x0, width, top, ch->y, max, false,
+               "days past the stage's max_days, as of the moment above");
+    ch->y += 44;
+}
+
+/* ---- goals: win rate when done versus not done -------------------------------------- */
+
+static void goals(chart *ch)
+{
+    const kanal_table *t = ch->t;
+    size_t n = host->table_rows(t);
+    double lw = label_width(t, "goal", NULL, 120, true);
+    for (size_t r = 0; r < n; r++) {
+        const char *stage = cell(t, r, "stage");
+        double sw = mk_text_width(stage ? stage : "", SMALL, false) +
+                    mk_text_width(", mandatory", SMALL, false);
+        lw = fmin(LABEL_MAX, fmax(lw, sw));
+    }
+    double x0 = MARGIN + lw + 10, value_w = 190, width = ch->w - MARGIN - value_w - x0;
+    char dark[8], light[8];
+    viridis(DARK_SERIES, dark);
+    viridis(LIGHT_SERIES, light);
+    const char *names[] = { "win rate when the goal was done",
+                            "win rate when it was not" };
+    const char *colours[] = { dark, light };
+    legend(ch, names, colours, 2);
+    double top = ch->y;
+    size_t mark = ch->body.len;
+    for (size_t r = 0; r < n; r++) {
+        const char *goal = cell(t, r, "goal"), *stage = cell(t, r, "stage"),
+                   *mandatory = cell(t, r, "mandatory");
+        label(ch, MARGIN, ch->y + 12, FONT, BOLD, goal ? goal : "", lw);
+        char sub[4200];
+        snprintf(sub, sizeof sub, "%s%s", stage ? stage : "",
+                 mandatory && strcmp(mandatory, "true") == 0 ? ", mandatory" : "");
+        label(ch, MARGIN, ch->y + 27, SMALL, DIM, sub, lw);
+        static const char *const keys[2][5] = {
+            { "done_won", "done_closed", "win_rate_done_low", "win_rate_done_high", "done" },
+            { "not_done_won", "not_done_closed", "win_rate_not_done_low",
+              "win_rate_not_done_high", "not done" },
+        };
+        char texts[2][96];
+        for (int s = 0; s < 2; s++) {
+            double y = ch->y + s * 17.0, lo, hi;
+            long long k = num(t, r, keys[s][0]), of = num(t, r, keys[s][1]);
+            rate_text(k, of, texts[s], sizeof texts[s]);
+            double end = x0;
+            if (of > 0) {
+                rect(ch, x0, y, width * (double)k / (double)of, 14, s ? light : dark);
+                end += width * (double)k / (double)of;
+                if (real(t, r, keys[s][2], &lo) && real(t, r, keys[s][3], &hi)) {
+                    whisker(ch, x0 + width * lo, x0 + width * hi, y + 7);
+                    end = fmax(end, x0 + width * hi);
+                }
+            }
+            char v[128];
+            snprintf(v, sizeof v, "%s: %.96s", keys[s][4], texts[s]);
+            text(ch, end + 6, y + 11, SMALL, of > 0 ? START : DIM, v, NULL);
+        }
+        desc(ch, "%s (%s): won %s when done, %s when not.", goal ? goal : "", sub, texts[0],
+             texts[1]);
+        ch->y += 44;
+    }
+    axis_under(ch, mark, x0, width, top, ch->y, 1, true, "win rate: won of won and lost");
+    ch->y += 44;
+    footnote(ch, "A mandatory goal is done by every opportunity that left its stage, so its "
+                 "rates say little about the goal itself.");
+    footnote(ch, interval_note);
+}
+
+/* ---- the format --------------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    void (*draw)(chart *ch);
+} charts[] = {
+    { "lost-reasons", lost_reasons }, { "activities", activities }, { "funnel", funnel },
+    { "stale", stale },               { "goals", goals },
+};
+
+static int render(kanal_call *call, const kanal_table *t)
+{
+    const char *name = host->table_name(t);
+    size_t which = 0;
+    while (which < sizeof charts / sizeof *charts && strcmp(charts[which].name, name) != 0)
+        which++;
+    if (strcmp(name, "dashboard") == 0)
+        return host->unsuited(call, "the dashboard holds a chart per report: write it with "
+                                    "--format html (one file with every chart)");
+    if (which == sizeof charts / sizeof *charts)
+        return host->unsuited(call,
+                              "svg draws the reports (kanal report NAME --format svg), not the "
+                              "list '%s': use --format table, json or csv",
+                              name);
+    chart ch = { .call = call, .t = t, .w = MIN_WIDTH };
+    header(&ch);
+    if (host->table_rows(t) == 0)
+        empty(&ch);
+    else
+        charts[which].draw(&ch);
+    double height = ch.y + MARGIN;
+    mk_buf out = { 0 };
+    mk_printf(&out,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+              "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+              "viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+              "font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\">\n<title>",
+              ch.w, ceil(height), ch.w, ceil(height));
+    mk_escape(&out, ch.title.data ? ch.title.data : "");
+    mk_puts(&out, "</title>\n<desc>");
+    mk_escape(&out, ch.desc.data ? ch.desc.data : "");
+    mk_printf(&out, "</desc>\n<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", ch.w,
+              ceil(height));
+    mk_add(&out, ch.body.data ? ch.body.data : "", ch.body.len);
+    mk_puts(&out, "</svg>\n");
+    bool oom = out.oom || ch.body.oom || ch.desc.oom || ch.title.oom;
+    int rc = oom ? host->fail(call, "out of memory") : host->write(call, out.data, out.len);
+    mk_free(&out);
+    mk_free(&ch.body);
+    mk_free(&ch.desc);
+    mk_free(&ch.title);
+    return rc;
+}
+
+static int init(kanal_plugin *p, const kanal_host *h)
+{
+    host = h;
+    if (h->size < offsetof(kanal_host, unsuited) + sizeof h->unsuited)
+        return h->init_fail(p, "needs a Kanal with plugin ABI 1.2 (reports' parts and notes)");
+    return h->provide_format(p, "svg", "each report as a chart (kanal report NAME --format svg)",
+                             render);
+}
+
+static const kanal_plugin_decl decl = {
+    .abi = KANAL_PLUGIN_ABI,
+    .name = "svg",
+    .version = "1.0.0",
+    .summary = "charts of the reports, as standalone SVG",
+    .init = init,
+};
+
+KANAL_PLUGIN_EXPORT const kanal_plugin_decl *kanal_plugin_entry(void) { return &decl; }
