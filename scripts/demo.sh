@@ -84,3 +84,8 @@ show report lost-reasons --as anna
 show report activities --workflow distributors --as anna
 echo "(read them with the counts: a month of one team is a small sample, and the reports"
 echo " say so; 'kanal report' lists the others: funnel, stale, goals)"
+
+step "For the board: every report as a chart with its table, in one file"
+show report dashboard --format html -o build/dashboard.html --as anna
+echo "(the dashboard of the demo month is $PWD/build/dashboard.html: one self-contained"
+echo " page, no network needed, printable on A4; 'kanal report NAME --format svg' draws one chart)"

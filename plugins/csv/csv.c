@@ -13,9 +13,9 @@
 */
 #define _POSIX_C_SOURCE 200809L /* getc_unlocked, fstat */
 #include <errno.h>
-#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +130,12 @@ static int render_table(kanal_call *call, const kanal_table *t, bool neutralise)
 /* --format csv: for people, so formulas are neutralised. */
 static int render(kanal_call *call, const kanal_table *t)
 {
+    /* a CSV file holds one table; the dashboard holds one per report */
+    if (strcmp(host->table_name(t), "dashboard") == 0 &&
+        host->size >= offsetof(kanal_host, unsuited) + sizeof host->unsuited)
+        return host->unsuited(call, "CSV holds one table and the dashboard holds one per report: "
+                                    "write each report as CSV (kanal report NAME --format csv), "
+                                    "or the dashboard as html or json");
     return render_table(call, t, true);
 }
 

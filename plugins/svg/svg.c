@@ -516,8 +516,8 @@ static void activities(chart *ch)
     double top = ch->y;
     size_t mark = ch->body.len;
     double bar = nt > 6 ? 8 : 11;
-    char rate_colour[8];
-    viridis(DARK_SERIES, rate_colour);
+    /* the win rate is no activity type: grey, not a colour of the legend */
+    char rate_colour[8] = "#b0b0b0";
     for (size_t r = 0; r < n; r++) {
         const char *owner = cell(t, r, "owner");
         double band = fmax(ROW, (double)nt * (bar + 2) + 8);
