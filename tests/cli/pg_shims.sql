@@ -13,3 +13,5 @@ CREATE AGGREGATE public.group_concat(text, text) (SFUNC = public.gc_step, STYPE 
 CREATE AGGREGATE public.group_concat(text) (SFUNC = public.gc_step1, STYPE = text);
 CREATE FUNCTION public.json_valid(j text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS
   $$ BEGIN PERFORM j::json; RETURN true; EXCEPTION WHEN others THEN RETURN false; END $$;
+CREATE FUNCTION public.hex(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
+  $$ SELECT upper(encode(convert_to(t, 'UTF8'), 'hex')) $$;
