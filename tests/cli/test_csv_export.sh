@@ -50,7 +50,7 @@ same() {
 }
 # histories DB: the history (--json) of every opportunity of DB, one a line.
 histories() {
-    for _id in $(sqlite3 "$1" "SELECT id FROM opportunities ORDER BY id"); do
+    for _id in $(sql_at "$1" "SELECT id FROM opportunities ORDER BY id"); do
         "$KANAL_BIN" history "$_id" --json --db "$1" || echo "history $_id failed"
     done
 }
@@ -62,8 +62,8 @@ fresh() {
 }
 
 # ==== a small case, exactly =================================================================
-A=$T/small-a.db
-B=$T/small-b.db
+A=$(new_db small-a)
+B=$(new_db small-b)
 export KANAL_DB=$A
 fresh "$A"
 export KANAL_USER=admin
@@ -166,8 +166,8 @@ same "export csv partners" kanal export csv partners
 same "the history of every opportunity" histories
 
 # ==== the demo, exported and imported =================================================================
-A=$T/demo-a.db
-B=$T/demo-b.db
+A=$(new_db demo-a)
+B=$(new_db demo-b)
 export KANAL_DB=$A
 fresh "$A"
 ok kanal batch "$SRC/scripts/demo.kanal" --as admin
@@ -206,7 +206,7 @@ expect_err ""
 
 # the issue's "Done when": opp show --json of every opportunity, byte for byte
 checks=$((checks + 1))
-[ "$(sqlite3 "$A" "SELECT count(*) FROM opportunities")" = 12 ] || fail "the demo has not 12 opportunities"
+[ "$(sql_at "$A" "SELECT count(*) FROM opportunities")" = 12 ] || fail "the demo has not 12 opportunities"
 for id in 1 2 3 4 5 6 7 8 9 10 11 12; do
     same "opp show $id --json" kanal opp show "$id" --json
 done
