@@ -18,7 +18,7 @@ fresh() {
         --db "$1" --as admin
 }
 
-A=$T/month.db
+A=$(new_db month)
 fresh "$A"
 export KANAL_DB=$A
 ok kanal batch "$SRC/scripts/demo.kanal" --as admin
@@ -60,7 +60,7 @@ for cut in 2026-03-02T10:07:00Z 2026-03-04T10:45:00Z 2026-03-09T12:00:00Z 2026-0
     2026-03-16T09:25:00Z 2026-03-18T09:00:00Z 2026-03-19T00:00:00Z 2026-03-24T00:00:00Z \
     2026-03-31T17:00:00Z; do
     n_cuts=$((n_cuts + 1))
-    B=$T/cut-$n_cuts.db
+    B=$(new_db cut-$n_cuts)
     # the history up to the cut, rows in their order (sqlite3 writes RFC 4180 CSV)
     sqlite3 "$T/cut.tmp.db" "DROP TABLE IF EXISTS e" ".import --csv events.csv e" \
         ".headers on" ".mode csv" ".once $T/events-$n_cuts.csv" \
