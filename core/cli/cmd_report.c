@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kanal/json.h"
 #include "kanal/reports.h"
 
 static const cli_opt opts[] = {
@@ -20,16 +21,38 @@ static const cli_opt opts[] = {
     { NULL, 0, NULL, false, NULL },
 };
 
-/* `kanal report` alone: the reports, a line each. */
-static int list(cli *c)
+#define DASHBOARD_SUMMARY "every report in one file for the board: --format html -o FILE"
+
+/* `kanal report` alone: the reports, a line each (or as JSON). */
+static int list(cli *c, const char *format)
 {
     size_t n;
     const kanal_report_info *info = kanal_report_list(&n);
     kanal_buf out = KANAL_BUF_INIT;
+    if (strcmp(format, "json") == 0) {
+        kanal_json j;
+        kanal_json_init(&j, &out);
+        kanal_json_object(&j);
+        kanal_json_key(&j, "reports");
+        kanal_json_array(&j);
+        for (size_t i = 0; i <= n; i++) {
+            kanal_json_object(&j);
+            kanal_json_key(&j, "name");
+            kanal_json_str(&j, i < n ? info[i].name : "dashboard");
+            kanal_json_key(&j, "summary");
+            kanal_json_str(&j, i < n ? info[i].summary : DASHBOARD_SUMMARY);
+            kanal_json_end_object(&j);
+        }
+        kanal_json_end_array(&j);
+        kanal_json_end_object(&j);
+        kanal_buf_putc(&out, '\n');
+        int rc = cli_write(c, &out);
+        kanal_buf_release(&out);
+        return rc;
+    }
     for (size_t i = 0; i < n; i++)
         kanal_buf_printf(&out, "%-13s %s\n", info[i].name, info[i].summary);
-    kanal_buf_printf(&out, "%-13s %s\n", "dashboard",
-                     "every report in one file for the board: --format html -o FILE");
+    kanal_buf_printf(&out, "%-13s %s\n", "dashboard", DASHBOARD_SUMMARY);
     kanal_buf_puts(&out, "\nRun 'kanal report NAME' (managers and admins); see 'kanal report "
                          "--help' for the filters.\n");
     int rc = cli_write(c, &out);
@@ -59,13 +82,19 @@ static int emit(cli *c, kanal *k, cli_args *a, kanal_buf *out, kanal_error *err)
 
 static int run(cli *c, cli_args *a)
 {
-    if (a->npos == 0)
-        return list(c);
     const char *format = cli_get(a, "format");
     if (format && cli_flag(a, "json") && strcmp(format, "json") != 0)
         return cli_usage_error(c, a->cmd, "--json and --format %s contradict", format);
     if (!format)
         format = cli_flag(a, "json") ? "json" : "table";
+    if (a->npos == 0) {
+        if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+            return cli_usage_error(c, a->cmd,
+                                   "--format %s draws a report: name one (kanal report NAME "
+                                   "--format %s), or the dashboard",
+                                   format, format);
+        return list(c, format);
+    }
     kanal_report_options o = KANAL_REPORT_OPTIONS_INIT;
     o.workflow = cli_get(a, "workflow");
     o.owner = cli_get(a, "owner");

@@ -128,6 +128,11 @@ static double em(unsigned cp)
     return 1.05;    /* wide scripts, symbols */
 }
 
+double mk_char_width(unsigned cp, double size, bool bold)
+{
+    return em(cp) * size * (bold ? 1.12 : 1.0);
+}
+
 double mk_text_width(const char *s, double size, bool bold)
 {
     double w = 0;

@@ -32,6 +32,7 @@ unsigned mk_utf8_next(const char **s);
 /* The width of s in a font of `size` px (DejaVu Sans, Verdana and the like,
    measured a little generously so that a layout never runs short). */
 double mk_text_width(const char *s, double size, bool bold);
+double mk_char_width(unsigned cp, double size, bool bold);
 /* The longest prefix of s that, followed by "…", fits in `width` px; all of
    s when it fits (written into out, which has room for strlen(s) + 4). */
 void mk_fit(const char *s, double size, bool bold, double width, char *out);

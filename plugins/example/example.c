@@ -7,6 +7,7 @@
 ** A model for plugin authors: README.md ("Writing a plugin") walks through it.
 */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +47,7 @@ static int cell(kanal_call *call, const char *text, bool list)
 }
 
 /* A render function: one table in, bytes out through host->write. */
-static int render(kanal_call *call, const kanal_table *t)
+static int render_rows(kanal_call *call, const kanal_table *t)
 {
     size_t cols = host->table_columns(t), rows = host->table_rows(t);
     for (size_t c = 0; c < cols; c++) {
@@ -70,6 +71,42 @@ static int render(kanal_call *call, const kanal_table *t)
             host->write(call, " ", 1);
         }
         if (host->write(call, "|\n", 2) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The first table attached to t in that role (ABI 1.2), or NULL. */
+static const kanal_table *part(const kanal_table *t, const char *role)
+{
+    for (size_t i = 0; i < host->table_parts(t); i++) {
+        const char *r;
+        const kanal_table *p = host->table_part(t, i, &r);
+        if (r && strcmp(r, role) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/*
+** A table of tables (the dashboard, ABI 1.2) holds no rows of its own: each
+** report is attached to it, its rows for people attached to the report.
+*/
+static int render(kanal_call *call, const kanal_table *t)
+{
+    if (host->size < offsetof(kanal_host, table_part) + sizeof host->table_part ||
+        host->table_columns(t) > 0)
+        return render_rows(call, t);
+    for (size_t i = 0; i < host->table_parts(t); i++) {
+        const char *role;
+        const kanal_table *report = host->table_part(t, i, &role);
+        if (!role || strcmp(role, "report") != 0)
+            continue;
+        const kanal_table *shown = part(report, "display");
+        host->write(call, "## ", 3);
+        cell(call, host->table_title(report), false);
+        host->write(call, "\n\n", 2);
+        if (render_rows(call, shown ? shown : report) != 0 || host->write(call, "\n", 1) != 0)
             return -1;
     }
     return 0;

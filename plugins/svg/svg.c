@@ -154,19 +154,6 @@ static void text(chart *ch, double x, double y, double size, int how, const char
     mk_puts(&ch->body, "</text>\n");
 }
 
-/* A label shortened to its column, whole on hover. */
-static void label(chart *ch, double x, double y, double size, int how, const char *s, double width)
-{
-    char *fit = malloc(strlen(s) + 4);
-    if (!fit) {
-        ch->body.oom = true;
-        return;
-    }
-    mk_fit(s, size, how & BOLD, width, fit);
-    text(ch, x, y, size, how, fit, s);
-    free(fit);
-}
-
 static void rect(chart *ch, double x, double y, double w, double h, const char *fill)
 {
     mk_printf(&ch->body,
@@ -192,53 +179,118 @@ static void whisker(chart *ch, double lo, double hi, double mid)
     line(ch, hi, mid - 5, hi, mid + 5, "#000", 1.4);
 }
 
-/* Splits s into lines of at most `width` px: lines[i] points into a copy (caller frees). */
-static size_t wrap(const char *s, double size, bool bold, double width, char **copy,
-                   const char *lines[], size_t max)
+/* A line of a wrapped text: where it starts in the text, and its length. */
+typedef struct span {
+    const char *at;
+    size_t len;
+} span;
+
+/*
+** Splits s into lines no wider than `width` px: at spaces where it can, inside
+** a word too long for a line (a login, an e-mail) where it must. At most
+** `max` lines; *cut tells whether text was left over.
+*/
+static size_t wrap(const char *s, double size, bool bold, double width, span lines[], size_t max,
+                   bool *cut)
 {
-    char *c = *copy = strdup(s);
-    if (!c)
-        return 0;
     size_t n = 0;
-    while (*c && n < max) {
-        while (*c == ' ')
-            c++;
-        char *start = c, *last_fit = NULL;
-        for (char *p = c;; p++) {
-            if (*p != ' ' && *p != '\0')
-                continue;
-            char keep = *p;
-            *p = '\0';
-            bool fits = mk_text_width(start, size, bold) <= width;
-            *p = keep;
-            if (!fits)
+    const char *p = s;
+    while (n < max) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *start = p, *q = p, *boundary = NULL;
+        double w = 0;
+        while (*q) {
+            const char *at = q;
+            w += mk_char_width(mk_utf8_next(&q), size, bold);
+            if (w > width + 0.01 && at > start) {
+                q = at;
                 break;
-            last_fit = p;
-            if (!keep)
-                break;
+            }
+            /* a line may end at a space, or after a word's own separator */
+            if (*q == ' ' || !*q || strchr("_-./@", *at))
+                boundary = q;
         }
-        if (!last_fit) { /* one word wider than the line: it goes alone */
-            last_fit = start + strcspn(start, " ");
-        }
-        bool end = *last_fit == '\0';
-        *last_fit = '\0';
-        lines[n++] = start;
-        c = end ? last_fit : last_fit + 1;
+        const char *end = !*q || !boundary ? q : boundary;
+        lines[n++] = (span){ start, (size_t)(end - start) };
+        p = end;
     }
+    while (*p == ' ')
+        p++;
+    *cut = *p != '\0';
     return n;
 }
+
+#define LINE_HEIGHT 1.3
+#define LABEL_LINES 6
+
+/*
+** A text wrapped to `width`, its first baseline at y; at most `max_lines`
+** lines, the last ending in "…" when the text goes on (whole on hover).
+** Returns the number of lines drawn.
+*/
+static size_t lines_at(chart *ch, double x, double y, double size, int how, const char *s,
+                       double width, size_t max_lines)
+{
+    span lines[64];
+    bool cut;
+    if (max_lines > 64)
+        max_lines = 64;
+    size_t n = wrap(s, size, how & BOLD, width, lines, max_lines, &cut);
+    if (n == 1 && !cut) {
+        text(ch, x, y, size, how, s, NULL);
+        return 1;
+    }
+    /* one <text>, a <tspan> a line: the label reads as one, whole, to a screen reader */
+    mk_printf(&ch->body, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%g\"", x, y, size);
+    if (how & BOLD)
+        mk_puts(&ch->body, " font-weight=\"bold\"");
+    if (how & DIM)
+        mk_puts(&ch->body, " fill=\"" GREY "\"");
+    mk_puts(&ch->body, ">");
+    if (cut) {
+        mk_puts(&ch->body, "<title>");
+        mk_escape(&ch->body, s);
+        mk_puts(&ch->body, "</title>");
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *line = malloc(lines[i].len + 4);
+        if (!line) {
+            ch->body.oom = true;
+            break;
+        }
+        memcpy(line, lines[i].at, lines[i].len);
+        line[lines[i].len] = '\0';
+        if (cut && i + 1 == n) {
+            /* the text goes on: the last line ends in an ellipsis, within the width */
+            char *fit = malloc(lines[i].len + 4);
+            if (fit) {
+                mk_fit(line, size, how & BOLD,
+                       fmin(width, mk_text_width(line, size, how & BOLD)) - 0.01, fit);
+                free(line);
+                line = fit;
+            }
+        }
+        mk_printf(&ch->body, "<tspan x=\"%.1f\" dy=\"%.1f\">", x,
+                  i ? size * LINE_HEIGHT : 0.0);
+        mk_escape(&ch->body, line);
+        mk_puts(&ch->body, "</tspan>");
+        free(line);
+    }
+    mk_puts(&ch->body, "</text>\n");
+    return n;
+}
+
+/* The height of n lines of `size` starting from a baseline 12 px down a row. */
+static double lines_height(size_t n, double size) { return (double)n * size * LINE_HEIGHT; }
 
 /* Text wrapped to `width`, from the baseline y down; returns the height used. */
 static double para(chart *ch, double x, double y, double size, int how, const char *s,
                    double width)
 {
-    char *copy;
-    const char *lines[64];
-    size_t n = wrap(s, size, how & BOLD, width, &copy, lines, 64);
-    for (size_t i = 0; i < n; i++)
-        label(ch, x, y + (double)i * size * 1.35, size, how, lines[i], width);
-    free(copy);
-    return (double)n * size * 1.35;
+    return lines_height(lines_at(ch, x, y, size, how, s, width, 64), size);
 }
 
 /* A round step for an axis of 0..max with at most about 6 ticks. */
@@ -298,8 +350,11 @@ static void legend(chart *ch, const char *const names[], const char *const colou
         if (x + w > ch->w - MARGIN && x > MARGIN)
             x = MARGIN, y += 20;
         rect(ch, x, y, 12, 12, colours[i]);
-        label(ch, x + 17, y + 10.5, FONT, START, names[i], ch->w - 2 * MARGIN - 17);
+        size_t lines = lines_at(ch, x + 17, y + 10.5, FONT, START, names[i],
+                                ch->w - MARGIN - x - 17, LABEL_LINES);
         x += w;
+        if (lines > 1) /* a name as long as the line: the next one starts below it */
+            x = MARGIN, y += 20 + lines_height(lines - 1, FONT);
     }
     ch->y = y + 26;
 }
@@ -323,8 +378,8 @@ static void rate_text(long long k, long long n, char *out, size_t size)
     if (n <= 0)
         snprintf(out, size, "no closed opportunity");
     else
-        snprintf(out, size, "%.0f%% (%lld of %lld)", floor(100.0 * (double)k / (double)n + 0.5),
-                 k, n);
+        /* rounded as the report's tables round it, so that a page reads one figure */
+        snprintf(out, size, "%.0f%% (%lld of %lld)", 100.0 * (double)k / (double)n, k, n);
 }
 
 /* ---- the frame: title, what and when, the notes ------------------------------------ */
@@ -344,9 +399,8 @@ static void header(chart *ch)
         if (version)
             mk_printf(&ch->title, " (version %s)", version);
         sep = ", ";
-    }
-    else if (!strcmp(host->table_name(t), "lost-reasons") || !strcmp(host->table_name(t), "activities") ||
-             !strcmp(host->table_name(t), "stale")) {
+    } else if (!strcmp(host->table_name(t), "lost-reasons") ||
+               !strcmp(host->table_name(t), "activities") || !strcmp(host->table_name(t), "stale")) {
         mk_printf(&ch->title, "%severy workflow", sep);
         sep = ", ";
     }
@@ -360,6 +414,10 @@ static void header(chart *ch)
         mk_printf(&ch->title, "%sfrom %.10s", sep, since);
     else if (until)
         mk_printf(&ch->title, "%screated until %.10s", sep, until);
+    if (since || until)
+        sep = ", ";
+    if (as_of)
+        mk_printf(&ch->title, "%sas of %.10s", sep, as_of);
     ch->y = MARGIN + 16;
     ch->y += para(ch, MARGIN, ch->y, 17, BOLD, ch->title.data ? ch->title.data : "",
                   ch->w - 2 * MARGIN);
@@ -444,8 +502,9 @@ static void lost_reasons(chart *ch)
             char head[4200];
             snprintf(head, sizeof head, "%s %s", group, g ? g : "(none)");
             ch->y += 6;
-            label(ch, MARGIN, ch->y + 12, FONT, BOLD, head, ch->w - 2 * MARGIN);
-            ch->y += ROW;
+            size_t lines =
+                lines_at(ch, MARGIN, ch->y + 12, FONT, BOLD, head, ch->w - 2 * MARGIN, LABEL_LINES);
+            ch->y += fmax(ROW, lines_height(lines, FONT) + 8);
             prev = g ? g : "";
             desc(ch, "In %s:", head);
         }
@@ -454,7 +513,8 @@ static void lost_reasons(chart *ch)
             name = cell(t, r, "reason");
         long long k = num(t, r, "count"), of = num(t, r, "lost");
         double share = of ? (double)k / (double)of : 0, lo, hi;
-        label(ch, MARGIN, ch->y + 12, FONT, START, name ? name : "", lw);
+        size_t lines = lines_at(ch, MARGIN, ch->y + 12, FONT, START, name ? name : "", lw,
+                                LABEL_LINES);
         rect(ch, x0, ch->y, width * share / max, BAR, colour);
         double end = x0 + width * share / max;
         if (real(t, r, "share_low", &lo) && real(t, r, "share_high", &hi)) {
@@ -465,7 +525,7 @@ static void lost_reasons(chart *ch)
         rate_text(k, of, v, sizeof v);
         text(ch, end + 6, ch->y + 12, FONT, START, v, NULL);
         desc(ch, "%s: %s of the lost opportunities.", name ? name : "", v);
-        ch->y += ROW;
+        ch->y += fmax(ROW, lines_height(lines, FONT) + 8);
     }
     axis_under(ch, mark, x0, width, top, ch->y, max, true,
                "share of the lost opportunities, by the reason given");
@@ -521,7 +581,9 @@ static void activities(chart *ch)
     for (size_t r = 0; r < n; r++) {
         const char *owner = cell(t, r, "owner");
         double band = fmax(ROW, (double)nt * (bar + 2) + 8);
-        label(ch, MARGIN, ch->y + 12, FONT, BOLD, owner ? owner : "", lw);
+        size_t lines = lines_at(ch, MARGIN, ch->y + 12, FONT, BOLD, owner ? owner : "", lw,
+                                LABEL_LINES);
+        band = fmax(band, lines_height(lines, FONT) + 8);
         mk_buf acts = { 0 };
         for (size_t i = 0; i < nt; i++) {
             long long v = num(t, r, type_cols[i]);
@@ -581,7 +643,8 @@ static void activities(chart *ch)
         size_t ti = 0;
         while (ti < nt && strcmp(types[ti], type ? type : "") != 0)
             ti++;
-        label(ch, MARGIN, ch->y + 12, FONT, START, type ? type : "", lw);
+        size_t lines = lines_at(ch, MARGIN, ch->y + 12, FONT, START, type ? type : "", lw,
+                                LABEL_LINES);
         char v[160], ptext[48] = "";
         rate_text(won, won + lost, v, sizeof v);
         double end = x0, lo, hi, p;
@@ -600,7 +663,7 @@ static void activities(chart *ch)
         snprintf(all, sizeof all, "%s%s", v, ptext);
         text(ch, end + 6, ch->y + 12, FONT, START, all, NULL);
         desc(ch, "First touch %s: won %s.", type ? type : "", all);
-        ch->y += ROW;
+        ch->y += fmax(ROW, lines_height(lines, FONT) + 8);
     }
     if (nc) {
         axis_under(ch, mark, x0, cw, ftop, ch->y, 1, true,
@@ -638,7 +701,8 @@ static void funnel(chart *ch)
         bool last = r + 1 == n;
         long long entered = num(t, r, "entered"),
                   on = last ? num(t, r, "won") : num(t, r, "advanced");
-        label(ch, MARGIN, ch->y + 15, FONT, BOLD, stage ? stage : "", lw);
+        size_t lines = lines_at(ch, MARGIN, ch->y + 15, FONT, BOLD, stage ? stage : "", lw,
+                                LABEL_LINES);
         rect(ch, x0, ch->y, width * (double)entered / max, 22, light);
         rect(ch, x0, ch->y + 4, width * (double)on / max, 14, dark);
         char v[200], rate[96];
@@ -658,7 +722,7 @@ static void funnel(chart *ch)
             snprintf(days, sizeof days, "none has left it yet");
         text(ch, end, ch->y + 24, SMALL, DIM, days, NULL);
         desc(ch, "%s: %s; %s.", stage ? stage : "", v, days);
-        ch->y += 38;
+        ch->y += fmax(38, lines_height(lines, FONT) + 10);
     }
     axis_under(ch, mark, x0, width, top, ch->y, max, false, "opportunities");
     ch->y += 44;
@@ -708,8 +772,9 @@ static void stale(chart *ch)
         snprintf(head, sizeof head, "%s: %zu opportunit%s", owners[i], count,
                  count == 1 ? "y" : "ies");
         ch->y += 4;
-        label(ch, MARGIN, ch->y + 12, FONT, BOLD, head, ch->w - 2 * MARGIN);
-        ch->y += ROW;
+        size_t lines =
+            lines_at(ch, MARGIN, ch->y + 12, FONT, BOLD, head, ch->w - 2 * MARGIN, LABEL_LINES);
+        ch->y += fmax(ROW, lines_height(lines, FONT) + 8);
         for (size_t r = 0; r < n; r++) {
             if (strcmp(cell(t, r, "owner") ? cell(t, r, "owner") : "", owners[i]) != 0)
                 continue;
@@ -718,7 +783,8 @@ static void stale(chart *ch)
             char name[8300];
             snprintf(name, sizeof name, "#%lld %s (%s)", num(t, r, "id"), partner ? partner : "",
                      stage ? stage : "");
-            label(ch, MARGIN + 10, ch->y + 12, FONT, START, name, lw - 10);
+            size_t name_lines =
+                lines_at(ch, MARGIN + 10, ch->y + 12, FONT, START, name, lw - 10, LABEL_LINES);
             rect(ch, x0, ch->y, width * (double)(in - limit) / max, BAR, colour);
             char v[128];
             snprintf(v, sizeof v, "%lld days over (%lld in the stage, limit %lld)", in - limit,
@@ -726,7 +792,7 @@ static void stale(chart *ch)
             text(ch, x0 + width * (double)(in - limit) / max + 6, ch->y + 12, FONT, START, v,
                  NULL);
             desc(ch, "%s, owned by %s: %s.", name, owners[i], v);
-            ch->y += ROW;
+            ch->y += fmax(ROW, lines_height(name_lines, FONT) + 8);
         }
     }
     free(owners);
@@ -761,11 +827,13 @@ static void goals(chart *ch)
     for (size_t r = 0; r < n; r++) {
         const char *goal = cell(t, r, "goal"), *stage = cell(t, r, "stage"),
                    *mandatory = cell(t, r, "mandatory");
-        label(ch, MARGIN, ch->y + 12, FONT, BOLD, goal ? goal : "", lw);
+        size_t lines =
+            lines_at(ch, MARGIN, ch->y + 12, FONT, BOLD, goal ? goal : "", lw, LABEL_LINES);
         char sub[4200];
         snprintf(sub, sizeof sub, "%s%s", stage ? stage : "",
                  mandatory && strcmp(mandatory, "true") == 0 ? ", mandatory" : "");
-        label(ch, MARGIN, ch->y + 27, SMALL, DIM, sub, lw);
+        double sub_y = ch->y + 12 + lines_height(lines, FONT);
+        size_t sub_lines = lines_at(ch, MARGIN, sub_y, SMALL, DIM, sub, lw, LABEL_LINES);
         static const char *const keys[2][5] = {
             { "done_won", "done_closed", "win_rate_done_low", "win_rate_done_high", "done" },
             { "not_done_won", "not_done_closed", "win_rate_not_done_low",
@@ -791,7 +859,7 @@ static void goals(chart *ch)
         }
         desc(ch, "%s (%s): won %s when done, %s when not.", goal ? goal : "", sub, texts[0],
              texts[1]);
-        ch->y += 44;
+        ch->y = fmax(ch->y + 44, sub_y + lines_height(sub_lines, SMALL) + 6);
     }
     axis_under(ch, mark, x0, width, top, ch->y, 1, true, "win rate: won of won and lost");
     ch->y += 44;

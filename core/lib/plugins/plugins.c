@@ -626,6 +626,14 @@ static int render_call(kanal_plugins *p, int depth, const char *format, const ka
     const capability *cap = find_cap(p, CAP_FORMAT, format);
     if (!cap)
         return unknown_cap(p, CAP_FORMAT, format, err);
+    /* a table of tables (the dashboard) means nothing to a plugin that cannot see its parts */
+    uint32_t abi = cap->plugin->decl->abi;
+    if (kanal_table_columns(t) == 0 && kanal_table_parts(t) > 0 && (abi & 0xFFFF) < 2)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "format '%s' (plugin %s, built for plugin ABI %u.%u) cannot see "
+                               "the reports the %s holds (ABI 1.2): use --format html or json",
+                               format, cap->plugin->info.name, (unsigned)(abi >> 16),
+                               (unsigned)(abi & 0xFFFF), kanal_table_name(t));
     kanal_call call = { .plugin = cap->plugin, .out = out, .registry = p, .depth = depth };
     kanal_render_fn fn;
     memcpy(&fn, &cap->fn, sizeof fn);
