@@ -50,7 +50,7 @@ expect_json_valid
 expect_err ""
 # it needs no database
 checks=$((checks + 1))
-[ ! -e "$KANAL_DB" ] || fail "plugin list created a database"
+! db_exists || fail "plugin list created a database"
 
 # ---- the broken ones: each skipped with its reason; csv and example still work ---------------------
 export KANAL_PLUGIN_PATH=$BROKEN
@@ -167,7 +167,7 @@ else
 fi
 
 # ---- --format on every list ---------------------------------------------------------------------------
-rm -f "$KANAL_DB" "$KANAL_DB-wal" "$KANAL_DB-shm"
+db_remove
 setup_db
 export KANAL_USER=admin
 ok kanal user add zoe --name 'Zoe "Z", Zed' --role channel_rep,manager
@@ -306,7 +306,7 @@ refuse_usage "--format csv applies to the agenda, not to one opportunity" kanal 
 
 # ---- listeners -------------------------------------------------------------------------------------------
 # The listener appends "opp seq type actor data" for each event it hears.
-rm -f "$KANAL_DB" "$KANAL_DB-wal" "$KANAL_DB-shm"
+db_remove
 export KANAL_PLUGIN_PATH=$LISTENER
 export KANAL_TEST_EVENTS=$T/events.txt
 EV=$KANAL_TEST_EVENTS
