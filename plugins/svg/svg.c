@@ -539,25 +539,28 @@ static void activities(chart *ch)
 {
     const kanal_table *t = ch->t;
     size_t n = host->table_rows(t);
-    /* the activity types: the columns activities.TYPE */
-    const char *types[64];
-    char type_cols[64][300];
-    size_t nt = 0;
-    for (size_t c = 0; c < host->table_columns(t) && nt < 64; c++) {
-        const char *name = host->column_name(t, c);
-        if (strncmp(name, "activities.", 11) == 0 && strlen(name) < sizeof type_cols[0]) {
-            strcpy(type_cols[nt], name);
-            types[nt++] = name + 11;
-        }
+    /* the activity types: the columns activities.TYPE, however many */
+    size_t cols = host->table_columns(t), nt = 0;
+    const char **types = calloc(cols + 1, sizeof *types), **cp = calloc(cols + 1, sizeof *cp);
+    size_t *type_col = calloc(cols + 1, sizeof *type_col);
+    char(*colours)[8] = calloc(cols + 1, sizeof *colours);
+    if (!types || !cp || !type_col || !colours) {
+        ch->body.oom = true;
+        goto done;
     }
-    char colours[64][8];
-    const char *cp[64];
+    for (size_t c = 0; c < cols; c++) {
+        const char *name = host->column_name(t, c);
+        if (strncmp(name, "activities.", 11) == 0)
+            type_col[nt] = c, types[nt++] = name + 11;
+    }
     for (size_t i = 0; i < nt; i++)
         series(i, nt, colours[i]), cp[i] = colours[i];
     double most = 0;
     for (size_t r = 0; r < n; r++)
-        for (size_t i = 0; i < nt; i++)
-            most = fmax(most, (double)num(t, r, type_cols[i]));
+        for (size_t i = 0; i < nt; i++) {
+            const char *v = host->cell(t, r, type_col[i]);
+            most = fmax(most, v ? strtod(v, NULL) : 0);
+        }
     double max = most <= 0 ? 1 : ceil(most / step_for(most)) * step_for(most);
 
     double lw = label_width(t, "owner", NULL, 60, true);
@@ -586,7 +589,8 @@ static void activities(chart *ch)
         band = fmax(band, lines_height(lines, FONT) + 8);
         mk_buf acts = { 0 };
         for (size_t i = 0; i < nt; i++) {
-            long long v = num(t, r, type_cols[i]);
+            const char *cv = host->cell(t, r, type_col[i]);
+            long long v = cv ? strtoll(cv, NULL, 10) : 0;
             double y = ch->y + (double)i * (bar + 2);
             rect(ch, x0, y, width * (double)v / max, bar, colours[i]);
             if (v) {
@@ -674,6 +678,11 @@ static void activities(chart *ch)
                      "small counts cannot tell a real difference from chance.");
     }
     footnote(ch, interval_note);
+done:
+    free(types);
+    free(cp);
+    free(type_col);
+    free(colours);
 }
 
 /* ---- funnel: stages from first to last --------------------------------------------- */
