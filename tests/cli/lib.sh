@@ -40,15 +40,20 @@ if [ "$BACKEND" = postgresql ]; then
     }
     export KANAL_DB=$(_pg_make "$_pgdb")
     LOGIN=$(echo "$KANAL_TEST_PG" | sed -n 's/.*user=\([^&]*\).*/\1/p')
-    # at the end, the test's database and every other it made (new_db), by their names
+    # at the end, the test's database and every other it made (new_db), by their names,
+    # then the roles named after them: each database's group roles (DB_kanal_admin...),
+    # and those the test made for itself (test_role)
     _pg_drop_all() {
         psql -q -X "$KANAL_TEST_PG" >/dev/null 2>&1 <<EOF
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database
  WHERE datname = '$_pgdb' OR starts_with(datname, '${_pgdb}_')
 \\gexec
+SELECT format('DROP ROLE IF EXISTS %I', rolname) FROM pg_roles
+ WHERE starts_with(rolname, '${_pgdb}_')
+\\gexec
 EOF
     }
-    trap 'rm -rf "$T"; _pg_drop_all' EXIT
+    trap '_pg_drop_all; rm -rf "$T"' EXIT
 fi
 
 # ---- databases, on either backend -------------------------------------------------
@@ -63,6 +68,16 @@ new_db() {
     else
         echo "$T/$1.db"
     fi
+}
+# test_role NAME: on PostgreSQL, a role name of this test's own (dropped at its end,
+# never shared with a test running at the same time), to log in as with db_as.
+test_role() {
+    echo "${_pgdb}_$1"
+}
+# db_as ROLE [LOC]: the PostgreSQL location, logged in as ROLE instead of the
+# server's user (the test server trusts its local logins).
+db_as() {
+    echo "${2:-$KANAL_DB}" | sed "s/user=[^&]*/user=$1/"
 }
 # db_where [LOC]: how kanal names the database in its messages: the file as given,
 # or host:port/database (never the password).

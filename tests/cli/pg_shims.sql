@@ -15,3 +15,8 @@ CREATE FUNCTION public.json_valid(j text) RETURNS boolean LANGUAGE plpgsql IMMUT
   $$ BEGIN PERFORM j::json; RETURN true; EXCEPTION WHEN others THEN RETURN false; END $$;
 CREATE FUNCTION public.hex(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
   $$ SELECT upper(encode(convert_to(t, 'UTF8'), 'hex')) $$;
+CREATE FUNCTION public.json_type(j json, path text) RETURNS text LANGUAGE sql IMMUTABLE AS
+  $$ SELECT CASE json_typeof(v) WHEN 'string' THEN 'text'
+       WHEN 'number' THEN CASE WHEN v::text ~ '^-?[0-9]+$' THEN 'integer' ELSE 'real' END
+       WHEN 'boolean' THEN v::text ELSE json_typeof(v) END
+     FROM (SELECT j #> string_to_array(substr(path, 3), '.') AS v) AS p $$;
