@@ -31,13 +31,13 @@ setup_db() {
 
 # db_snapshot / expect_db_unchanged: the whole database, as SQL, before and
 # after a command.
-# db_dump: the whole database as text (on PostgreSQL, the rows of the schema kanal,
-# without the counters a refused command may have moved)
+# db_dump [LOC]: the whole database as text (on PostgreSQL, the rows of the schema
+# kanal, without the counters a refused command may have moved)
 db_dump() {
-    case "$KANAL_DB" in
+    case "${1:-$KANAL_DB}" in
     postgresql://*)
-        pg_dump -a -n kanal "$KANAL_DB" | grep -v '^SELECT pg_catalog.setval\|^\\restrict\|^\\unrestrict' ;;
-    *) sqlite3 "$KANAL_DB" .dump ;;
+        pg_dump -a -n kanal "${1:-$KANAL_DB}" | grep -v '^SELECT pg_catalog.setval\|^\\restrict\|^\\unrestrict' ;;
+    *) sqlite3 "${1:-$KANAL_DB}" .dump ;;
     esac
 }
 db_snapshot() {
