@@ -139,4 +139,46 @@ expect_sql "SELECT count(*) FROM events WHERE type = 'user_added'" 6
 expect_sql "SELECT count(*) FROM events WHERE type = 'user_deactivated'" 2
 expect_sql "SELECT actor FROM events WHERE type = 'user_deactivated' ORDER BY id DESC LIMIT 1" root2
 
+# ---- PostgreSQL: one person added in several databases of one server at once ----------
+# A user is a login role, and roles are the server's: the commands of four databases
+# make (then deactivate) the same new role at the same moment, and each succeeds as
+# if alone. (Before, the server refused all but one: a duplicate role name, "tuple
+# concurrently updated", exit 5.)
+case "$KANAL_DB" in
+postgresql://*)
+    : >"$T/race.dbs"
+    for d in 1 2 3 4; do
+        _db=$(new_db "race$d")
+        ok kanal init --admin admin --db "$_db"
+        echo "$_db" >>"$T/race.dbs"
+    done
+    # at_once WHAT...: kanal WHAT... --db D --as admin on the four at once; one check
+    at_once() {
+        _i=0
+        while read -r _db; do
+            _i=$((_i + 1))
+            ("$KANAL_BIN" "$@" --db "$_db" --as admin >/dev/null 2>"$T/race.err.$_i"
+                echo $? >"$T/race.rc.$_i") &
+        done <"$T/race.dbs"
+        wait
+        step="kanal $* (in four databases at once)"
+        out=""
+        err=$(cat "$T"/race.err.*)
+        checks=$((checks + 1))
+        [ "$(cat "$T"/race.rc.* | tr -d '\n')" = 0000 ] ||
+            fail "exit codes $(cat "$T"/race.rc.* | tr '\n' ' ')"
+    }
+    for r in 1 2 3 4 5 6; do
+        who=$(test_role "race$r")
+        at_once user add "$who" --name "Racer $r" --role channel_rep
+        at_once user deactivate "$who"
+    done
+    while read -r _db; do
+        ok kanal user list --json --db "$_db" --as admin
+        expect_json '$.users[#-1].id' "$(test_role race6)"
+        expect_json '$.users[#-1].active' 0
+    done <"$T/race.dbs"
+    ;;
+esac
+
 finish
