@@ -178,6 +178,38 @@ postgresql://*)
         expect_json '$.users[#-1].id' "$(test_role race6)"
         expect_json '$.users[#-1].active' 0
     done <"$T/race.dbs"
+
+    # eight inits of one database at once (as test_attack_files races them on one
+    # file): one makes it, the seven others are refused, and its admin is the only one
+    for r in 1 2 3 4; do
+        _db=$(new_db "init$r")
+        rm -rf "$T/ini"
+        mkdir "$T/ini"
+        for i in 1 2 3 4 5 6 7 8; do
+            (timeout 60 "$KANAL_BIN" --db "$_db" init --admin "ada$i" >"$T/ini/out.$i" 2>"$T/ini/err.$i"
+                echo $? >"$T/ini/rc.$i") &
+        done
+        wait
+        step="8 x kanal init on $(db_where "$_db")"
+        out=$(cat "$T"/ini/out.*)
+        err=$(cat "$T"/ini/err.*)
+        checks=$((checks + 1))
+        [ "$(cat "$T"/ini/rc.* | sort | tr '\n' ' ')" = "0 1 1 1 1 1 1 1 " ] ||
+            fail "exit codes: $(cat "$T"/ini/rc.* | sort | tr '\n' ' ')(want one 0 and seven 1)"
+        _winner="" _bad=""
+        for i in 1 2 3 4 5 6 7 8; do
+            case $(cat "$T/ini/rc.$i") in
+            0) _winner=ada$i ;;
+            *) [ "$(cat "$T/ini/err.$i")" = "kanal: error: a database already exists at '$(db_where "$_db")'" ] ||
+                _bad="$_bad [$(cat "$T/ini/err.$i")]" ;;
+            esac
+        done
+        checks=$((checks + 1))
+        [ -z "$_bad" ] || fail "a loser's stderr is not 'a database already exists':$_bad"
+        checks=$((checks + 1))
+        _users=$(sql_at "$_db" "SELECT id FROM users")
+        [ -n "$_winner" ] && [ "$_users" = "$_winner" ] || fail "users: '$_users' (want only the winner's admin '$_winner')"
+    done
     ;;
 esac
 

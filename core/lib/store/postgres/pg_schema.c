@@ -196,9 +196,10 @@ const char store_pg_security[] =
     /* Roles are the server's, shared by all its databases, and no lock of one database
        keeps a command in another from making or changing the same role at the same
        moment (the same person in two teams' databases, or the same admin named at
-       two inits): the server then refuses one of them (a duplicate name, "tuple
-       concurrently updated"). That one waits a moment and tries again, and finds the
-       role made: a race of two databases is never a user who cannot be added. */
+       two inits): the server then refuses one of them ("role already exists", a
+       duplicate key, "tuple concurrently updated"). That one waits a moment and tries
+       again, and finds the role made: a race of two databases is never a user who
+       cannot be added. */
     "CREATE FUNCTION retry_role_change(attempt int) RETURNS void LANGUAGE plpgsql AS $$ BEGIN"
     "    IF attempt >= 50 THEN RAISE EXCEPTION 'the server''s roles are being changed by too"
     "      many commands at once: try again' USING ERRCODE = '40001'; END IF;"
@@ -223,7 +224,7 @@ const char store_pg_security[] =
     "        EXECUTE format('GRANT %I TO %I', group_role(k), who);"
     "      END LOOP;"
     "      RETURN;"
-    "    EXCEPTION WHEN unique_violation OR internal_error THEN"
+    "    EXCEPTION WHEN duplicate_object OR unique_violation OR internal_error THEN"
     "      IF SQLSTATE = 'XX000' AND SQLERRM <> 'tuple concurrently updated' THEN RAISE; END IF;"
     "      PERFORM retry_role_change(attempt);"
     "    END; END LOOP; END $$;"
