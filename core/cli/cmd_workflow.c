@@ -10,8 +10,48 @@
 /* ---- apply ---- */
 
 static const cli_opt apply_opts[] = {
+    { "dry-run", 0, NULL, false, "check and show what would change; store nothing" },
     { NULL, 0, NULL, false, NULL },
 };
+
+/* --dry-run: each file's version to be, what changes, and what stays behind. */
+static int preview(cli *c, kanal *k, cli_args *a, kanal_diags *d)
+{
+    kanal_error err;
+    kanal_error_clear(&err);
+    kanal_preview *p = NULL;
+    size_t n = (size_t)a->npos;
+    int rc = kanal_workflow_preview(k, (const char *const *)a->pos, n, d, &p, &err);
+    if (rc == KANAL_EINVALID && kanal_diags_any(d)) {
+        cli_print_diags(c, d, 0);
+        return 4;
+    }
+    if (rc)
+        return cli_fail(c, &err);
+    kanal_buf out = KANAL_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (!p[i].latest)
+            kanal_buf_printf(&out, "%s: would become version 1 (a new workflow)\n", p[i].workflow);
+        else if (!p[i].changed)
+            kanal_buf_printf(&out, "%s v%d (unchanged)\n", p[i].workflow, p[i].version);
+        else
+            kanal_buf_printf(&out, "%s: would become version %d; from version %d:\n",
+                             p[i].workflow, p[i].version, p[i].latest);
+        if (p[i].latest && p[i].changed)
+            cli_print_diff(c, &out, p[i].diff);
+        if (p[i].open_older)
+            kanal_buf_printf(&out,
+                             "  %lld open opportunit%s would stay on older versions (then: "
+                             "kanal workflow migrate %s --to %d)\n",
+                             (long long)p[i].open_older, p[i].open_older == 1 ? "y" : "ies",
+                             p[i].workflow, p[i].version);
+    }
+    kanal_buf_puts(&out, "nothing was stored (--dry-run)\n");
+    kanal_previews_free(p, n);
+    rc = cli_write(c, &out);
+    kanal_buf_release(&out);
+    return rc;
+}
 
 static int apply_run(cli *c, cli_args *a)
 {
@@ -23,6 +63,11 @@ static int apply_run(cli *c, cli_args *a)
     kanal_error_clear(&err);
     kanal_diags d;
     kanal_diags_init(&d);
+    if (cli_flag(a, "dry-run")) {
+        rc = preview(c, k, a, &d);
+        kanal_diags_release(&d);
+        return rc;
+    }
     kanal_applied *res = NULL;
     rc = kanal_workflow_apply(k, (const char *const *)a->pos, (size_t)a->npos, &d, &res, &err);
     if (rc == KANAL_EINVALID && kanal_diags_any(&d)) {
@@ -34,6 +79,14 @@ static int apply_run(cli *c, cli_args *a)
         for (int i = 0; i < a->npos; i++)
             fprintf(c->out, "%s v%d%s\n", res[i].workflow, res[i].version,
                     res[i].changed ? "" : " (unchanged)");
+        for (int i = 0; i < a->npos; i++)
+            if (res[i].open_older)
+                fprintf(c->err,
+                        "hint: %lld open opportunit%s of %s %s on older versions: kanal "
+                        "workflow migrate %s --to %d\n",
+                        (long long)res[i].open_older, res[i].open_older == 1 ? "y" : "ies",
+                        res[i].workflow, res[i].open_older == 1 ? "is" : "are", res[i].workflow,
+                        res[i].version);
     }
     free(res);
     kanal_diags_release(&d);
@@ -49,7 +102,9 @@ const cli_cmd cli_cmd_workflow_apply = {
     .help = "Checks every file first: if any is invalid, nothing is applied (exit 4, the\n"
             "errors as with 'workflow check'). Each changed workflow gets the next version\n"
             "number; unchanged content keeps its version. Prints 'ID vN' per workflow.\n"
-            "Existing opportunities stay on the version they were created with.",
+            "Existing opportunities stay on the version they were created with: a hint\n"
+            "says how many, and 'kanal workflow migrate' moves them. --dry-run shows\n"
+            "what would change (as 'workflow diff' does) and stores nothing.",
     .opts = apply_opts,
     .run = apply_run,
 };

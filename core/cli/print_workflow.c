@@ -92,3 +92,41 @@ void cli_print_workflow(cli *c, kanal_buf *b, const kanal_workflow *wf, int vers
     }
     kanal_buf_printf(b, "\n%s* mandatory, - optional%s\n", D, R);
 }
+
+/* ---- what changed between two definitions ------------------------------------ */
+
+void cli_print_diff(cli *c, kanal_buf *b, const kanal_diff *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const kanal_change *ch = &d->changes[i];
+        char mark = ch->change[0] == 'a' ? '+' : ch->change[0] == 'r' ? '-' : '~';
+        if (strcmp(ch->what, "workflow") == 0 || strcmp(ch->what, "rules") == 0)
+            kanal_buf_printf(b, "  %c %s %s", mark, ch->what, ch->change);
+        else
+            kanal_buf_printf(b, "  %c %s %s %s", mark, ch->what, ch->id, ch->change);
+        if (ch->detail[0])
+            kanal_buf_printf(b, ": %s", cli_safe(c, ch->detail));
+        kanal_buf_putc(b, '\n');
+    }
+    if (!d->n)
+        kanal_buf_puts(b, "  no differences\n");
+}
+
+void cli_diff_json(kanal_json *j, const kanal_diff *d)
+{
+    kanal_json_array(j);
+    for (size_t i = 0; i < d->n; i++) {
+        const kanal_change *ch = &d->changes[i];
+        kanal_json_object(j);
+        kanal_json_key(j, "element");
+        kanal_json_str(j, ch->what);
+        kanal_json_key(j, "id");
+        kanal_json_str(j, ch->id);
+        kanal_json_key(j, "change");
+        kanal_json_str(j, ch->change);
+        kanal_json_key(j, "detail");
+        kanal_json_str(j, ch->detail);
+        kanal_json_end_object(j);
+    }
+    kanal_json_end_array(j);
+}

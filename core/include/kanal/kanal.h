@@ -109,6 +109,7 @@ typedef struct kanal_applied {
     char workflow[KANAL_ID_MAX + 1];
     int version;
     bool changed;   /* false: the content was already the latest version */
+    int64_t open_older; /* open opportunities left on versions before this one */
 } kanal_applied;
 
 /*
@@ -130,6 +131,42 @@ int kanal_workflow_get(kanal *k, const char *id, int version, const kanal_workfl
 
 /* workflows: workflow, version, name, applied_at, applied_by, open. */
 int kanal_workflow_list(kanal *k, kanal_table **out, kanal_error *err);
+
+/* versions: version, applied_at, applied_by, hash, source, open, won, lost. */
+int kanal_workflow_versions(kanal *k, const char *id, kanal_table **out, kanal_error *err);
+
+/* What kanal_workflow_diff compared, and what changed. */
+typedef struct kanal_workflow_diff_result {
+    int from, to; /* versions; to is 0 when a file stood for the next one */
+    kanal_diff *diff;
+} kanal_workflow_diff_result;
+
+/*
+** What changed in a workflow from version `from` to version `to`, or to the
+** definition in `file` (checked like 'workflow check': problems in diags,
+** KANAL_EINVALID). 0 for from and to: the two latest versions; with a file,
+** from defaults to the latest. Caller frees out->diff with kanal_diff_free.
+*/
+int kanal_workflow_diff(kanal *k, const char *id, int from, int to, const char *file,
+                        kanal_diags *diags, kanal_workflow_diff_result *out, kanal_error *err);
+
+/*
+** What applying the files would do, stored nowhere: for each, its workflow,
+** the version it would become (or that it is unchanged), what changed from
+** the latest, and how many open opportunities stay on older versions.
+** Checks as kanal_workflow_apply does (KANAL_EINVALID, diags). Needs an admin.
+*/
+typedef struct kanal_preview {
+    char workflow[KANAL_ID_MAX + 1];
+    int version;         /* it would become; the latest when unchanged */
+    int latest;          /* 0: a new workflow */
+    bool changed;
+    kanal_diff *diff;    /* from the latest; NULL for a new workflow */
+    int64_t open_older;  /* open opportunities on versions before `version` */
+} kanal_preview;
+int kanal_workflow_preview(kanal *k, const char *const *files, size_t n, kanal_diags *diags,
+                           kanal_preview **out, kanal_error *err);
+void kanal_previews_free(kanal_preview *p, size_t n);
 
 /* ---- users ------------------------------------------------------------------- */
 

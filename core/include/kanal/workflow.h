@@ -149,6 +149,32 @@ bool kanal_workflow_has_partner_type(const kanal_workflow *wf, const char *type)
 const char *kanal_field_type_name(kanal_field_type t);
 
 /*
+** What changed from one definition of a workflow to another: per element
+** (matched by id), whether it was added, removed or changed, and in words
+** which properties changed and how ("mandatory: no -> yes").
+*/
+typedef struct kanal_change {
+    const char *what;   /* "workflow", "rules", "stage", "goal", "activity", "lost reason", "field" */
+    const char *id;
+    const char *change; /* "added", "removed", "changed" */
+    const char *detail; /* words; "" when there is nothing more to say */
+} kanal_change;
+
+typedef struct kanal_diff {
+    kanal_change *changes; /* the workflow, its rules, then stages, goals, activities,
+                              lost reasons, fields */
+    size_t n;
+    struct kanal_diff_priv *priv_;
+} kanal_diff;
+
+/* The rules' texts are given apart (a stored version carries them beside its
+   definition); NULL: none. KANAL_OK or KANAL_ENOMEM; caller frees with
+   kanal_diff_free. */
+int kanal_workflow_compare(const kanal_workflow *from, const char *from_rules,
+                           const kanal_workflow *to, const char *to_rules, kanal_diff **out);
+void kanal_diff_free(kanal_diff *d);
+
+/*
 ** True when `id` matches [a-z][a-z0-9_]* and has at most KANAL_ID_MAX
 ** characters.
 */

@@ -89,6 +89,24 @@ int engine_record_event(kanal *k, kanal_opp *o, kanal_event_type type, const cha
 /* The latest version of a workflow; "unknown workflow" (with a suggestion) if none. */
 int engine_workflow_latest(kanal *k, const char *id, def_entry **out, kanal_error *err);
 
+/*
+** When an opportunity's version lacks `id` (a goal, an activity type, a lost
+** reason, a field: `what`) and a newer version of its workflow has it, says so
+** and how to move it ("lost reason 'price' is not in version 1 of 'x', which
+** opportunity 4 follows (it is in version 4: kanal workflow migrate x --to 4)")
+** and returns KANAL_ENOTFOUND; else KANAL_OK, and writes into ctx (size
+** 160) the words that place an unknown name ("in workflow 'x'", or "in
+** version 1 of workflow 'x', which opportunity 4 follows" for an older one).
+*/
+int engine_version_lacks(kanal *k, const kanal_opp *o, const char *what, const char *id,
+                         int (*index)(const kanal_workflow *, const char *), char *ctx,
+                         kanal_error *err);
+
+/* ---- versions.c ---- */
+
+/* Open opportunities of workflow id on versions before `version`. */
+int engine_open_before(kanal *k, const char *id, int version, int64_t *n, kanal_error *err);
+
 /* ---- partners.c ---- */
 
 /* An active user; "unknown user" or "deactivated" otherwise. */
@@ -148,7 +166,8 @@ typedef struct field_sets {
     size_t n;
 } field_sets;
 
-int engine_sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
+int engine_sets_parse(kanal *k, const kanal_opp *o, const char *const *sets, size_t n,
+                      field_sets *out,
                       kanal_error *err);
 int engine_sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at,
                       kanal_error *err);

@@ -25,14 +25,16 @@ static void field_ids(kanal_buf *b, const kanal_workflow *wf, const size_t *fiel
 
 /* ---- fields -------------------------------------------------------------------------- */
 
-static int unknown_field(kanal_error *err, const kanal_workflow *wf, const char *name)
+static int unknown_field(kanal *k, kanal_error *err, const kanal_opp *o, const char *name)
 {
+    const kanal_workflow *wf = o->wf;
+    char ctx[160];
+    if (engine_version_lacks(k, o, "field", name, kanal_workflow_field_index, ctx, err))
+        return KANAL_ENOTFOUND;
     const char *ids[256];
     size_t n = wf->n_fields < 256 ? wf->n_fields : 256;
     for (size_t i = 0; i < n; i++)
         ids[i] = wf->fields[i].id;
-    char ctx[128];
-    snprintf(ctx, sizeof ctx, "in workflow '%s'", wf->id);
     return kanal_unknown(err, KANAL_ENOTFOUND, "field", name, ids, n, ctx);
 }
 
@@ -83,7 +85,8 @@ void engine_sets_release(field_sets *s)
     memset(s, 0, sizeof *s);
 }
 
-int engine_sets_parse(const kanal_opp *o, const char *const *sets, size_t n, field_sets *out,
+int engine_sets_parse(kanal *k, const kanal_opp *o, const char *const *sets, size_t n,
+                      field_sets *out,
                       kanal_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -107,7 +110,7 @@ int engine_sets_parse(const kanal_opp *o, const char *const *sets, size_t n, fie
                  sets[i]);
         int fi = kanal_workflow_field_index(o->wf, name);
         if (fi < 0) {
-            rc = unknown_field(err, o->wf, name);
+            rc = unknown_field(k, err, o, name);
             break;
         }
         out->fields[i] = fi;
@@ -141,7 +144,7 @@ int kanal_opp_set(kanal *k, int64_t id, const char *const *sets, size_t n_sets,
     field_sets fs = { 0 };
     if (!(rc = engine_opp_load_for_change(k, id, &o, err)) &&
         !(rc = engine_step_time(k, o, at, t, err)) &&
-        !(rc = engine_sets_parse(o, sets, n_sets, &fs, err)))
+        !(rc = engine_sets_parse(k, o, sets, n_sets, &fs, err)))
         rc = engine_sets_apply(k, o, &fs, t, err);
     engine_sets_release(&fs);
     kanal_opp_free(o);
@@ -184,13 +187,16 @@ static int guard_complete(kanal *k, kanal_opp *o, size_t gi, const field_sets *f
     return engine_run_hook(k, &c, err);
 }
 
-static int find_goal(kanal_opp *o, const char *goal, size_t *gi, kanal_error *err)
+static int find_goal(kanal *k, kanal_opp *o, const char *goal, size_t *gi, kanal_error *err)
 {
     int g = kanal_workflow_goal_index(o->wf, goal);
     if (g >= 0) {
         *gi = (size_t)g;
         return KANAL_OK;
     }
+    char ctx[160];
+    if (engine_version_lacks(k, o, "goal", goal, kanal_workflow_goal_index, ctx, err))
+        return KANAL_ENOTFOUND;
     const kanal_stage *st = &o->wf->stages[o->stage_index];
     const char *ids[256];
     size_t n = 0;
@@ -205,14 +211,12 @@ static int find_goal(kanal_opp *o, const char *goal, size_t *gi, kanal_error *er
         near = kanal_suggest(goal, ids, n);
     }
     if (near)
-        return kanal_error_set(err, KANAL_ENOTFOUND,
-                               "unknown goal '%s' in workflow '%s' (did you mean '%s'?)", goal,
-                               o->wf->id, near);
+        return kanal_error_set(err, KANAL_ENOTFOUND, "unknown goal '%s' %s (did you mean '%s'?)",
+                               goal, ctx, near);
     kanal_buf b = KANAL_BUF_INIT;
     goal_ids(&b, o->wf, st->goals, st->n_goals);
-    kanal_error_set(err, KANAL_ENOTFOUND,
-                    "unknown goal '%s' in workflow '%s' (the goals of stage '%s': %s)", goal,
-                    o->wf->id, st->id, st->n_goals ? kanal_buf_cstr(&b) : "none");
+    kanal_error_set(err, KANAL_ENOTFOUND, "unknown goal '%s' %s (the goals of stage '%s': %s)",
+                    goal, ctx, st->id, st->n_goals ? kanal_buf_cstr(&b) : "none");
     kanal_buf_release(&b);
     return KANAL_ENOTFOUND;
 }
@@ -242,11 +246,11 @@ int kanal_opp_done(kanal *k, int64_t id, const char *goal, const char *const *se
         rc = kanal_error_nomem(err);
         goto done;
     }
-    if ((rc = engine_opp_load_for_change(k, id, &o, err)) || (rc = find_goal(o, goal, &gi, err)))
+    if ((rc = engine_opp_load_for_change(k, id, &o, err)) || (rc = find_goal(k, o, goal, &gi, err)))
         goto done;
     const kanal_goal *g = &o->wf->goals[gi];
     if ((rc = engine_step_time(k, o, at, t, err)) ||
-        (rc = engine_sets_parse(o, sets, n_sets, &fs, err)))
+        (rc = engine_sets_parse(k, o, sets, n_sets, &fs, err)))
         goto done;
     if (o->done_at[gi]) {
         *already = true; /* the inputs were valid; nothing changes */
@@ -329,12 +333,14 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
         goto done;
     int ai = kanal_workflow_activity_index(o->wf, activity);
     if (ai < 0) {
+        char ctx[160];
+        if ((rc = engine_version_lacks(k, o, "activity type", activity,
+                                       kanal_workflow_activity_index, ctx, err)))
+            goto done;
         const char *ids[256];
         size_t n = o->wf->n_activity_types < 256 ? o->wf->n_activity_types : 256;
         for (size_t i = 0; i < n; i++)
             ids[i] = o->wf->activity_types[i].id;
-        char ctx[128];
-        snprintf(ctx, sizeof ctx, "in workflow '%s'", o->wf->id);
         rc = kanal_unknown(err, KANAL_ENOTFOUND, "activity type", activity, ids, n, ctx);
         goto done;
     }
@@ -525,12 +531,14 @@ int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
         goto done;
     int ri = reason ? kanal_workflow_lost_reason_index(o->wf, reason) : -1;
     if (ri < 0) {
+        char ctx[160];
+        if ((rc = engine_version_lacks(k, o, "lost reason", reason,
+                                       kanal_workflow_lost_reason_index, ctx, err)))
+            goto done;
         const char *ids[256];
         size_t n = o->wf->n_lost_reasons < 256 ? o->wf->n_lost_reasons : 256;
         for (size_t i = 0; i < n; i++)
             ids[i] = o->wf->lost_reasons[i].id;
-        char ctx[128];
-        snprintf(ctx, sizeof ctx, "in workflow '%s'", o->wf->id);
         rc = kanal_unknown(err, KANAL_ENOTFOUND, "lost reason", reason ? reason : "", ids, n, ctx);
         goto done;
     }

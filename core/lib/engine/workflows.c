@@ -128,6 +128,7 @@ int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_dia
             same_text(latest.rules, p[i].rules)) {
             res[i].version = latest.version;
             res[i].changed = false;
+            rc = engine_open_before(k, wf->id, latest.version, &res[i].open_older, err);
             continue;
         }
         char hash[32];
@@ -162,6 +163,8 @@ int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_dia
         kanal_buf_release(&data);
         res[i].version = v.version;
         res[i].changed = true;
+        if (!rc)
+            rc = engine_open_before(k, wf->id, v.version, &res[i].open_older, err);
     }
     rc = engine_op_end(k, rc, err);
 done:
@@ -169,6 +172,74 @@ done:
     kanal_arena_free(a);
     if (rc) {
         free(res);
+        return rc;
+    }
+    *out = res;
+    return KANAL_OK;
+}
+
+void kanal_previews_free(kanal_preview *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++)
+        kanal_diff_free(p[i].diff);
+    free(p);
+}
+
+int kanal_workflow_preview(kanal *k, const char *const *files, size_t n, kanal_diags *diags,
+                           kanal_preview **out, kanal_error *err)
+{
+    *out = NULL;
+    int rc = engine_need_admin(k, "apply workflows", err);
+    if (rc)
+        return rc;
+    pending *p = calloc(n ? n : 1, sizeof *p);
+    kanal_preview *res = calloc(n ? n : 1, sizeof *res);
+    kanal_arena *a = kanal_arena_new();
+    if (!p || !res || !a) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    bool valid = true;
+    for (size_t i = 0; i < n; i++) {
+        p[i].file = files[i];
+        if (!load_pending(&p[i], files[i], diags))
+            valid = false;
+        for (size_t j = 0; p[i].wf && j < i; j++)
+            if (p[j].wf && strcmp(p[j].wf->id, p[i].wf->id) == 0) {
+                kanal_diags_add(diags, files[i], 0, 0,
+                                "workflow '%s' is also defined in '%s': apply one of them",
+                                p[i].wf->id, files[j]);
+                valid = false;
+            }
+    }
+    if (!valid || diags->oom) {
+        rc = kanal_error_set(err, KANAL_EINVALID, "nothing would be applied: fix the errors above");
+        goto done;
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+        const kanal_workflow *wf = p[i].wf;
+        kanal_preview *r = &res[i];
+        snprintf(r->workflow, sizeof r->workflow, "%s", wf->id);
+        def_entry *latest;
+        kanal_error ignored;
+        if (engine_def_get(k, wf->id, 0, &latest, &ignored) != KANAL_OK) {
+            r->version = 1, r->changed = true; /* a new workflow */
+            continue;
+        }
+        r->latest = latest->ver.version;
+        r->changed = !same_text(latest->ver.yaml, p[i].yaml) ||
+                     !same_text(latest->ver.rules, p[i].rules);
+        r->version = r->latest + r->changed;
+        if (kanal_workflow_compare(latest->wf, latest->ver.rules, wf, p[i].rules, &r->diff))
+            rc = kanal_error_nomem(err);
+        else
+            rc = engine_open_before(k, wf->id, r->version, &r->open_older, err);
+    }
+done:
+    pending_release(p, n);
+    kanal_arena_free(a);
+    if (rc) {
+        kanal_previews_free(res, n);
         return rc;
     }
     *out = res;
@@ -196,6 +267,33 @@ int engine_workflow_latest(kanal *k, const char *id, def_entry **out, kanal_erro
     if (rc == KANAL_ENOTFOUND)
         return unknown_workflow(k, id, err);
     return rc;
+}
+
+int engine_version_lacks(kanal *k, const kanal_opp *o, const char *what, const char *id,
+                         int (*index)(const kanal_workflow *, const char *), char *ctx,
+                         kanal_error *err)
+{
+    snprintf(ctx, 160, "in workflow '%s'", o->workflow);
+    def_entry *latest;
+    kanal_error ignored;
+    if (!id || engine_def_get(k, o->workflow, 0, &latest, &ignored) != KANAL_OK ||
+        latest->ver.version <= o->version)
+        return KANAL_OK;
+    snprintf(ctx, 160, "in version %d of workflow '%s', which opportunity %lld follows",
+             o->version, o->workflow, (long long)o->id);
+    /* the latest version that has it, so that the advice moves it all the way */
+    for (int v = latest->ver.version; v > o->version; v--) {
+        def_entry *e;
+        if (engine_def_get(k, o->workflow, v, &e, &ignored) != KANAL_OK || index(e->wf, id) < 0)
+            continue;
+        return kanal_error_set(err, KANAL_ENOTFOUND,
+                               "%s '%s' is not in version %d of '%s', which opportunity %lld "
+                               "follows (it is in version %d: kanal workflow migrate %s --to %d "
+                               "--opp %lld)",
+                               what, id, o->version, o->workflow, (long long)o->id, v,
+                               o->workflow, v, (long long)o->id);
+    }
+    return KANAL_OK;
 }
 
 int kanal_workflow_get(kanal *k, const char *id, int version, const kanal_workflow **wf,
