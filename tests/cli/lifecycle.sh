@@ -1,5 +1,5 @@
 # lifecycle.sh — helpers shared by the lifecycle tests (the rep's work on
-# SQLite through the CLI). Sourced after lib.sh is; not a test by itself
+# SQLite or PostgreSQL through the CLI). Sourced after lib.sh is; not a test by itself
 # (ctest runs only test_*.sh).
 #
 #   . "$KANAL_SOURCE_DIR/tests/cli/lifecycle.sh"
