@@ -21,7 +21,7 @@ kanal=${KANAL_BIN:-$PWD/build/kanal}
 [ -x "$kanal" ] || { echo "docs-charts: no kanal binary at $kanal (build first: scripts/setup.sh)" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-export KANAL_DB="$tmp/demo.db" KANAL_NOW="2026-03-31T17:00:00Z" KANAL_USER=admin
+export KANAL_DB="$tmp/demo.db" KANAL_NOW="2026-03-31T17:00:00Z" KANAL_USER=admin TZ=UTC
 unset KANAL_PLUGIN_PATH
 "$kanal" init --admin admin --name "Ada Admin" >/dev/null
 "$kanal" workflow apply workflows/*.yaml >/dev/null

@@ -1,12 +1,14 @@
 /*
 ** markup.c — buffers, XML escaping and text widths for the svg and html plugins.
 */
+#define _DEFAULT_SOURCE /* timegm, localtime_r */
 #include "markup.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static bool reserve(mk_buf *b, size_t more)
 {
@@ -37,20 +39,26 @@ void mk_add(mk_buf *b, const char *s, size_t n)
 
 void mk_puts(mk_buf *b, const char *s) { mk_add(b, s, strlen(s)); }
 
-void mk_printf(mk_buf *b, const char *fmt, ...)
+void mk_vprintf(mk_buf *b, const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
     if (n < 0 || !reserve(b, (size_t)n)) {
         b->oom = true;
         return;
     }
-    va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     b->len += (size_t)n;
+}
+
+void mk_printf(mk_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mk_vprintf(b, fmt, ap);
+    va_end(ap);
 }
 
 void mk_free(mk_buf *b)
@@ -98,8 +106,11 @@ void mk_escape(mk_buf *b, const char *s)
             if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7F || cp == 0xFFFE ||
                 cp == 0xFFFF || (cp >= 0x80 && cp < 0xA0))
                 mk_puts(b, "\xEF\xBF\xBD"); /* what XML and HTML cannot hold */
-            else if (cp == 0xFFFD)
-                mk_puts(b, "\xEF\xBF\xBD");
+            else if (cp == 0x2028 || cp == 0x2029)
+                mk_puts(b, " "); /* a line or paragraph break would run into the next row */
+            else if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+                mk_printf(b, "\\u%04X", cp); /* shown, as on a terminal: it would turn the
+                                                 text after it around */
             else
                 mk_add(b, start, (size_t)(s - start));
         }
@@ -160,4 +171,23 @@ void mk_fit(const char *s, double size, bool bold, double width, char *out)
         end--;
     memcpy(out, s, (size_t)(end - s));
     strcpy(out + (end - s), "\xE2\x80\xA6");
+}
+
+void mk_local_date(const char *iso, bool with_time, char *out, size_t size)
+{
+    struct tm tm = { 0 };
+    int y, mo, d, h, mi, sec;
+    if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6) {
+        snprintf(out, size, "%s", iso ? iso : "");
+        return;
+    }
+    tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
+    tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    struct tm local;
+    if (!localtime_r(&t, &local)) {
+        snprintf(out, size, "%.10s", iso);
+        return;
+    }
+    strftime(out, size, with_time ? "%Y-%m-%d at %H:%M %Z" : "%Y-%m-%d", &local);
 }

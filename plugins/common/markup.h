@@ -9,6 +9,7 @@
 #ifndef KANAL_PLUGINS_MARKUP_H
 #define KANAL_PLUGINS_MARKUP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,11 +20,14 @@ typedef struct mk_buf {
 } mk_buf;
 
 void mk_printf(mk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mk_vprintf(mk_buf *b, const char *fmt, va_list ap);
 void mk_puts(mk_buf *b, const char *s);
 void mk_add(mk_buf *b, const char *s, size_t n);
 /* Text as XML character data or an attribute value: & < > " ' escaped, and
    what XML 1.0 cannot hold (C0 controls but tab and newline, broken UTF-8)
-   as U+FFFD. */
+   as U+FFFD; bidirectional overrides and isolates shown as \u202E, so that
+   a name cannot turn the text after it around; line and paragraph
+   separators as spaces. */
 void mk_escape(mk_buf *b, const char *s);
 void mk_free(mk_buf *b);
 
@@ -36,5 +40,9 @@ double mk_char_width(unsigned cp, double size, bool bold);
 /* The longest prefix of s that, followed by "…", fits in `width` px; all of
    s when it fits (written into out, which has room for strlen(s) + 4). */
 void mk_fit(const char *s, double size, bool bold, double width, char *out);
+
+/* A moment of the record (ISO 8601 UTC) as the reader's clock shows it (TZ):
+   "2026-03-31", or with_time "2026-03-31 at 19:00 CEST". */
+void mk_local_date(const char *iso, bool with_time, char *out, size_t size);
 
 #endif

@@ -78,15 +78,30 @@ static const kanal_table *part(const kanal_table *t, const char *role, size_t *f
 static void moment(mk_buf *b, const kanal_table *t)
 {
     const char *as_of = filter(t, "as_of");
-    if (as_of && strlen(as_of) >= 16) {
+    if (as_of) {
+        char d[64];
+        mk_local_date(as_of, true, d, sizeof d);
         mk_puts(b, "The record as it stood on ");
-        mk_add(b, as_of, 10);
-        mk_puts(b, " at ");
-        mk_add(b, as_of + 11, 5);
-        mk_puts(b, " UTC");
+        esc(b, d);
     } else {
         mk_puts(b, "The record as it stands");
     }
+}
+
+/* A list's filters as given ("status lost, stage s1"), or nothing. */
+static void list_filters(mk_buf *b, const kanal_table *t)
+{
+    size_t n = host->table_filters(t);
+    if (!n)
+        return;
+    mk_puts(b, "<p class=\"scope\">Only: ");
+    for (size_t i = 0; i < n; i++) {
+        mk_puts(b, i ? ", " : "");
+        esc(b, host->filter_name(t, i));
+        mk_puts(b, " ");
+        esc(b, host->filter_value(t, i));
+    }
+    mk_puts(b, ".</p>\n");
 }
 
 /* "workflow distributors, owner marcin, created 2026-01-01 to 2026-03-31", or "every opportunity" */
@@ -104,11 +119,17 @@ static void scope(mk_buf *b, const kanal_table *t)
     }
     const char *since = filter(t, "since"), *until = filter(t, "until");
     if (since || until) {
-        mk_printf(b, "%screated ", b->len > before ? ", " : "");
-        if (since)
-            mk_printf(b, "from %.10s ", since);
-        if (until)
-            mk_printf(b, "until %.10s", until);
+        /* dates as the reader's clock shows them: what was asked for */
+        char d[64];
+        mk_printf(b, "%screated", b->len > before ? ", " : "");
+        if (since) {
+            mk_local_date(since, false, d, sizeof d);
+            mk_printf(b, " from %s", d);
+        }
+        if (until) {
+            mk_local_date(until, false, d, sizeof d);
+            mk_printf(b, " until %s", d);
+        }
     }
     if (b->len == before)
         mk_puts(b, "every opportunity");
@@ -230,10 +251,12 @@ static void page_head(mk_buf *b, const char *title, const kanal_table *t, bool c
     mk_puts(b, "</h1>\n<p class=\"scope\">");
     moment(b, t);
     mk_puts(b, ".</p>\n");
-    if (covers || host->table_filters(t)) {
+    if (covers) {
         mk_puts(b, "<p class=\"scope\">Covers: ");
         scope(b, t);
         mk_puts(b, ".</p>\n");
+    } else {
+        list_filters(b, t);
     }
 }
 

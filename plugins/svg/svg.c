@@ -89,6 +89,18 @@ static const kanal_table *part(const kanal_table *t, const char *role)
     return NULL;
 }
 
+/* Nothing a reader would see: spaces, zero-width characters, or nothing at all. */
+static bool blank(const char *s)
+{
+    while (s && *s) {
+        unsigned cp = mk_utf8_next(&s);
+        if (cp != ' ' && cp != '\t' && cp != 0xA0 && !(cp >= 0x200B && cp <= 0x200F) &&
+            cp != 0x2060 && cp != 0xFEFF)
+            return false;
+    }
+    return true;
+}
+
 /* ---- colours ------------------------------------------------------------------------ */
 
 /* viridis, from dark to light; 1.0 is too light on white, so charts stop at 0.85 */
@@ -267,8 +279,11 @@ static size_t lines_at(chart *ch, double x, double y, double size, int how, cons
             /* the text goes on: the last line ends in an ellipsis, within the width */
             char *fit = malloc(lines[i].len + 4);
             if (fit) {
-                mk_fit(line, size, how & BOLD,
-                       fmin(width, mk_text_width(line, size, how & BOLD)) - 0.01, fit);
+                double w = mk_text_width(line, size, how & BOLD);
+                if (w + mk_char_width(0x2026, size, how & BOLD) <= width)
+                    snprintf(fit, lines[i].len + 4, "%s\xE2\x80\xA6", line); /* room for it */
+                else
+                    mk_fit(line, size, how & BOLD, fmin(width, w) - 0.01, fit);
                 free(line);
                 line = fit;
             }
@@ -362,14 +377,12 @@ static void legend(chart *ch, const char *const names[], const char *const colou
 static void desc(chart *ch, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void desc(chart *ch, const char *fmt, ...)
 {
-    char s[4600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(s, sizeof s, fmt, ap);
-    va_end(ap);
     if (ch->desc.len)
         mk_puts(&ch->desc, " ");
-    mk_puts(&ch->desc, s);
+    mk_vprintf(&ch->desc, fmt, ap);
+    va_end(ap);
 }
 
 /* "40% (2 of 5)": a rate as the reader checks it, its count always beside it. */
@@ -408,23 +421,28 @@ static void header(chart *ch)
         mk_printf(&ch->title, "%s%s's opportunities", sep, owner);
         sep = ", ";
     }
+    /* dates as the reader's clock shows them: what they asked for */
+    char d1[64], d2[64], d3[64];
+    mk_local_date(since, false, d1, sizeof d1);
+    mk_local_date(until, false, d2, sizeof d2);
+    mk_local_date(as_of, false, d3, sizeof d3);
     if (since && until)
-        mk_printf(&ch->title, "%s%.10s to %.10s", sep, since, until);
+        mk_printf(&ch->title, "%s%s to %s", sep, d1, d2);
     else if (since)
-        mk_printf(&ch->title, "%sfrom %.10s", sep, since);
+        mk_printf(&ch->title, "%sfrom %s", sep, d1);
     else if (until)
-        mk_printf(&ch->title, "%screated until %.10s", sep, until);
+        mk_printf(&ch->title, "%screated until %s", sep, d2);
     if (since || until)
         sep = ", ";
     if (as_of)
-        mk_printf(&ch->title, "%sas of %.10s", sep, as_of);
+        mk_printf(&ch->title, "%sas of %s", sep, d3);
     ch->y = MARGIN + 16;
     ch->y += para(ch, MARGIN, ch->y, 17, BOLD, ch->title.data ? ch->title.data : "",
                   ch->w - 2 * MARGIN);
-    char when[96];
-    if (as_of && strlen(as_of) >= 16)
-        snprintf(when, sizeof when, "The record as it stood on %.10s at %.5s UTC", as_of,
-                 as_of + 11);
+    char when[128], at[64];
+    mk_local_date(as_of, true, at, sizeof at);
+    if (as_of)
+        snprintf(when, sizeof when, "The record as it stood on %s", at);
     else
         snprintf(when, sizeof when, "The record as it stands");
     text(ch, MARGIN, ch->y + 2, FONT, DIM, when, NULL);
@@ -435,9 +453,12 @@ static void header(chart *ch)
 /* The chart of a report with no rows says so, in the report's own words. */
 static void empty(chart *ch)
 {
+    /* the report's own words when they say why ("no opportunity ... was lost by ...") */
     const char *why = host->table_notes(ch->t) ? host->table_note(ch->t, 0) : NULL;
+    if (why && strncmp(why, "no ", 3) != 0)
+        why = NULL;
     char s[4200];
-    snprintf(s, sizeof s, "No data to draw%s%s.", why ? ": " : " for this scope",
+    snprintf(s, sizeof s, "No data to draw%s%.4000s.", why ? ": " : " for this scope",
              why ? why : "");
     rect(ch, MARGIN, ch->y, ch->w - 2 * MARGIN, 60, "#f2f2f2");
     para(ch, MARGIN + 14, ch->y + 26, 14, START, s, ch->w - 2 * MARGIN - 28);
@@ -509,7 +530,7 @@ static void lost_reasons(chart *ch)
             desc(ch, "In %s:", head);
         }
         const char *name = cell(t, r, "name");
-        if (!name || !*name)
+        if (blank(name))
             name = cell(t, r, "reason");
         long long k = num(t, r, "count"), of = num(t, r, "lost");
         double share = of ? (double)k / (double)of : 0, lo, hi;
@@ -531,6 +552,25 @@ static void lost_reasons(chart *ch)
                "share of the lost opportunities, by the reason given");
     ch->y += 44;
     footnote(ch, interval_note);
+}
+
+/* Room for the widest "12 meeting" written after a bar (bounded: longer ones are cut). */
+static double type_label_width(const kanal_table *t, const size_t *type_col,
+                               const char *const *types, size_t nt)
+{
+    double w = 34;
+    for (size_t i = 0; i < nt; i++) {
+        long long most = 0;
+        for (size_t r = 0; r < host->table_rows(t); r++) {
+            const char *v = host->cell(t, r, type_col[i]);
+            long long x = v ? strtoll(v, NULL, 10) : 0;
+            most = x > most ? x : most;
+        }
+        char s[32];
+        snprintf(s, sizeof s, "%lld ", most);
+        w = fmax(w, mk_text_width(s, 10, false) + mk_text_width(types[i], 10, false) + 8);
+    }
+    return fmin(w, 150);
 }
 
 /* ---- activities: what each rep does beside what the rep wins ------------------------ */
@@ -564,7 +604,7 @@ static void activities(chart *ch)
     double max = most <= 0 ? 1 : ceil(most / step_for(most)) * step_for(most);
 
     double lw = label_width(t, "owner", NULL, 60, true);
-    double x0 = MARGIN + lw + 10, count_w = 34, rate_text_w = 150, rate_w = 200;
+    double x0 = MARGIN + lw + 10, count_w = type_label_width(t, type_col, types, nt), rate_text_w = 150, rate_w = 200;
     double rate_x = ch->w - MARGIN - rate_text_w - rate_w;
     double width = rate_x - 30 - count_w - x0;
 
@@ -583,24 +623,37 @@ static void activities(chart *ch)
     char rate_colour[8] = "#b0b0b0";
     for (size_t r = 0; r < n; r++) {
         const char *owner = cell(t, r, "owner");
-        double band = fmax(ROW, (double)nt * (bar + 2) + 8);
+        /* a bar for each type the rep logged, named beside its count: no empty rows */
+        size_t logged = 0;
+        for (size_t i = 0; i < nt; i++) {
+            const char *cv = host->cell(t, r, type_col[i]);
+            logged += cv && strtoll(cv, NULL, 10) > 0;
+        }
+        double band = fmax(ROW, (double)logged * (bar + 2) + 8);
         size_t lines = lines_at(ch, MARGIN, ch->y + 12, FONT, BOLD, owner ? owner : "", lw,
                                 LABEL_LINES);
         band = fmax(band, lines_height(lines, FONT) + 8);
         mk_buf acts = { 0 };
+        size_t at = 0;
         for (size_t i = 0; i < nt; i++) {
             const char *cv = host->cell(t, r, type_col[i]);
             long long v = cv ? strtoll(cv, NULL, 10) : 0;
-            double y = ch->y + (double)i * (bar + 2);
+            if (v <= 0)
+                continue;
+            double y = ch->y + (double)at++ * (bar + 2);
             rect(ch, x0, y, width * (double)v / max, bar, colours[i]);
-            if (v) {
-                char s[32];
-                snprintf(s, sizeof s, "%lld", v);
-                text(ch, x0 + width * (double)v / max + 4, y + bar - 1, bar > 9 ? 10 : 8,
-                     START, s, NULL);
-                mk_printf(&acts, "%s%s %lld", acts.len ? ", " : "", types[i], v);
-            }
+            char s[32];
+            snprintf(s, sizeof s, "%lld", v);
+            mk_buf words = { 0 };
+            mk_printf(&words, "%s %s", s, types[i]);
+            lines_at(ch, x0 + width * (double)v / max + 4, y + bar - 1, bar > 9 ? 10 : 8, START,
+                     words.data ? words.data : s, rate_x - 30 - (x0 + width * (double)v / max + 4),
+                     1);
+            mk_free(&words);
+            mk_printf(&acts, "%s%s %lld", acts.len ? ", " : "", types[i], v);
         }
+        if (!logged)
+            text(ch, x0 + 4, ch->y + 12, SMALL, DIM, "no activity logged", NULL);
         /* the win rate: a bar on its own 0-100% scale */
         long long won = num(t, r, "won"), lost = num(t, r, "lost");
         double mid = ch->y + BAR / 2.0, lo, hi;
@@ -707,7 +760,10 @@ static void funnel(chart *ch)
     size_t mark = ch->body.len;
     for (size_t r = 0; r < n; r++) {
         const char *stage = cell(t, r, "stage");
-        bool last = r + 1 == n;
+        /* the process's last stage converts by winning; a stage only the log still
+           holds (a newer version dropped it) comes after it, and advances */
+        const char *last_stage = filter(t, "last_stage");
+        bool last = last_stage ? stage && strcmp(stage, last_stage) == 0 : r + 1 == n;
         long long entered = num(t, r, "entered"),
                   on = last ? num(t, r, "won") : num(t, r, "advanced");
         size_t lines = lines_at(ch, MARGIN, ch->y + 15, FONT, BOLD, stage ? stage : "", lw,
@@ -726,7 +782,8 @@ static void funnel(chart *ch)
         const char *median = cell(t, r, "median_days");
         char days[96];
         if (median)
-            snprintf(days, sizeof days, "median %s days in the stage", median);
+            snprintf(days, sizeof days, "median %s day%s in the stage", median,
+                     strcmp(median, "1") == 0 ? "" : "s");
         else
             snprintf(days, sizeof days, "none has left it yet");
         text(ch, end, ch->y + 24, SMALL, DIM, days, NULL);
@@ -741,70 +798,78 @@ static void funnel(chart *ch)
 
 /* ---- stale: opportunities by days over their limit, per owner ----------------------- */
 
+/* rows by owner, then in the report's order (longest over first) */
+typedef struct stale_row {
+    const char *owner;
+    size_t row;
+} stale_row;
+
+static int cmp_stale_row(const void *pa, const void *pb)
+{
+    const stale_row *a = pa, *b = pb;
+    int c = strcmp(a->owner, b->owner);
+    return c ? c : (a->row > b->row) - (a->row < b->row);
+}
+
 static void stale(chart *ch)
 {
     const kanal_table *t = ch->t;
     size_t n = host->table_rows(t);
-    /* the owners, in order of name; each owner's rows in the report's order */
-    const char **owners = calloc(n + 1, sizeof *owners);
-    if (!owners) {
-        ch->body.oom = true;
+    int c_owner = col(t, "owner"), c_partner = col(t, "partner"), c_stage = col(t, "stage"),
+        c_in = col(t, "days_in_stage"), c_max = col(t, "max_days"), c_id = col(t, "id");
+    stale_row *rows = calloc(n + 1, sizeof *rows);
+    if (!rows || c_owner < 0 || c_in < 0 || c_max < 0) {
+        ch->body.oom = !rows;
+        free(rows);
         return;
     }
-    size_t no = 0;
+#define CELL(r, c) ((c) >= 0 && host->cell(t, (r), (size_t)(c)) ? host->cell(t, (r), (size_t)(c)) : "")
     double most = 0;
     for (size_t r = 0; r < n; r++) {
-        const char *o = cell(t, r, "owner");
-        o = o ? o : "";
-        size_t i = 0;
-        while (i < no && strcmp(owners[i], o) != 0)
-            i++;
-        if (i == no) {
-            size_t at = no++;
-            while (at > 0 && strcmp(owners[at - 1], o) > 0)
-                owners[at] = owners[at - 1], at--;
-            owners[at] = o;
-        }
-        most = fmax(most, (double)(num(t, r, "days_in_stage") - num(t, r, "max_days")));
+        rows[r] = (stale_row){ CELL(r, c_owner), r };
+        most = fmax(most, strtod(CELL(r, c_in), NULL) - strtod(CELL(r, c_max), NULL));
     }
+    qsort(rows, n, sizeof *rows, cmp_stale_row);
     double max = most <= 0 ? 1 : ceil(most / step_for(most)) * step_for(most);
     double lw = 300, x0 = MARGIN + lw + 10, value_w = 270, width = ch->w - MARGIN - value_w - x0;
     char colour[8];
     viridis(0.45, colour);
     double top = ch->y;
     size_t mark = ch->body.len;
-    for (size_t i = 0; i < no; i++) {
-        size_t count = 0;
-        for (size_t r = 0; r < n; r++)
-            count += strcmp(cell(t, r, "owner") ? cell(t, r, "owner") : "", owners[i]) == 0;
-        char head[4300];
-        snprintf(head, sizeof head, "%s: %zu opportunit%s", owners[i], count,
-                 count == 1 ? "y" : "ies");
+    mk_buf head = { 0 }, name = { 0 };
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && strcmp(rows[j].owner, rows[i].owner) == 0)
+            j++;
+        head.len = 0;
+        mk_printf(&head, "%s: %zu opportunit%s", rows[i].owner, j - i, j - i == 1 ? "y" : "ies");
         ch->y += 4;
-        size_t lines =
-            lines_at(ch, MARGIN, ch->y + 12, FONT, BOLD, head, ch->w - 2 * MARGIN, LABEL_LINES);
+        size_t lines = lines_at(ch, MARGIN, ch->y + 12, FONT, BOLD, head.data ? head.data : "",
+                                ch->w - 2 * MARGIN, LABEL_LINES);
         ch->y += fmax(ROW, lines_height(lines, FONT) + 8);
-        for (size_t r = 0; r < n; r++) {
-            if (strcmp(cell(t, r, "owner") ? cell(t, r, "owner") : "", owners[i]) != 0)
-                continue;
-            const char *partner = cell(t, r, "partner"), *stage = cell(t, r, "stage");
-            long long in = num(t, r, "days_in_stage"), limit = num(t, r, "max_days");
-            char name[8300];
-            snprintf(name, sizeof name, "#%lld %s (%s)", num(t, r, "id"), partner ? partner : "",
-                     stage ? stage : "");
-            size_t name_lines =
-                lines_at(ch, MARGIN + 10, ch->y + 12, FONT, START, name, lw - 10, LABEL_LINES);
+        for (; i < j; i++) {
+            size_t r = rows[i].row;
+            long long in = strtoll(CELL(r, c_in), NULL, 10), limit = strtoll(CELL(r, c_max), NULL, 10);
+            name.len = 0;
+            mk_printf(&name, "#%s %s (%s)", CELL(r, c_id), CELL(r, c_partner), CELL(r, c_stage));
+            size_t name_lines = lines_at(ch, MARGIN + 10, ch->y + 12, FONT, START,
+                                         name.data ? name.data : "", lw - 10, LABEL_LINES);
             rect(ch, x0, ch->y, width * (double)(in - limit) / max, BAR, colour);
             char v[128];
-            snprintf(v, sizeof v, "%lld days over (%lld in the stage, limit %lld)", in - limit,
-                     in, limit);
+            snprintf(v, sizeof v, "%lld day%s over (%lld in the stage, limit %lld)", in - limit,
+                     in - limit == 1 ? "" : "s", in, limit);
             text(ch, x0 + width * (double)(in - limit) / max + 6, ch->y + 12, FONT, START, v,
                  NULL);
-            desc(ch, "%s, owned by %s: %s.", name, owners[i], v);
+            desc(ch, "%s, owned by %s: %s.", name.data ? name.data : "", rows[i].owner, v);
             ch->y += fmax(ROW, lines_height(name_lines, FONT) + 8);
         }
     }
-    free(owners);
+#undef CELL
+    if (head.oom || name.oom)
+        ch->body.oom = true;
+    mk_free(&head);
+    mk_free(&name);
+    free(rows);
     axis_under(ch, mark, x0, width, top, ch->y, max, false,
                "days past the stage's max_days, as of the moment above");
     ch->y += 44;
@@ -866,7 +931,7 @@ static void goals(chart *ch)
             snprintf(v, sizeof v, "%s: %.96s", keys[s][4], texts[s]);
             text(ch, end + 6, y + 11, SMALL, of > 0 ? START : DIM, v, NULL);
         }
-        desc(ch, "%s (%s): won %s when done, %s when not.", goal ? goal : "", sub, texts[0],
+        desc(ch, "%s (%s): when done, %s won; when not, %s.", goal ? goal : "", sub, texts[0],
              texts[1]);
         ch->y = fmax(ch->y + 44, sub_y + lines_height(sub_lines, SMALL) + 6);
     }

@@ -616,6 +616,10 @@ static int funnel(ctx *c)
     };
     if ((rc = new_tables(c, "Funnel", cols, KANAL_ARRAY_LEN(cols), disp, KANAL_ARRAY_LEN(disp))))
         return rc;
+    /* which row converts by winning, for the formats that draw it */
+    if (wf->n_stages &&
+        kanal_table_add_filter(c->r->rows, "last_stage", wf->stages[wf->n_stages - 1].id))
+        return nomem(c);
     /* the stages of the definition in process order, then any the log holds besides */
     size_t n_rows = wf->n_stages;
     const char **names = kanal_arena_alloc(c->a, (wf->n_stages + n + 1) * sizeof *names);
