@@ -141,3 +141,228 @@ const cli_cmd cli_cmd_workflow_diff = {
     .opts = diff_opts,
     .run = diff_run,
 };
+
+/* ---- migrate ---- */
+
+static const cli_opt migrate_opts[] = {
+    { "to", 0, "N", false, "the version to move to (required)" },
+    { "from", 0, "M", false, "only the opportunities on version M" },
+    { "opp", 0, "OPP", true, "only this opportunity (repeatable)" },
+    { "map", 0, "OLD=NEW", true, "put those in stage OLD into stage NEW (repeatable)" },
+    { "dry-run", 0, NULL, false, "show what would move and change nothing" },
+    { "json", 0, NULL, false, "print JSON" },
+    { NULL, 0, NULL, false, NULL },
+};
+
+static void id_words(kanal_buf *b, const char *const *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        kanal_buf_printf(b, "%s%s", i ? ", " : "", ids[i]);
+}
+
+static void id_json(kanal_json *j, const char *key, const char *const *ids, size_t n)
+{
+    kanal_json_key(j, key);
+    kanal_json_array(j);
+    for (size_t i = 0; i < n; i++)
+        kanal_json_str(j, ids[i]);
+    kanal_json_end_array(j);
+}
+
+static void migration_json(kanal_buf *out, const kanal_migration *m, bool dry_run)
+{
+    kanal_json j;
+    kanal_json_init(&j, out);
+    kanal_json_object(&j);
+    kanal_json_key(&j, "workflow");
+    kanal_json_str(&j, m->workflow);
+    kanal_json_key(&j, "to");
+    kanal_json_int(&j, m->to);
+    kanal_json_key(&j, "dry_run");
+    kanal_json_bool(&j, dry_run);
+    kanal_json_key(&j, "moved");
+    kanal_json_bool(&j, m->moved);
+    kanal_json_key(&j, "opportunities");
+    kanal_json_array(&j);
+    for (size_t i = 0; i < m->n; i++) {
+        const kanal_opp_migration *o = &m->opps[i];
+        kanal_json_object(&j);
+        kanal_json_key(&j, "id");
+        kanal_json_int(&j, o->opp);
+        kanal_json_key(&j, "partner");
+        kanal_json_str(&j, o->partner);
+        kanal_json_key(&j, "owner");
+        kanal_json_str(&j, o->owner);
+        kanal_json_key(&j, "from");
+        kanal_json_int(&j, o->from);
+        kanal_json_key(&j, "stage");
+        kanal_json_str(&j, o->stage);
+        kanal_json_key(&j, "to_stage");
+        kanal_json_str(&j, o->to_stage);
+        id_json(&j, "outstanding", o->outstanding, o->n_outstanding);
+        id_json(&j, "not_required", o->waived, o->n_waived);
+        id_json(&j, "gone", o->gone, o->n_gone);
+        kanal_json_key(&j, "problem");
+        kanal_json_str(&j, o->problem);
+        kanal_json_end_object(&j);
+    }
+    kanal_json_end_array(&j);
+    kanal_json_end_object(&j);
+    kanal_buf_putc(out, '\n');
+}
+
+static void migration_text(cli *c, kanal_buf *out, const kanal_migration *m, bool dry_run)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        const kanal_opp_migration *o = &m->opps[i];
+        kanal_buf_printf(out, "%lld %s (%s): version %d -> %d", (long long)o->opp,
+                         cli_safe(c, o->partner ? o->partner : "?"), o->owner, o->from, m->to);
+        if (o->problem) {
+            kanal_buf_printf(out, ": cannot move: %s\n", cli_safe(c, o->problem));
+            continue;
+        }
+        if (strcmp(o->stage, o->to_stage) != 0)
+            kanal_buf_printf(out, ", stage %s -> %s", o->stage, o->to_stage);
+        else
+            kanal_buf_printf(out, ", stays in %s", o->stage);
+        kanal_buf_putc(out, '\n');
+        if (o->n_outstanding) {
+            kanal_buf_puts(out, "  to do in its stage: ");
+            id_words(out, o->outstanding, o->n_outstanding);
+            kanal_buf_putc(out, '\n');
+        }
+        if (o->n_waived) {
+            kanal_buf_puts(out, "  not required of it (their stages are behind it): ");
+            id_words(out, o->waived, o->n_waived);
+            kanal_buf_putc(out, '\n');
+        }
+        if (o->n_gone) {
+            kanal_buf_puts(out, "  done, and gone from the new version (kept in its history): ");
+            id_words(out, o->gone, o->n_gone);
+            kanal_buf_putc(out, '\n');
+        }
+    }
+    if (!m->n)
+        kanal_buf_printf(out, "no open opportunity of %s to move to version %d\n", m->workflow,
+                         m->to);
+    else if (m->moved)
+        kanal_buf_printf(out, "%zu opportunit%s moved to version %d of %s\n", m->n,
+                         m->n == 1 ? "y" : "ies", m->to, m->workflow);
+    else if (dry_run && !m->blocked)
+        kanal_buf_printf(out, "%zu opportunit%s would move; nothing was changed (--dry-run)\n",
+                         m->n, m->n == 1 ? "y" : "ies");
+}
+
+static int number_opt(cli *c, cli_args *a, const char *name, int *out)
+{
+    const char *v = cli_get(a, name);
+    *out = 0;
+    if (!v)
+        return 0;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || end == v || n < 1 || n > 1000000)
+        return cli_usage_error(c, a->cmd, "--%s takes a version number, not '%s'", name, v);
+    *out = (int)n;
+    return 0;
+}
+
+static int migrate_run(cli *c, cli_args *a)
+{
+    kanal_migrate_options o = { .workflow = a->pos[0], .dry_run = cli_flag(a, "dry-run") };
+    int rc;
+    if (!cli_get(a, "to"))
+        return cli_usage_error(c, a->cmd, "--to N is required: the version to move to");
+    if ((rc = number_opt(c, a, "to", &o.to)) || (rc = number_opt(c, a, "from", &o.from)))
+        return rc;
+    const char *const *opps;
+    int n_opps = cli_all(a, "opp", &opps);
+    int64_t *ids = calloc((size_t)n_opps + 1, sizeof *ids);
+    if (!ids)
+        return cli_usage_error(c, a->cmd, "out of memory");
+    for (int i = 0; i < n_opps; i++) {
+        char *end;
+        long long v = strtoll(opps[i], &end, 10);
+        if (*end || end == opps[i] || v < 1) {
+            free(ids);
+            return cli_usage_error(c, a->cmd, "--opp takes an opportunity number, not '%s'",
+                                   opps[i]);
+        }
+        ids[i] = v;
+    }
+    o.opps = ids;
+    o.n_opps = (size_t)n_opps;
+    o.n_maps = (size_t)cli_all(a, "map", &o.maps);
+    kanal *k = cli_kanal(c, &rc);
+    if (!k) {
+        free(ids);
+        return rc;
+    }
+    kanal_error err;
+    kanal_error_clear(&err);
+    kanal_migration *m = NULL;
+    int failed = kanal_workflow_migrate(k, &o, &m, &err);
+    free(ids);
+    kanal_buf out = KANAL_BUF_INIT;
+    if (m) {
+        if (cli_flag(a, "json"))
+            migration_json(&out, m, o.dry_run);
+        else
+            migration_text(c, &out, m, o.dry_run);
+    }
+    kanal_migration_free(m);
+    rc = out.len ? cli_write(c, &out) : 0;
+    kanal_buf_release(&out);
+    return failed ? cli_fail(c, &err) : rc;
+}
+
+const cli_cmd cli_cmd_workflow_migrate = {
+    .name = "workflow migrate",
+    .args = "ID",
+    .min_args = 1,
+    .max_args = 1,
+    .summary = "move open opportunities to another version of their workflow (admin)",
+    .help = "Moves the open opportunities of older versions (or of --from M, or those named\n"
+            "with --opp) to version --to N, all in one transaction: when any cannot move (a\n"
+            "stage the version lacks and no --map for it, a field value its types reject),\n"
+            "none moves and each is listed (exit 1). Goals the version adds to an\n"
+            "opportunity's stage are to do; goals it adds to stages behind it are not\n"
+            "required of it. Each moved opportunity gets a 'migrated' event; the version's\n"
+            "rules apply from then on. For example:\n"
+            "  kanal workflow migrate referral_partners --to 2 --dry-run\n"
+            "  kanal workflow migrate distributors --to 3 --map negotiation=proposal\n"
+            "  kanal workflow migrate distributors --to 3 --opp 11",
+    .opts = migrate_opts,
+    .run = migrate_run,
+};
+
+/* ---- retire ---- */
+
+static const cli_opt retire_opts[] = {
+    { NULL, 0, NULL, false, NULL },
+};
+
+static int retire_run(cli *c, cli_args *a)
+{
+    int rc;
+    kanal *k = cli_kanal(c, &rc);
+    if (!k)
+        return rc;
+    kanal_error err;
+    if (kanal_workflow_retire(k, a->pos[0], &err))
+        return cli_fail(c, &err);
+    fprintf(c->out, "%s retired\n", a->pos[0]);
+    return 0;
+}
+
+const cli_cmd cli_cmd_workflow_retire = {
+    .name = "workflow retire",
+    .args = "ID",
+    .min_args = 1,
+    .max_args = 1,
+    .summary = "take a workflow out of use: no new opportunities on it (admin)",
+    .help = "Its open opportunities go on; its history and reports stay; 'workflow list'\n"
+            "shows when it was retired. 'kanal workflow apply' of the same id brings it back.",
+    .opts = retire_opts,
+    .run = retire_run,
+};

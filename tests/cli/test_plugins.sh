@@ -201,18 +201,18 @@ expect_out_has '| pipe | A\|B | channel_rep | true | 2026-11-28T12:00:00Z |'
 
 # workflow list
 ok kanal workflow list --format csv
-expect_out_crlf "workflow,version,name,applied_at,applied_by,open" \
-    "distributors,1,Distributor acquisition,2026-11-28T12:00:00Z,admin,0" \
-    "referral_partners,1,Referral partner acquisition,2026-11-28T12:00:00Z,admin,0" \
-    "tiny,1,Tiny test workflow,2026-11-28T12:00:00Z,admin,0" \
-    "wholesale,1,Wholesale and retail listing,2026-11-28T12:00:00Z,admin,0"
+expect_out_crlf "workflow,version,name,applied_at,applied_by,open,retired_at" \
+    "distributors,1,Distributor acquisition,2026-11-28T12:00:00Z,admin,0," \
+    "referral_partners,1,Referral partner acquisition,2026-11-28T12:00:00Z,admin,0," \
+    "tiny,1,Tiny test workflow,2026-11-28T12:00:00Z,admin,0," \
+    "wholesale,1,Wholesale and retail listing,2026-11-28T12:00:00Z,admin,0,"
 ok kanal workflow list --format markdown
-expect_out "| workflow | version | name | applied | by | open |
-| --- | ---: | --- | --- | --- | ---: |
-| distributors | 1 | Distributor acquisition | 2026-11-28T12:00:00Z | admin | 0 |
-| referral_partners | 1 | Referral partner acquisition | 2026-11-28T12:00:00Z | admin | 0 |
-| tiny | 1 | Tiny test workflow | 2026-11-28T12:00:00Z | admin | 0 |
-| wholesale | 1 | Wholesale and retail listing | 2026-11-28T12:00:00Z | admin | 0 |"
+expect_out "| workflow | version | name | applied | by | open | retired |
+| --- | ---: | --- | --- | --- | ---: | --- |
+| distributors | 1 | Distributor acquisition | 2026-11-28T12:00:00Z | admin | 0 |  |
+| referral_partners | 1 | Referral partner acquisition | 2026-11-28T12:00:00Z | admin | 0 |  |
+| tiny | 1 | Tiny test workflow | 2026-11-28T12:00:00Z | admin | 0 |  |
+| wholesale | 1 | Wholesale and retail listing | 2026-11-28T12:00:00Z | admin | 0 |  |"
 
 # partner list: empty columns for nulls; an empty list is the header alone
 ok kanal partner list --format csv

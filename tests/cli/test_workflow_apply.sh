@@ -90,12 +90,12 @@ wholesale v1 (unchanged)"
 expect_db_unchanged
 
 ok kanal workflow list --json
-expect_out '{"workflows":[{"workflow":"distributors","version":1,"name":"Distributor acquisition","applied_at":"2026-11-28T12:00:00Z","applied_by":"admin","open":0},{"workflow":"referral_partners","version":1,"name":"Referral partner acquisition","applied_at":"2026-11-28T12:00:00Z","applied_by":"admin","open":0},{"workflow":"wholesale","version":1,"name":"Wholesale and retail listing","applied_at":"2026-11-28T12:00:00Z","applied_by":"admin","open":0}]}'
+expect_out '{"workflows":[{"workflow":"distributors","version":1,"name":"Distributor acquisition","applied_at":"2026-11-28T12:00:00Z","applied_by":"admin","open":0,"retired_at":null},{"workflow":"referral_partners","version":1,"name":"Referral partner acquisition","applied_at":"2026-11-28T12:00:00Z","applied_by":"admin","open":0,"retired_at":null},{"workflow":"wholesale","version":1,"name":"Wholesale and retail listing","applied_at":"2026-11-28T12:00:00Z","applied_by":"admin","open":0,"retired_at":null}]}'
 ok kanal workflow list --as marcin
-expect_out "WORKFLOW           VERSION  NAME                          APPLIED           BY     OPEN
-distributors             1  Distributor acquisition       2026-11-28 12:00  admin     0
-referral_partners        1  Referral partner acquisition  2026-11-28 12:00  admin     0
-wholesale                1  Wholesale and retail listing  2026-11-28 12:00  admin     0"
+expect_out "WORKFLOW           VERSION  NAME                          APPLIED           BY     OPEN  RETIRED
+distributors             1  Distributor acquisition       2026-11-28 12:00  admin     0  -
+referral_partners        1  Referral partner acquisition  2026-11-28 12:00  admin     0  -
+wholesale                1  Wholesale and retail listing  2026-11-28 12:00  admin     0  -"
 
 # ---- show ---------------------------------------------------------------------------
 ok kanal workflow show distributors --as marcin

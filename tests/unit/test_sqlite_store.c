@@ -131,8 +131,10 @@ static const char *const admin_roles[] = { "admin" };
 
 /* what schema 3 added to opportunities (stage_visits aside): gone from a database made to look
  * older */
+/* schema 4's additions, then 3's: back to an older database */
 #define V3_TRIGGERS_DROP                                                                           \
-    "DROP TRIGGER stage_visit_first; DROP TRIGGER stage_visit_next;"                               \
+    "DROP TABLE workflow_retired; DROP TABLE goals_waived; DROP TRIGGER stage_visit_migrated;"    \
+    " DROP TRIGGER stage_visit_first; DROP TRIGGER stage_visit_next;"                              \
     " DROP TRIGGER stage_visit_closed; DROP INDEX opportunities_last_event;"
 
 static void add_user(store *s, const char *id)
@@ -153,7 +155,7 @@ static void test_schema(void)
     sqlite3 *db = raw_open(path_in("schema.db"));
     char buf[4096];
     CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    CHECK_INT(STORE_SCHEMA_VERSION, 3);
+    CHECK_INT(STORE_SCHEMA_VERSION, 4);
     CHECK_INT(raw_int(db, "PRAGMA application_id"), APP_ID);
     CHECK_STR(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     static const char *const tables[] = { "users",        "user_roles",    "workflow_versions",
@@ -375,15 +377,15 @@ static void test_open_refusals(void)
     store *n = open_new("newer.db");
     store_close(n);
     db = raw_open(path_in("newer.db"));
-    raw_exec(db, "PRAGMA user_version = 4", NULL, 0);
+    raw_exec(db, "PRAGMA user_version = 5", NULL, 0);
     sqlite3_close(db);
     kanal_error_clear(&e);
     s = (store *)1;
     CHECK_INT(store_open(&s, path_in("newer.db"), false, &e), KANAL_ESTORAGE);
     CHECK(s == NULL);
     snprintf(want, sizeof want,
-             "the database at '%s' was written by a newer Kanal (schema 4; this one knows up "
-             "to 3): upgrade kanal",
+             "the database at '%s' was written by a newer Kanal (schema 5; this one knows up "
+             "to 4): upgrade kanal",
              path_in("newer.db"));
     CHECK_STR(e.message, want);
     kanal_error_clear(&e);
@@ -392,7 +394,7 @@ static void test_open_refusals(void)
     CHECK(k == NULL);
     CHECK(strstr(e.message, "newer Kanal") != NULL);
     /* and left as it was */
-    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 4);
+    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 5);
 }
 
 /*
@@ -536,13 +538,13 @@ static void test_migration_v3(void)
     if (s)
         store_close(s);
     db = raw_open(path_in("v2.db"));
-    CHECK_INT(raw_int(db, "PRAGMA user_version"), 3);
+    CHECK_INT(raw_int(db, "PRAGMA user_version"), 4);
     raw_text(db, visits, migrated, sizeof migrated);
     CHECK_STR(migrated, kept);
     /* and kept by the triggers from now on */
     CHECK_INT(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND"
                           " tbl_name = 'opportunities'"),
-              3);
+              4);
     sqlite3_close(db);
 }
 

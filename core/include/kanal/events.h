@@ -31,7 +31,9 @@
     X(KANAL_EV_LOST, "lost", "lose", "reason")                           \
     X(KANAL_EV_PARTNER_REASSIGNED, "partner_reassigned", "reassign", "to") \
     X(KANAL_EV_REASSIGNED, "reassigned", NULL, NULL)                     \
-    X(KANAL_EV_NOTE, "note", NULL, NULL)
+    X(KANAL_EV_NOTE, "note", NULL, NULL)                                 \
+    X(KANAL_EV_MIGRATED, "migrated", NULL, NULL)                         \
+    X(KANAL_EV_WORKFLOW_RETIRED, "workflow_retired", NULL, NULL)
 
 typedef enum kanal_event_type {
 #define X(e, name, verb, arg) e,

@@ -168,6 +168,64 @@ int kanal_workflow_preview(kanal *k, const char *const *files, size_t n, kanal_d
                            kanal_preview **out, kanal_error *err);
 void kanal_previews_free(kanal_preview *p, size_t n);
 
+/* What kanal_workflow_migrate moves, and where. */
+typedef struct kanal_migrate_options {
+    const char *workflow;
+    int to;                      /* the version to move to */
+    int from;                    /* only those on this version (0: every older one) */
+    const int64_t *opps;         /* only these (n_opps 0: all chosen by version) */
+    size_t n_opps;
+    const char *const *maps;     /* "OLD_STAGE=NEW_STAGE" */
+    size_t n_maps;
+    bool dry_run;                /* plan and report; change nothing */
+    const char *at;              /* the time of the move (NULL: now) */
+} kanal_migrate_options;
+
+/* One opportunity's move (or why it cannot move). */
+typedef struct kanal_opp_migration {
+    int64_t opp;
+    const char *partner, *owner;
+    int from;                    /* the version it follows */
+    const char *stage, *to_stage;
+    const char **outstanding;    /* goals of its stage in the target, not done */
+    size_t n_outstanding;
+    const char **waived;         /* goals of stages it passed, not required of it */
+    size_t n_waived;
+    const char **gone;           /* goals it completed that the target lacks */
+    size_t n_gone;
+    const char *problem;         /* why it cannot move, or NULL */
+} kanal_opp_migration;
+
+typedef struct kanal_migration {
+    const char *workflow;
+    int to;
+    kanal_opp_migration *opps;
+    size_t n;
+    size_t blocked;              /* how many cannot move */
+    bool moved;                  /* false after a dry run or a refusal */
+    struct kanal_migration_priv *priv_;
+} kanal_migration;
+
+/*
+** Moves open opportunities of a workflow to version `to`, all in one
+** transaction: those of older versions (or of `from`, or those named). When
+** any cannot move (a stage the target lacks and no map for it, a field value
+** its types reject), none moves: KANAL_EREFUSED, and *out lists every
+** opportunity with its problem. With dry_run, *out says what would happen and
+** nothing changes. *out is set whenever the options were valid (caller frees
+** with kanal_migration_free). Needs an admin.
+*/
+int kanal_workflow_migrate(kanal *k, const kanal_migrate_options *o, kanal_migration **out,
+                           kanal_error *err);
+void kanal_migration_free(kanal_migration *m);
+
+/*
+** Takes a workflow out of use: no new opportunity may follow it; its open
+** ones go on, its history and reports stay. Applying it again brings it back.
+** Needs an admin.
+*/
+int kanal_workflow_retire(kanal *k, const char *id, kanal_error *err);
+
 /* ---- users ------------------------------------------------------------------- */
 
 /*

@@ -490,6 +490,16 @@ int kanal_opp_create(kanal *k, const char *partner, const char *workflow, const 
         (rc = engine_active_user(k, a, owner ? owner : k->actor.id, &u, err)))
         goto done;
     const kanal_workflow *wf = e->wf;
+    const char *retired = NULL;
+    if ((rc = store_workflow_retired(k->store, a, workflow, &retired, err)))
+        goto done;
+    if (retired) {
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "workflow '%s' was retired on %.10s: no new opportunity follows it "
+                             "(an admin applies it again to bring it back)",
+                             workflow, retired);
+        goto done;
+    }
     if (!kanal_workflow_has_partner_type(wf, p.type)) {
         kanal_buf types = KANAL_BUF_INIT;
         for (size_t i = 0; i < wf->n_partner_types; i++)

@@ -124,6 +124,10 @@ int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_dia
             break;
         }
         snprintf(res[i].workflow, sizeof res[i].workflow, "%s", wf->id);
+        /* applying a retired workflow brings it back */
+        if (found == KANAL_OK && (rc = store_workflow_set_retired(k->store, wf->id, NULL, NULL,
+                                                                  err)))
+            break;
         if (found == KANAL_OK && same_text(latest.yaml, p[i].yaml) &&
             same_text(latest.rules, p[i].rules)) {
             res[i].version = latest.version;
@@ -331,7 +335,8 @@ int kanal_workflow_list(kanal *k, kanal_table **out, kanal_error *err)
         kanal_table_add_column(t, "name", KANAL_TYPE_TEXT, "name") ||
         kanal_table_add_column(t, "applied_at", KANAL_TYPE_TIME, "applied") ||
         kanal_table_add_column(t, "applied_by", KANAL_TYPE_TEXT, "by") ||
-        kanal_table_add_column(t, "open", KANAL_TYPE_INT, "open")) {
+        kanal_table_add_column(t, "open", KANAL_TYPE_INT, "open") ||
+        kanal_table_add_column(t, "retired_at", KANAL_TYPE_TIME, "retired")) {
         kanal_table_free(t);
         return kanal_error_nomem(err);
     }
@@ -343,7 +348,8 @@ int kanal_workflow_list(kanal *k, kanal_table **out, kanal_error *err)
         if (kanal_table_add_row(t) || kanal_table_set(t, 0, rows[i].workflow) ||
             kanal_table_set_int(t, 1, rows[i].version) || kanal_table_set(t, 2, rows[i].name) ||
             kanal_table_set(t, 3, rows[i].applied_at) ||
-            kanal_table_set(t, 4, rows[i].applied_by) || kanal_table_set_int(t, 5, rows[i].open))
+            kanal_table_set(t, 4, rows[i].applied_by) || kanal_table_set_int(t, 5, rows[i].open) ||
+            kanal_table_set(t, 6, rows[i].retired_at))
             rc = kanal_error_nomem(err);
     kanal_arena_free(a);
     if (rc) {

@@ -814,6 +814,12 @@ static int goals(ctx *c)
     for (size_t i = 0; i < n_out; i++)
         won += out[i].status == KANAL_WON ? out[i].n : 0,
             lost += out[i].status == KANAL_LOST ? out[i].n : 0;
+    /* goals not required of opportunities migrated past their stage: neither done nor not */
+    store_count *wv;
+    size_t n_wv;
+    if ((rc = store_report_waived(c->k->store, c->a, &c->sc, &wv, &n_wv, c->err)))
+        return rc;
+    int64_t any_waived = 0;
     static const char *const cols[][3] = {
         { "goal", "t", "goal" },
         { "stage", "t", "stage" },
@@ -830,6 +836,7 @@ static int goals(ctx *c)
         { "win_rate_not_done", "n", "win rate not done" },
         { "win_rate_not_done_low", "n", "low" },
         { "win_rate_not_done_high", "n", "high" },
+        { "not_required", "i", "not required" },
     };
     static const char *const disp[][3] = {
         { "goal", "t", "goal" },
@@ -851,6 +858,16 @@ static int goals(ctx *c)
                 if (gr[i].goal && strcmp(gr[i].goal, g->id) == 0)
                     x = &gr[i];
             int64_t dc = x->done_won + x->done_lost, nc = won + lost - dc, nw = won - x->done_won;
+            int64_t waived = 0;
+            for (size_t i = 0; i < n_wv; i++)
+                if (wv[i].key && strcmp(wv[i].key, g->id) == 0) {
+                    waived += wv[i].n;
+                    if (wv[i].status == KANAL_WON)
+                        nc -= wv[i].n, nw -= wv[i].n;
+                    else if (wv[i].status == KANAL_LOST)
+                        nc -= wv[i].n;
+                }
+            any_waived += waived;
             if (kanal_table_add_row(r->rows) || kanal_table_set(r->rows, 0, g->id) ||
                 kanal_table_set(r->rows, 1, wf->stages[s].id) ||
                 kanal_table_set_bool(r->rows, 2, g->mandatory) ||
@@ -860,6 +877,7 @@ static int goals(ctx *c)
                 kanal_table_set_int(r->rows, 6, x->done_won) ||
                 set_rate(r->rows, 7, x->done_won, dc) || kanal_table_set_int(r->rows, 10, nc) ||
                 kanal_table_set_int(r->rows, 11, nw) || set_rate(r->rows, 12, nw, nc) ||
+                kanal_table_set_int(r->rows, 15, waived) ||
                 kanal_table_add_row(r->display) || kanal_table_set(r->display, 0, g->id) ||
                 kanal_table_set(r->display, 1, wf->stages[s].id) ||
                 kanal_table_set_bool(r->display, 2, g->mandatory) ||
@@ -870,6 +888,10 @@ static int goals(ctx *c)
                 return nomem(c);
         }
     }
+    if (any_waived &&
+        (rc = note(c, "not required: goals a newer version added to stages an opportunity had "
+                      "passed when it was migrated; it counts neither as done nor as not done")))
+        return rc;
     return note(c, "a mandatory goal is done on every opportunity that left its stage: its "
                    "win rates say little; late: done before a goal it waits for");
 }

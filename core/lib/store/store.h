@@ -52,6 +52,7 @@ typedef struct store_workflow_row {
     int version;
     const char *name, *applied_at, *applied_by;
     int64_t open;
+    const char *retired_at; /* NULL: in use */
 } store_workflow_row;
 
 /* An event of the log as stored: opp 0 for one outside any opportunity. */
@@ -233,6 +234,19 @@ typedef struct store_methods {
                           int64_t *bad_seq, kanal_error *err);
     int (*event_count)(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err);
 
+    /* schema 4: changing a live process */
+    int (*opp_set_version)(store *s, int64_t id, int version, const char *stage,
+                           kanal_error *err);
+    int (*goal_waive)(store *s, int64_t opp, const char *goal, const char *at, kanal_error *err);
+    int (*goals_waived)(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
+                        kanal_error *err);
+    int (*workflow_set_retired)(store *s, const char *id, const char *at, const char *by,
+                                kanal_error *err);
+    int (*workflow_retired)(store *s, kanal_arena *a, const char *id, const char **at,
+                            kanal_error *err);
+    int (*report_waived)(store *s, kanal_arena *a, const store_scope *sc, store_count **out,
+                         size_t *n, kanal_error *err);
+
     int (*rebuild_visits)(store *s, kanal_error *err);
     int (*copying)(store *s, bool on, kanal_error *err);
 
@@ -260,7 +274,7 @@ struct store {
 };
 
 /* The schema version of a new database, whatever the backend. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* ---- opening --------------------------------------------------------------------- */
 
@@ -412,6 +426,19 @@ static inline int store_workflows_list(store *s, kanal_arena *a, store_workflow_
     return s->m->workflows_list(s, a, out, n, err);
 }
 
+/* A workflow taken out of use (at, by), or back in use (at NULL). */
+static inline int store_workflow_set_retired(store *s, const char *id, const char *at,
+                                             const char *by, kanal_error *err)
+{
+    return s->m->workflow_set_retired(s, id, at, by, err);
+}
+/* When it was retired (*at NULL: in use). */
+static inline int store_workflow_retired(store *s, kanal_arena *a, const char *id, const char **at,
+                                         kanal_error *err)
+{
+    return s->m->workflow_retired(s, a, id, at, err);
+}
+
 /* Partners */
 static inline int store_partner_insert(store *s, const kanal_partner *p, const char *name_key,
                                        int64_t *id, kanal_error *err)
@@ -472,6 +499,24 @@ static inline int store_opp_set_stage(store *s, int64_t id, const char *stage, c
                                       kanal_error *err)
 {
     return s->m->opp_set_stage(s, id, stage, at, err);
+}
+/* Moves an opportunity to another version of its workflow, in `stage` of it
+   (its stage renamed by a map, or the same): its time in the stage goes on. */
+static inline int store_opp_set_version(store *s, int64_t id, int version, const char *stage,
+                                        kanal_error *err)
+{
+    return s->m->opp_set_version(s, id, version, stage, err);
+}
+/* A goal of a stage the opportunity had passed when its version got it: not required of it. */
+static inline int store_goal_waive(store *s, int64_t opp, const char *goal, const char *at,
+                                   kanal_error *err)
+{
+    return s->m->goal_waive(s, opp, goal, at, err);
+}
+static inline int store_goals_waived(store *s, kanal_arena *a, int64_t opp, store_pair **out,
+                                     size_t *n, kanal_error *err)
+{
+    return s->m->goals_waived(s, a, opp, out, n, err);
 }
 static inline int store_opp_close(store *s, int64_t id, kanal_status status, const char *at,
                                   const char *lost_reason, kanal_error *err)
@@ -657,6 +702,12 @@ static inline int store_report_goals(store *s, kanal_arena *a, const store_scope
                                      store_goal_row **out, size_t *n, kanal_error *err)
 {
     return s->m->report_goals(s, a, sc, order, n_order, out, n, err);
+}
+/* Per goal not required of opportunities (migrated past its stage): key the goal, by status. */
+static inline int store_report_waived(store *s, kanal_arena *a, const store_scope *sc,
+                                      store_count **out, size_t *n, kanal_error *err)
+{
+    return s->m->report_waived(s, a, sc, out, n, err);
 }
 
 #endif

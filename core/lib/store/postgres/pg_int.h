@@ -40,6 +40,8 @@ int store_pg_rows(kanal_arena *a, kanal_buf *b, bool oom, size_t size, void *out
 extern const char store_pg_schema[];
 /* the roles, grants and row-level security, run after the schema */
 extern const char store_pg_security[];
+extern const char store_pg_schema_v4[];
+extern const char store_pg_security_v4[];
 /* pg_reports.c */
 int store_pg_report_lost(store *s, kanal_arena *a, const store_scope *sc, store_by by,
                          store_count **out, size_t *n, kanal_error *err);
@@ -54,6 +56,8 @@ int store_pg_report_stages(store *s, kanal_arena *a, const store_scope *sc,
 int store_pg_report_open(store *s, kanal_arena *a, const store_scope *sc,
                          const store_stage_limit *limits, size_t n_limits, store_open_row **out,
                          size_t *n, kanal_error *err);
+int store_pg_report_waived(store *s, kanal_arena *a, const store_scope *sc, store_count **out,
+                           size_t *n, kanal_error *err);
 int store_pg_report_goals(store *s, kanal_arena *a, const store_scope *sc,
                           const store_goal_order *order, size_t n_order, store_goal_row **out,
                           size_t *n, kanal_error *err);

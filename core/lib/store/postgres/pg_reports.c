@@ -382,3 +382,13 @@ int store_pg_report_goals(store *base_, kanal_arena *a, const store_scope *sc,
     PQclear(r);
     return store_pg_rows(a, &b, oom, sizeof(store_goal_row), out, n, err);
 }
+
+int store_pg_report_waived(store *base_, kanal_arena *a, const store_scope *sc, store_count **out,
+                           size_t *n, kanal_error *err)
+{
+    static const char sql[] = SCOPE " SELECT w.goal, o.status, count(*)"
+                                    " FROM owned o JOIN goals_waived w ON w.opp_id = o.id"
+                                    "  AND w.waived_at <= {as_of} GROUP BY 1, 2";
+    return counts((pg *)base_, a, sql, sc, 0, C_KEY | C_STATUS, out, n, err,
+                  "counting goals not required");
+}

@@ -154,6 +154,53 @@ const char store_pg_schema[] =
     "  FOR EACH ROW WHEN (OLD.status = " P_OPEN " AND NEW.status IS DISTINCT FROM " P_OPEN ")"
     "  EXECUTE FUNCTION stage_visit_closed();";
 
+/* v4: changing a live process (as schema_v4 on SQLite): a workflow taken out
+   of use, the goals a migrated opportunity was never asked to do, and a move
+   to another version that continues the stage visit under the new name. */
+const char store_pg_schema_v4[] =
+    "SET LOCAL search_path = kanal;"
+    "CREATE TABLE workflow_retired("
+    "  workflow text PRIMARY KEY,"
+    "  retired_at text NOT NULL,"
+    "  retired_by text NOT NULL);"
+    "CREATE TABLE goals_waived("
+    "  opp_id bigint NOT NULL REFERENCES opportunities(id),"
+    "  goal text NOT NULL,"
+    "  waived_at text NOT NULL,"
+    "  PRIMARY KEY (opp_id, goal));"
+    "DROP TRIGGER stage_visit_next ON opportunities;"
+    "CREATE TRIGGER stage_visit_next AFTER UPDATE OF stage, stage_entered_at ON opportunities"
+    "  FOR EACH ROW WHEN ((NEW.stage IS DISTINCT FROM OLD.stage"
+    "    OR NEW.stage_entered_at IS DISTINCT FROM OLD.stage_entered_at)"
+    "    AND NEW.version IS NOT DISTINCT FROM OLD.version)"
+    "  EXECUTE FUNCTION stage_visit_next();"
+    "CREATE FUNCTION stage_visit_migrated() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+    "  SET search_path = kanal AS $$ BEGIN"
+    "  UPDATE kanal.stage_visits SET stage = NEW.stage"
+    "    WHERE opp_id = NEW.id AND left_at IS NULL;"
+    "  RETURN NULL; END $$;"
+    "CREATE TRIGGER stage_visit_migrated AFTER UPDATE OF version ON opportunities"
+    "  FOR EACH ROW WHEN (NEW.version IS DISTINCT FROM OLD.version"
+    "    AND NEW.stage IS DISTINCT FROM OLD.stage)"
+    "  EXECUTE FUNCTION stage_visit_migrated();";
+
+/* Who may read and write the tables of v4 (after store_pg_security). */
+const char store_pg_security_v4[] =
+    "SET LOCAL search_path = kanal;"
+    "DO $$ DECLARE k text; BEGIN"
+    "  FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
+    "    EXECUTE format('GRANT SELECT ON kanal.workflow_retired, kanal.goals_waived TO %I',"
+    "                   kanal.group_role(k));"
+    "  END LOOP;"
+    "  EXECUTE format('GRANT INSERT, UPDATE, DELETE ON kanal.workflow_retired TO %I',"
+    "                 kanal.group_role('admin'));"
+    "  EXECUTE format('GRANT INSERT ON kanal.goals_waived TO %I', kanal.group_role('admin'));"
+    "END $$;"
+    "ALTER TABLE goals_waived ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY staff ON goals_waived USING (is_staff()) WITH CHECK (is_staff());"
+    "CREATE POLICY own ON goals_waived FOR SELECT"
+    "  USING (opp_id IN (SELECT id FROM opportunities WHERE owner = session_user));";
+
 const char store_pg_security[] =
     "SET LOCAL search_path = kanal;"
     /* this database's group roles: roles are the cluster's, so named after the database */

@@ -214,6 +214,55 @@ static int inspect(pg *s, bool *ours, bool *other, kanal_error *err)
     return KANAL_OK;
 }
 
+/*
+** An older schema made current, in one transaction under the writers' lock:
+** only the database's owner may change the schema; anyone else is told to
+** have the owner run one command first.
+*/
+static int migrate(pg *s, int version, kanal_error *err)
+{
+    PGresult *r = store_pg_run(s, "SELECT kanal.is_owner()", 0, NULL, err, "reading the database");
+    if (!r)
+        return err->code;
+    bool owner = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (!owner)
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the database at '%s' has schema %d and this Kanal needs %d: "
+                               "the database's owner upgrades it by running any kanal command "
+                               "once",
+                               s->where, version, STORE_SCHEMA_VERSION);
+    int rc = store_pg_exec(s, "BEGIN", err, "upgrading the schema");
+    if (rc)
+        return rc;
+    char meta[128];
+    snprintf(meta, sizeof meta,
+             "UPDATE kanal.meta SET value = '%d' WHERE key = 'schema_version'",
+             STORE_SCHEMA_VERSION);
+    /* read again under the lock: another command may have upgraded it */
+    if (!(rc = store_pg_exec(s, WRITE_LOCK, err, "upgrading the schema"))) {
+        r = store_pg_run(s, "SELECT value FROM kanal.meta WHERE key = 'schema_version'", 0, NULL,
+                         err, "upgrading the schema");
+        if (!r)
+            rc = err->code;
+        else {
+            version = atoi(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+    }
+    if (!rc && version < 4)
+        rc = store_pg_exec(s, store_pg_schema_v4, err, "upgrading the schema");
+    if (!rc && version < 4)
+        rc = store_pg_exec(s, store_pg_security_v4, err, "upgrading the schema");
+    if (!rc)
+        rc = store_pg_exec(s, meta, err, "upgrading the schema");
+    if (!rc)
+        return store_pg_exec(s, "COMMIT", err, "upgrading the schema");
+    kanal_error ignored;
+    store_pg_exec(s, "ROLLBACK", &ignored, "upgrading the schema");
+    return rc;
+}
+
 /* The schema version of a Kanal database, checked to be one this Kanal knows. */
 static int check_version(pg *s, kanal_error *err)
 {
@@ -230,8 +279,10 @@ static int check_version(pg *s, kanal_error *err)
                                s->where, version, STORE_SCHEMA_VERSION);
     if (version < 1)
         return kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a Kanal database", s->where);
-    /* schema 3 is the first on PostgreSQL: nothing to migrate yet */
-    return KANAL_OK;
+    /* schema 3 is the first on PostgreSQL */
+    if (version == STORE_SCHEMA_VERSION)
+        return KANAL_OK;
+    return migrate(s, version, err);
 }
 
 /* Who is logged in: a role that owns the database may act as anyone (it could
@@ -275,8 +326,10 @@ static int create_schema(pg *s, kanal_error *err)
              "INSERT INTO kanal.meta VALUES ('schema_version', '%d'), ('application', 'kanal')",
              STORE_SCHEMA_VERSION);
     if ((rc = store_pg_exec(s, store_pg_schema, err, "creating the database")) ||
+        (rc = store_pg_exec(s, store_pg_schema_v4, err, "creating the database")) ||
         (rc = store_pg_exec(s, meta, err, "creating the database")) ||
-        (rc = store_pg_exec(s, store_pg_security, err, "creating the database's roles")))
+        (rc = store_pg_exec(s, store_pg_security, err, "creating the database's roles")) ||
+        (rc = store_pg_exec(s, store_pg_security_v4, err, "creating the database's roles")))
         return rc;
     return KANAL_OK;
 }
@@ -690,7 +743,8 @@ static int pg_workflows_list(store *base_, kanal_arena *a, store_workflow_row **
         (pg *)base_,
         "SELECT w.workflow, w.version, w.name, w.applied_at, w.applied_by,"
         " (SELECT count(*) FROM opportunities o WHERE o.workflow = w.workflow"
-        "   AND o.status = " P_OPEN ")"
+        "   AND o.status = " P_OPEN "),"
+        " (SELECT r.retired_at FROM workflow_retired r WHERE r.workflow = w.workflow)"
         " FROM workflow_versions w WHERE w.version ="
         " (SELECT max(version) FROM workflow_versions x WHERE x.workflow = w.workflow)"
         " ORDER BY w.workflow",
@@ -702,7 +756,8 @@ static int pg_workflows_list(store *base_, kanal_arena *a, store_workflow_row **
     for (int i = 0; i < PQntuples(r); i++) {
         store_workflow_row w = { store_pg_text(a, r, i, 0, &oom), (int)store_pg_int(r, i, 1),
                                  store_pg_text(a, r, i, 2, &oom), store_pg_text(a, r, i, 3, &oom),
-                                 store_pg_text(a, r, i, 4, &oom), store_pg_int(r, i, 5) };
+                                 store_pg_text(a, r, i, 4, &oom), store_pg_int(r, i, 5),
+                                 store_pg_text(a, r, i, 6, &oom) };
         kanal_buf_add(&b, &w, sizeof w);
     }
     PQclear(r);
@@ -924,6 +979,70 @@ static int pg_opp_set_stage(store *base_, int64_t id, const char *stage, const c
     return run_done((pg *)base_,
                     "UPDATE opportunities SET stage = $1, stage_entered_at = $2 WHERE id = $3", 3,
                     p, err, "moving an opportunity");
+}
+
+static int pairs_of(pg *s, kanal_arena *a, const char *sql, int64_t opp, store_pair **out,
+                    size_t *n, kanal_error *err, const char *doing);
+
+static int pg_opp_set_version(store *base_, int64_t id, int version, const char *stage,
+                              kanal_error *err)
+{
+    num v = n64(id), ver = n64(version);
+    const char *p[] = { ver.s, stage, v.s };
+    return run_done((pg *)base_, "UPDATE opportunities SET version = $1, stage = $2 WHERE id = $3",
+                    3, p, err, "moving an opportunity to another version");
+}
+
+static int pg_goal_waive(store *base_, int64_t opp, const char *goal, const char *at,
+                         kanal_error *err)
+{
+    num v = n64(opp);
+    const char *p[] = { v.s, goal, at };
+    return run_done((pg *)base_,
+                    "INSERT INTO goals_waived(opp_id, goal, waived_at) VALUES ($1, $2, $3)"
+                    " ON CONFLICT DO NOTHING",
+                    3, p, err, "recording a goal not required");
+}
+
+static int pg_goals_waived(store *base_, kanal_arena *a, int64_t opp, store_pair **out,
+                           size_t *n, kanal_error *err)
+{
+    return pairs_of((pg *)base_, a,
+                    "SELECT goal, waived_at FROM goals_waived WHERE opp_id = $1 ORDER BY goal", opp,
+                    out, n, err, "reading goals");
+}
+
+static int pg_workflow_set_retired(store *base_, const char *id, const char *at, const char *by,
+                                   kanal_error *err)
+{
+    if (!at) {
+        const char *p[] = { id };
+        return run_done((pg *)base_, "DELETE FROM workflow_retired WHERE workflow = $1", 1, p,
+                        err, "retiring a workflow");
+    }
+    const char *p[] = { id, at, by };
+    return run_done((pg *)base_,
+                    "INSERT INTO workflow_retired(workflow, retired_at, retired_by)"
+                    " VALUES ($1, $2, $3) ON CONFLICT (workflow) DO UPDATE"
+                    " SET retired_at = $2, retired_by = $3",
+                    3, p, err, "retiring a workflow");
+}
+
+static int pg_workflow_retired(store *base_, kanal_arena *a, const char *id, const char **at,
+                               kanal_error *err)
+{
+    *at = NULL;
+    const char *p[] = { id };
+    PGresult *r = store_pg_run((pg *)base_,
+                               "SELECT retired_at FROM workflow_retired WHERE workflow = $1", 1, p,
+                               err, "reading a workflow");
+    if (!r)
+        return err->code;
+    bool oom = false;
+    if (PQntuples(r))
+        *at = store_pg_text(a, r, 0, 0, &oom);
+    PQclear(r);
+    return oom ? kanal_error_nomem(err) : KANAL_OK;
 }
 
 static int pg_opp_close(store *base_, int64_t id, kanal_status status, const char *at,
@@ -1325,6 +1444,12 @@ static const store_methods pg_methods = {
     .events_all = pg_events_all,
     .events_invalid = pg_events_invalid,
     .event_count = pg_event_count,
+    .opp_set_version = pg_opp_set_version,
+    .goal_waive = pg_goal_waive,
+    .goals_waived = pg_goals_waived,
+    .workflow_set_retired = pg_workflow_set_retired,
+    .workflow_retired = pg_workflow_retired,
+    .report_waived = store_pg_report_waived,
     .rebuild_visits = pg_rebuild_visits,
     .copying = pg_copying,
     .report_lost = store_pg_report_lost,

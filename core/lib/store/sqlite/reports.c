@@ -427,3 +427,13 @@ int store_sqlite_report_goals(store *base_, kanal_arena *a, const store_scope *s
     free(json);
     return rc;
 }
+
+int store_sqlite_report_waived(store *base_, kanal_arena *a, const store_scope *sc,
+                               store_count **out, size_t *n, kanal_error *err)
+{
+    static const char sql[] = SCOPE " SELECT w.goal, o.status, count(*)"
+                                    " FROM owned o JOIN goals_waived w ON w.opp_id = o.id"
+                                    "  AND w.waived_at <= :as_of GROUP BY w.goal, o.status";
+    return run_counts(base_, a, sc, 0, sql, C_KEY | C_STATUS, out, n, err,
+                      "counting goals not required");
+}

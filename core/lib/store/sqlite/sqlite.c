@@ -164,6 +164,34 @@ static const char schema_v3[] =
     "    WHERE opp_id = NEW.id AND left_at IS NULL;"
     "END;";
 
+/* v4: changing a live process. A workflow taken out of use; the goals an
+   opportunity moved to a newer version was never asked to do (their stage was
+   behind it); and a move to another version is not a new visit to a stage:
+   the visit goes on, under the stage's name in the new version. */
+static const char schema_v4[] =
+    "CREATE TABLE workflow_retired("
+    "  workflow TEXT PRIMARY KEY,"
+    "  retired_at TEXT NOT NULL,"
+    "  retired_by TEXT NOT NULL) STRICT;"
+    "CREATE TABLE goals_waived("
+    "  opp_id INTEGER NOT NULL REFERENCES opportunities(id),"
+    "  goal TEXT NOT NULL,"
+    "  waived_at TEXT NOT NULL,"
+    "  PRIMARY KEY (opp_id, goal)) STRICT, WITHOUT ROWID;"
+    "DROP TRIGGER stage_visit_next;"
+    "CREATE TRIGGER stage_visit_next AFTER UPDATE OF stage, stage_entered_at ON opportunities"
+    "  WHEN (NEW.stage IS NOT OLD.stage OR NEW.stage_entered_at IS NOT OLD.stage_entered_at)"
+    "   AND NEW.version IS OLD.version BEGIN"
+    "  UPDATE stage_visits SET left_at = NEW.stage_entered_at"
+    "    WHERE opp_id = NEW.id AND left_at IS NULL;"
+    "  INSERT INTO stage_visits(opp_id, stage, entered_at)"
+    "    VALUES (NEW.id, NEW.stage, NEW.stage_entered_at);"
+    "END;"
+    "CREATE TRIGGER stage_visit_migrated AFTER UPDATE OF version ON opportunities"
+    "  WHEN NEW.version IS NOT OLD.version AND NEW.stage IS NOT OLD.stage BEGIN"
+    "  UPDATE stage_visits SET stage = NEW.stage WHERE opp_id = NEW.id AND left_at IS NULL;"
+    "END;";
+
 static int sq_begin(store *base_, kanal_error *err);
 static int sq_commit(store *base_, kanal_error *err);
 static void sq_rollback(store *base_);
@@ -171,7 +199,7 @@ static void sq_discard(store *base_);
 static const store_methods sqlite_methods;
 
 /* Migrations: migrations[i] takes the schema from version i to i + 1. */
-static const char *const migrations[] = { schema_v1, schema_v2, schema_v3 };
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3, schema_v4 };
 
 /* ---- errors and statements ------------------------------------------------ */
 
@@ -1100,7 +1128,8 @@ static int sq_workflows_list(store *base_, kanal_arena *a, store_workflow_row **
     static const char sql[] =
         "SELECT w.workflow, w.version, w.name, w.applied_at, w.applied_by,"
         " (SELECT count(*) FROM opportunities o WHERE o.workflow = w.workflow"
-        "   AND o.status = '" SQL_OPEN "')"
+        "   AND o.status = '" SQL_OPEN "'),"
+        " (SELECT r.retired_at FROM workflow_retired r WHERE r.workflow = w.workflow)"
         " FROM workflow_versions w WHERE w.version ="
         " (SELECT max(version) FROM workflow_versions x WHERE x.workflow = w.workflow)"
         " ORDER BY w.workflow";
@@ -1113,7 +1142,8 @@ static int sq_workflows_list(store *base_, kanal_arena *a, store_workflow_row **
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_workflow_row w = { col_text(a, st, 0, &oom), sqlite3_column_int(st, 1),
                                  col_text(a, st, 2, &oom), col_text(a, st, 3, &oom),
-                                 col_text(a, st, 4, &oom), sqlite3_column_int64(st, 5) };
+                                 col_text(a, st, 4, &oom), sqlite3_column_int64(st, 5),
+                                 col_text(a, st, 6, &oom) };
         kanal_buf_add(&b, &w, sizeof w);
     }
     done(s, st);
@@ -1375,6 +1405,85 @@ static int sq_opp_set_stage(store *base_, int64_t id, const char *stage, const c
     bind_text(st, 2, at);
     sqlite3_bind_int64(st, 3, id);
     return step_done(s, st, err, "moving an opportunity");
+}
+
+static int sq_opp_set_version(store *base_, int64_t id, int version, const char *stage,
+                              kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    sqlite3_stmt *st = prep(s, "UPDATE opportunities SET version = ?, stage = ? WHERE id = ?", err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int(st, 1, version);
+    bind_text(st, 2, stage);
+    sqlite3_bind_int64(st, 3, id);
+    return step_done(s, st, err, "moving an opportunity to another version");
+}
+
+static int sq_goal_waive(store *base_, int64_t opp, const char *goal, const char *at,
+                         kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    sqlite3_stmt *st =
+        prep(s, "INSERT OR IGNORE INTO goals_waived(opp_id, goal, waived_at) VALUES (?, ?, ?)",
+             err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    bind_text(st, 2, goal);
+    bind_text(st, 3, at);
+    return step_done(s, st, err, "recording a goal not required");
+}
+
+static int sq_goals_waived(store *base_, kanal_arena *a, int64_t opp, store_pair **out,
+                           size_t *n, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    sqlite3_stmt *st =
+        prep(s, "SELECT goal, waived_at FROM goals_waived WHERE opp_id = ? ORDER BY goal", err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    return collect_pairs(s, a, st, out, n, err, "reading goals");
+}
+
+static int sq_workflow_set_retired(store *base_, const char *id, const char *at, const char *by,
+                                   kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    sqlite3_stmt *st =
+        prep(s,
+             at ? "INSERT OR REPLACE INTO workflow_retired(workflow, retired_at, retired_by)"
+                  " VALUES (?, ?, ?)"
+                : "DELETE FROM workflow_retired WHERE workflow = ?",
+             err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, id);
+    if (at) {
+        bind_text(st, 2, at);
+        bind_text(st, 3, by);
+    }
+    return step_done(s, st, err, "retiring a workflow");
+}
+
+static int sq_workflow_retired(store *base_, kanal_arena *a, const char *id, const char **at,
+                               kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    *at = NULL;
+    sqlite3_stmt *st = prep(s, "SELECT retired_at FROM workflow_retired WHERE workflow = ?", err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, id);
+    bool oom = false;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *at = col_text(a, st, 0, &oom);
+    done(s, st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(s, err, "reading a workflow");
+    return oom ? kanal_error_nomem(err) : KANAL_OK;
 }
 
 static int sq_opp_close(store *base_, int64_t id, kanal_status status, const char *at,
@@ -1833,6 +1942,12 @@ static const store_methods sqlite_methods = {
     .events_all = sq_events_all,
     .events_invalid = sq_events_invalid,
     .event_count = sq_event_count,
+    .opp_set_version = sq_opp_set_version,
+    .goal_waive = sq_goal_waive,
+    .goals_waived = sq_goals_waived,
+    .workflow_set_retired = sq_workflow_set_retired,
+    .workflow_retired = sq_workflow_retired,
+    .report_waived = store_sqlite_report_waived,
     .rebuild_visits = sq_rebuild_visits,
     .copying = sq_copying,
     .report_lost = store_sqlite_report_lost,

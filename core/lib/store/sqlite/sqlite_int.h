@@ -55,6 +55,8 @@ int store_sqlite_report_stages(store *s, kanal_arena *a, const store_scope *sc,
 int store_sqlite_report_open(store *s, kanal_arena *a, const store_scope *sc,
                              const store_stage_limit *limits, size_t n_limits, store_open_row **out,
                              size_t *n, kanal_error *err);
+int store_sqlite_report_waived(store *s, kanal_arena *a, const store_scope *sc, store_count **out,
+                               size_t *n, kanal_error *err);
 int store_sqlite_report_goals(store *s, kanal_arena *a, const store_scope *sc,
                               const store_goal_order *order, size_t n_order, store_goal_row **out,
                               size_t *n, kanal_error *err);
