@@ -11,6 +11,7 @@
 static const cli_opt opts[] = {
     { "workflow", 0, "W", false, "only opportunities of workflow W" },
     { "version", 0, "N", false, "only those on version N of the workflow (needs --workflow)" },
+    { "versions", 0, "A,B", false, "compare: the versions to compare (default: every one used)" },
     { "owner", 0, "USER", false, "only those USER owned at the --as-of time" },
     { "since", 0, "T", false, "only those created at or after T (a date: its start)" },
     { "until", 0, "T", false, "only those created at or before T (a date: its end)" },
@@ -60,6 +61,36 @@ static int list(cli *c, const char *format)
     return rc;
 }
 
+/*
+** "1,2" or "1,3,4": the versions --versions names, into a new array (caller frees);
+** false for anything else.
+*/
+static bool parse_versions(const char *text, int **out, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = text; *p; p++)
+        cap += *p == ',';
+    int *v = malloc(cap * sizeof *v);
+    if (!v)
+        return false;
+    *n = 0;
+    for (const char *p = text;; p++) {
+        char *end;
+        long x = strtol(p, &end, 10);
+        if (end == p || *p == '-' || *p == '+' || *p == ' ' || x < 1 || x > 1000000 ||
+            (*end && *end != ',')) {
+            free(v);
+            return false;
+        }
+        v[(*n)++] = (int)x;
+        if (!*end)
+            break;
+        p = end;
+    }
+    *out = v;
+    return true;
+}
+
 /* A plugin's format (svg, html, csv...). */
 static int render(cli *c, const char *format, const kanal_table *t, kanal_buf *out,
                   kanal_error *err)
@@ -79,6 +110,8 @@ static int emit(cli *c, kanal *k, cli_args *a, kanal_buf *out, kanal_error *err)
         return cli_fail(c, err);
     return 0;
 }
+
+static int run_report(cli *c, cli_args *a, const char *format, const kanal_report_options *given);
 
 static int run(cli *c, cli_args *a)
 {
@@ -115,6 +148,23 @@ static int run(cli *c, cli_args *a)
     }
     if (o.by && strcmp(o.by, "stage") != 0 && strcmp(o.by, "owner") != 0)
         return cli_usage_error(c, a->cmd, "--by takes stage or owner, not '%s'", o.by);
+    const char *versions = cli_get(a, "versions");
+    int *chosen = NULL;
+    if (versions && !parse_versions(versions, &chosen, &o.n_versions))
+        return cli_usage_error(c, a->cmd,
+                               "--versions takes version numbers separated by commas (1,2), not "
+                               "'%s'",
+                               versions);
+    o.versions = chosen;
+    int rc = run_report(c, a, format, &o);
+    free(chosen);
+    return rc;
+}
+
+/* The report or the dashboard the options describe, in the format chosen. */
+static int run_report(cli *c, cli_args *a, const char *format, const kanal_report_options *given)
+{
+    kanal_report_options o = *given;
     int rc;
     kanal *k = cli_kanal(c, &rc);
     if (!k)
@@ -155,16 +205,20 @@ const cli_cmd cli_cmd_report = {
     .args = "[NAME|dashboard]",
     .min_args = 0,
     .max_args = 1,
-    .summary = "the manager's reports: lost-reasons, activities, funnel, stale, goals, dashboard",
+    .summary = "the manager's reports: lost-reasons, activities, funnel, stale, goals, compare, "
+               "dashboard",
     .help = "Without NAME, lists the reports. Each describes the opportunities as they\n"
             "stood at --as-of (default now), narrowed by the filters; every rate comes with\n"
             "its count and a 95% interval, and the table marks small samples. --format svg\n"
             "draws a report as a chart; 'dashboard' is every report in one file, each as\n"
             "its chart with its table (funnel and goals for each workflow unless --workflow\n"
-            "names one). For example:\n"
+            "names one). 'compare' sets the versions of one workflow side by side (all\n"
+            "those used, or --versions A,B) and tests each against the one before it.\n"
+            "For example:\n"
             "  kanal report lost-reasons --workflow referral_partners --by stage\n"
             "  kanal report activities --workflow distributors --json\n"
             "  kanal report funnel --workflow distributors --as-of 2026-03-31\n"
+            "  kanal report compare --workflow referral_partners --versions 1,2\n"
             "  kanal report activities --format svg -o activities.svg\n"
             "  kanal report dashboard --format html -o dashboard.html",
     .opts = opts,

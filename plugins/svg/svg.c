@@ -405,12 +405,20 @@ static void header(chart *ch)
     const char *wf = filter(t, "workflow_name"), *id = filter(t, "workflow"),
                *version = filter(t, "version"), *owner = filter(t, "owner"),
                *since = filter(t, "since"), *until = filter(t, "until"),
-               *as_of = filter(t, "as_of");
+               *as_of = filter(t, "as_of"), *versions = filter(t, "versions");
     const char *sep = " \xE2\x80\x94 ";
     if (wf || id) {
         mk_printf(&ch->title, "%s%s", sep, wf ? wf : id);
         if (version)
             mk_printf(&ch->title, " (version %s)", version);
+        for (const char *v = versions; v && *v;) {
+            /* "1,3" chosen to compare: "(versions 1, 3)" */
+            size_t len = strcspn(v, ",");
+            mk_printf(&ch->title, "%s%.*s", v == versions ? " (versions " : ", ", (int)len, v);
+            v += len + (v[len] == ',');
+            if (!*v)
+                mk_puts(&ch->title, ")");
+        }
         sep = ", ";
     } else if (!strcmp(host->table_name(t), "lost-reasons") ||
                !strcmp(host->table_name(t), "activities") || !strcmp(host->table_name(t), "stale")) {
@@ -942,14 +950,185 @@ static void goals(chart *ch)
     footnote(ch, interval_note);
 }
 
+/* ---- compare: the versions of a workflow side by side --------------------------------- */
+
+/* The field of a version's k-th most frequent lost reason (lost_reason_K.FIELD), or NULL. */
+static const char *lost_cell(const kanal_table *t, size_t r, int k, const char *field)
+{
+    char name[64];
+    snprintf(name, sizeof name, "lost_reason_%d.%s", k, field);
+    return cell(t, r, name);
+}
+
+static void compare(chart *ch)
+{
+    const kanal_table *t = ch->t;
+    size_t n = host->table_rows(t);
+    char(*colours)[8] = calloc(n + 1, sizeof *colours);
+    const char **cp = calloc(n + 1, sizeof *cp), **names = calloc(n + 1, sizeof *names);
+    char(*labels)[32] = calloc(n + 1, sizeof *labels);
+    if (!colours || !cp || !names || !labels) {
+        ch->body.oom = true;
+        goto done;
+    }
+    /* a colour a version, in both parts of the chart */
+    for (size_t r = 0; r < n; r++) {
+        series(r, n, colours[r]);
+        cp[r] = colours[r];
+        snprintf(labels[r], sizeof labels[r], "version %lld", num(t, r, "version"));
+        names[r] = labels[r];
+    }
+    legend(ch, names, cp, n);
+
+    /* the win rates, each against the version before it */
+    double lw = 170, x0 = MARGIN + lw + 10, value_w = 170, width = ch->w - MARGIN - value_w - x0;
+    text(ch, MARGIN, ch->y + 12, 14, BOLD, "Win rate per version: won of won and lost", NULL);
+    ch->y += 26;
+    double top = ch->y;
+    size_t mark = ch->body.len;
+    for (size_t r = 0; r < n; r++) {
+        long long won = num(t, r, "won"), lost = num(t, r, "lost"), open = num(t, r, "open");
+        size_t lines = lines_at(ch, MARGIN, ch->y + 12, FONT, BOLD, labels[r], lw, LABEL_LINES);
+        char sub[160];
+        snprintf(sub, sizeof sub, "%lld opportunit%s: %lld won, %lld lost, %lld open",
+                 num(t, r, "opportunities"), num(t, r, "opportunities") == 1 ? "y" : "ies", won,
+                 lost, open);
+        double sub_y = ch->y + 12 + lines_height(lines, FONT);
+        size_t sub_lines = lines_at(ch, MARGIN, sub_y, SMALL, DIM, sub, lw, LABEL_LINES);
+        char v[96];
+        rate_text(won, won + lost, v, sizeof v);
+        double end = x0, lo, hi, p;
+        if (won + lost > 0) {
+            double rate = (double)won / (double)(won + lost);
+            rect(ch, x0, ch->y, width * rate, BAR, colours[r]);
+            end += width * rate;
+            if (real(t, r, "win_rate_low", &lo) && real(t, r, "win_rate_high", &hi)) {
+                whisker(ch, x0 + width * lo, x0 + width * hi, ch->y + BAR / 2.0);
+                end = fmax(end, x0 + width * hi);
+            }
+        }
+        text(ch, end + 6, ch->y + 12, FONT, won + lost > 0 ? START : DIM, v, NULL);
+        /* under the bar: the days to a win, and the test against the version before
+           (the row before), with what it can support */
+        const char *days = cell(t, r, "median_days_to_win");
+        char more[320];
+        int at = !num(t, r, "opportunities")
+                     ? snprintf(more, sizeof more, "no opportunity of this scope")
+                 : days ? snprintf(more, sizeof more, "median %s days from creation to a win", days)
+                        : snprintf(more, sizeof more, "none won yet");
+        long long before = num(t, r, "compared_with");
+        if (at > 0 && (size_t)at < sizeof more && cell(t, r, "compared_with") && r > 0) {
+            long long closed = won + lost, prev = num(t, r - 1, "won") + num(t, r - 1, "lost");
+            char ptext[48];
+            if (!real(t, r, "p", &p))
+                snprintf(more + at, sizeof more - (size_t)at,
+                         "; no test against version %lld: a side has no closed opportunity",
+                         before);
+            else {
+                snprintf(ptext, sizeof ptext, p < 0.001 ? "p < 0.001" : "p = %.2g", p);
+                snprintf(more + at, sizeof more - (size_t)at, "; %s against version %lld: %s",
+                         ptext, before,
+                         closed < 5 || prev < 5 ? "too few closed to tell from chance"
+                         : p < 0.05             ? "a difference this large would rarely happen "
+                                                  "by chance"
+                                                : "the data cannot tell it from chance");
+            }
+        }
+        size_t more_lines = lines_at(ch, x0 + 4, ch->y + BAR + 13, SMALL, DIM, more,
+                                     ch->w - MARGIN - x0 - 4, LABEL_LINES);
+        desc(ch, "Version %lld: %s; won %s; %s.", num(t, r, "version"), sub, v, more);
+        ch->y = fmax(fmax(ch->y + ROW, sub_y + lines_height(sub_lines, SMALL) - 4),
+                     ch->y + BAR + 13 + lines_height(more_lines, SMALL) - 4) +
+                8;
+    }
+    axis_under(ch, mark, x0, width, top, ch->y, 1, true, "win rate: won of won and lost");
+    ch->y += 50;
+
+    /* the lost reasons: the three most frequent of each version, by share of its lost */
+    double lw2 = LABEL_MAX, lx0 = MARGIN + lw2 + 10, lwidth = ch->w - MARGIN - value_w - lx0;
+    text(ch, MARGIN, ch->y + 12, 14, BOLD,
+         "Why partners said no, per version: its most frequent lost reasons", NULL);
+    ch->y += 26;
+    long long all_lost = 0;
+    for (size_t r = 0; r < n; r++)
+        all_lost += num(t, r, "lost");
+    if (!all_lost) {
+        text(ch, MARGIN, ch->y + 12, FONT, DIM, "No opportunity was lost under these versions.",
+             NULL);
+        desc(ch, "No opportunity was lost under these versions.");
+        ch->y += ROW + 8;
+    }
+    top = ch->y;
+    mark = ch->body.len;
+    for (size_t r = 0; all_lost && r < n; r++) {
+        long long lost = num(t, r, "lost");
+        char head[96];
+        snprintf(head, sizeof head, "%s: %lld lost", labels[r], lost);
+        ch->y += 4;
+        text(ch, MARGIN, ch->y + 12, FONT, BOLD, head, NULL);
+        ch->y += ROW;
+        if (!lost || !lost_cell(t, r, 1, "reason")) {
+            text(ch, MARGIN + 10, ch->y + 12, FONT, DIM, "no opportunity lost", NULL);
+            desc(ch, "Version %lld: no opportunity lost.", num(t, r, "version"));
+            ch->y += ROW;
+            continue;
+        }
+        for (int k = 1; k <= 3 && lost_cell(t, r, k, "reason"); k++) {
+            const char *name = lost_cell(t, r, k, "name");
+            if (!name || !*name)
+                name = lost_cell(t, r, k, "reason");
+            const char *count = lost_cell(t, r, k, "count");
+            long long c = count ? strtoll(count, NULL, 10) : 0;
+            double share = (double)c / (double)lost, lo, hi;
+            size_t lines =
+                lines_at(ch, MARGIN + 10, ch->y + 12, FONT, START, name, lw2 - 10, LABEL_LINES);
+            rect(ch, lx0, ch->y, lwidth * share, BAR, colours[r]);
+            double end = lx0 + lwidth * share;
+            const char *slo = lost_cell(t, r, k, "share_low"),
+                       *shi = lost_cell(t, r, k, "share_high");
+            if (slo && shi) {
+                lo = strtod(slo, NULL), hi = strtod(shi, NULL);
+                whisker(ch, lx0 + lwidth * lo, lx0 + lwidth * hi, ch->y + BAR / 2.0);
+                end = fmax(end, lx0 + lwidth * hi);
+            }
+            char v[96];
+            rate_text(c, lost, v, sizeof v);
+            text(ch, end + 6, ch->y + 12, FONT, START, v, NULL);
+            desc(ch, "Version %lld, %s: %s of the lost opportunities.", num(t, r, "version"), name,
+                 v);
+            ch->y += fmax(ROW, lines_height(lines, FONT) + 8);
+        }
+    }
+    if (all_lost) {
+        axis_under(ch, mark, lx0, lwidth, top, ch->y, 1, true,
+                   "share of the version's lost opportunities, by the reason given");
+        ch->y += 44;
+    }
+    footnote(ch, "p: how often a difference in win rate at least this large between a version "
+                 "and the one before it would arise by chance alone (Fisher's exact test); "
+                 "small counts cannot tell a real difference from chance.");
+    footnote(ch, "Days to a win: from an opportunity's creation to its win, the median over the "
+                 "version's won opportunities.");
+    footnote(ch, interval_note);
+done:
+    free(colours);
+    free(cp);
+    free(names);
+    free(labels);
+}
+
 /* ---- the format --------------------------------------------------------------------- */
 
 static const struct {
     const char *name;
     void (*draw)(chart *ch);
 } charts[] = {
-    { "lost-reasons", lost_reasons }, { "activities", activities }, { "funnel", funnel },
-    { "stale", stale },               { "goals", goals },
+    { "lost-reasons", lost_reasons },
+    { "activities", activities },
+    { "funnel", funnel },
+    { "stale", stale },
+    { "goals", goals },
+    { "compare", compare },
 };
 
 static int render(kanal_call *call, const kanal_table *t)

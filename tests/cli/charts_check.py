@@ -33,7 +33,10 @@ same filters) and from the specification of the charts (issue 12):
   stale: per row the days over the limit (days_in_stage - max_days) as a plain
     number, and the partner's name or the opportunity's #id;
   goals: "P% (done_won of done_closed)", "P% (not_done_won of
-    not_done_closed)" when the denominator is not 0.
+    not_done_closed)" when the denominator is not 0;
+  compare: per version "version N", its opportunities as a plain number,
+    "P% (won of won+lost)", median_days_to_win as the JSON writes it, and per
+    lost reason of top_lost_reasons its name and "P% (count of lost)".
   No rows: the chart's text says "no data".
 "In the text" is the text a <text> element draws: a <title> inside it is a
 tooltip, not drawn. On the dashboard page, a rate K of N must read the same P
@@ -178,6 +181,18 @@ def expect_of(rep, raw):
         for r in rows:
             rate(r["done_won"], r["done_closed"])
             rate(r["not_done_won"], r["not_done_closed"])
+        e.no_data = not rows
+    elif name == "compare":
+        for r, rr in zip(rows, rrows):
+            e.names.append(("version %s" % r["version"], ["version %s" % r["version"]]))
+            e.numbers[str(r["opportunities"])] += 1
+            rate(r["won"], r["won"] + r["lost"])
+            if rr.get("median_days_to_win") is not None:
+                e.numbers[rr["median_days_to_win"]] += 1
+            for lr in r.get("top_lost_reasons") or []:
+                e.names.append(("the lost reason %s of version %s" % (lr["reason"], r["version"]),
+                                [lr["name"] or lr["reason"]]))
+                rate(lr["count"], r["lost"])
         e.no_data = not rows
     return e
 
@@ -481,6 +496,7 @@ KEYWORDS = {
     "funnel": ["funnel", "stuck"],
     "stale": ["stale", "too long", "waits", "waiting"],
     "goals": ["goal"],
+    "compare": ["change help", "versions compared"],
 }
 
 
@@ -884,7 +900,7 @@ def cmd_html(args):
     for rep in reports:
         name = rep.get("report")
         wf = (rep.get("filters") or {}).get("workflow")
-        alts_wf = [wf] + ([aliases[wf]] if wf in aliases else []) if wf and name in ("funnel", "goals") else None
+        alts_wf = [wf] + ([aliases[wf]] if wf in aliases else []) if wf and name in ("funnel", "goals", "compare") else None
         hit = None
         for i, s in enumerate(pg.svgs):
             if i in used:
@@ -994,7 +1010,7 @@ def cmd_dashjson(args):
           "it holds %d: %s" % (len(reps), [(r.get("report"), (r.get("filters") or {}).get("workflow")) for r in reps]))
     pool = list(reps)
     for e in exps:
-        key = (e["report"], e["filters"].get("workflow") if e["report"] in ("funnel", "goals") else None)
+        key = (e["report"], e["filters"].get("workflow") if e["report"] in ("funnel", "goals", "compare") else None)
         cand = [r for r in pool if r.get("report") == e["report"] and (
             key[1] is None or (r.get("filters") or {}).get("workflow") == key[1])]
         if not check(cand, "the dashboard JSON holds %s%s" % (e["report"], " of " + key[1] if key[1] else ""),

@@ -82,7 +82,8 @@ same export csv partners --as anna
 for r in "lost-reasons" "lost-reasons --by stage" "lost-reasons --by owner" "activities" \
     "activities --workflow distributors" "funnel --workflow distributors" \
     "funnel --workflow referral_partners" "stale" "goals --workflow distributors" \
-    "goals --workflow referral_partners" "activities --owner piotr"; do
+    "goals --workflow referral_partners" "activities --owner piotr" \
+    "compare --workflow distributors" "compare --workflow referral_partners --versions 1"; do
     # shellcheck disable=SC2086
     same report $r --json --as anna
     # shellcheck disable=SC2086

@@ -834,6 +834,11 @@ static void test_reports(void)
         CHECK_INT(g[0].done_late, 1);
         CHECK_INT(g[0].done_won, 1);
     }
+    /* 1 won 4 days after its creation (03-01 08:00 to 03-05 08:00) */
+    store_win_days wd;
+    CHECK_INT(store_report_win_days(s, &now, &wd, &e), 0);
+    CHECK_INT(wd.won, 1);
+    CHECK(wd.median_days > 3.9999 && wd.median_days < 4.0001);
     /* filters: bob's only; created from 03-02 only */
     store_scope bobs = { .owner = "bob", .as_of = now.as_of };
     CHECK_INT(store_report_outcomes(s, a, &bobs, &c, &n, &e), 0);
@@ -850,6 +855,9 @@ static void test_reports(void)
     CHECK_INT(store_report_outcomes(s, a, &then, &c, &n, &e), 0);
     CHECK_COUNT(c, n, "ann", NULL, KANAL_OPEN, 1);
     CHECK_COUNT(c, n, "bob", NULL, KANAL_OPEN, 2); /* 2 was bob's from 03-04 00:00 */
+    CHECK_INT(store_report_win_days(s, &then, &wd, &e), 0);
+    CHECK_INT(wd.won, 0); /* 1 was won on 03-05 */
+    CHECK(wd.median_days == 0);
     CHECK_INT(store_report_stages(s, a, &then, &st, &n, &e), 0);
     for (size_t i = 0; i < n; i++) {
         if (!strcmp(st[i].stage, "a")) {

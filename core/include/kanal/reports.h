@@ -2,12 +2,14 @@
 ** reports.h — the manager's questions, answered from the record: why
 ** partners say no (lost-reasons), what each rep does and what works
 ** (activities), where opportunities get stuck (funnel), what waits too long
-** (stale), which goals matter (goals).
+** (stale), which goals matter (goals), whether a new version of a workflow
+** did better than the one before (compare).
 **
 ** A report describes the opportunities as they stood at a moment (as_of):
 ** events dated after it are ignored, so a report on a past day gives what it
 ** gave that day. Every rate comes with its count and a 95% Wilson interval;
-** the activities report compares first touches with Fisher's exact test.
+** the activities report compares first touches, and the compare report
+** versions, with Fisher's exact test.
 ** Only managers and admins run reports.
 */
 #ifndef KANAL_REPORTS_H
@@ -40,11 +42,14 @@ typedef struct kanal_report_options {
     const char *until;    /* created at or before (a date: its end) */
     const char *as_of;    /* the moment described (a date: its end); NULL: now */
     const char *by;       /* lost-reasons only: "stage" or "owner" */
+    /* since version 2; a caller built for version 1 has none of these */
+    const int *versions; /* compare only: the versions of the workflow to compare (borrowed) */
+    size_t n_versions;   /* 0: every version that holds opportunities of the scope */
 } kanal_report_options;
-#define KANAL_REPORT_OPTIONS_VERSION 1
+#define KANAL_REPORT_OPTIONS_VERSION 2
 #define KANAL_REPORT_OPTIONS_INIT                                                                  \
     {                                                                                              \
-        KANAL_REPORT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL                        \
+        KANAL_REPORT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0               \
     }
 
 /*
@@ -74,7 +79,10 @@ void kanal_report_free(kanal_report *r);
 
 /*
 ** {"report":NAME,"filters":{...},"as_of":T,"rows":[...]} and a newline; the
-** activities report adds "first_touch_comparison":[...].
+** activities report adds "first_touch_comparison":[...]. The compare report's
+** filters add "versions" ([A,B] or null), and each of its rows holds its lost
+** reasons as "top_lost_reasons":[{...}] (in `rows`, the columns
+** lost_reason_1.* to lost_reason_3.*).
 */
 void kanal_report_render_json(const kanal_report *r, kanal_buf *out);
 
@@ -84,8 +92,10 @@ void kanal_report_render_text(const kanal_report *r, kanal_buf *out);
 /*
 ** Every report at once, for the board: lost-reasons, activities and stale over
 ** the scope, then funnel and goals for the workflow named, or for each
-** workflow when none is. All read in one transaction, as of one moment (now
-** when opts->as_of is NULL); opts->by splits the lost reasons only.
+** workflow when none is, and compare for each of those with more than one
+** version (unless opts->workflow_version narrows it to one). All read in one
+** transaction, as of one moment (now when opts->as_of is NULL); opts->by
+** splits the lost reasons only; opts->versions is refused (compare's own).
 **
 ** `table` is what the plugins' formats see (--format html): a table named
 ** "dashboard" with the filters and each report's figures attached under the

@@ -32,7 +32,7 @@ struct kanal {
     kanal_user actor;
     bool has_actor, is_admin, is_manager;
     int64_t now;                 /* 0: the clock */
-    def_entry *defs;
+    def_entry **defs;            /* each allocated once: its address never changes */
     size_t n_defs, cap_defs;
     /* what the last operation has to tell the user (rules' hints) */
     kanal_buf hints;
@@ -66,7 +66,8 @@ int engine_need_actor(kanal *k, kanal_error *err);
 int engine_need_admin(kanal *k, const char *doing, kanal_error *err);
 int engine_need_manager(kanal *k, const char *doing, kanal_error *err);
 
-/* The definition of a workflow version (0: latest), cached. */
+/* The definition of a workflow version (0: latest), cached: borrowed, valid until k is
+   closed, however many others are loaded after it. */
 int engine_def_get(kanal *k, const char *workflow, int version, def_entry **out, kanal_error *err);
 
 /*

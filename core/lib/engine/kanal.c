@@ -241,9 +241,10 @@ void kanal_close(kanal *k)
     while (k->store && store_depth(k->store) > 0)
         store_rollback(k->store);
     for (size_t i = 0; i < k->n_defs; i++) {
-        rules_free(k->defs[i].rules);
-        kanal_workflow_free(k->defs[i].wf);
-        kanal_arena_free(k->defs[i].arena);
+        rules_free(k->defs[i]->rules);
+        kanal_workflow_free(k->defs[i]->wf);
+        kanal_arena_free(k->defs[i]->arena);
+        free(k->defs[i]);
     }
     free(k->defs);
     store_close(k->store);
@@ -378,8 +379,8 @@ int engine_op_end(kanal *k, int rc, kanal_error *err)
 {
     /* Each command gets fresh rules states: nothing a hook kept survives. */
     for (size_t i = 0; i < k->n_defs; i++) {
-        rules_free(k->defs[i].rules);
-        k->defs[i].rules = NULL;
+        rules_free(k->defs[i]->rules);
+        k->defs[i]->rules = NULL;
     }
     if (rc) {
         kanal_rollback(k);
@@ -425,8 +426,8 @@ int engine_def_get(kanal *k, const char *workflow, int version, def_entry **out,
     if (version == 0 && (rc = store_workflow_latest(k->store, workflow, &version, err)))
         return rc;
     for (size_t i = 0; version > 0 && i < k->n_defs; i++) {
-        if (k->defs[i].ver.version == version && strcmp(k->defs[i].ver.workflow, workflow) == 0) {
-            *out = &k->defs[i];
+        if (k->defs[i]->ver.version == version && strcmp(k->defs[i]->ver.workflow, workflow) == 0) {
+            *out = k->defs[i];
             return KANAL_OK;
         }
     }
@@ -441,10 +442,10 @@ int engine_def_get(kanal *k, const char *workflow, int version, def_entry **out,
     }
     /* The latest version may be cached already under its number. */
     for (size_t i = 0; i < k->n_defs; i++) {
-        if (k->defs[i].ver.version == ver.version &&
-            strcmp(k->defs[i].ver.workflow, workflow) == 0) {
+        if (k->defs[i]->ver.version == ver.version &&
+            strcmp(k->defs[i]->ver.workflow, workflow) == 0) {
             kanal_arena_free(a);
-            *out = &k->defs[i];
+            *out = k->defs[i];
             return KANAL_OK;
         }
     }
@@ -460,19 +461,26 @@ int engine_def_get(kanal *k, const char *workflow, int version, def_entry **out,
         return rc;
     }
     kanal_diags_release(&d);
-    if (k->n_defs == k->cap_defs) {
+    /* each entry on its own: a caller's pointer stays good when the list grows */
+    def_entry *e = malloc(sizeof *e);
+    if (e && k->n_defs == k->cap_defs) {
         size_t cap = k->cap_defs ? k->cap_defs * 2 : 8;
-        def_entry *p = realloc(k->defs, cap * sizeof *p);
+        def_entry **p = realloc(k->defs, cap * sizeof *p);
         if (!p) {
-            kanal_workflow_free(wf);
-            kanal_arena_free(a);
-            return kanal_error_nomem(err);
+            free(e);
+            e = NULL;
+        } else {
+            k->defs = p;
+            k->cap_defs = cap;
         }
-        k->defs = p;
-        k->cap_defs = cap;
     }
-    def_entry *e = &k->defs[k->n_defs++];
+    if (!e) {
+        kanal_workflow_free(wf);
+        kanal_arena_free(a);
+        return kanal_error_nomem(err);
+    }
     *e = (def_entry){ wf, ver, a, NULL };
+    k->defs[k->n_defs++] = e;
     *out = e;
     return KANAL_OK;
 }

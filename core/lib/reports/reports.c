@@ -8,6 +8,7 @@
 */
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ struct kanal_report_priv {
     kanal_arena *a;
     const char *workflow, *owner, *since, *until, *by;
     int version;
+    const int *versions; /* compare: the versions chosen, in order; NULL: every one */
+    size_t n_versions;
     const char **notes;
     size_t n_notes, cap_notes;
     bool small; /* a rate was marked as a small sample */
@@ -46,6 +49,7 @@ static int activities(ctx *c);
 static int funnel(ctx *c);
 static int stale(ctx *c);
 static int goals(ctx *c);
+static int compare(ctx *c);
 
 static const struct {
     kanal_report_info info;
@@ -57,6 +61,11 @@ static const struct {
       activities,
       false,
       "What each rep does, and what it wins" },
+    { { "compare", "did the change help: each version of a workflow, its win rate, days to a "
+                   "win and lost reasons, compared" },
+      compare,
+      true,
+      "Did the change help?" },
     { { "funnel",
         "where opportunities get stuck: each stage entered, left, converted, and how long" },
       funnel,
@@ -156,6 +165,7 @@ static int add_columns(kanal_table *t, const char *const spec[][3], size_t n)
                           : spec[i][1][0] == 'n' ? KANAL_TYPE_NUMBER
                           : spec[i][1][0] == 'b' ? KANAL_TYPE_BOOL
                           : spec[i][1][0] == 'm' ? KANAL_TYPE_TIME
+                          : spec[i][1][0] == 'l' ? KANAL_TYPE_LIST
                                                  : KANAL_TYPE_TEXT;
         if (kanal_table_add_column(t, spec[i][0], type, spec[i][2]))
             return -1;
@@ -896,6 +906,258 @@ static int goals(ctx *c)
                    "win rates say little; late: done before a goal it waits for");
 }
 
+/* ---- compare --------------------------------------------------------------------- */
+
+/* the lost reasons a version's row names, most frequent first */
+#define TOP_LOST 3
+
+typedef struct version_row {
+    int version;
+    int64_t won, lost, open;
+    store_win_days days;
+    store_count top[TOP_LOST]; /* its key is the reason */
+    const char *top_name[TOP_LOST];
+    size_t n_top;
+} version_row;
+
+static int cmp_count(const void *pa, const void *pb)
+{
+    const store_count *a = pa, *b = pb;
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    return strcmp(a->key ? a->key : "", b->key ? b->key : "");
+}
+
+/* A lost reason's name in the version it was lost under (else in the latest). */
+static const char *version_reason_name(ctx *c, int version, const char *id)
+{
+    def_entry *e;
+    kanal_error ignored;
+    if (id && !engine_def_get(c->k, c->sc.workflow, version, &e, &ignored)) {
+        int i = kanal_workflow_lost_reason_index(e->wf, id);
+        if (i >= 0)
+            return e->wf->lost_reasons[i].name;
+    }
+    return reason_name(c, c->sc.workflow, id);
+}
+
+/* One version's figures, over the report's scope narrowed to it. */
+static int version_figures(ctx *c, int version, version_row *row)
+{
+    store_scope sc = c->sc;
+    sc.version = version;
+    *row = (version_row){ .version = version };
+    store_count *out;
+    size_t n;
+    int rc = store_report_outcomes(c->k->store, c->a, &sc, &out, &n, c->err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (out[i].status == KANAL_WON)
+            row->won += out[i].n;
+        else if (out[i].status == KANAL_LOST)
+            row->lost += out[i].n;
+        else
+            row->open += out[i].n;
+    }
+    if (row->won && (rc = store_report_win_days(c->k->store, &sc, &row->days, c->err)))
+        return rc;
+    if (!row->lost)
+        return KANAL_OK;
+    if ((rc = store_report_lost(c->k->store, c->a, &sc, STORE_BY_NONE, &out, &n, c->err)))
+        return rc;
+    qsort(out, n, sizeof *out, cmp_count);
+    for (size_t i = 0; i < n && row->n_top < TOP_LOST; i++) {
+        row->top[row->n_top] = out[i];
+        row->top_name[row->n_top++] = version_reason_name(c, version, out[i].key);
+    }
+    return KANAL_OK;
+}
+
+/* "p = 0.044", "p < 0.001" */
+static void p_text(double p, char *out, size_t size)
+{
+    if (p < 0.001)
+        snprintf(out, size, "p < 0.001");
+    else
+        snprintf(out, size, "p = %.2g", p);
+}
+
+/* What the difference between a version and the one before it can support, in words. */
+static int compare_note(ctx *c, const version_row *v, const version_row *prev, double p)
+{
+    int64_t n = v->won + v->lost, m = prev->won + prev->lost;
+    if (!n)
+        return note(c, "v%d: no closed opportunity yet: nothing to compare with v%d", v->version,
+                    prev->version);
+    if (!m)
+        return note(c, "v%d: %lld of %lld won, but v%d has no closed opportunity to compare with",
+                    v->version, (long long)v->won, (long long)n, prev->version);
+    char ptext[64];
+    p_text(p, ptext, sizeof ptext);
+    const char *verdict = n < SMALL_SAMPLE || m < SMALL_SAMPLE
+                              ? "too few closed opportunities to tell anything from chance"
+                          : p < 0.05 ? "a difference this large would rarely happen by chance"
+                                     : "the data cannot tell this difference from chance";
+    return note(c, "v%d: %lld of %lld won vs %lld of %lld under v%d; %s: %s", v->version,
+                (long long)v->won, (long long)n, (long long)prev->won, (long long)m, prev->version,
+                ptext, verdict);
+}
+
+/*
+** Did the change help? Per version of one workflow (those chosen, or every one
+** that holds opportunities of the scope), its outcomes, its win rate, the
+** median days to a win and its most frequent lost reasons; each version's win
+** rate tested against the version before it in the list by Fisher's exact test
+** (each change against what it changed, rather than against a mix of what came
+** before and after).
+*/
+static int compare(ctx *c)
+{
+    struct kanal_report_priv *p = c->r->priv_;
+    int latest = c->def->ver.version;
+    size_t cap = p->n_versions ? p->n_versions : (size_t)latest;
+    version_row *rows = kanal_arena_alloc(c->a, (cap ? cap : 1) * sizeof *rows);
+    if (!rows)
+        return nomem(c);
+    size_t n = 0;
+    int rc;
+    for (size_t i = 0; i < cap; i++) {
+        int v = p->n_versions ? p->versions[i] : (int)i + 1;
+        if ((rc = version_figures(c, v, &rows[n])))
+            return rc;
+        /* unasked, a version without opportunities has nothing to say */
+        if (p->n_versions || rows[n].won + rows[n].lost + rows[n].open)
+            n++;
+    }
+
+    static const char *const cols[][3] = {
+        { "version", "i", "version" },
+        { "opportunities", "i", "opps" },
+        { "won", "i", "won" },
+        { "lost", "i", "lost" },
+        { "open", "i", "open" },
+        { "win_rate", "n", "win rate" },
+        { "win_rate_low", "n", "low" },
+        { "win_rate_high", "n", "high" },
+        { "median_days_to_win", "n", "median days to win" },
+    };
+    static const char *const lost_cols[][2] = {
+        { "reason", "t" }, { "name", "t" },      { "count", "i" },
+        { "share", "n" },  { "share_low", "n" }, { "share_high", "n" },
+    };
+    static const char *const disp[][3] = {
+        { "version", "t", "version" },
+        { "opportunities", "i", "opps" },
+        { "won", "i", "won" },
+        { "lost", "i", "lost" },
+        { "open", "i", "open" },
+        { "win_rate", "t", "win rate" },
+        { "median_days_to_win", "t", "median days to win" },
+        { "top_lost_reasons", "l", "top lost reasons: share of lost" },
+        { "p", "t", "p (vs the version before)" },
+    };
+    kanal_report *r = c->r;
+    if ((rc = kanal_table_new(&r->rows, r->name, c->question, c->err)) ||
+        (rc = kanal_table_new(&r->display, "versions", "Versions compared", c->err)))
+        return rc;
+    if (add_columns(r->rows, cols, KANAL_ARRAY_LEN(cols)) ||
+        add_columns(r->display, disp, KANAL_ARRAY_LEN(disp)))
+        return nomem(c);
+    /* the lost reasons as lost_reason_1.reason ... lost_reason_3.share_high */
+    for (size_t k = 0; k < TOP_LOST; k++)
+        for (size_t f = 0; f < KANAL_ARRAY_LEN(lost_cols); f++) {
+            char name[64];
+            snprintf(name, sizeof name, "lost_reason_%zu.%s", k + 1, lost_cols[f][0]);
+            kanal_type type = lost_cols[f][1][0] == 'i'   ? KANAL_TYPE_INT
+                              : lost_cols[f][1][0] == 'n' ? KANAL_TYPE_NUMBER
+                                                          : KANAL_TYPE_TEXT;
+            if (kanal_table_add_column(r->rows, name, type, name))
+                return nomem(c);
+        }
+    const size_t lost_at = KANAL_ARRAY_LEN(cols),
+                 cmp_at = lost_at + TOP_LOST * KANAL_ARRAY_LEN(lost_cols);
+    if (kanal_table_add_column(r->rows, "compared_with", KANAL_TYPE_INT, "compared with") ||
+        kanal_table_add_column(r->rows, "p", KANAL_TYPE_NUMBER, "p"))
+        return nomem(c);
+
+    for (size_t i = 0; i < n; i++) {
+        const version_row *v = &rows[i], *prev = i ? &rows[i - 1] : NULL;
+        int64_t closed = v->won + v->lost;
+        bool testable = prev && closed > 0 && prev->won + prev->lost > 0;
+        double pv = testable ? kanal_stats_fisher(v->won, v->lost, prev->won, prev->lost) : NAN;
+        char label[32], days[32] = "-", ptext[96] = "-";
+        snprintf(label, sizeof label, "v%d", v->version);
+        if (v->days.won)
+            snprintf(days, sizeof days, "%.2f", kanal_stats_round(v->days.median_days, 2));
+        if (testable) {
+            char pt[64];
+            p_text(pv, pt, sizeof pt);
+            snprintf(ptext, sizeof ptext, "%s vs v%d", pt, prev->version);
+        }
+        if (kanal_table_add_row(r->rows) || kanal_table_set_int(r->rows, 0, v->version) ||
+            kanal_table_set_int(r->rows, 1, closed + v->open) ||
+            kanal_table_set_int(r->rows, 2, v->won) || kanal_table_set_int(r->rows, 3, v->lost) ||
+            kanal_table_set_int(r->rows, 4, v->open) || set_rate(r->rows, 5, v->won, closed) ||
+            (v->days.won &&
+             kanal_table_set_number(r->rows, 8, kanal_stats_round(v->days.median_days, 2))) ||
+            (prev && kanal_table_set_int(r->rows, cmp_at, prev->version)) ||
+            (testable && kanal_table_set_number(r->rows, cmp_at + 1, kanal_stats_round(pv, 4))))
+            return nomem(c);
+        kanal_buf top = KANAL_BUF_INIT;
+        for (size_t k = 0; k < v->n_top; k++) {
+            const store_count *x = &v->top[k];
+            size_t col = lost_at + k * KANAL_ARRAY_LEN(lost_cols);
+            if (kanal_table_set(r->rows, col, x->key) ||
+                kanal_table_set(r->rows, col + 1, v->top_name[k]) ||
+                kanal_table_set_int(r->rows, col + 2, x->n) ||
+                set_rate(r->rows, col + 3, x->n, v->lost)) {
+                kanal_buf_release(&top);
+                return nomem(c);
+            }
+            kanal_buf_printf(&top, "%s%s %.0f%% (%lld of %lld)%s", k ? "\n" : "",
+                             x->key ? x->key : "-", 100.0 * (double)x->n / (double)v->lost,
+                             (long long)x->n, (long long)v->lost,
+                             v->lost < SMALL_SAMPLE ? "*" : "");
+        }
+        if (v->n_top && v->lost < SMALL_SAMPLE)
+            p->small = true;
+        rc = kanal_table_add_row(r->display) || kanal_table_set(r->display, 0, label) ||
+             kanal_table_set_int(r->display, 1, closed + v->open) ||
+             kanal_table_set_int(r->display, 2, v->won) ||
+             kanal_table_set_int(r->display, 3, v->lost) ||
+             kanal_table_set_int(r->display, 4, v->open) ||
+             set_rate_text(c, r->display, 5, v->won, closed) ||
+             kanal_table_set(r->display, 6, days) ||
+             kanal_table_set(r->display, 7, top.len ? kanal_buf_cstr(&top) : NULL) ||
+             kanal_table_set(r->display, 8, ptext) || top.oom;
+        kanal_buf_release(&top);
+        if (rc)
+            return nomem(c);
+        if (prev && (rc = compare_note(c, v, prev, pv)))
+            return rc;
+    }
+
+    const char *wf = c->sc.workflow;
+    if (n == 0)
+        return note(c, "no version of '%s' holds an opportunity of this scope by %s", wf,
+                    c->sc.as_of);
+    if (n == 1 && latest == 1)
+        rc = note(c, "'%s' has one version: nothing to compare it with yet", wf);
+    else if (n == 1 && !p->n_versions)
+        rc = note(c, "only v%d holds opportunities of this scope: nothing to compare it with",
+                  rows[0].version);
+    else if (n == 1)
+        rc = note(c, "one version chosen: nothing to compare it with");
+    else
+        rc = note(c, "p: each version's win rate against the version before it in this list "
+                     "(Fisher's exact test, two-sided)");
+    return rc ? rc
+              : note(c, "median days to win: from an opportunity's creation to its win, over "
+                        "those won (- when none was); top lost reasons: each one's share of the "
+                        "version's lost opportunities");
+}
+
 /* ---- running a report -------------------------------------------------------------- */
 
 /* A time of the options: a bare date is its start (since) or its end (until, as_of). */
@@ -909,6 +1171,47 @@ static int parse_time(ctx *c, const char *what, const char *text, bool end_of_da
     if (end_of_day && kanal_date_valid(text))
         t += 86399;
     kanal_time_format(t, out);
+    return KANAL_OK;
+}
+
+/* What a report of one workflow follows of it. */
+static const char *follows(size_t which)
+{
+    const char *name = reports[which].info.name;
+    return !strcmp(name, "goals") ? "goals" : !strcmp(name, "compare") ? "versions" : "stages";
+}
+
+/* The versions to compare, each of the workflow chosen (c->def, its latest), sorted. */
+static int check_versions(ctx *c, const kanal_report_options *o)
+{
+    struct kanal_report_priv *p = c->r->priv_;
+    int latest = c->def->ver.version;
+    int *v = kanal_arena_alloc(c->a, o->n_versions * sizeof *v);
+    if (!v)
+        return nomem(c);
+    for (size_t i = 0; i < o->n_versions; i++) {
+        int x = o->versions[i];
+        if (x < 1)
+            return kanal_error_set(c->err, KANAL_EUSAGE, "invalid version %d", x);
+        if (x > latest) {
+            if (latest == 1)
+                return kanal_error_set(c->err, KANAL_ENOTFOUND,
+                                       "workflow '%s' has no version %d (its only version is 1)",
+                                       c->def->ver.workflow, x);
+            return kanal_error_set(c->err, KANAL_ENOTFOUND,
+                                   "workflow '%s' has no version %d (its versions are 1 to %d)",
+                                   c->def->ver.workflow, x, latest);
+        }
+        /* in version order, whatever the order given: a change follows what it changed */
+        size_t at = i;
+        while (at > 0 && v[at - 1] > x)
+            v[at] = v[at - 1], at--;
+        if (at > 0 && v[at - 1] == x)
+            return kanal_error_set(c->err, KANAL_EUSAGE, "version %d is named twice", x);
+        v[at] = x;
+    }
+    p->versions = v;
+    p->n_versions = o->n_versions;
     return KANAL_OK;
 }
 
@@ -930,6 +1233,14 @@ static int check_options(ctx *c, size_t which, const kanal_report_options *o)
                                "name the workflow too");
     if (o->workflow_version < 0)
         return kanal_error_set(err, KANAL_EUSAGE, "invalid version %d", o->workflow_version);
+    bool comparing = reports[which].run == compare;
+    if (o->n_versions && !comparing)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "only the compare report takes the versions to compare");
+    if (comparing && o->workflow_version)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "the compare report compares versions: name the versions to "
+                               "compare, not one version to narrow it to");
     if (o->workflow) {
         def_entry *latest;
         if ((rc = engine_workflow_latest(k, o->workflow, &latest, err)))
@@ -953,17 +1264,15 @@ static int check_options(ctx *c, size_t which, const kanal_report_options *o)
             return rc;
         if (n == 0)
             return kanal_error_set(err, KANAL_ENOTFOUND, "the %s report follows a workflow's %s",
-                                   reports[which].info.name,
-                                   strcmp(reports[which].info.name, "goals") ? "stages" : "goals"),
+                                   reports[which].info.name, follows(which)),
                    kanal_error_advise(err, KANAL_ADVICE_APPLY_WORKFLOW, NULL);
         if (n > 1) {
             kanal_buf b = KANAL_BUF_INIT;
             for (size_t i = 0; i < n; i++)
                 kanal_buf_printf(&b, "%s%s", i ? ", " : "", ids[i]);
-            kanal_error_set(
-                err, KANAL_EUSAGE, "the %s report follows the %s of one workflow: choose one of %s",
-                reports[which].info.name,
-                strcmp(reports[which].info.name, "goals") ? "stages" : "goals", kanal_buf_cstr(&b));
+            kanal_error_set(err, KANAL_EUSAGE,
+                            "the %s report follows the %s of one workflow: choose one of %s",
+                            reports[which].info.name, follows(which), kanal_buf_cstr(&b));
             kanal_buf_release(&b);
             return kanal_error_advise(err, KANAL_ADVICE_CHOOSE_WORKFLOW, NULL);
         }
@@ -971,6 +1280,8 @@ static int check_options(ctx *c, size_t which, const kanal_report_options *o)
             return rc;
         c->sc.workflow = c->def->ver.workflow;
     }
+    if (o->n_versions && (rc = check_versions(c, o)))
+        return rc;
     if (o->owner) {
         kanal_user u;
         rc = store_user_get(k->store, c->a, o->owner, &u, err);
@@ -1033,12 +1344,13 @@ static size_t report_index(const char *name, kanal_error *err)
     return KANAL_ARRAY_LEN(reports);
 }
 
-/* Who may read reports, and options this library can read. */
+/* Who may read reports, and options this library can read (of any version up to its own). */
 static int may_report(kanal *k, const kanal_report_options *opts, kanal_error *err)
 {
-    if (opts->version != KANAL_REPORT_OPTIONS_VERSION)
+    if (opts->version < 1 || opts->version > KANAL_REPORT_OPTIONS_VERSION)
         return kanal_error_set(err, KANAL_EUSAGE,
-                               "report options of version %u (this library knows version %d)",
+                               "report options of version %u (this library knows versions 1 to "
+                               "%d)",
                                opts->version, KANAL_REPORT_OPTIONS_VERSION);
     int rc = engine_need_actor(k, err);
     if (rc)
@@ -1048,6 +1360,24 @@ static int may_report(kanal *k, const kanal_report_options *opts, kanal_error *e
                                "only a manager or an admin may run reports (you are '%s')",
                                k->actor.id);
     return KANAL_OK;
+}
+
+/* The options of a caller of any version as this version reads them: version 1 has no
+   versions. */
+static kanal_report_options options_of(const kanal_report_options *in)
+{
+    kanal_report_options o = KANAL_REPORT_OPTIONS_INIT;
+    memcpy(&o, in, in->version < 2 ? offsetof(kanal_report_options, versions) : sizeof o);
+    o.version = KANAL_REPORT_OPTIONS_VERSION;
+    return o;
+}
+
+/* "1,2,4": the versions compared, as chosen. */
+static int versions_text(const struct kanal_report_priv *p, kanal_buf *out)
+{
+    for (size_t i = 0; i < p->n_versions; i++)
+        kanal_buf_printf(out, "%s%d", i ? "," : "", p->versions[i]);
+    return out->oom ? -1 : 0;
 }
 
 /* The filters, the parts and the notes, on the figures: what the plugins' formats see. */
@@ -1068,6 +1398,13 @@ static int dress(ctx *c)
         (p->by && kanal_table_add_filter(r->rows, "by", p->by)) ||
         kanal_table_add_filter(r->rows, "as_of", r->as_of))
         return nomem(c);
+    if (p->n_versions) {
+        kanal_buf b = KANAL_BUF_INIT;
+        int rc = versions_text(p, &b) || kanal_table_add_filter(r->rows, "versions", b.data);
+        kanal_buf_release(&b);
+        if (rc)
+            return nomem(c);
+    }
     if ((r->display && kanal_table_attach(r->rows, "display", r->display)) ||
         (r->comparison && kanal_table_attach(r->rows, "comparison", r->comparison)) ||
         (r->comparison_display &&
@@ -1132,7 +1469,10 @@ int kanal_report_run(kanal *k, const char *name, const kanal_report_options *opt
     if (which == KANAL_ARRAY_LEN(reports))
         return err->code;
     int rc = may_report(k, opts, err);
-    return rc ? rc : report_one(k, which, opts, false, out, err);
+    if (rc)
+        return rc;
+    kanal_report_options o = options_of(opts);
+    return report_one(k, which, &o, false, out, err);
 }
 
 void kanal_report_free(kanal_report *r)
@@ -1146,9 +1486,10 @@ void kanal_report_free(kanal_report *r)
     kanal_arena_free(r->priv_->a);
 }
 
-/* "filters":{...} as the user chose them. */
+/* "filters":{...} as the user chose them; with versions (the compare report's), "versions". */
 static void json_filters(kanal_json *j, const char *workflow, int version, const char *owner,
-                         const char *since, const char *until, const char *by)
+                         const char *since, const char *until, const char *by,
+                         const struct kanal_report_priv *versions)
 {
     kanal_json_key(j, "filters");
     kanal_json_object(j);
@@ -1165,7 +1506,80 @@ static void json_filters(kanal_json *j, const char *workflow, int version, const
         kanal_json_key(j, keys[i]);
         kanal_json_str(j, vals[i]);
     }
+    if (versions) {
+        kanal_json_key(j, "versions");
+        if (versions->n_versions) {
+            kanal_json_array(j);
+            for (size_t i = 0; i < versions->n_versions; i++)
+                kanal_json_int(j, versions->versions[i]);
+            kanal_json_end_array(j);
+        } else {
+            kanal_json_null(j);
+        }
+    }
     kanal_json_end_object(j);
+}
+
+/* A cell as its column's JSON value (the compare report's columns: int, number, text). */
+static void json_value(kanal_json *j, kanal_type type, const char *v)
+{
+    if (!v)
+        kanal_json_null(j);
+    else if (type == KANAL_TYPE_INT || type == KANAL_TYPE_NUMBER)
+        kanal_json_raw(j, v);
+    else
+        kanal_json_str(j, v);
+}
+
+/*
+** The compare report's rows: the columns as they are, but lost_reason_1.* to
+** lost_reason_3.* as one array "top_lost_reasons" of the reasons there are
+** (a version with two lost reasons has two), each {"reason","name","count",
+** "share","share_low","share_high"}.
+*/
+static void compare_json_rows(const kanal_table *t, kanal_json *j)
+{
+    static const char prefix[] = "lost_reason_";
+    size_t cols = kanal_table_columns(t);
+    kanal_json_array(j);
+    for (size_t r = 0; r < kanal_table_rows(t); r++) {
+        kanal_json_object(j);
+        bool listed = false;
+        for (size_t c = 0; c < cols; c++) {
+            const char *name = kanal_table_column_name(t, c);
+            if (strncmp(name, prefix, sizeof prefix - 1) != 0) {
+                kanal_json_key(j, name);
+                json_value(j, kanal_table_column_type(t, c), kanal_table_cell(t, r, c));
+                continue;
+            }
+            if (listed)
+                continue;
+            listed = true;
+            kanal_json_key(j, "top_lost_reasons");
+            kanal_json_array(j);
+            for (size_t k = 1;; k++) {
+                char head[32];
+                int len = snprintf(head, sizeof head, "%s%zu.", prefix, k);
+                char reason[48];
+                snprintf(reason, sizeof reason, "%sreason", head);
+                int at = kanal_table_column_index(t, reason);
+                if (at < 0 || !kanal_table_cell(t, r, (size_t)at))
+                    break;
+                kanal_json_object(j);
+                for (size_t f = 0; f < cols; f++) {
+                    const char *fname = kanal_table_column_name(t, f);
+                    if (strncmp(fname, head, (size_t)len) != 0)
+                        continue;
+                    kanal_json_key(j, fname + len);
+                    json_value(j, kanal_table_column_type(t, f), kanal_table_cell(t, r, f));
+                }
+                kanal_json_end_object(j);
+            }
+            kanal_json_end_array(j);
+        }
+        kanal_json_end_object(j);
+    }
+    kanal_json_end_array(j);
 }
 
 static void report_json(const kanal_report *r, kanal_json *j)
@@ -1174,11 +1588,16 @@ static void report_json(const kanal_report *r, kanal_json *j)
     kanal_json_object(j);
     kanal_json_key(j, "report");
     kanal_json_str(j, r->name);
-    json_filters(j, p->workflow, p->version, p->owner, p->since, p->until, p->by);
+    bool comparing = strcmp(r->name, "compare") == 0;
+    json_filters(j, p->workflow, p->version, p->owner, p->since, p->until, p->by,
+                 comparing ? p : NULL);
     kanal_json_key(j, "as_of");
     kanal_json_str(j, r->as_of);
     kanal_json_key(j, "rows");
-    kanal_table_json_rows(r->rows, j);
+    if (comparing)
+        compare_json_rows(r->rows, j);
+    else
+        kanal_table_json_rows(r->rows, j);
     if (r->comparison) {
         kanal_json_key(j, "first_touch_comparison");
         kanal_table_json_rows(r->comparison, j);
@@ -1275,6 +1694,12 @@ static int dashboard_reports(struct dashboard_priv *p, kanal *k, kanal_error *er
         if ((rc = dashboard_add(p, k, "funnel", &one, err)) ||
             (rc = dashboard_add(p, k, "goals", &one, err)))
             return rc;
+        /* did the change help: where there was a change, and no version is chosen */
+        int latest;
+        if (!o.workflow_version &&
+            ((rc = store_workflow_latest(k->store, ids[i], &latest, err)) ||
+             (latest > 1 && (rc = dashboard_add(p, k, "compare", &one, err)))))
+            return rc;
     }
     return KANAL_OK;
 }
@@ -1289,6 +1714,13 @@ int kanal_dashboard_run(kanal *k, const kanal_report_options *opts, kanal_dashbo
     int rc = may_report(k, opts, err);
     if (rc)
         return rc;
+    kanal_report_options given = options_of(opts);
+    opts = &given;
+    if (opts->n_versions)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "the dashboard compares every version of a workflow that has "
+                               "more than one: the versions to compare are the compare "
+                               "report's");
     struct dashboard_priv *p = calloc(1, sizeof *p);
     if (!p || !(p->a = kanal_arena_new())) {
         free(p);
@@ -1355,7 +1787,7 @@ void kanal_dashboard_render_json(const kanal_dashboard *d, kanal_buf *out)
     kanal_json_key(&j, "report");
     kanal_json_str(&j, "dashboard");
     json_filters(&j, p->o.workflow, p->o.workflow_version, p->o.owner, first->since, first->until,
-                 p->o.by);
+                 p->o.by, NULL);
     kanal_json_key(&j, "as_of");
     kanal_json_str(&j, d->as_of);
     kanal_json_key(&j, "reports");

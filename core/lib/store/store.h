@@ -133,6 +133,12 @@ typedef struct store_goal_row {
     int64_t done, done_late, done_won, done_lost;
 } store_goal_row;
 
+/* The opportunities of a scope won by its moment, and how long each took. */
+typedef struct store_win_days {
+    int64_t won;
+    double median_days; /* from creation to win; 0 when won is 0 */
+} store_win_days;
+
 /* ---- the backend ------------------------------------------------------------------- */
 
 #define STORE_METHODS_VERSION 1
@@ -266,6 +272,7 @@ typedef struct store_methods {
     int (*report_goals)(store *s, kanal_arena *a, const store_scope *sc,
                         const store_goal_order *order, size_t n_order, store_goal_row **out,
                         size_t *n, kanal_error *err);
+    int (*report_win_days)(store *s, const store_scope *sc, store_win_days *out, kanal_error *err);
 } store_methods;
 
 /* Every backend's handle begins with this. */
@@ -708,6 +715,13 @@ static inline int store_report_waived(store *s, kanal_arena *a, const store_scop
                                       store_count **out, size_t *n, kanal_error *err)
 {
     return s->m->report_waived(s, a, sc, out, n, err);
+}
+/* How many were won by as_of, and the median of the days from each one's creation to
+   its win (the middle value, or the mean of the two middle ones). */
+static inline int store_report_win_days(store *s, const store_scope *sc, store_win_days *out,
+                                        kanal_error *err)
+{
+    return s->m->report_win_days(s, sc, out, err);
 }
 
 #endif

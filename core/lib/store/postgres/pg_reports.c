@@ -392,3 +392,29 @@ int store_pg_report_waived(store *base_, kanal_arena *a, const store_scope *sc, 
     return counts((pg *)base_, a, sql, sc, 0, C_KEY | C_STATUS, out, n, err,
                   "counting goals not required");
 }
+
+int store_pg_report_win_days(store *base_, const store_scope *sc, store_win_days *out,
+                             kanal_error *err)
+{
+#define SECS_TO_WIN EPOCH("closed_at") " - " EPOCH("created_at")
+    static const char sql[] = SCOPE " SELECT count(*) OVER (), " SECS_TO_WIN " AS secs"
+                                    " FROM owned WHERE status = " P_WON " ORDER BY secs";
+#undef SECS_TO_WIN
+    *out = (store_win_days){ 0, 0 };
+    PGresult *r = query((pg *)base_, sql, sc, 0, NULL, err, "measuring the days to a win");
+    if (!r)
+        return err->code;
+    /* the same ranks as the SQLite backend: the median at (won + 1) / 2, or the
+       mean of won / 2 and won / 2 + 1 */
+    for (int i = 0; i < PQntuples(r); i++) {
+        int64_t won = store_pg_int(r, i, 0), rank = i + 1;
+        double days = (double)store_pg_int(r, i, 1) / 86400.0;
+        out->won = won;
+        if (won % 2 && rank == (won + 1) / 2)
+            out->median_days = days;
+        else if (won % 2 == 0 && (rank == won / 2 || rank == won / 2 + 1))
+            out->median_days += days / 2;
+    }
+    PQclear(r);
+    return KANAL_OK;
+}

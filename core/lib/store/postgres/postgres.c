@@ -1459,4 +1459,5 @@ static const store_methods pg_methods = {
     .report_stages = store_pg_report_stages,
     .report_open = store_pg_report_open,
     .report_goals = store_pg_report_goals,
+    .report_win_days = store_pg_report_win_days,
 };

@@ -437,3 +437,38 @@ int store_sqlite_report_waived(store *base_, kanal_arena *a, const store_scope *
     return run_counts(base_, a, sc, 0, sql, C_KEY | C_STATUS, out, n, err,
                       "counting goals not required");
 }
+
+int store_sqlite_report_win_days(store *base_, const store_scope *sc, store_win_days *out,
+                                 kanal_error *err)
+{
+    /* the seconds from creation to win of each won, sorted, read in order
+       and never all at once; every row carries how many there are */
+    static const char sql[] =
+        SCOPE " SELECT count(*) OVER (), unixepoch(closed_at) - unixepoch(created_at) AS secs"
+              " FROM owned WHERE status = " S_WON " ORDER BY secs";
+    sq *s = (sq *)base_;
+    *out = (store_win_days){ 0, 0 };
+    sqlite3_stmt *st = prepare(s, sql, sc, 0, NULL, err);
+    if (!st)
+        return err->code;
+    /* the median: the value at rank (won + 1) / 2, or the mean of those at
+       won / 2 and won / 2 + 1 (the funnel's ranks) */
+    int64_t rank = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t won = sqlite3_column_int64(st, 0);
+        double days = (double)sqlite3_column_int64(st, 1) / 86400.0;
+        out->won = won;
+        rank++;
+        if (won % 2 && rank == (won + 1) / 2)
+            out->median_days = days;
+        else if (won % 2 == 0 && (rank == won / 2 || rank == won / 2 + 1))
+            out->median_days += days / 2;
+    }
+    int rc =
+        step == SQLITE_DONE ? KANAL_OK : store_sqlite_fail(s, err, "measuring the days to a win");
+    sqlite3_finalize(st);
+    if (rc)
+        *out = (store_win_days){ 0, 0 };
+    return rc;
+}

@@ -1957,4 +1957,5 @@ static const store_methods sqlite_methods = {
     .report_stages = store_sqlite_report_stages,
     .report_open = store_sqlite_report_open,
     .report_goals = store_sqlite_report_goals,
+    .report_win_days = store_sqlite_report_win_days,
 };

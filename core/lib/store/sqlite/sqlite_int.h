@@ -60,5 +60,7 @@ int store_sqlite_report_waived(store *s, kanal_arena *a, const store_scope *sc, 
 int store_sqlite_report_goals(store *s, kanal_arena *a, const store_scope *sc,
                               const store_goal_order *order, size_t n_order, store_goal_row **out,
                               size_t *n, kanal_error *err);
+int store_sqlite_report_win_days(store *s, const store_scope *sc, store_win_days *out,
+                                 kanal_error *err);
 
 #endif
