@@ -161,6 +161,8 @@ static void show_json(kanal_buf *out, const kanal_opp *o)
             kanal_json_bool(&j, o->done_at[gi] != NULL);
             kanal_json_key(&j, "done_at");
             kanal_json_str(&j, o->done_at[gi]);
+            kanal_json_key(&j, "not_required");
+            kanal_json_bool(&j, o->waived_at && o->waived_at[gi] != NULL);
             kanal_json_end_object(&j);
         }
     }
@@ -212,8 +214,13 @@ static void show_text(cli *c, kanal_buf *out, const kanal_opp *o)
                                                                               : "");
         for (size_t i = 0; i < st->n_goals; i++) {
             size_t gi = st->goals[i];
-            kanal_buf_printf(out, "    [%s] %-22s", o->done_at[gi] ? "x" : " ",
+            bool waived = !o->done_at[gi] && o->waived_at && o->waived_at[gi];
+            kanal_buf_printf(out, "    [%s] %-22s", o->done_at[gi] ? "x" : waived ? "-" : " ",
                              wf->goals[gi].id);
+            if (waived)
+                kanal_buf_printf(out, " %snot required: its stage was behind it when it moved to "
+                                      "this version%s",
+                                 D, R);
             if (o->done_at[gi]) {
                 kanal_buf_printf(out, " %s", D);
                 when(out, o->done_at[gi]);

@@ -19,7 +19,7 @@ expect_err ""
 expect_sql "SELECT owner FROM partners WHERE id = 1" marcin
 
 ok kanal opp show 1 --json
-expect_out '{"id":1,"partner":{"id":1,"name":"Agencja Alfa","type":"agency"},"workflow":"tiny","version":1,"owner":"marcin","status":"open","stage":"contact","stage_entered_at":"2026-11-20T09:30:00Z","created_at":"2026-11-20T09:30:00Z","closed_at":null,"lost_reason":null,"fields":{"form":null,"margin":null,"skus":null,"exclusive":null,"signed_on":null,"notes":null},"goals":[{"id":"called","stage":"contact","mandatory":true,"done":false,"done_at":null},{"id":"introduced","stage":"contact","mandatory":true,"done":false,"done_at":null},{"id":"mailed","stage":"contact","mandatory":true,"done":false,"done_at":null},{"id":"followed_up","stage":"contact","mandatory":true,"done":false,"done_at":null},{"id":"classified","stage":"contact","mandatory":true,"done":false,"done_at":null},{"id":"visited","stage":"contact","mandatory":false,"done":false,"done_at":null},{"id":"signed","stage":"deal","mandatory":true,"done":false,"done_at":null},{"id":"listed","stage":"deal","mandatory":true,"done":false,"done_at":null}]}'
+expect_out '{"id":1,"partner":{"id":1,"name":"Agencja Alfa","type":"agency"},"workflow":"tiny","version":1,"owner":"marcin","status":"open","stage":"contact","stage_entered_at":"2026-11-20T09:30:00Z","created_at":"2026-11-20T09:30:00Z","closed_at":null,"lost_reason":null,"fields":{"form":null,"margin":null,"skus":null,"exclusive":null,"signed_on":null,"notes":null},"goals":[{"id":"called","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"introduced","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"mailed","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"followed_up","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"classified","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"visited","stage":"contact","mandatory":false,"done":false,"done_at":null,"not_required":false},{"id":"signed","stage":"deal","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"listed","stage":"deal","mandatory":true,"done":false,"done_at":null,"not_required":false}]}'
 
 ok kanal opp new --partner 2 --workflow distributors --json
 expect_out '{"id":2}'
@@ -98,7 +98,7 @@ ok kanal set 6 form=resale margin=12.5 skus=3 exclusive=yes signed_on=2026-11-01
 ok kanal log 6 call
 ok kanal opp show 6 --json
 expect_json '$.fields' '{"form":"resale","margin":12.5,"skus":3,"exclusive":true,"signed_on":"2026-11-01","notes":"Dzwonić rano"}'
-expect_json '$.goals[0]' '{"id":"called","stage":"contact","mandatory":true,"done":true,"done_at":"2026-11-28T12:00:00Z"}'
+expect_json '$.goals[0]' '{"id":"called","stage":"contact","mandatory":true,"done":true,"done_at":"2026-11-28T12:00:00Z","not_required":false}'
 ok kanal opp show 1 --json
 expect_json '$.status' lost
 expect_json '$.lost_reason' no_interest

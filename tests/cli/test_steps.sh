@@ -36,7 +36,7 @@ expect_out "opportunity 1: classified done"
 expect_err ""
 ok kanal opp show 1 --json
 expect_json '$.fields.form' referral
-expect_json '$.goals[4]' '{"id":"classified","stage":"contact","mandatory":true,"done":true,"done_at":"2026-11-21T10:00:00Z"}'
+expect_json '$.goals[4]' '{"id":"classified","stage":"contact","mandatory":true,"done":true,"done_at":"2026-11-21T10:00:00Z","not_required":false}'
 expect_sql "SELECT type || ' ' || data FROM events WHERE opp_id = 1 ORDER BY seq DESC LIMIT 1" \
     'goal_done {"goal":"classified","stage":"contact","note":"Polecenia klientów"}'
 # completing a goal already done changes nothing and exits 0

@@ -49,8 +49,9 @@ static int opp_read(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
     o->wf = e->wf;
     o->stage_index = kanal_workflow_stage_index(e->wf, r.stage);
     o->done_at = kanal_arena_alloc(a, (e->wf->n_goals + 1) * sizeof *o->done_at);
+    o->waived_at = kanal_arena_alloc(a, (e->wf->n_goals + 1) * sizeof *o->waived_at);
     o->fields = kanal_arena_alloc(a, (e->wf->n_fields + 1) * sizeof *o->fields);
-    if (!o->done_at || !o->fields) {
+    if (!o->done_at || !o->waived_at || !o->fields) {
         rc = kanal_error_nomem(err);
         goto fail;
     }
@@ -66,6 +67,13 @@ static int opp_read(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
         int g = kanal_workflow_goal_index(e->wf, pairs[i].key);
         if (g >= 0)
             o->done_at[g] = pairs[i].value;
+    }
+    if ((rc = store_goals_waived(k->store, a, id, &pairs, &n, err)))
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        int g = kanal_workflow_goal_index(e->wf, pairs[i].key);
+        if (g >= 0)
+            o->waived_at[g] = pairs[i].value;
     }
     if ((rc = store_field_values(k->store, a, id, &pairs, &n, err)))
         goto fail;
@@ -452,8 +460,9 @@ static int opp_transient(kanal *k, def_entry *e, const kanal_partner *p, const c
     o->stage_entered_at = o->created_at = o->last_event_at = kanal_arena_strdup(a, at);
     o->wf = wf;
     o->done_at = kanal_arena_alloc(a, (wf->n_goals + 1) * sizeof *o->done_at);
+    o->waived_at = kanal_arena_alloc(a, (wf->n_goals + 1) * sizeof *o->waived_at);
     o->fields = kanal_arena_alloc(a, (wf->n_fields + 1) * sizeof *o->fields);
-    if (!o->owner || !o->created_at || !o->done_at || !o->fields) {
+    if (!o->owner || !o->created_at || !o->done_at || !o->waived_at || !o->fields) {
         kanal_arena_free(a);
         return kanal_error_nomem(err);
     }
