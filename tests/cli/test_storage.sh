@@ -37,7 +37,7 @@ setup_db_rest() {
 }
 setup_db_rest
 expect_sql "PRAGMA journal_mode" wal
-expect_sql "PRAGMA user_version" 3
+expect_sql "PRAGMA user_version" 4
 # every table is STRICT
 expect_sql "SELECT count(*) FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND strict = 0" 0
 expect_sql "SELECT count(*) > 5 FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND strict = 1" 1
@@ -51,7 +51,7 @@ sqlite3 "$T/newer.db" "PRAGMA user_version = 99"
 sqlite3 "$T/newer.db" .dump >"$T/newer.before"
 run kanal user list --db "$T/newer.db" --as admin
 expect_rc 5
-expect_err "kanal: error: the database at '$T/newer.db' was written by a newer Kanal (schema 99; this one knows up to 3): upgrade kanal"
+expect_err "kanal: error: the database at '$T/newer.db' was written by a newer Kanal (schema 99; this one knows up to 4): upgrade kanal"
 run kanal user add x --name X --role channel_rep --db "$T/newer.db" --as admin
 expect_rc 5
 expect_err_has "was written by a newer Kanal (schema 99"

@@ -40,6 +40,8 @@ int store_pg_rows(kanal_arena *a, kanal_buf *b, bool oom, size_t size, void *out
 extern const char store_pg_schema[];
 /* the roles, grants and row-level security, run after the schema */
 extern const char store_pg_security[];
+/* schema version 4's deals (table, security), run after the security */
+extern const char store_pg_schema_v4_deals[];
 /* pg_reports.c */
 int store_pg_report_lost(store *s, kanal_arena *a, const store_scope *sc, store_by by,
                          store_count **out, size_t *n, kanal_error *err);
