@@ -16,6 +16,7 @@ static const cli_opt opts[] = {
     { "until", 0, "T", false, "only those created at or before T (a date: its end)" },
     { "as-of", 0, "T", false, "the record as it stood at T (a date: its end); default now" },
     { "by", 0, "stage|owner", false, "lost-reasons: split by the stage lost in, or by owner" },
+    { "partner", 0, "P", false, "commission: only the deals of partner P (by id or name)" },
     CLI_LIST_OPTS,
     { "output", 'o', "FILE", false, "write to FILE instead of stdout" },
     { NULL, 0, NULL, false, NULL },
@@ -102,6 +103,7 @@ static int run(cli *c, cli_args *a)
     o.until = cli_get(a, "until");
     o.as_of = cli_get(a, "as-of");
     o.by = cli_get(a, "by");
+    o.partner = cli_get(a, "partner");
     const char *version = cli_get(a, "version");
     if (version) {
         char *end;
@@ -137,6 +139,7 @@ static int run(cli *c, cli_args *a)
         kanal_report *r = NULL;
         if (kanal_report_run(k, a->pos[0], &o, &r, &err))
             return cli_fail(c, &err);
+        cli_print_hints(c); /* the commission rules' hints and, with --verbose, log */
         if (strcmp(format, "table") == 0)
             kanal_report_render_text(r, &out);
         else if (strcmp(format, "json") == 0)
@@ -155,17 +158,21 @@ const cli_cmd cli_cmd_report = {
     .args = "[NAME|dashboard]",
     .min_args = 0,
     .max_args = 1,
-    .summary = "the manager's reports: lost-reasons, activities, funnel, stale, goals, dashboard",
+    .summary = "the manager's reports: lost-reasons, activities, funnel, stale, goals, "
+               "commission, dashboard",
     .help = "Without NAME, lists the reports. Each describes the opportunities as they\n"
             "stood at --as-of (default now), narrowed by the filters; every rate comes with\n"
             "its count and a 95% interval, and the table marks small samples. --format svg\n"
             "draws a report as a chart; 'dashboard' is every report in one file, each as\n"
             "its chart with its table (funnel and goals for each workflow unless --workflow\n"
-            "names one). For example:\n"
+            "names one). 'commission' is each deal's commission by the rules of the\n"
+            "workflow version its partner was won under, as of --as-of, and the totals per\n"
+            "partner (--partner P: one partner). For example:\n"
             "  kanal report lost-reasons --workflow referral_partners --by stage\n"
             "  kanal report activities --workflow distributors --json\n"
             "  kanal report funnel --workflow distributors --as-of 2026-03-31\n"
             "  kanal report activities --format svg -o activities.svg\n"
+            "  kanal report commission --as-of 2026-09-30 --partner \"Biuro Kowalski\"\n"
             "  kanal report dashboard --format html -o dashboard.html",
     .opts = opts,
     .run = run,

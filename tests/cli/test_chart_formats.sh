@@ -15,7 +15,7 @@ export KANAL_USER=anna
 
 # ---- kanal report alone ---------------------------------------------------------------------
 ok kanal report --json
-expect_out '{"reports":[{"name":"activities","summary":"what each rep does, and what works: outcomes, activity mix, first touch"},{"name":"funnel","summary":"where opportunities get stuck: each stage entered, left, converted, and how long"},{"name":"goals","summary":"which goals matter: done, done out of order, win rate with and without"},{"name":"lost-reasons","summary":"why partners say no: lost reasons, most frequent first"},{"name":"stale","summary":"what waits too long: open opportunities past their stage'"'"'s max_days"},{"name":"dashboard","summary":"every report in one file for the board: --format html -o FILE"}]}'
+expect_out '{"reports":[{"name":"activities","summary":"what each rep does, and what works: outcomes, activity mix, first touch"},{"name":"commission","summary":"what won partners'"'"' clients earn them: each deal'"'"'s commission by the rules, per partner"},{"name":"funnel","summary":"where opportunities get stuck: each stage entered, left, converted, and how long"},{"name":"goals","summary":"which goals matter: done, done out of order, win rate with and without"},{"name":"lost-reasons","summary":"why partners say no: lost reasons, most frequent first"},{"name":"stale","summary":"what waits too long: open opportunities past their stage'"'"'s max_days"},{"name":"dashboard","summary":"every report in one file for the board: --format html -o FILE"}]}'
 run kanal report --format svg
 expect_rc 2
 expect_err "kanal: error: --format svg draws a report: name one (kanal report NAME --format svg), or the dashboard

@@ -2,7 +2,9 @@
 ** reports.h — the manager's questions, answered from the record: why
 ** partners say no (lost-reasons), what each rep does and what works
 ** (activities), where opportunities get stuck (funnel), what waits too long
-** (stale), which goals matter (goals).
+** (stale), which goals matter (goals), what the won partners' clients earn
+** them (commission: each deal by the rules of the version its partner was
+** won under, and the totals per partner).
 **
 ** A report describes the opportunities as they stood at a moment (as_of):
 ** events dated after it are ignored, so a report on a past day gives what it
@@ -40,11 +42,13 @@ typedef struct kanal_report_options {
     const char *until;    /* created at or before (a date: its end) */
     const char *as_of;    /* the moment described (a date: its end); NULL: now */
     const char *by;       /* lost-reasons only: "stage" or "owner" */
+    /* version 2 */
+    const char *partner; /* commission only: one partner, by id or exact name */
 } kanal_report_options;
-#define KANAL_REPORT_OPTIONS_VERSION 1
+#define KANAL_REPORT_OPTIONS_VERSION 2
 #define KANAL_REPORT_OPTIONS_INIT                                                                  \
     {                                                                                              \
-        KANAL_REPORT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL                        \
+        KANAL_REPORT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL                  \
     }
 
 /*
@@ -54,6 +58,10 @@ typedef struct kanal_report_options {
 ** and interval; `comparison` (the activities report's first touches) is
 ** NULL for the others; `notes` are plain sentences for people: what the
 ** figures can and cannot support, small samples, what was left out.
+** `comparison` is a second table of figures beside the rows, keyed in JSON
+** by its table's name: the activities report's first touches compared
+** ("first_touch_comparison"), the commission report's totals per partner
+** ("totals"); NULL for the others.
 */
 typedef struct kanal_report {
     const char *name;
@@ -74,7 +82,8 @@ void kanal_report_free(kanal_report *r);
 
 /*
 ** {"report":NAME,"filters":{...},"as_of":T,"rows":[...]} and a newline; the
-** activities report adds "first_touch_comparison":[...].
+** activities report adds "first_touch_comparison":[...], the commission
+** report "totals":[...] (its filters: {"partner"}).
 */
 void kanal_report_render_json(const kanal_report *r, kanal_buf *out);
 
