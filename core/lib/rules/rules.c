@@ -1574,7 +1574,9 @@ int rules_call(struct rules *r, hook_call *c, kanal_error *err)
             c->figure = v;
         } else {
             char what[64];
-            if (lua_type(L, 2) == LUA_TNUMBER)
+            if (lua_type(L, 2) == LUA_TNUMBER && isnan(v))
+                snprintf(what, sizeof what, "NaN");
+            else if (lua_type(L, 2) == LUA_TNUMBER)
                 snprintf(what, sizeof what, "%.14g", (double)lua_tonumber(L, 2));
             else if (lua_type(L, 2) == LUA_TNIL)
                 snprintf(what, sizeof what, "nothing");
