@@ -284,7 +284,7 @@ return {
     if deal.client == "text" then return "150" end
     if deal.client == "nothing" then return nil end
     if deal.client == "huge" then return 1e300 end
-    return deal.value * 0.05
+    return deal.value * 0.15
   end,
 }
 EOF
@@ -316,16 +316,17 @@ refuse 4 "rules error in hook 'commission' (quick.lua:2): it must return a finit
 # ... but not before it was signed
 ok kanal report commission --as-of 2025-01-31 --as manny
 
-# the 5% rule: 100.00 x 0.05 = 5.00
+# the 15% rule, rounded to the hundredth half up: 12500.50 x 0.15 = 1875.075 -> 1875.08
+# (1875.0749999999998 in the rule's doubles)
 won_quick 9 "Konsultant"
-ok kanal deal add --partner Konsultant --client "fine" --value 100 --signed 2025-02-01 --as marcin
+ok kanal deal add --partner Konsultant --client "fine" --value 12500.50 --signed 2025-02-01 --as marcin
 ok kanal report commission --partner Konsultant --json --as manny
-expect_json '$.rows[0].commission' 5.0
+expect_json '$.rows[0].commission' 1875.08
 
 # ---- the version the partner was won under ------------------------------------------------------------
 
-# quick v2 pays 10%: Konsultant, won under v1, keeps v1's 5%; a partner won under v2
-# gets 10%: 100.00 x 0.10 = 10.00
+# quick v2 pays 10%: Konsultant, won under v1, keeps v1's 15% (1875.08); a partner
+# won under v2 gets 10%: 100.00 x 0.10 = 10.00
 cat >"$T/quick/quick.lua" <<'EOF'
 return {
   commission = function(deal, partner, as_of)
@@ -338,7 +339,7 @@ expect_out "quick v2"
 won_quick 10 "Konsultant Dwa"
 ok kanal deal add --partner "Konsultant Dwa" --client "fine" --value 100 --signed 2025-02-01 --as marcin
 ok kanal report commission --partner Konsultant --json --as manny
-expect_json '$.rows[0].commission' 5.0
+expect_json '$.rows[0].commission' 1875.08
 ok kanal report commission --partner "Konsultant Dwa" --json --as manny
 expect_json '$.rows[0].commission' 10.0
 

@@ -343,7 +343,10 @@ int engine_commission(kanal *k, const kanal_deal *d, const kanal_partner *p, con
                                "rules error in hook 'commission' of %s v%d: the commission of "
                                "deal %lld is %.14g, more than Kanal counts (%.0f)",
                                d->workflow, d->version, (long long)d->id, c.figure, MAX_COMMISSION);
-    *cents = (int64_t)llround(c.figure * 100);
+    /* to the nearest hundredth, half away from zero, once the binary noise of
+       the rule's arithmetic is gone (12500.50 x 0.15 is 1875.0749999999998 in
+       doubles, and 1875.08 to an accountant) */
+    *cents = (int64_t)llround(nearbyint(c.figure * 100 * 1e4) / 1e4);
     return KANAL_OK;
 }
 

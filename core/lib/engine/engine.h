@@ -147,7 +147,7 @@ int engine_deals_as_of(kanal *k, kanal_arena *a, int64_t partner_id, const char 
 /*
 ** The commission the rules of the deal's workflow version give it on `day`
 ** (0 when they define no commission hook), in hundredths, rounded to the
-** nearest. A rule that fails or answers anything but a finite number of at
+** nearest (half away from zero). A rule that fails or answers anything but a finite number of at
 ** least 0 is KANAL_EINVALID naming the rules file, its line and the hook.
 */
 int engine_commission(kanal *k, const kanal_deal *d, const kanal_partner *p, const char *day,
