@@ -77,6 +77,7 @@ static int end_run(cli *c, cli_args *a)
     int64_t id = strtoll(text, NULL, 10);
     if (kanal_deal_end(k, id, cli_get(a, "at"), &err))
         return cli_fail(c, &err);
+    fprintf(c->out, "deal %lld: ended on %s\n", (long long)id, cli_get(a, "at"));
     return 0;
 }
 

@@ -67,7 +67,7 @@ ok kanal deal add --partner 1 --client "Pensjonat Zacisze" --value 8000.00 --sig
 expect_out '{"id":2}'
 # the four months: any day from signing on, in the past too, before the won event
 ok kanal deal end 1 --at 2025-07-01 --as marcin
-expect_out ""
+expect_out "deal 1: ended on 2025-07-01"
 # piotr's network: five clients signed on 2025-02-01, a sixth on 2025-08-01
 _v=1000
 for c in "Apteka Zdrowie" "Bistro Smak" "Czysty Dom" "Drukarnia Kolor" "Eko Ogród"; do
