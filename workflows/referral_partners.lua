@@ -3,7 +3,7 @@
 -- DOMAIN.md, Example 1: the referral fee became 15-20%, paid only for
 -- clients who stay at least six months; and someone who does not know the
 -- product must not recommend it, so a referrer is activated only after the
--- knowledge check is passed with 80% or more.
+-- knowledge check is passed with 80% or more; the fee per client: below.
 
 local PASS_MARK = 80          -- % needed in the knowledge check
 local FEE_MIN, FEE_MAX = 15, 20
@@ -45,5 +45,43 @@ return {
                              opp.fields.referral_fee_pct, opp.fields.min_client_months))
       kanal.hint("next: book the product training; the knowledge check follows it")
     end
+  end,
+
+  -- The referral fee of a client the partner brought (kanal report commission):
+  -- nothing until the client has stayed MIN_CLIENT_MONTHS; then 15% of the
+  -- deal's value, or 20% once the partner has five or more clients retained
+  -- that way (each client counted once, whatever its number of deals).
+  commission = function(deal, partner, as_of)
+    local FEE, FEE_NETWORK, NETWORK = 0.15, 0.20, 5
+
+    -- The day `months` calendar months after a YYYY-MM-DD day; a day the month
+    -- lacks is its last (2026-08-31 + 6 months is 2027-02-28).
+    local function add_months(day, months)
+      local y, m, d = day:match("^(%d%d%d%d)-(%d%d)-(%d%d)$")
+      y, m, d = tonumber(y), tonumber(m) - 1 + months, tonumber(d)
+      y, m = y + m // 12, m % 12 + 1
+      local last = ({ 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 })[m]
+      if m == 2 and (y % 4 == 0 and y % 100 ~= 0 or y % 400 == 0) then last = 29 end
+      return string.format("%04d-%02d-%02d", y, m, math.min(d, last))
+    end
+
+    -- Retained: the client stayed MIN_CLIENT_MONTHS, counted to the day it left
+    -- or, while it stays, to as_of (Kanal gives `ended` as of as_of: a client
+    -- who left later had not left yet).
+    local function retained(d)
+      return add_months(d.signed, MIN_CLIENT_MONTHS) <= (d.ended or as_of)
+    end
+
+    if not retained(deal) then
+      return 0
+    end
+    local clients, n = {}, 0
+    for _, d in ipairs(kanal.deals(partner.id)) do
+      if not clients[d.client] and retained(d) then
+        clients[d.client] = true
+        n = n + 1
+      end
+    end
+    return deal.value * (n >= NETWORK and FEE_NETWORK or FEE)
   end,
 }

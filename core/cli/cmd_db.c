@@ -1,6 +1,7 @@
 /*
 ** cmd_db.c — kanal db copy FROM TO: a whole database, moved.
 */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -35,10 +36,14 @@ static int copy_run(cli *c, cli_args *a)
     kanal_buf from = KANAL_BUF_INIT, to = KANAL_BUF_INIT;
     where(&from, a->pos[0]);
     where(&to, a->pos[1]);
+    /* the deals, when there are any */
+    char deals[48] = "";
+    if (res.deals)
+        snprintf(deals, sizeof deals, ", %ld deal%s", res.deals, res.deals == 1 ? "" : "s");
     fprintf(c->out,
-            "copied %ld users, %ld workflow versions, %ld partners, %ld opportunities and %ld "
+            "copied %ld users, %ld workflow versions, %ld partners, %ld opportunities%s and %ld "
             "events from %s to %s\n",
-            res.users, res.workflows, res.partners, res.opportunities, res.events,
+            res.users, res.workflows, res.partners, res.opportunities, deals, res.events,
             cli_safe(c, kanal_buf_cstr(&from)), cli_safe(c, kanal_buf_cstr(&to)));
     kanal_buf_release(&from);
     kanal_buf_release(&to);

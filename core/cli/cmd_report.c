@@ -17,6 +17,7 @@ static const cli_opt opts[] = {
     { "until", 0, "T", false, "only those created at or before T (a date: its end)" },
     { "as-of", 0, "T", false, "the record as it stood at T (a date: its end); default now" },
     { "by", 0, "stage|owner", false, "lost-reasons: split by the stage lost in, or by owner" },
+    { "partner", 0, "P", false, "commission: only the deals of partner P (by id or name)" },
     CLI_LIST_OPTS,
     { "output", 'o', "FILE", false, "write to FILE instead of stdout" },
     { NULL, 0, NULL, false, NULL },
@@ -135,6 +136,7 @@ static int run(cli *c, cli_args *a)
     o.until = cli_get(a, "until");
     o.as_of = cli_get(a, "as-of");
     o.by = cli_get(a, "by");
+    o.partner = cli_get(a, "partner");
     const char *version = cli_get(a, "version");
     if (version) {
         char *end;
@@ -187,6 +189,7 @@ static int run_report(cli *c, cli_args *a, const char *format, const kanal_repor
         kanal_report *r = NULL;
         if (kanal_report_run(k, a->pos[0], &o, &r, &err))
             return cli_fail(c, &err);
+        cli_print_hints(c); /* the commission rules' hints and, with --verbose, log */
         if (strcmp(format, "table") == 0)
             kanal_report_render_text(r, &out);
         else if (strcmp(format, "json") == 0)
@@ -206,7 +209,7 @@ const cli_cmd cli_cmd_report = {
     .min_args = 0,
     .max_args = 1,
     .summary = "the manager's reports: lost-reasons, activities, funnel, stale, goals, compare, "
-               "dashboard",
+               "commission, dashboard",
     .help = "Without NAME, lists the reports. Each describes the opportunities as they\n"
             "stood at --as-of (default now), narrowed by the filters; every rate comes with\n"
             "its count and a 95% interval, and the table marks small samples. --format svg\n"
@@ -214,12 +217,15 @@ const cli_cmd cli_cmd_report = {
             "its chart with its table (funnel and goals for each workflow unless --workflow\n"
             "names one). 'compare' sets the versions of one workflow side by side (all\n"
             "those used, or --versions A,B) and tests each against the one before it.\n"
-            "For example:\n"
+            "'commission' is each deal's commission by the rules of the workflow version\n"
+            "its partner was won under, as of --as-of, and the totals per partner\n"
+            "(--partner P: one partner). For example:\n"
             "  kanal report lost-reasons --workflow referral_partners --by stage\n"
             "  kanal report activities --workflow distributors --json\n"
             "  kanal report funnel --workflow distributors --as-of 2026-03-31\n"
             "  kanal report compare --workflow referral_partners --versions 1,2\n"
             "  kanal report activities --format svg -o activities.svg\n"
+            "  kanal report commission --as-of 2026-09-30 --partner \"Biuro Kowalski\"\n"
             "  kanal report dashboard --format html -o dashboard.html",
     .opts = opts,
     .run = run,

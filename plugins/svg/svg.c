@@ -3,6 +3,7 @@
 ** without help.
 **
 **   kanal report lost-reasons --format svg -o lost.svg
+**   kanal report commission --format svg -o commission.svg
 **
 ** A chart is standalone SVG (no fonts, images or scripts from elsewhere):
 ** a title that says what and when, labelled axes, every figure written
@@ -405,7 +406,8 @@ static void header(chart *ch)
     const char *wf = filter(t, "workflow_name"), *id = filter(t, "workflow"),
                *version = filter(t, "version"), *owner = filter(t, "owner"),
                *since = filter(t, "since"), *until = filter(t, "until"),
-               *as_of = filter(t, "as_of"), *versions = filter(t, "versions");
+               *as_of = filter(t, "as_of"), *versions = filter(t, "versions"),
+               *partner = filter(t, "partner");
     const char *sep = " \xE2\x80\x94 ";
     if (wf || id) {
         mk_printf(&ch->title, "%s%s", sep, wf ? wf : id);
@@ -423,6 +425,9 @@ static void header(chart *ch)
     } else if (!strcmp(host->table_name(t), "lost-reasons") ||
                !strcmp(host->table_name(t), "activities") || !strcmp(host->table_name(t), "stale")) {
         mk_printf(&ch->title, "%severy workflow", sep);
+        sep = ", ";
+    } else if (!strcmp(host->table_name(t), "commission")) {
+        mk_printf(&ch->title, "%s%s", sep, partner ? partner : "every partner");
         sep = ", ";
     }
     if (owner) {
@@ -1117,6 +1122,48 @@ done:
     free(labels);
 }
 
+/* ---- commission: what each partner's clients earn it --------------------------------- */
+
+static void commission(chart *ch)
+{
+    const kanal_table *t = part(ch->t, "comparison");
+    size_t n = t ? host->table_rows(t) : 0;
+    double most = 0;
+    for (size_t r = 0; r < n; r++) {
+        double v;
+        if (real(t, r, "commission", &v))
+            most = fmax(most, v);
+    }
+    double max = most <= 0 ? 1 : ceil(most / step_for(most)) * step_for(most);
+    double lw = t ? label_width(t, "partner", NULL, 80, false) : 80;
+    double x0 = MARGIN + lw + 10, value_w = 300, width = ch->w - MARGIN - value_w - x0;
+    char colour[8];
+    viridis(0.45, colour);
+    double top = ch->y;
+    size_t mark = ch->body.len;
+    for (size_t r = 0; r < n; r++) {
+        const char *partner = cell(t, r, "partner"), *earned = cell(t, r, "commission"),
+                   *value = cell(t, r, "value");
+        long long deals = num(t, r, "deals");
+        double v = 0;
+        real(t, r, "commission", &v);
+        size_t lines =
+            lines_at(ch, MARGIN, ch->y + 12, FONT, START, partner ? partner : "", lw, LABEL_LINES);
+        rect(ch, x0, ch->y, width * v / max, BAR, colour);
+        char label[160];
+        snprintf(label, sizeof label, "%s (%lld deal%s worth %s)", earned ? earned : "0", deals,
+                 deals == 1 ? "" : "s", value ? value : "0");
+        text(ch, x0 + width * v / max + 6, ch->y + 12, FONT, START, label, NULL);
+        desc(ch, "%s: %s.", partner ? partner : "", label);
+        ch->y += fmax(ROW, lines_height(lines, FONT) + 8);
+    }
+    axis_under(ch, mark, x0, width, top, ch->y, max, false,
+               "commission earned by the partner's clients, as of the moment above");
+    ch->y += 44;
+    footnote(ch, "Each deal earns what the commission rule of the workflow version its partner "
+                 "was won under gives it (no rule: nothing); the table lists every deal.");
+}
+
 /* ---- the format --------------------------------------------------------------------- */
 
 static const struct {
@@ -1129,6 +1176,7 @@ static const struct {
     { "stale", stale },
     { "goals", goals },
     { "compare", compare },
+    { "commission", commission },
 };
 
 static int render(kanal_call *call, const kanal_table *t)

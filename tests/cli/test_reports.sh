@@ -361,9 +361,9 @@ expect_len '$.rows' 3
 ok kanal report
 expect_err ""
 checks=$((checks + 1))
-_got=$(printf '%s\n' "$out" | head -n 6 | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }')
-[ "$_got" = "activities compare funnel goals lost-reasons stale" ] ||
-    fail "the first six lines begin with '$_got', want activities, compare, funnel, goals, lost-reasons, stale"
+_got=$(printf '%s\n' "$out" | head -n 7 | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }')
+[ "$_got" = "activities commission compare funnel goals lost-reasons stale" ] ||
+    fail "the first seven lines begin with '$_got', want activities, commission, compare, funnel, goals, lost-reasons, stale"
 
 # an unknown report: its name and the known ones
 db_snapshot
@@ -373,7 +373,7 @@ case "$rc" in 2 | 3) ;; *) fail "exit code $rc, want 2 or 3" ;; esac
 expect_out ""
 expect_err_has "kanal: error: "
 expect_err_has "'revenue'"
-expect_err_has "activities, compare, funnel, goals, lost-reasons, stale"
+expect_err_has "activities, commission, compare, funnel, goals, lost-reasons, stale"
 expect_db_unchanged
 # a near miss: named (the known list or a suggestion, as the house does)
 run kanal report lost_reason

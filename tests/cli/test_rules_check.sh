@@ -46,7 +46,7 @@ bad() {
 
 # ---- what check reports --------------------------------------------------------------------------
 bad unknown_hook "unknown_hook.lua:4: error: unknown hook 'can_advanse' (did you mean 'can_advance'?)"
-bad unknown_far "unknown_far.lua:3: error: unknown hook 'on_payday' (hooks: can_create, can_complete, can_advance, can_win, can_lose, on_create, on_complete, on_activity, on_enter, on_exit, on_won, on_lost)"
+bad unknown_far "unknown_far.lua:3: error: unknown hook 'on_payday' (hooks: can_create, can_complete, can_advance, can_win, can_lose, on_create, on_complete, on_activity, on_enter, on_exit, on_won, on_lost, commission)"
 bad not_function "not_function.lua: error: hook 'can_win' must be a function, not a boolean"
 bad syntax "syntax.lua:4: error: unexpected symbol near 'then'"
 bad no_return "no_return.lua: error: the rules file must return a table of hooks (it returned nil)"

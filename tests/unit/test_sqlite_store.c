@@ -129,12 +129,16 @@ static store *open_new(const char *name)
 
 static const char *const admin_roles[] = { "admin" };
 
+/* what schema 4 added (deals, the changing of live processes): gone from a database made to
+   look older */
+#define V4_DROP                                                                                    \
+    "DROP TABLE deals; DROP TABLE workflow_retired; DROP TABLE goals_waived;"                      \
+    " DROP TRIGGER stage_visit_migrated;"
+
 /* what schema 3 added to opportunities (stage_visits aside): gone from a database made to look
  * older */
-/* schema 4's additions, then 3's: back to an older database */
 #define V3_TRIGGERS_DROP                                                                           \
-    "DROP TABLE workflow_retired; DROP TABLE goals_waived; DROP TRIGGER stage_visit_migrated;"    \
-    " DROP TRIGGER stage_visit_first; DROP TRIGGER stage_visit_next;"                              \
+    "DROP TRIGGER stage_visit_first; DROP TRIGGER stage_visit_next;"                               \
     " DROP TRIGGER stage_visit_closed; DROP INDEX opportunities_last_event;"
 
 static void add_user(store *s, const char *id)
@@ -161,7 +165,7 @@ static void test_schema(void)
     static const char *const tables[] = { "users",        "user_roles",    "workflow_versions",
                                           "partners",     "opportunities", "goals_done",
                                           "field_values", "activities",    "events",
-                                          "stage_visits" };
+                                          "stage_visits", "deals" };
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[256];
         snprintf(sql, sizeof sql,
@@ -415,8 +419,8 @@ static void test_migration_v2(void)
     sqlite3 *db = raw_open(path_in("v1.db"));
     CHECK_INT(
         raw_exec(db,
-                 "ALTER TABLE events DROP COLUMN login; DROP TABLE stage_visits; " V3_TRIGGERS_DROP
-                 " PRAGMA user_version = 1",
+                 V4_DROP "ALTER TABLE events DROP COLUMN login; DROP TABLE stage_visits; "
+                 V3_TRIGGERS_DROP " PRAGMA user_version = 1",
                  NULL, 0),
         SQLITE_OK);
     sqlite3_close(db);
@@ -529,7 +533,9 @@ static void test_migration_v3(void)
                     "3:a:2026-03-05T09:00:00Z:2026-03-05T09:00:00Z:- "
                     "3:b:2026-03-05T09:00:00Z:-:-");
     /* back to schema 2 */
-    CHECK_INT(raw_exec(db, "DROP TABLE stage_visits; " V3_TRIGGERS_DROP " PRAGMA user_version = 2",
+    CHECK_INT(raw_exec(db,
+                       V4_DROP "DROP TABLE stage_visits; " V3_TRIGGERS_DROP
+                               " PRAGMA user_version = 2",
                        NULL, 0),
               SQLITE_OK);
     sqlite3_close(db);
@@ -538,7 +544,7 @@ static void test_migration_v3(void)
     if (s)
         store_close(s);
     db = raw_open(path_in("v2.db"));
-    CHECK_INT(raw_int(db, "PRAGMA user_version"), 4);
+    CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     raw_text(db, visits, migrated, sizeof migrated);
     CHECK_STR(migrated, kept);
     /* and kept by the triggers from now on */
@@ -546,6 +552,56 @@ static void test_migration_v3(void)
                           " tbl_name = 'opportunities'"),
               4);
     sqlite3_close(db);
+}
+
+/*
+** A database of schema 3 (before deals) is migrated on open: the deals table
+** appears, empty and STRICT, what the database held stays, and deals can be
+** stored.
+*/
+static void test_migration_v4(void)
+{
+    store *s = open_new("v3.db");
+    kanal_error e;
+    kanal_error_clear(&e);
+    add_user(s, "ann");
+    kanal_partner p = { .name = "P", .type = "referrer", .created_at = "2026-03-01T08:00:00Z" };
+    int64_t pid = 0;
+    CHECK_INT(store_partner_insert(s, &p, "p", &pid, &e), 0);
+    store_close(s);
+    sqlite3 *db = raw_open(path_in("v3.db"));
+    CHECK_INT(raw_exec(db, V4_DROP " PRAGMA user_version = 3", NULL, 0), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_INT(file_int(path_in("v3.db"), "SELECT count(*) FROM sqlite_schema WHERE name = 'deals'"),
+              0);
+    kanal_error_clear(&e);
+    CHECK_INT(store_open(&s, path_in("v3.db"), false, &e), KANAL_OK);
+    if (!s)
+        return;
+    kanal_workflow_version v = { .workflow = "w",
+                                 .version = 1,
+                                 .source = "w.yaml",
+                                 .yaml = "workflow: w",
+                                 .hash = "h",
+                                 .applied_at = "2026-03-01T08:00:00Z",
+                                 .applied_by = "ann" };
+    CHECK_INT(store_workflow_insert(s, &v, "W", &e), 0);
+    store_opp_row r = { .partner_id = pid, .workflow = "w", .version = 1, .owner = "ann",
+                        .stage = "a", .created_at = "2026-03-02T08:00:00Z" };
+    int64_t oid = 0, did = 0;
+    CHECK_INT(store_opp_insert(s, &r, &oid, &e), 0);
+    kanal_deal d = { .partner_id = pid, .opp = oid, .client = "C", .value_cents = 100,
+                     .signed_on = "2026-03-03", .created_at = "2026-03-04T08:00:00Z",
+                     .created_by = "ann" };
+    CHECK_INT(store_deal_insert(s, &d, &did, &e), 0);
+    CHECK_INT(did, 1);
+    store_close(s);
+    CHECK_INT(file_int(path_in("v3.db"), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    CHECK_INT(file_int(path_in("v3.db"), "SELECT count(*) FROM partners"), 1);
+    CHECK_INT(file_int(path_in("v3.db"), "SELECT count(*) FROM deals"), 1);
+    CHECK_INT(file_int(path_in("v3.db"), "SELECT count(*) FROM sqlite_schema WHERE name ="
+                                         " 'deals' AND sql LIKE '%STRICT'"),
+              1);
 }
 
 /*
@@ -612,6 +668,7 @@ int main(void)
     test_open_refusals();
     test_migration_v2();
     test_migration_v3();
+    test_migration_v4();
     test_publish();
     remove_dir();
     return t_done("test_sqlite_store");

@@ -9,7 +9,8 @@
 **    the outer rolled back drops everything; a store closed with a
 **    transaction open keeps none of it;
 **  - uncommitted work is invisible to another connection;
-**  - each query function reads back what was written, as records.
+**  - each query function reads back what was written, as records (deals
+**    included).
 ** The SQLite backend's own tests (its file, its schema) are in
 ** test_sqlite_store.c.
 */
@@ -618,12 +619,105 @@ static void test_partners_and_opps(store *s)
     kanal_arena_free(a);
 }
 
+/* Deals: numbered 1 and up, read back with their partner and opportunity, narrowed by
+   partner, owner and signing day; one open deal per partner and client. */
+static void test_deals(store *s)
+{
+    kanal_error e;
+    kanal_error_clear(&e);
+    kanal_arena *a = kanal_arena_new();
+    kanal_partner p = { .name = "Biuro Deal", .type = "referrer", .owner = "marcin",
+                        .created_at = "2026-03-01T08:00:00Z" };
+    int64_t pid = 0, other = 0, won = -1, o1 = 0, o2 = 0;
+    CHECK_INT(store_partner_insert(s, &p, "biuro deal", &pid, &e), 0);
+    p.name = "Inny";
+    p.owner = "mia";
+    CHECK_INT(store_partner_insert(s, &p, "inny", &other, &e), 0);
+    CHECK_INT(store_opp_won_latest(s, pid, &won, &e), 0);
+    CHECK_INT(won, 0);
+    /* won twice: the latest by the time it was won, not by its number */
+    store_opp_row r = { .partner_id = pid, .workflow = "distributors", .version = 1,
+                        .owner = "marcin", .stage = "launch",
+                        .created_at = "2026-03-02T08:00:00Z" };
+    CHECK_INT(store_opp_insert(s, &r, &o1, &e), 0);
+    CHECK_INT(store_opp_close(s, o1, KANAL_WON, "2026-03-09T08:00:00Z", NULL, &e), 0);
+    r.workflow = "wholesale";
+    CHECK_INT(store_opp_insert(s, &r, &o2, &e), 0);
+    CHECK_INT(store_opp_close(s, o2, KANAL_WON, "2026-03-05T08:00:00Z", NULL, &e), 0);
+    CHECK_INT(store_opp_won_latest(s, pid, &won, &e), 0);
+    CHECK_INT(won, o1);
+
+    kanal_deal d = { .partner_id = pid, .opp = o1, .client = "Hotel Mewa", .value_cents = 1250050,
+                     .signed_on = "2026-01-15", .created_at = "2026-03-10T08:00:00Z",
+                     .created_by = "marcin" };
+    int64_t d1 = 0, d2 = 0, d3 = 0, open = -1;
+    CHECK_INT(store_deal_insert(s, &d, &d1, &e), 0);
+    CHECK_INT(d1, 1);
+    d.client = "Pensjonat";
+    d.value_cents = 0;
+    d.signed_on = "2026-04-01";
+    CHECK_INT(store_deal_insert(s, &d, &d2, &e), 0);
+    CHECK_INT(d2, 2);
+    d.partner_id = other;
+    d.client = "Hotel Mewa";
+    CHECK_INT(store_deal_insert(s, &d, &d3, &e), 0);
+    /* a value below 0 is refused by the schema */
+    d.value_cents = -1;
+    int64_t bad = 0;
+    kanal_error_clear(&e);
+    CHECK_INT(store_deal_insert(s, &d, &bad, &e), KANAL_ESTORAGE);
+    CHECK(strstr(e.message, "CHECK") != NULL);
+
+    kanal_deal got = { 0 };
+    CHECK_INT(store_deal_get(s, a, d1, &got, &e), 0);
+    CHECK_STR(got.partner, "Biuro Deal");
+    CHECK_STR(got.client, "Hotel Mewa");
+    CHECK_INT(got.value_cents, 1250050);
+    CHECK_INT(got.opp, o1);
+    CHECK_STR(got.workflow, "distributors");
+    CHECK_INT(got.version, 1);
+    CHECK_STR(got.signed_on, "2026-01-15");
+    CHECK(got.ended_on == NULL);
+    CHECK_STR(got.created_by, "marcin");
+    CHECK_INT(store_deal_get(s, a, 999, &got, &e), KANAL_ENOTFOUND);
+
+    CHECK_INT(store_deal_open_for(s, pid, "Hotel Mewa", &open, &e), 0);
+    CHECK_INT(open, d1);
+    /* ending: never before the signing day (the schema says so too) */
+    kanal_error_clear(&e);
+    CHECK_INT(store_deal_end(s, d1, "2026-01-14", &e), KANAL_ESTORAGE);
+    CHECK_INT(store_deal_end(s, d1, "2026-05-15", &e), 0);
+    CHECK_INT(store_deal_open_for(s, pid, "Hotel Mewa", &open, &e), 0);
+    CHECK_INT(open, 0);
+
+    kanal_deal *list = NULL;
+    size_t n = 0;
+    CHECK_INT(store_deals_list(s, a, &(store_deal_filter){ 0 }, &list, &n, &e), 0);
+    CHECK_INT(n, 3);
+    if (n == 3) {
+        CHECK_STR(list[0].ended_on, "2026-05-15");
+        CHECK_STR(list[2].partner, "Inny");
+    }
+    CHECK_INT(store_deals_list(s, a, &(store_deal_filter){ .partner_id = pid }, &list, &n, &e), 0);
+    CHECK_INT(n, 2);
+    CHECK_INT(store_deals_list(s, a, &(store_deal_filter){ .owner = "mia" }, &list, &n, &e), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(store_deals_list(s, a, &(store_deal_filter){ .signed_by = "2026-03-31" }, &list,
+                               &n, &e),
+              0);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_INT(list[0].id, d1);
+    kanal_arena_free(a);
+}
+
 static void test_queries(void)
 {
     store *s = open_new("queries.db");
     test_users(s);
     test_workflows(s);
     test_partners_and_opps(s);
+    test_deals(s);
     CHECK_INT(store_depth(s), 0);
     store_close(s);
     store_close(NULL);

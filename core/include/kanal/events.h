@@ -15,6 +15,11 @@
 ** Steps without a verb are not exported: the replay of the others causes
 ** them again (a reassignment of one opportunity, a rules' note), or they
 ** belong to the people and the definitions, not to the history.
+**
+** A deal (a client a won partner brought) is recorded on the partner's won
+** opportunity: deal_added on the day the client signed, deal_ended on the day
+** the client left. In a history export, a deal's `arg` is CLIENT=VALUE, its
+** end's the client's name, and `at` the day.
 */
 #define KANAL_EVENTS(X)                                                  \
     X(KANAL_EV_USER_ADDED, "user_added", NULL, NULL)                     \
@@ -33,7 +38,14 @@
     X(KANAL_EV_REASSIGNED, "reassigned", NULL, NULL)                     \
     X(KANAL_EV_NOTE, "note", NULL, NULL)                                 \
     X(KANAL_EV_MIGRATED, "migrated", NULL, NULL)                         \
-    X(KANAL_EV_WORKFLOW_RETIRED, "workflow_retired", NULL, NULL)
+    X(KANAL_EV_WORKFLOW_RETIRED, "workflow_retired", NULL, NULL)            \
+    X(KANAL_EV_DEAL_ADDED, KANAL_EV_DEAL_ADDED_NAME, "deal", "client")   \
+    X(KANAL_EV_DEAL_ENDED, KANAL_EV_DEAL_ENDED_NAME, "deal_end", "client")
+
+/* The deal events' names, as macros so that a store's schema can spell them
+   too (PostgreSQL's row-level security lets a partner's owner record them). */
+#define KANAL_EV_DEAL_ADDED_NAME "deal_added"
+#define KANAL_EV_DEAL_ENDED_NAME "deal_ended"
 
 typedef enum kanal_event_type {
 #define X(e, name, verb, arg) e,

@@ -378,18 +378,48 @@ typedef struct kanal_history {
 int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *err);
 void kanal_opp_history_free(kanal_history *h);
 
+/* ---- deals: the clients won partners bring ------------------------------------------- */
+
+/*
+** Records a client a won partner brought: `client` (free text, unique among
+** the partner's deals that have not ended), `value` an amount such as 12500
+** or 12500.50, `signed_on` the day the client signed (YYYY-MM-DD, not after
+** today; any earlier day). The deal belongs to the partner's latest won
+** opportunity: its event (deal_added, dated that day) goes into that
+** opportunity's history, and that opportunity's workflow version's rules
+** compute its commission. Needs the partner's owner, a manager or an admin;
+** a partner without a won opportunity is refused. *id: the deal's number.
+*/
+int kanal_deal_add(kanal *k, const char *partner, const char *client, const char *value,
+                   const char *signed_on, int64_t *id, kanal_error *err);
+
+/*
+** Records that a deal's client left on `ended_on` (YYYY-MM-DD, from the day
+** it signed up to today); an event deal_ended dated that day. Needs the
+** partner's owner, a manager or an admin; a deal ends once.
+*/
+int kanal_deal_end(kanal *k, int64_t id, const char *ended_on, kanal_error *err);
+
+/*
+** deals: id, partner, client, value, signed, ended, opportunity, workflow,
+** version; of one partner (by id or exact name) or of all. Users other than
+** managers and admins see the deals of the partners they own.
+*/
+int kanal_deal_list(kanal *k, const char *partner, kanal_table **out, kanal_error *err);
+
 /* ---- moving a database ------------------------------------------------------------ */
 
 /* What kanal_db_copy copied. */
 typedef struct kanal_copy_result {
     long users, workflows, partners, opportunities, events; /* workflows: versions */
+    long deals;
 } kanal_copy_result;
 
 /*
 ** Copies the whole record of the database at `from` into a new one at `to`
 ** (a file that does not exist yet, or an empty PostgreSQL database), in
 ** either direction between SQLite and PostgreSQL: users and their roles,
-** every workflow version, partners and opportunities under the same
+** every workflow version, partners, opportunities and deals under the same
 ** numbers, goals, fields, activities, and the event log as it was (actors,
 ** logins, times). One transaction on the target: complete, or nothing there.
 ** On PostgreSQL, the target must be written by the database's owner.

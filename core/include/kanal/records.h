@@ -86,6 +86,26 @@ typedef struct kanal_event {
                                  NULL (events recorded before Kanal kept it) */
 } kanal_event;
 
+/*
+** A client a won partner brought: a deal, recorded on the partner's latest
+** won opportunity (whose workflow version's rules compute its commission).
+** Values are kept exactly, in hundredths; dates are calendar days.
+*/
+typedef struct kanal_deal {
+    int64_t id;
+    int64_t partner_id;
+    const char *partner;  /* the partner's name (lists), or NULL */
+    int64_t opp;          /* the won opportunity it belongs to */
+    const char *workflow; /* that opportunity's workflow and version (lists), or NULL */
+    int version;
+    const char *client;
+    int64_t value_cents;    /* the deal's value, in hundredths */
+    const char *signed_on;  /* YYYY-MM-DD: the day the client signed */
+    const char *ended_on;   /* YYYY-MM-DD: the day the client left; NULL while it stays */
+    const char *created_at; /* when it was recorded */
+    const char *created_by; /* who recorded it */
+} kanal_deal;
+
 typedef struct kanal_activity {
     const char *type;
     const char *at;

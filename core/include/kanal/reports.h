@@ -3,7 +3,9 @@
 ** partners say no (lost-reasons), what each rep does and what works
 ** (activities), where opportunities get stuck (funnel), what waits too long
 ** (stale), which goals matter (goals), whether a new version of a workflow
-** did better than the one before (compare).
+** did better than the one before (compare), what the won partners' clients earn
+** them (commission: each deal by the rules of the version its partner was
+** won under, and the totals per partner).
 **
 ** A report describes the opportunities as they stood at a moment (as_of):
 ** events dated after it are ignored, so a report on a past day gives what it
@@ -45,11 +47,12 @@ typedef struct kanal_report_options {
     /* since version 2; a caller built for version 1 has none of these */
     const int *versions; /* compare only: the versions of the workflow to compare (borrowed) */
     size_t n_versions;   /* 0: every version that holds opportunities of the scope */
+    const char *partner; /* commission only: one partner, by id or exact name */
 } kanal_report_options;
 #define KANAL_REPORT_OPTIONS_VERSION 2
 #define KANAL_REPORT_OPTIONS_INIT                                                                  \
     {                                                                                              \
-        KANAL_REPORT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0               \
+        KANAL_REPORT_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL         \
     }
 
 /*
@@ -59,6 +62,10 @@ typedef struct kanal_report_options {
 ** and interval; `comparison` (the activities report's first touches) is
 ** NULL for the others; `notes` are plain sentences for people: what the
 ** figures can and cannot support, small samples, what was left out.
+** `comparison` is a second table of figures beside the rows, keyed in JSON
+** by its table's name: the activities report's first touches compared
+** ("first_touch_comparison"), the commission report's totals per partner
+** ("totals"); NULL for the others.
 */
 typedef struct kanal_report {
     const char *name;
@@ -82,7 +89,8 @@ void kanal_report_free(kanal_report *r);
 ** activities report adds "first_touch_comparison":[...]. The compare report's
 ** filters add "versions" ([A,B] or null), and each of its rows holds its lost
 ** reasons as "top_lost_reasons":[{...}] (in `rows`, the columns
-** lost_reason_1.* to lost_reason_3.*).
+** lost_reason_1.* to lost_reason_3.*); the commission
+** report adds "totals":[...] (its filters: {"partner"}).
 */
 void kanal_report_render_json(const kanal_report *r, kanal_buf *out);
 

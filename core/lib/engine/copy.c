@@ -5,8 +5,8 @@
 ** in the one transaction that creates it: a copy is complete or absent.
 **
 ** Everything is copied as it is, through the store's interface: users with
-** their roles, every version of every workflow, partners and opportunities
-** under the same numbers, goals, fields, activities, and the event log event
+** their roles, every version of every workflow, partners, opportunities and
+** deals under the same numbers, goals, fields, activities, and the event log event
 ** for event (who did it, the login that ran it, when it was recorded). The
 ** stage visits are made again from the copied log. When a goal was done, by
 ** whom, and when a field was set are read from the log too, where the store
@@ -98,6 +98,26 @@ static int copy_partners(store *src, store *dst, kanal_arena *a, kanal_copy_resu
     return rc;
 }
 
+/* The deals, under the same numbers, each on the same opportunity. */
+static int copy_deals(store *src, store *dst, kanal_arena *a, kanal_copy_result *res,
+                      kanal_error *err)
+{
+    kanal_deal *d;
+    size_t n;
+    int rc = store_deals_list(src, a, &(store_deal_filter){ 0 }, &d, &n, err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        int64_t id = 0;
+        rc = store_deal_insert(dst, &d[i], &id, err);
+        if (!rc && id != d[i].id)
+            rc = kanal_error_set(err, KANAL_ESTORAGE,
+                                 "deal %lld of the source would be %lld in the copy: its deals "
+                                 "are not numbered 1 to %zu",
+                                 (long long)d[i].id, (long long)id, n);
+        res->deals++;
+    }
+    return rc;
+}
+
 /* One opportunity: its row as it stands, then what hangs on it. */
 static int copy_opp(store *src, store *dst, kanal_arena *a, const store_opp_row *o,
                     kanal_error *err)
@@ -169,6 +189,8 @@ static int copy_record(store *src, store *dst, kanal_copy_result *res, kanal_err
         kanal_arena_free(oa);
         res->opportunities++;
     }
+    if (!rc)
+        rc = copy_deals(src, dst, a, res, err);
     store_event *ev = NULL;
     if (!rc)
         rc = store_events_all(src, a, &ev, &n, err);

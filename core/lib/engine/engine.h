@@ -153,6 +153,44 @@ int engine_opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_erro
 /* The state of goal gi of o (which must belong to o's workflow). */
 void engine_goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_arena *a);
 
+/* ---- deals.c ---- */
+
+/*
+** The deals of a partner as they stood on `day` (YYYY-MM-DD): those signed by
+** then, by id, with ended_on NULL unless the client had left by then (what
+** the rules see through kanal.deals and the commission report reads).
+*/
+int engine_deals_as_of(kanal *k, kanal_arena *a, int64_t partner_id, const char *day,
+                       kanal_deal **out, size_t *n, kanal_error *err);
+
+/*
+** The commission the rules of the deal's workflow version give it on `day`
+** (0 when they define no commission hook), in hundredths, rounded to the
+** nearest (half away from zero). A rule that fails or answers anything but a finite number of at
+** least 0 is KANAL_EINVALID naming the rules file, its line and the hook.
+*/
+int engine_commission(kanal *k, const kanal_deal *d, const kanal_partner *p, const char *day,
+                      const char *at, int64_t *cents, kanal_error *err);
+
+/* Frees the rules' Lua states: the next hook gets a fresh one (an operation's end). */
+void engine_rules_release(kanal *k);
+/* Starts what the rules of an operation that is no step keep (a report): no hints,
+   no log lines, no time spent yet. */
+void engine_rules_begin(kanal *k);
+
+/*
+** An amount of money as the user writes it: digits, and at most two decimals
+** after a point ("12500", "12500.5", "12500.50"); KANAL_EINVALID naming
+** `what` otherwise. *cents is it in hundredths.
+*/
+int engine_money_parse(const char *what, const char *text, int64_t *cents, kanal_error *err);
+/* Hundredths as "12500.50". */
+void engine_money_format(int64_t cents, char out[32]);
+
+/* Ends the partner's deal with that client that has not ended (kanal import's deal_end). */
+int engine_deal_end_client(kanal *k, const char *partner, const char *client, const char *ended_on,
+                           kanal_error *err);
+
 /* ---- steps.c ---- */
 
 /* Stores field fi's new canonical value (NULL clears it) and records the

@@ -4,6 +4,7 @@
 ** returns (the same way for every backend; the types come from
 ** kanal/events.h).
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,15 @@ int engine_export_history(kanal *k, kanal_table *t, kanal_error *err)
                 /* a field's step is FIELD=VALUE, cleared when VALUE is empty */
                 const char *value = member(a, d, "value", &oom);
                 kanal_buf_printf(&field, "%s=%s", arg ? arg : "", value ? value : "");
+                arg = field.oom ? NULL : kanal_arena_strndup(a, field.data, field.len);
+                oom |= !arg;
+            } else if (type == KANAL_EV_DEAL_ADDED) {
+                /* a deal is CLIENT=VALUE, the value as the user writes it (12500.50) */
+                json_t *v = json_object_get(d, "value");
+                char money[32];
+                engine_money_format(
+                    json_is_number(v) ? (int64_t)llround(json_number_value(v) * 100) : 0, money);
+                kanal_buf_printf(&field, "%s=%s", arg ? arg : "", money);
                 arg = field.oom ? NULL : kanal_arena_strndup(a, field.data, field.len);
                 oom |= !arg;
             }

@@ -11,7 +11,9 @@
 int engine_run_hook(kanal *k, hook_call *c, kanal_error *err)
 {
     def_entry *e;
-    int rc = engine_def_get(k, c->opp->workflow, c->opp->version, &e, err);
+    c->figure = 0;
+    int rc = c->opp ? engine_def_get(k, c->opp->workflow, c->opp->version, &e, err)
+                    : engine_def_get(k, c->workflow, c->version, &e, err);
     if (rc || !e->ver.rules)
         return rc;
     if (!e->rules &&
@@ -39,6 +41,12 @@ static int h_activities(void *ud, kanal_arena *a, int64_t opp, const char *type,
 {
     kanal *k = ud;
     return store_activities(k->store, a, opp, type, out, n, err);
+}
+
+static int h_deals(void *ud, kanal_arena *a, int64_t partner_id, const char *day, kanal_deal **out,
+                   size_t *n, kanal_error *err)
+{
+    return engine_deals_as_of(ud, a, partner_id, day, out, n, err);
 }
 
 static int h_set_field(void *ud, kanal_opp *o, size_t fi, const char *value, const char *at,
@@ -95,6 +103,7 @@ void engine_hooks_host_init(kanal *k)
                              .open_count = h_open_count,
                              .user = h_user,
                              .activities = h_activities,
+                             .deals = h_deals,
                              .set_field = h_set_field,
                              .note = h_note,
                              .hint = h_hint,

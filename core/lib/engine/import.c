@@ -90,6 +90,34 @@ static int reassign_partner(kanal *k, const kanal_step *s, kanal_error *err)
     return rc;
 }
 
+/*
+** A deal's row: the partner's, whatever its workflow; the day is the date of
+** `at`; a deal's arg is CLIENT=VALUE (split at the last '=', the value being
+** a number), an end's the client, whose deal that has not ended ends.
+*/
+static int deal_step(kanal *k, const kanal_step *s, kanal_event_type t, const char *arg,
+                     kanal_error *err)
+{
+    char day[11];
+    snprintf(day, sizeof day, "%.10s", s->at);
+    if (!arg)
+        return kanal_error_set(err, KANAL_EINVALID, "'%s' needs an arg (%s)", s->event,
+                               t == KANAL_EV_DEAL_ADDED ? "client=value" : "the client");
+    if (t == KANAL_EV_DEAL_ENDED)
+        return engine_deal_end_client(k, s->partner, arg, day, err);
+    const char *eq = strrchr(arg, '=');
+    if (!eq)
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "'%s' needs its arg as client=value (found '%s')", s->event, arg);
+    char *client = strndup(arg, (size_t)(eq - arg));
+    if (!client)
+        return kanal_error_nomem(err);
+    int64_t id;
+    int rc = kanal_deal_add(k, s->partner, client, eq + 1, day, &id, err);
+    free(client);
+    return rc;
+}
+
 static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
 {
     const char *ev = s->event ? s->event : "";
@@ -104,6 +132,8 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
     kanal_event_type t = kanal_event_of_verb(ev);
     if (t == KANAL_EV_PARTNER_REASSIGNED)
         return reassign_partner(k, s, err);
+    if (t == KANAL_EV_DEAL_ADDED || t == KANAL_EV_DEAL_ENDED)
+        return deal_step(k, s, t, arg, err);
     if (!s->workflow || !s->workflow[0])
         return kanal_error_set(err, KANAL_EINVALID, "the row names no workflow");
     if (t == KANAL_EV_CREATED)

@@ -375,13 +375,18 @@ int engine_op_begin(kanal *k, kanal_error *err)
     return kanal_begin(k, err);
 }
 
-int engine_op_end(kanal *k, int rc, kanal_error *err)
+void engine_rules_release(kanal *k)
 {
-    /* Each command gets fresh rules states: nothing a hook kept survives. */
     for (size_t i = 0; i < k->n_defs; i++) {
         rules_free(k->defs[i]->rules);
         k->defs[i]->rules = NULL;
     }
+}
+
+int engine_op_end(kanal *k, int rc, kanal_error *err)
+{
+    /* Each command gets fresh rules states: nothing a hook kept survives. */
+    engine_rules_release(k);
     if (rc) {
         kanal_rollback(k);
         return rc;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/stats.h"
 #include "engine/engine.h"
@@ -24,6 +25,7 @@
 struct kanal_report_priv {
     kanal_arena *a;
     const char *workflow, *owner, *since, *until, *by;
+    const char *partner; /* commission: the partner chosen, by its name */
     int version;
     const int *versions; /* compare: the versions chosen, in order; NULL: every one */
     size_t n_versions;
@@ -50,6 +52,7 @@ static int funnel(ctx *c);
 static int stale(ctx *c);
 static int goals(ctx *c);
 static int compare(ctx *c);
+static int commission(ctx *c);
 
 static const struct {
     kanal_report_info info;
@@ -61,6 +64,11 @@ static const struct {
       activities,
       false,
       "What each rep does, and what it wins" },
+    { { "commission",
+        "what won partners' clients earn them: each deal's commission by the rules, per partner" },
+      commission,
+      false,
+      "What the partners' clients earn them" },
     { { "compare", "did the change help: each version of a workflow, its win rate, days to a "
                    "win and lost reasons, compared" },
       compare,
@@ -1158,6 +1166,147 @@ static int compare(ctx *c)
                         "version's lost opportunities");
 }
 
+/* ---- commission ------------------------------------------------------------------ */
+
+/* The day a moment falls on where Kanal runs (YYYY-MM-DD): a bare --as-of date is itself. */
+static void local_day(const char *iso, char out[11])
+{
+    int64_t t = 0;
+    kanal_error ignored;
+    struct tm tm;
+    time_t tt;
+    if (kanal_time_parse(iso, &t, &ignored) == KANAL_OK && (tt = (time_t)t, localtime_r(&tt, &tm)))
+        strftime(out, 11, "%Y-%m-%d", &tm);
+    else
+        snprintf(out, 11, "%.10s", iso);
+}
+
+typedef struct partner_total {
+    int64_t id;
+    const char *name;
+    int64_t deals, value, commission; /* value and commission in hundredths */
+} partner_total;
+
+static int cmp_total(const void *pa, const void *pb)
+{
+    const partner_total *a = pa, *b = pb;
+    if (a->commission != b->commission)
+        return a->commission > b->commission ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/*
+** Each deal signed by the day of as_of, as it stood then (a client who left
+** later had not left yet), with the commission the rules of its opportunity's
+** workflow version give it (0 without a commission hook); then the totals per
+** partner. The rules run here, in the report's read transaction: they read
+** and change nothing else.
+*/
+static int commission(ctx *c)
+{
+    kanal *k = c->k;
+    const char *chosen = c->r->priv_->partner;
+    char day[11];
+    local_day(c->sc.as_of, day);
+    kanal_partner only;
+    int rc;
+    if (chosen && (rc = engine_partner_find(k, c->a, chosen, &only, c->err)))
+        return rc;
+    if (chosen && !(c->r->priv_->partner = kanal_arena_strdup(c->a, only.name)))
+        return nomem(c);
+    store_deal_filter f = { .partner_id = chosen ? only.id : 0, .signed_by = day };
+    kanal_deal *deals;
+    size_t n;
+    if ((rc = store_deals_list(k->store, c->a, &f, &deals, &n, c->err)))
+        return rc;
+    static const char *const cols[][3] = {
+        { "deal", "i", "deal" },
+        { "partner", "t", "partner" },
+        { "client", "t", "client" },
+        { "value", "n", "value" },
+        { "signed", "t", "signed" },
+        { "ended", "t", "ended" },
+        { "commission", "n", "commission" },
+    };
+    static const char *const tcols[][3] = {
+        { "partner", "t", "partner" },
+        { "deals", "i", "deals" },
+        { "value", "n", "value" },
+        { "commission", "n", "commission" },
+    };
+    kanal_report *r = c->r;
+    if ((rc = new_tables(c, "Commission per deal", cols, KANAL_ARRAY_LEN(cols), cols,
+                         KANAL_ARRAY_LEN(cols))) ||
+        (rc = kanal_table_new(&r->comparison, "totals", "Commission per partner", c->err)) ||
+        (rc = kanal_table_new(&r->comparison_display, "totals", "Commission per partner", c->err)))
+        return rc;
+    if (add_columns(r->comparison, tcols, KANAL_ARRAY_LEN(tcols)) ||
+        add_columns(r->comparison_display, tcols, KANAL_ARRAY_LEN(tcols)))
+        return nomem(c);
+    partner_total *totals = kanal_arena_alloc(c->a, (n + 1) * sizeof *totals);
+    if (!totals)
+        return nomem(c);
+    size_t n_totals = 0;
+    engine_rules_begin(k);
+    for (size_t i = 0; !rc && i < n; i++) {
+        kanal_deal *d = &deals[i];
+        if (d->ended_on && strcmp(d->ended_on, day) > 0)
+            d->ended_on = NULL; /* the client had not left yet */
+        partner_total *t = NULL;
+        for (size_t j = 0; j < n_totals && !t; j++)
+            if (totals[j].id == d->partner_id)
+                t = &totals[j];
+        if (!t)
+            t = &totals[n_totals++], *t = (partner_total){ d->partner_id, d->partner, 0, 0, 0 };
+        kanal_partner p;
+        int64_t cents = 0;
+        if ((rc = store_partner_by_id(k->store, c->a, d->partner_id, &p, c->err)) ||
+            (rc = engine_commission(k, d, &p, day, c->sc.as_of, &cents, c->err)))
+            break;
+        t->deals++, t->value += d->value_cents, t->commission += cents;
+        char value[32], earned[32];
+        engine_money_format(d->value_cents, value);
+        engine_money_format(cents, earned);
+        for (int x = 0; x < 2; x++) {
+            kanal_table *tab = x ? r->display : r->rows;
+            if (kanal_table_add_row(tab) || kanal_table_set_int(tab, 0, d->id) ||
+                kanal_table_set(tab, 1, d->partner) || kanal_table_set(tab, 2, d->client) ||
+                kanal_table_set(tab, 3, value) || kanal_table_set(tab, 4, d->signed_on) ||
+                kanal_table_set(tab, 5, d->ended_on) || kanal_table_set(tab, 6, earned))
+                rc = nomem(c);
+        }
+    }
+    /* each command gets fresh rules states: nothing a hook kept survives the report */
+    engine_rules_release(k);
+    if (rc)
+        return rc;
+    if (n_totals)
+        qsort(totals, n_totals, sizeof *totals, cmp_total);
+    int64_t all = 0;
+    for (size_t i = 0; i < n_totals; i++) {
+        char value[32], earned[32];
+        engine_money_format(totals[i].value, value);
+        engine_money_format(totals[i].commission, earned);
+        all += totals[i].commission;
+        for (int x = 0; x < 2; x++) {
+            kanal_table *tab = x ? r->comparison_display : r->comparison;
+            if (kanal_table_add_row(tab) || kanal_table_set(tab, 0, totals[i].name) ||
+                kanal_table_set_int(tab, 1, totals[i].deals) || kanal_table_set(tab, 2, value) ||
+                kanal_table_set(tab, 3, earned))
+                return nomem(c);
+        }
+    }
+    if (n == 0)
+        return note(c, "no deal %s%s%swas signed by %s", chosen ? "of partner '" : "",
+                    chosen ? only.name : "", chosen ? "' " : "", day);
+    char sum[32];
+    engine_money_format(all, sum);
+    return note(c,
+                "%zu deal%s of %zu partner%s signed by %s earn %s in all; each by the commission "
+                "rule of the workflow version its partner was won under (none: 0)",
+                n, n == 1 ? "" : "s", n_totals, n_totals == 1 ? "" : "s", day, sum);
+}
+
 /* ---- running a report -------------------------------------------------------------- */
 
 /* A time of the options: a bare date is its start (since) or its end (until, as_of). */
@@ -1221,6 +1370,23 @@ static int check_options(ctx *c, size_t which, const kanal_report_options *o)
     struct kanal_report_priv *p = c->r->priv_;
     kanal_error *err = c->err;
     int rc;
+    const char *partner = o->version >= 2 ? o->partner : NULL;
+    bool deals = strcmp(reports[which].info.name, "commission") == 0;
+    if (partner && !deals)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "only the commission report is narrowed to a partner");
+    if (deals && (o->workflow || o->workflow_version || o->owner || o->since || o->until || o->by))
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "the commission report takes --as-of and --partner: its deals are "
+                               "not narrowed by %s",
+                               o->workflow           ? "workflow"
+                               : o->workflow_version ? "version"
+                               : o->owner            ? "owner"
+                               : o->by               ? "--by"
+                                                     : "creation time");
+    p->partner = partner ? kanal_arena_strdup(c->a, partner) : NULL;
+    if (partner && !p->partner)
+        return nomem(c);
     if (o->by && strcmp(reports[which].info.name, "lost-reasons") != 0)
         return kanal_error_set(err, KANAL_EUSAGE,
                                "only the lost-reasons report is split by stage or owner");
@@ -1396,6 +1562,7 @@ static int dress(ctx *c)
         (p->since && kanal_table_add_filter(r->rows, "since", p->since)) ||
         (p->until && kanal_table_add_filter(r->rows, "until", p->until)) ||
         (p->by && kanal_table_add_filter(r->rows, "by", p->by)) ||
+        (p->partner && kanal_table_add_filter(r->rows, "partner", p->partner)) ||
         kanal_table_add_filter(r->rows, "as_of", r->as_of))
         return nomem(c);
     if (p->n_versions) {
@@ -1432,6 +1599,8 @@ static int report_one(kanal *k, size_t which, const kanal_report_options *opts, 
     r->priv_ = p;
     r->name = reports[which].info.name;
     ctx c = { .k = k, .r = r, .a = a, .question = reports[which].question, .err = err };
+    if (!in_txn)
+        engine_rules_begin(k); /* what the rules say (commission) is this report's alone */
     int rc = check_options(&c, which, opts);
     /* one read transaction: every query of the report sees the same record */
     if (!rc && !in_txn && !(rc = store_begin_read(k->store, err))) {
@@ -1589,8 +1758,17 @@ static void report_json(const kanal_report *r, kanal_json *j)
     kanal_json_key(j, "report");
     kanal_json_str(j, r->name);
     bool comparing = strcmp(r->name, "compare") == 0;
-    json_filters(j, p->workflow, p->version, p->owner, p->since, p->until, p->by,
-                 comparing ? p : NULL);
+    if (strcmp(r->name, "commission") == 0) {
+        /* the deals' own filter */
+        kanal_json_key(j, "filters");
+        kanal_json_object(j);
+        kanal_json_key(j, "partner");
+        kanal_json_str(j, p->partner);
+        kanal_json_end_object(j);
+    } else {
+        json_filters(j, p->workflow, p->version, p->owner, p->since, p->until, p->by,
+                     comparing ? p : NULL);
+    }
     kanal_json_key(j, "as_of");
     kanal_json_str(j, r->as_of);
     kanal_json_key(j, "rows");
@@ -1599,7 +1777,7 @@ static void report_json(const kanal_report *r, kanal_json *j)
     else
         kanal_table_json_rows(r->rows, j);
     if (r->comparison) {
-        kanal_json_key(j, "first_touch_comparison");
+        kanal_json_key(j, kanal_table_name(r->comparison));
         kanal_table_json_rows(r->comparison, j);
     }
     kanal_json_end_object(j);

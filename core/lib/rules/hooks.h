@@ -4,8 +4,11 @@
 ** X(name, kind, arguments): a guard decides whether a step may happen (it
 ** returns true or nothing to allow it, false and a reason to refuse it); a
 ** reaction runs after the step, inside the same transaction, and may change
-** the opportunity only through opp:set and opp:note. Adding a hook is a line
-** here, its call in the engine, and its paragraph in README.md.
+** the opportunity only through opp:set and opp:note; a measure answers a
+** question about something other than a step (the commission a deal earns):
+** it gets no opportunity, changes nothing, and returns a finite number of at
+** least 0. Adding a hook is a line here, its call in the engine, and its
+** paragraph in README.md.
 */
 #ifndef KANAL_HOOKS_H
 #define KANAL_HOOKS_H
@@ -22,9 +25,10 @@
     X(on_enter, HOOK_REACTION, "opp, stage")             \
     X(on_exit, HOOK_REACTION, "opp, stage")              \
     X(on_won, HOOK_REACTION, "opp")                      \
-    X(on_lost, HOOK_REACTION, "opp, reason")
+    X(on_lost, HOOK_REACTION, "opp, reason")             \
+    X(commission, HOOK_MEASURE, "deal, partner, as_of")
 
-typedef enum hook_kind { HOOK_GUARD, HOOK_REACTION } hook_kind;
+typedef enum hook_kind { HOOK_GUARD, HOOK_REACTION, HOOK_MEASURE } hook_kind;
 
 typedef enum hook_id {
 #define X(name, kind, args) HOOK_##name,

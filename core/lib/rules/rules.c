@@ -59,7 +59,7 @@ struct rules {
     int killed;
     int hooks[HOOK_COUNT];       /* registry references, or LUA_NOREF */
     int lines[HOOK_COUNT];       /* where each hook is defined */
-    const hook_call *call;       /* the call under way */
+    hook_call *call;             /* the call under way */
     int opp_ref, fields_ref;     /* the current opp view and its fields' data */
     int fail_code;               /* an engine error raised inside Lua */
     char fail_msg[KANAL_ERROR_MESSAGE_MAX];
@@ -681,11 +681,65 @@ static int k_log(lua_State *L)
     return 0;
 }
 
+/* The day a hook's reads of deals look at: a measure's as_of, else the step's day. */
+static const char *deals_day(struct rules *r, char buf[11])
+{
+    if (r->call->as_of)
+        return r->call->as_of;
+    snprintf(buf, 11, "%.10s", r->call->at ? r->call->at : "");
+    return buf;
+}
+
+/* Pushes a read-only view of a deal: ended nil while the client stays. */
+static void push_deal(lua_State *L, const kanal_deal *d)
+{
+    lua_createtable(L, 0, 6);
+    lua_pushinteger(L, (lua_Integer)d->id);
+    lua_setfield(L, -2, "id");
+    lua_pushinteger(L, (lua_Integer)d->partner_id);
+    lua_setfield(L, -2, "partner");
+    lua_pushstring(L, d->client);
+    lua_setfield(L, -2, "client");
+    lua_pushnumber(L, (lua_Number)d->value_cents / 100.0);
+    lua_setfield(L, -2, "value");
+    lua_pushstring(L, d->signed_on);
+    lua_setfield(L, -2, "signed");
+    if (d->ended_on) {
+        lua_pushstring(L, d->ended_on);
+        lua_setfield(L, -2, "ended");
+    }
+    make_readonly(L);
+}
+
+static int k_deals(lua_State *L)
+{
+    const rules_host *h = need_host(L, "kanal.deals");
+    struct rules *r = R(L);
+    charge(L, DB_READ_COST);
+    lua_Integer partner = luaL_checkinteger(L, 1);
+    char day[11];
+    kanal_arena *a = guarded_arena(L);
+    kanal_deal *deals;
+    size_t n;
+    kanal_error err;
+    if (h->deals(h->ud, a, (int64_t)partner, deals_day(r, day), &deals, &n, &err))
+        return engine_fail(L, &err);
+    charge(L, (double)n * 10);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        push_deal(L, &deals[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    make_readonly(L);
+    return 1;
+}
+
 static const luaL_Reg kanal_api[] = {
     { "now", k_now },
     { "days_between", k_days_between },
     { "open_count", k_open_count },
     { "user", k_user },
+    { "deals", k_deals },
     { "hint", k_hint },
     { "log", k_log },
     { NULL, NULL },
@@ -815,7 +869,9 @@ static void need_reaction(lua_State *L, const char *what)
 {
     struct rules *r = R(L);
     if (!r->call || rules_hook_table[r->call->hook].kind != HOOK_REACTION)
-        luaL_error(L, "%s is allowed only in reactions (on_...), not in the guard '%s'", what,
+        luaL_error(L, "%s is allowed only in reactions (on_...), not in the %s '%s'", what,
+                   r->call && rules_hook_table[r->call->hook].kind == HOOK_MEASURE ? "measure"
+                                                                                   : "guard",
                    r->call ? rules_hook_table[r->call->hook].name : "?");
 }
 
@@ -908,6 +964,19 @@ static void set_str(lua_State *L, const char *key, const char *v)
     }
 }
 
+/* Pushes a read-only view of a partner: id, name, type, city, owner. */
+static void push_partner(lua_State *L, const kanal_partner *p)
+{
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, (lua_Integer)p->id);
+    lua_setfield(L, -2, "id");
+    set_str(L, "name", p->name);
+    set_str(L, "type", p->type);
+    set_str(L, "city", p->city);
+    set_str(L, "owner", p->owner);
+    make_readonly(L);
+}
+
 /* Pushes the read-only view of the call's opportunity. */
 static void push_opp(lua_State *L, struct rules *r, const hook_call *c)
 {
@@ -928,14 +997,7 @@ static void push_opp(lua_State *L, struct rules *r, const hook_call *c)
     set_str(L, "lost_reason", o->lost_reason);
     push_user(L, r->host, o->owner);
     lua_setfield(L, -2, "owner");
-    lua_createtable(L, 0, 5);
-    lua_pushinteger(L, (lua_Integer)o->partner.id);
-    lua_setfield(L, -2, "id");
-    set_str(L, "name", o->partner.name);
-    set_str(L, "type", o->partner.type);
-    set_str(L, "city", o->partner.city);
-    set_str(L, "owner", o->partner.owner);
-    make_readonly(L);
+    push_partner(L, &o->partner);
     lua_setfield(L, -2, "partner");
     lua_createtable(L, 0, (int)o->wf->n_fields);
     for (size_t i = 0; i < o->wf->n_fields; i++) {
@@ -1290,14 +1352,17 @@ static int scan_protected(lua_State *L)
                 h++;
             if (h == HOOK_COUNT) {
                 const char *near = kanal_suggest(key, names, HOOK_COUNT);
-                if (near)
+                if (near) {
                     snprintf(msg, sizeof msg, "unknown hook '%s' (did you mean '%s'?)", key, near);
-                else
-                    snprintf(msg, sizeof msg,
-                             "unknown hook '%s' (hooks: can_create, can_complete, can_advance, "
-                             "can_win, can_lose, on_create, on_complete, on_activity, on_enter, "
-                             "on_exit, on_won, on_lost)",
-                             key);
+                } else {
+                    /* every hook, in the order hooks.h declares them */
+                    int at = snprintf(msg, sizeof msg, "unknown hook '%s' (hooks:", key);
+                    for (int i = 0; i < HOOK_COUNT && at > 0 && (size_t)at < sizeof msg; i++)
+                        at += snprintf(msg + at, sizeof msg - (size_t)at, "%s %s", i ? "," : "",
+                                       names[i]);
+                    if (at > 0 && (size_t)at < sizeof msg)
+                        snprintf(msg + at, sizeof msg - (size_t)at, ")");
+                }
             } else if (!lua_isfunction(L, -1)) {
                 snprintf(msg, sizeof msg, "hook '%s' must be a function, not a %s", key,
                          luaL_typename(L, -1));
@@ -1395,8 +1460,15 @@ static int call_protected(lua_State *L)
     struct rules *r = R(L);
     const hook_call *c = r->call;
     lua_rawgeti(L, LUA_REGISTRYINDEX, r->hooks[c->hook]);
-    push_opp(L, r, c);
     int nargs = 1;
+    if (c->hook == HOOK_commission) {
+        push_deal(L, c->deal);
+        push_partner(L, c->partner);
+        lua_pushstring(L, c->as_of);
+        nargs = 3;
+    } else {
+        push_opp(L, r, c);
+    }
     switch (c->hook) {
     case HOOK_can_complete:
         lua_pushstring(L, c->arg);
@@ -1440,8 +1512,9 @@ static int call_protected(lua_State *L)
     return 2;
 }
 
-int rules_call(struct rules *r, const hook_call *c, kanal_error *err)
+int rules_call(struct rules *r, hook_call *c, kanal_error *err)
 {
+    c->figure = 0;
     if (r->hooks[c->hook] == LUA_NOREF)
         return KANAL_OK;
     lua_State *L = r->L;
@@ -1492,6 +1565,27 @@ int rules_call(struct rules *r, const hook_call *c, kanal_error *err)
                                  "rules error in hook '%s' (%s:%d): a guard returns true, or "
                                  "false and a reason (it returned a %s)",
                                  hook, r->name, line, lua_typename(L, t1));
+        }
+    } else if (rules_hook_table[c->hook].kind == HOOK_MEASURE) {
+        /* a finite number of at least 0, and nothing else: a rule that
+           answers -1, NaN or "150" is a bug to show, not a figure to report */
+        double v = lua_type(L, 2) == LUA_TNUMBER ? (double)lua_tonumber(L, 2) : NAN;
+        if (isfinite(v) && v >= 0) {
+            c->figure = v;
+        } else {
+            char what[64];
+            if (lua_type(L, 2) == LUA_TNUMBER && isnan(v))
+                snprintf(what, sizeof what, "NaN");
+            else if (lua_type(L, 2) == LUA_TNUMBER)
+                snprintf(what, sizeof what, "%.14g", (double)lua_tonumber(L, 2));
+            else if (lua_type(L, 2) == LUA_TNIL)
+                snprintf(what, sizeof what, "nothing");
+            else
+                snprintf(what, sizeof what, "a %s", luaL_typename(L, 2));
+            rc = kanal_error_set(err, KANAL_EINVALID,
+                                 "rules error in hook '%s' (%s:%d): it must return a finite "
+                                 "number of at least 0 (it returned %s)",
+                                 hook, r->name, line, what);
         }
     } else if (lua_type(L, 2) != LUA_TNIL) {
         rc = kanal_error_set(err, KANAL_EINVALID,

@@ -35,6 +35,10 @@ typedef struct rules_host {
     int (*user)(void *ud, kanal_arena *a, const char *id, kanal_user *out, kanal_error *err);
     int (*activities)(void *ud, kanal_arena *a, int64_t opp, const char *type,
                       kanal_activity **out, size_t *n, kanal_error *err);
+    /* The deals of a partner as they stood on `day` (YYYY-MM-DD): those signed
+       by then, by id, ended_on NULL unless the client had left by then. */
+    int (*deals)(void *ud, kanal_arena *a, int64_t partner_id, const char *day, kanal_deal **out,
+                 size_t *n, kanal_error *err);
     /* A reaction's change of field fi to its canonical value (NULL clears). */
     int (*set_field)(void *ud, kanal_opp *o, size_t fi, const char *value, const char *at,
                      const char *source, kanal_error *err);
@@ -54,7 +58,7 @@ typedef struct rules_host {
 /* One call of a hook, with what it is about. */
 typedef struct hook_call {
     hook_id hook;
-    kanal_opp *opp;
+    kanal_opp *opp;               /* guards and reactions; NULL for a measure */
     const char *at;               /* the step's time: kanal.now() */
     const char *arg;              /* goal, stage or reason id, as the hook takes */
     const char *arg2;             /* can_advance: the stage it goes to */
@@ -63,6 +67,13 @@ typedef struct hook_call {
     const char *const *set_values;
     size_t n_sets;
     bool not_stored;              /* can_create: opp.id is nil */
+    /* a measure: the workflow version whose rules answer it */
+    const char *workflow;
+    int version;
+    const kanal_deal *deal;       /* commission: the deal, ended_on as of as_of */
+    const kanal_partner *partner; /* commission: its partner */
+    const char *as_of;            /* commission: the report's day, YYYY-MM-DD */
+    double figure;                /* a measure's answer, when it returned KANAL_OK */
 } hook_call;
 
 /*
@@ -85,8 +96,9 @@ void rules_free(struct rules *r);
 ** Calls a hook if the rules define it. A guard's veto is KANAL_EREFUSED with
 ** "refused by rules (FILE:LINE): REASON"; a Lua error, a broken limit or a
 ** return value that is not allowed is KANAL_EINVALID naming the file, the
-** line and the hook (a traceback goes to kanal_rules_trace()).
+** line and the hook (a traceback goes to kanal_rules_trace()). A measure's
+** answer goes to c->figure (0 when the rules do not define the hook).
 */
-int rules_call(struct rules *r, const hook_call *c, kanal_error *err);
+int rules_call(struct rules *r, hook_call *c, kanal_error *err);
 
 #endif

@@ -138,10 +138,16 @@ typedef struct store_win_days {
     int64_t won;
     double median_days; /* from creation to win; 0 when won is 0 */
 } store_win_days;
+/* What lists of deals may be narrowed to (0, NULL: any). */
+typedef struct store_deal_filter {
+    int64_t partner_id;
+    const char *owner;     /* deals of the partners this user owns now */
+    const char *signed_by; /* signed on or before this day (YYYY-MM-DD) */
+} store_deal_filter;
 
 /* ---- the backend ------------------------------------------------------------------- */
 
-#define STORE_METHODS_VERSION 1
+#define STORE_METHODS_VERSION 2
 
 /*
 ** The functions of a backend; each documented at its store_* wrapper
@@ -273,6 +279,16 @@ typedef struct store_methods {
                         const store_goal_order *order, size_t n_order, store_goal_row **out,
                         size_t *n, kanal_error *err);
     int (*report_win_days)(store *s, const store_scope *sc, store_win_days *out, kanal_error *err);
+
+    /* version 2: deals */
+    int (*opp_won_latest)(store *s, int64_t partner_id, int64_t *id, kanal_error *err);
+    int (*deal_insert)(store *s, const kanal_deal *d, int64_t *id, kanal_error *err);
+    int (*deal_get)(store *s, kanal_arena *a, int64_t id, kanal_deal *out, kanal_error *err);
+    int (*deal_end)(store *s, int64_t id, const char *ended_on, kanal_error *err);
+    int (*deal_open_for)(store *s, int64_t partner_id, const char *client, int64_t *id,
+                         kanal_error *err);
+    int (*deals_list)(store *s, kanal_arena *a, const store_deal_filter *f, kanal_deal **out,
+                      size_t *n, kanal_error *err);
 } store_methods;
 
 /* Every backend's handle begins with this. */
@@ -280,7 +296,7 @@ struct store {
     const store_methods *m;
 };
 
-/* The schema version of a new database, whatever the backend. */
+/* The schema version of a new database, whatever the backend (4: deals). */
 #define STORE_SCHEMA_VERSION 4
 
 /* ---- opening --------------------------------------------------------------------- */
@@ -722,6 +738,46 @@ static inline int store_report_win_days(store *s, const store_scope *sc, store_w
                                         kanal_error *err)
 {
     return s->m->report_win_days(s, sc, out, err);
+}
+
+/* ---- deals: the clients won partners bring ------------------------------------------ */
+
+/* The partner's latest won opportunity, by the time it was won (*id 0 when none). */
+static inline int store_opp_won_latest(store *s, int64_t partner_id, int64_t *id, kanal_error *err)
+{
+    return s->m->opp_won_latest(s, partner_id, id, err);
+}
+/*
+** Stores a deal: partner_id, opp, client, value_cents, signed_on, ended_on,
+** created_at and created_by of d (the rest is ignored); *id is the next
+** number, 1 and up without gaps.
+*/
+static inline int store_deal_insert(store *s, const kanal_deal *d, int64_t *id, kanal_error *err)
+{
+    return s->m->deal_insert(s, d, id, err);
+}
+/* One deal, with its partner's name and its opportunity's workflow and version. */
+static inline int store_deal_get(store *s, kanal_arena *a, int64_t id, kanal_deal *out,
+                                 kanal_error *err)
+{
+    return s->m->deal_get(s, a, id, out, err);
+}
+/* Records the day the deal's client left. */
+static inline int store_deal_end(store *s, int64_t id, const char *ended_on, kanal_error *err)
+{
+    return s->m->deal_end(s, id, ended_on, err);
+}
+/* The partner's deal with that client that has not ended (*id 0 when none). */
+static inline int store_deal_open_for(store *s, int64_t partner_id, const char *client, int64_t *id,
+                                      kanal_error *err)
+{
+    return s->m->deal_open_for(s, partner_id, client, id, err);
+}
+/* Deals by id, with their partner's name and their opportunity's workflow and version. */
+static inline int store_deals_list(store *s, kanal_arena *a, const store_deal_filter *f,
+                                   kanal_deal **out, size_t *n, kanal_error *err)
+{
+    return s->m->deals_list(s, a, f, out, n, err);
 }
 
 #endif

@@ -342,3 +342,68 @@ const char store_pg_security[] =
     "                    WHERE owner = session_user))', t);"
     "  END LOOP;"
     "END $$;";
+
+/*
+** Schema version 4, deals: the clients a won partner brings, each recorded on
+** the partner's won opportunity (whose rules compute its commission). Run
+** after the security above, by kanal init and by the owner's migration from
+** version 3; kept in a block of its own, since version 4 may hold others.
+**
+** A rep reads and writes the deals of the partners they own now, like the
+** partners themselves. A partner reassigned after it was won is owned by a
+** rep who does not own its won opportunity: that rep may read the
+** opportunity (won, of a partner they own) and append deal events to it,
+** and move only its last event time and sequence number (a trigger refuses
+** any other change of an opportunity by someone who neither owns it nor
+** manages).
+*/
+#define P_OWN_PARTNERS "(SELECT id FROM partners WHERE owner = session_user)"
+#define P_WON_OF_OWN "status = " P_WON " AND partner_id IN " P_OWN_PARTNERS
+
+const char store_pg_schema_v4_deals[] =
+    "SET LOCAL search_path = kanal;"
+    "CREATE TABLE deals("
+    "  id bigint PRIMARY KEY,"
+    "  partner_id bigint NOT NULL REFERENCES partners(id),"
+    "  opp_id bigint NOT NULL REFERENCES opportunities(id),"
+    "  client text NOT NULL,"
+    "  value_cents bigint NOT NULL CHECK (value_cents >= 0),"
+    "  signed_on text NOT NULL,"
+    "  ended_on text CHECK (ended_on >= signed_on),"
+    "  created_at text NOT NULL,"
+    "  created_by text NOT NULL REFERENCES users(id));"
+    "CREATE INDEX deals_partner ON deals(partner_id, client);"
+    /* numbered past every deal, those a rep cannot read included */
+    "CREATE FUNCTION next_deal_id() RETURNS bigint LANGUAGE sql SECURITY DEFINER"
+    "  SET search_path = kanal AS $$ SELECT coalesce(max(id), 0) + 1 FROM kanal.deals $$;"
+    "REVOKE ALL ON FUNCTION next_deal_id() FROM PUBLIC;"
+    "ALTER TABLE deals ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY staff ON deals USING (is_staff()) WITH CHECK (is_staff());"
+    "CREATE POLICY own ON deals USING (partner_id IN " P_OWN_PARTNERS ")"
+    "  WITH CHECK (partner_id IN " P_OWN_PARTNERS ");"
+    "CREATE POLICY partner_won ON opportunities FOR SELECT USING (" P_WON_OF_OWN ");"
+    "CREATE POLICY partner_won_deal ON opportunities FOR UPDATE USING (" P_WON_OF_OWN ")"
+    "  WITH CHECK (" P_WON_OF_OWN ");"
+    "CREATE FUNCTION opp_guard() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF NOT kanal.is_staff() AND OLD.owner IS DISTINCT FROM session_user AND"
+    "     (NEW.id, NEW.partner_id, NEW.workflow, NEW.version, NEW.owner, NEW.status, NEW.stage,"
+    "      NEW.stage_entered_at, NEW.created_at, NEW.closed_at, NEW.lost_reason)"
+    "     IS DISTINCT FROM (OLD.id, OLD.partner_id, OLD.workflow, OLD.version, OLD.owner,"
+    "      OLD.status, OLD.stage, OLD.stage_entered_at, OLD.created_at, OLD.closed_at,"
+    "      OLD.lost_reason) THEN"
+    "    RAISE EXCEPTION 'only its owner or a manager changes an opportunity'"
+    "      USING ERRCODE = '42501';"
+    "  END IF;"
+    "  RETURN NEW; END $$;"
+    "CREATE TRIGGER opportunities_guard BEFORE UPDATE ON opportunities"
+    "  FOR EACH ROW EXECUTE FUNCTION opp_guard();"
+    "CREATE POLICY own_deal ON events FOR INSERT WITH CHECK (type IN ('" KANAL_EV_DEAL_ADDED_NAME
+    "', '" KANAL_EV_DEAL_ENDED_NAME
+    "') AND opp_id IN (SELECT id FROM opportunities WHERE " P_WON_OF_OWN "));"
+    "DO $$ DECLARE k text; BEGIN"
+    "  FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
+    "    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON kanal.deals TO %I', kanal.group_role(k));"
+    "    EXECUTE format('GRANT EXECUTE ON FUNCTION kanal.next_deal_id() TO %I',"
+    "                   kanal.group_role(k));"
+    "  END LOOP;"
+    "END $$;";

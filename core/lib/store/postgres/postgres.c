@@ -215,9 +215,30 @@ static int inspect(pg *s, bool *ours, bool *other, kanal_error *err)
 }
 
 /*
-** An older schema made current, in one transaction under the writers' lock:
-** only the database's owner may change the schema; anyone else is told to
-** have the owner run one command first.
+** Migrations: the blocks of migrations[v - 3] take the schema from version v
+** to v + 1 (schema 3 is the first on PostgreSQL).
+*/
+static const char *const migrations[][4] = {
+    { store_pg_schema_v4, store_pg_security_v4, store_pg_schema_v4_deals },
+};
+
+/* The schema version the database's meta says (0: none). */
+static int read_version(pg *s, int *version, kanal_error *err)
+{
+    static const char sql[] = "SELECT value FROM kanal.meta WHERE key = 'schema_version'";
+    PGresult *r = store_pg_run(s, sql, 0, NULL, err, "reading the database");
+    if (!r)
+        return kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a Kanal database", s->where);
+    *version = PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    return KANAL_OK;
+}
+
+/*
+** Brings an older schema forward, in one transaction under the write lock
+** (another Kanal may be migrating it at the same moment). Only the
+** database's owner may change the schema: anyone else is told to have the
+** owner open it once.
 */
 static int migrate(pg *s, int version, kanal_error *err)
 {
@@ -228,61 +249,49 @@ static int migrate(pg *s, int version, kanal_error *err)
     PQclear(r);
     if (!owner)
         return kanal_error_set(err, KANAL_ESTORAGE,
-                               "the database at '%s' has schema %d and this Kanal needs %d: "
-                               "the database's owner upgrades it by running any kanal command "
+                               "the database at '%s' has schema %d and this Kanal needs %d: its "
+                               "owner brings it up to date by running any kanal command on it "
                                "once",
                                s->where, version, STORE_SCHEMA_VERSION);
-    int rc = store_pg_exec(s, "BEGIN", err, "upgrading the schema");
+    int rc = store_pg_exec(s, "BEGIN", err, "migrating the schema");
     if (rc)
         return rc;
+    if ((rc = store_pg_exec(s, WRITE_LOCK, err, "migrating the schema")) ||
+        (rc = read_version(s, &version, err)))
+        goto fail;
+    for (int v = version; v < STORE_SCHEMA_VERSION; v++)
+        for (size_t b = 0; v >= 3 && b < KANAL_ARRAY_LEN(migrations[v - 3]) && migrations[v - 3][b];
+             b++)
+            if ((rc = store_pg_exec(s, migrations[v - 3][b], err, "migrating the schema")))
+                goto fail;
     char meta[128];
-    snprintf(meta, sizeof meta,
-             "UPDATE kanal.meta SET value = '%d' WHERE key = 'schema_version'",
+    snprintf(meta, sizeof meta, "UPDATE kanal.meta SET value = '%d' WHERE key = 'schema_version'",
              STORE_SCHEMA_VERSION);
-    /* read again under the lock: another command may have upgraded it */
-    if (!(rc = store_pg_exec(s, WRITE_LOCK, err, "upgrading the schema"))) {
-        r = store_pg_run(s, "SELECT value FROM kanal.meta WHERE key = 'schema_version'", 0, NULL,
-                         err, "upgrading the schema");
-        if (!r)
-            rc = err->code;
-        else {
-            version = atoi(PQgetvalue(r, 0, 0));
-            PQclear(r);
-        }
-    }
-    if (!rc && version < 4)
-        rc = store_pg_exec(s, store_pg_schema_v4, err, "upgrading the schema");
-    if (!rc && version < 4)
-        rc = store_pg_exec(s, store_pg_security_v4, err, "upgrading the schema");
-    if (!rc)
-        rc = store_pg_exec(s, meta, err, "upgrading the schema");
-    if (!rc)
-        return store_pg_exec(s, "COMMIT", err, "upgrading the schema");
-    kanal_error ignored;
-    store_pg_exec(s, "ROLLBACK", &ignored, "upgrading the schema");
+    if ((rc = store_pg_exec(s, meta, err, "migrating the schema")) ||
+        (rc = store_pg_exec(s, "COMMIT", err, "migrating the schema")))
+        goto fail;
+    return KANAL_OK;
+fail:
+    PQclear(PQexec(s->conn, "ROLLBACK"));
     return rc;
 }
 
-/* The schema version of a Kanal database, checked to be one this Kanal knows. */
+/* The schema version of a Kanal database, checked to be one this Kanal knows and
+   migrated forward when older. */
 static int check_version(pg *s, kanal_error *err)
 {
-    static const char sql[] = "SELECT value FROM kanal.meta WHERE key = 'schema_version'";
-    PGresult *r = store_pg_run(s, sql, 0, NULL, err, "reading the database");
-    if (!r)
-        return kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a Kanal database", s->where);
-    int version = PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : 0;
-    PQclear(r);
+    int version = 0;
+    int rc = read_version(s, &version, err);
+    if (rc)
+        return rc;
     if (version > STORE_SCHEMA_VERSION)
         return kanal_error_set(err, KANAL_ESTORAGE,
                                "the database at '%s' was written by a newer Kanal (schema %d; "
                                "this one knows up to %d): upgrade kanal",
                                s->where, version, STORE_SCHEMA_VERSION);
-    if (version < 1)
+    if (version < 3)
         return kanal_error_set(err, KANAL_ESTORAGE, "'%s' is not a Kanal database", s->where);
-    /* schema 3 is the first on PostgreSQL */
-    if (version == STORE_SCHEMA_VERSION)
-        return KANAL_OK;
-    return migrate(s, version, err);
+    return version < STORE_SCHEMA_VERSION ? migrate(s, version, err) : KANAL_OK;
 }
 
 /* Who is logged in: a role that owns the database may act as anyone (it could
@@ -326,11 +335,13 @@ static int create_schema(pg *s, kanal_error *err)
              "INSERT INTO kanal.meta VALUES ('schema_version', '%d'), ('application', 'kanal')",
              STORE_SCHEMA_VERSION);
     if ((rc = store_pg_exec(s, store_pg_schema, err, "creating the database")) ||
-        (rc = store_pg_exec(s, store_pg_schema_v4, err, "creating the database")) ||
         (rc = store_pg_exec(s, meta, err, "creating the database")) ||
-        (rc = store_pg_exec(s, store_pg_security, err, "creating the database's roles")) ||
-        (rc = store_pg_exec(s, store_pg_security_v4, err, "creating the database's roles")))
+        (rc = store_pg_exec(s, store_pg_security, err, "creating the database's roles")))
         return rc;
+    for (size_t v = 0; v < KANAL_ARRAY_LEN(migrations); v++)
+        for (size_t b = 0; b < KANAL_ARRAY_LEN(migrations[v]) && migrations[v][b]; b++)
+            if ((rc = store_pg_exec(s, migrations[v][b], err, "creating the database")))
+                return rc;
     return KANAL_OK;
 }
 
@@ -1343,6 +1354,8 @@ static int pg_digest(store *base_, kanal_buf *out, kanal_error *err)
         "SELECT 'activity', opp_id, type, at, actor, note FROM activities ORDER BY id",
         "SELECT 'event', opp_id, seq, at, actor, login, type, data, workflow, version"
         " FROM events ORDER BY id",
+        "SELECT 'deal', id, partner_id, opp_id, client, value_cents, signed_on, ended_on,"
+        " created_at, created_by FROM deals ORDER BY id",
     };
     for (size_t q = 0; q < KANAL_ARRAY_LEN(queries); q++) {
         PGresult *r = store_pg_run(s, queries[q], 0, NULL, err, "reading the whole store");
@@ -1382,6 +1395,129 @@ static int pg_rebuild_visits(store *base_, kanal_error *err)
              kanal_event_name(KANAL_EV_CREATED), kanal_event_name(KANAL_EV_ADVANCED),
              kanal_event_name(KANAL_EV_WON), kanal_event_name(KANAL_EV_LOST));
     return store_pg_exec((pg *)base_, sql, err, "rebuilding the stage visits");
+}
+
+/* ---- deals ------------------------------------------------------------------------ */
+
+static int pg_opp_won_latest(store *base_, int64_t partner_id, int64_t *id, kanal_error *err)
+{
+    num v = n64(partner_id);
+    const char *p[] = { v.s };
+    PGresult *r = store_pg_run((pg *)base_,
+                               "SELECT id FROM opportunities WHERE partner_id = $1 AND"
+                               " status = '" KANAL_STATUS_WON_NAME "'"
+                               " ORDER BY closed_at DESC, id DESC LIMIT 1",
+                               1, p, err, "reading opportunities");
+    if (!r)
+        return err->code;
+    *id = PQntuples(r) ? store_pg_int(r, 0, 0) : 0;
+    PQclear(r);
+    return KANAL_OK;
+}
+
+static int pg_deal_insert(store *base_, const kanal_deal *d, int64_t *id, kanal_error *err)
+{
+    num partner = n64(d->partner_id), opp = n64(d->opp), value = n64(d->value_cents);
+    const char *p[] = { partner.s,    opp.s,       d->client,     value.s,
+                        d->signed_on, d->ended_on, d->created_at, d->created_by };
+    PGresult *r = store_pg_run((pg *)base_,
+                               "INSERT INTO deals(id, partner_id, opp_id, client, value_cents,"
+                               " signed_on, ended_on, created_at, created_by)"
+                               " VALUES (kanal.next_deal_id(), $1, $2, $3, $4, $5, $6, $7, $8)"
+                               " RETURNING id",
+                               8, p, err, "adding a deal");
+    if (!r)
+        return err->code;
+    *id = store_pg_int(r, 0, 0);
+    PQclear(r);
+    return KANAL_OK;
+}
+
+#define DEAL_COLS                                                                                  \
+    "d.id, d.partner_id, p.name, d.opp_id, o.workflow, o.version, d.client, d.value_cents,"        \
+    " d.signed_on, d.ended_on, d.created_at, d.created_by"                                         \
+    " FROM deals d JOIN partners p ON p.id = d.partner_id"                                         \
+    " JOIN opportunities o ON o.id = d.opp_id"
+
+static void read_deal(kanal_arena *a, const PGresult *r, int i, kanal_deal *d, bool *oom)
+{
+    d->id = store_pg_int(r, i, 0);
+    d->partner_id = store_pg_int(r, i, 1);
+    d->partner = store_pg_text(a, r, i, 2, oom);
+    d->opp = store_pg_int(r, i, 3);
+    d->workflow = store_pg_text(a, r, i, 4, oom);
+    d->version = (int)store_pg_int(r, i, 5);
+    d->client = store_pg_text(a, r, i, 6, oom);
+    d->value_cents = store_pg_int(r, i, 7);
+    d->signed_on = store_pg_text(a, r, i, 8, oom);
+    d->ended_on = store_pg_text(a, r, i, 9, oom);
+    d->created_at = store_pg_text(a, r, i, 10, oom);
+    d->created_by = store_pg_text(a, r, i, 11, oom);
+}
+
+static int pg_deal_get(store *base_, kanal_arena *a, int64_t id, kanal_deal *out, kanal_error *err)
+{
+    num v = n64(id);
+    const char *p[] = { v.s };
+    PGresult *r = store_pg_run((pg *)base_, "SELECT " DEAL_COLS " WHERE d.id = $1", 1, p, err,
+                               "reading a deal");
+    if (!r)
+        return err->code;
+    bool oom = false;
+    int rc = KANAL_ENOTFOUND;
+    if (PQntuples(r)) {
+        read_deal(a, r, 0, out, &oom);
+        rc = oom ? kanal_error_nomem(err) : KANAL_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_deal_end(store *base_, int64_t id, const char *ended_on, kanal_error *err)
+{
+    num v = n64(id);
+    const char *p[] = { ended_on, v.s };
+    return run_done((pg *)base_, "UPDATE deals SET ended_on = $1 WHERE id = $2", 2, p, err,
+                    "ending a deal");
+}
+
+static int pg_deal_open_for(store *base_, int64_t partner_id, const char *client, int64_t *id,
+                            kanal_error *err)
+{
+    num v = n64(partner_id);
+    const char *p[] = { v.s, client };
+    PGresult *r = store_pg_run((pg *)base_,
+                               "SELECT id FROM deals WHERE partner_id = $1 AND client = $2"
+                               " AND ended_on IS NULL ORDER BY id LIMIT 1",
+                               2, p, err, "reading deals");
+    if (!r)
+        return err->code;
+    *id = PQntuples(r) ? store_pg_int(r, 0, 0) : 0;
+    PQclear(r);
+    return KANAL_OK;
+}
+
+static int pg_deals_list(store *base_, kanal_arena *a, const store_deal_filter *f, kanal_deal **out,
+                         size_t *n, kanal_error *err)
+{
+    num partner = n64(f->partner_id);
+    const char *p[] = { partner.s, f->owner, f->signed_by };
+    PGresult *r = store_pg_run((pg *)base_,
+                               "SELECT " DEAL_COLS " WHERE ($1::bigint = 0 OR d.partner_id = $1)"
+                               " AND ($2::text IS NULL OR p.owner = $2)"
+                               " AND ($3::text IS NULL OR d.signed_on <= $3) ORDER BY d.id",
+                               3, p, err, "listing deals");
+    if (!r)
+        return err->code;
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    for (int i = 0; i < PQntuples(r); i++) {
+        kanal_deal d;
+        read_deal(a, r, i, &d, &oom);
+        kanal_buf_add(&b, &d, sizeof d);
+    }
+    PQclear(r);
+    return store_pg_rows(a, &b, oom, sizeof(kanal_deal), out, n, err);
 }
 
 static int pg_copying(store *base_, bool on, kanal_error *err)
@@ -1460,4 +1596,10 @@ static const store_methods pg_methods = {
     .report_open = store_pg_report_open,
     .report_goals = store_pg_report_goals,
     .report_win_days = store_pg_report_win_days,
+    .opp_won_latest = pg_opp_won_latest,
+    .deal_insert = pg_deal_insert,
+    .deal_get = pg_deal_get,
+    .deal_end = pg_deal_end,
+    .deal_open_for = pg_deal_open_for,
+    .deals_list = pg_deals_list,
 };

@@ -191,6 +191,21 @@ static const char schema_v4[] =
     "  WHEN NEW.version IS NOT OLD.version AND NEW.stage IS NOT OLD.stage BEGIN"
     "  UPDATE stage_visits SET stage = NEW.stage WHERE opp_id = NEW.id AND left_at IS NULL;"
     "END;";
+/* v4, deals: the clients a won partner brings, each recorded on the partner's
+   won opportunity, whose rules compute its commission. Kept in a block of its
+   own: version 4 may hold other blocks beside it (migrations below). */
+static const char schema_v4_deals[] =
+    "CREATE TABLE deals("
+    "  id INTEGER PRIMARY KEY,"
+    "  partner_id INTEGER NOT NULL REFERENCES partners(id),"
+    "  opp_id INTEGER NOT NULL REFERENCES opportunities(id),"
+    "  client TEXT NOT NULL,"
+    "  value_cents INTEGER NOT NULL CHECK (value_cents >= 0),"
+    "  signed_on TEXT NOT NULL,"
+    "  ended_on TEXT CHECK (ended_on >= signed_on),"
+    "  created_at TEXT NOT NULL,"
+    "  created_by TEXT NOT NULL REFERENCES users(id)) STRICT;"
+    "CREATE INDEX deals_partner ON deals(partner_id, client);";
 
 static int sq_begin(store *base_, kanal_error *err);
 static int sq_commit(store *base_, kanal_error *err);
@@ -198,8 +213,13 @@ static void sq_rollback(store *base_);
 static void sq_discard(store *base_);
 static const store_methods sqlite_methods;
 
-/* Migrations: migrations[i] takes the schema from version i to i + 1. */
-static const char *const migrations[] = { schema_v1, schema_v2, schema_v3, schema_v4 };
+/* Migrations: the blocks of migrations[i] take the schema from version i to i + 1. */
+static const char *const migrations[][4] = {
+    { schema_v1 },
+    { schema_v2 },
+    { schema_v3 },
+    { schema_v4, schema_v4_deals },
+};
 
 /* ---- errors and statements ------------------------------------------------ */
 
@@ -415,8 +435,9 @@ static int migrate(sq *s, const char *path, bool create, kanal_error *err)
     if ((rc = pragma_int(s, "PRAGMA user_version", &version, err)))
         goto fail;
     for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
-        if ((rc = exec(s, migrations[v], err, "migrating the schema")))
-            goto fail;
+        for (size_t b = 0; b < KANAL_ARRAY_LEN(migrations[v]) && migrations[v][b]; b++)
+            if ((rc = exec(s, migrations[v][b], err, "migrating the schema")))
+                goto fail;
         /* an older database's opportunities have their visits in the log only */
         if (v == 2 && version > 0 && (rc = store_sqlite_backfill_visits(s, err)))
             goto fail;
@@ -1854,6 +1875,8 @@ static int sq_digest(store *base_, kanal_buf *out, kanal_error *err)
         "SELECT 'activity', opp_id, type, at, actor, note FROM activities ORDER BY id",
         "SELECT 'event', opp_id, seq, at, actor, login, type, data, workflow, version"
         " FROM events ORDER BY id",
+        "SELECT 'deal', id, partner_id, opp_id, client, value_cents, signed_on, ended_on,"
+        " created_at, created_by FROM deals ORDER BY id",
     };
     for (size_t q = 0; q < KANAL_ARRAY_LEN(queries); q++) {
         sqlite3_stmt *st;
@@ -1880,6 +1903,144 @@ static int sq_rebuild_visits(store *base_, kanal_error *err)
     sq *s = (sq *)base_;
     int rc = exec(s, "DELETE FROM stage_visits", err, "rebuilding the stage visits");
     return rc ? rc : store_sqlite_backfill_visits(s, err);
+}
+
+/* ---- deals ------------------------------------------------------------------------ */
+
+static int sq_opp_won_latest(store *base_, int64_t partner_id, int64_t *id, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT id FROM opportunities WHERE partner_id = ? AND"
+                              " status = '" KANAL_STATUS_WON_NAME "'"
+                              " ORDER BY closed_at DESC, id DESC LIMIT 1";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, partner_id);
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    done(s, st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? KANAL_OK
+                                                 : db_fail(s, err, "reading opportunities");
+}
+
+static int sq_deal_insert(store *base_, const kanal_deal *d, int64_t *id, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] =
+        "INSERT INTO deals(partner_id, opp_id, client, value_cents, signed_on, ended_on,"
+        " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, d->partner_id);
+    sqlite3_bind_int64(st, 2, d->opp);
+    bind_text(st, 3, d->client);
+    sqlite3_bind_int64(st, 4, d->value_cents);
+    bind_text(st, 5, d->signed_on);
+    bind_text(st, 6, d->ended_on);
+    bind_text(st, 7, d->created_at);
+    bind_text(st, 8, d->created_by);
+    int rc = step_done(s, st, err, "adding a deal");
+    if (!rc)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+#define DEAL_COLS                                                                                  \
+    "d.id, d.partner_id, p.name, d.opp_id, o.workflow, o.version, d.client, d.value_cents,"        \
+    " d.signed_on, d.ended_on, d.created_at, d.created_by"                                         \
+    " FROM deals d JOIN partners p ON p.id = d.partner_id"                                         \
+    " JOIN opportunities o ON o.id = d.opp_id"
+
+static void read_deal(kanal_arena *a, sqlite3_stmt *st, kanal_deal *d, bool *oom)
+{
+    d->id = sqlite3_column_int64(st, 0);
+    d->partner_id = sqlite3_column_int64(st, 1);
+    d->partner = col_text(a, st, 2, oom);
+    d->opp = sqlite3_column_int64(st, 3);
+    d->workflow = col_text(a, st, 4, oom);
+    d->version = sqlite3_column_int(st, 5);
+    d->client = col_text(a, st, 6, oom);
+    d->value_cents = sqlite3_column_int64(st, 7);
+    d->signed_on = col_text(a, st, 8, oom);
+    d->ended_on = col_text(a, st, 9, oom);
+    d->created_at = col_text(a, st, 10, oom);
+    d->created_by = col_text(a, st, 11, oom);
+}
+
+static int sq_deal_get(store *base_, kanal_arena *a, int64_t id, kanal_deal *out, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT " DEAL_COLS " WHERE d.id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    bool oom = false;
+    if (rc == SQLITE_ROW)
+        read_deal(a, st, out, &oom);
+    done(s, st);
+    if (rc == SQLITE_DONE)
+        return KANAL_ENOTFOUND;
+    if (rc != SQLITE_ROW)
+        return db_fail(s, err, "reading a deal");
+    return oom ? kanal_error_nomem(err) : KANAL_OK;
+}
+
+static int sq_deal_end(store *base_, int64_t id, const char *ended_on, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "UPDATE deals SET ended_on = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, ended_on);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(s, st, err, "ending a deal");
+}
+
+static int sq_deal_open_for(store *base_, int64_t partner_id, const char *client, int64_t *id,
+                            kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT id FROM deals WHERE partner_id = ? AND client = ?"
+                              " AND ended_on IS NULL ORDER BY id LIMIT 1";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, partner_id);
+    bind_text(st, 2, client);
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    done(s, st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? KANAL_OK : db_fail(s, err, "reading deals");
+}
+
+static int sq_deals_list(store *base_, kanal_arena *a, const store_deal_filter *f, kanal_deal **out,
+                         size_t *n, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] =
+        "SELECT " DEAL_COLS " WHERE (?1 = 0 OR d.partner_id = ?1) AND (?2 IS NULL OR p.owner = ?2)"
+        " AND (?3 IS NULL OR d.signed_on <= ?3) ORDER BY d.id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, f->partner_id);
+    bind_text(st, 2, f->owner);
+    bind_text(st, 3, f->signed_by);
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kanal_deal d;
+        read_deal(a, st, &d, &oom);
+        kanal_buf_add(&b, &d, sizeof d);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(kanal_deal), out, n, err, "listing deals");
 }
 
 /* A file keeps every event as given: nothing to switch. */
@@ -1958,4 +2119,10 @@ static const store_methods sqlite_methods = {
     .report_open = store_sqlite_report_open,
     .report_goals = store_sqlite_report_goals,
     .report_win_days = store_sqlite_report_win_days,
+    .opp_won_latest = sq_opp_won_latest,
+    .deal_insert = sq_deal_insert,
+    .deal_get = sq_deal_get,
+    .deal_end = sq_deal_end,
+    .deal_open_for = sq_deal_open_for,
+    .deals_list = sq_deals_list,
 };
