@@ -77,8 +77,9 @@ static int apply_run(cli *c, cli_args *a)
         rc = cli_fail(c, &err);
     } else {
         for (int i = 0; i < a->npos; i++)
-            fprintf(c->out, "%s v%d%s\n", res[i].workflow, res[i].version,
-                    res[i].changed ? "" : " (unchanged)");
+            fprintf(c->out, "%s v%d%s%s\n", res[i].workflow, res[i].version,
+                    res[i].changed || res[i].restored ? "" : " (unchanged)",
+                    res[i].restored ? " (back in use: it had been retired)" : "");
         for (int i = 0; i < a->npos; i++)
             if (res[i].open_older)
                 fprintf(c->err,

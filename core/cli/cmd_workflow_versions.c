@@ -147,8 +147,8 @@ const cli_cmd cli_cmd_workflow_diff = {
 static const cli_opt migrate_opts[] = {
     { "to", 0, "N", false, "the version to move to (required)" },
     { "from", 0, "M", false, "only the opportunities on version M" },
-    { "opp", 0, "OPP", true, "only this opportunity (repeatable)" },
-    { "map", 0, "OLD=NEW", true, "put those in stage OLD into stage NEW (repeatable)" },
+    { "opp", 0, "OPP", true, "only this opportunity" },
+    { "map", 0, "OLD=NEW", true, "put those in stage OLD into stage NEW" },
     { "dry-run", 0, NULL, false, "show what would move and change nothing" },
     { "json", 0, NULL, false, "print JSON" },
     { NULL, 0, NULL, false, NULL },
@@ -293,6 +293,14 @@ static int migrate_run(cli *c, cli_args *a)
     o.opps = ids;
     o.n_opps = (size_t)n_opps;
     o.n_maps = (size_t)cli_all(a, "map", &o.maps);
+    for (size_t i = 0; i < o.n_maps; i++) {
+        const char *eq = strchr(o.maps[i], '=');
+        if (!eq || eq == o.maps[i] || !eq[1]) {
+            free(ids);
+            return cli_usage_error(c, a->cmd, "--map takes OLD_STAGE=NEW_STAGE, not '%s'",
+                                   o.maps[i]);
+        }
+    }
     kanal *k = cli_kanal(c, &rc);
     if (!k) {
         free(ids);
@@ -304,7 +312,8 @@ static int migrate_run(cli *c, cli_args *a)
     int failed = kanal_workflow_migrate(k, &o, &m, &err);
     free(ids);
     kanal_buf out = KANAL_BUF_INIT;
-    if (m) {
+    /* a refusal lists the opportunities only when they are why (a blocked move) */
+    if (m && (!failed || m->blocked)) {
         if (cli_flag(a, "json"))
             migration_json(&out, m, o.dry_run);
         else

@@ -110,6 +110,7 @@ typedef struct kanal_applied {
     int version;
     bool changed;   /* false: the content was already the latest version */
     int64_t open_older; /* open opportunities left on versions before this one */
+    bool restored;      /* it had been retired, and is back in use */
 } kanal_applied;
 
 /*

@@ -254,13 +254,11 @@ static int move_one(kanal *k, const kanal_opp_migration *m, int to, const char *
         kanal_json_key(&j, "from_stage");
         kanal_json_str(&j, m->stage);
     }
-    if (m->n_waived) {
-        kanal_json_key(&j, "not_required");
-        kanal_json_array(&j);
-        for (size_t i = 0; i < m->n_waived; i++)
-            kanal_json_str(&j, m->waived[i]);
-        kanal_json_end_array(&j);
-    }
+    kanal_json_key(&j, "not_required");
+    kanal_json_array(&j);
+    for (size_t i = 0; i < m->n_waived; i++)
+        kanal_json_str(&j, m->waived[i]);
+    kanal_json_end_array(&j);
     kanal_json_end_object(&j);
     /* the event belongs to the version the opportunity follows from now on */
     o->version = to;

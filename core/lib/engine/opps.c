@@ -148,7 +148,8 @@ void engine_goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, ka
     size_t *missing = kanal_arena_alloc(a, (g->n_requires_fields + 1) * sizeof *missing);
     if (blocked)
         for (size_t i = 0; i < g->n_after; i++)
-            if (!o->done_at[g->after[i]])
+            /* a goal not required of it (migrated past its stage) waits for nothing */
+            if (!o->done_at[g->after[i]] && !(o->waived_at && o->waived_at[g->after[i]]))
                 blocked[st->n_blocked_by++] = g->after[i];
     if (missing)
         for (size_t i = 0; i < g->n_requires_fields; i++)

@@ -124,10 +124,17 @@ int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_dia
             break;
         }
         snprintf(res[i].workflow, sizeof res[i].workflow, "%s", wf->id);
-        /* applying a retired workflow brings it back */
-        if (found == KANAL_OK && (rc = store_workflow_set_retired(k->store, wf->id, NULL, NULL,
-                                                                  err)))
+        /* applying a retired workflow brings it back, and the log says so */
+        const char *was_retired = NULL;
+        if (found == KANAL_OK &&
+            ((rc = store_workflow_retired(k->store, a, wf->id, &was_retired, err)) ||
+             (was_retired &&
+              ((rc = store_workflow_set_retired(k->store, wf->id, NULL, NULL, err)) ||
+               (rc = engine_record_text_event(k, NULL, KANAL_EV_WORKFLOW_RESTORED, at, err,
+                                              "workflow", wf->id, "retired_at", was_retired,
+                                              NULL))))))
             break;
+        res[i].restored = was_retired != NULL;
         if (found == KANAL_OK && same_text(latest.yaml, p[i].yaml) &&
             same_text(latest.rules, p[i].rules)) {
             res[i].version = latest.version;

@@ -867,6 +867,11 @@ static int goals(ctx *c)
     };
     if ((rc = new_tables(c, "Goals", cols, KANAL_ARRAY_LEN(cols), disp, KANAL_ARRAY_LEN(disp))))
         return rc;
+    /* people see the goals not required only where there are some */
+    bool show_waived = n_wv > 0;
+    if (show_waived &&
+        kanal_table_add_column(c->r->display, "not_required", KANAL_TYPE_INT, "not required"))
+        return nomem(c);
     kanal_report *r = c->r;
     for (size_t s = 0; s < wf->n_stages; s++) {
         for (size_t k = 0; k < wf->stages[s].n_goals; k++) {
@@ -902,7 +907,8 @@ static int goals(ctx *c)
                 kanal_table_set_int(r->display, 3, x->done) ||
                 kanal_table_set_int(r->display, 4, x->done_late) ||
                 set_rate_text(c, r->display, 5, x->done_won, dc) ||
-                set_rate_text(c, r->display, 6, nw, nc))
+                set_rate_text(c, r->display, 6, nw, nc) ||
+                (show_waived && kanal_table_set_int(r->display, 7, waived)))
                 return nomem(c);
         }
     }
