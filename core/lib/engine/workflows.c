@@ -78,19 +78,9 @@ static bool load_pending(pending *p, const char *file, kanal_diags *d)
     return d->count == before;
 }
 
-int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_diags *diags,
-                         kanal_applied **out, kanal_error *err)
+/* Reads and checks every file (each workflow once): false when any is not valid. */
+static bool load_all(pending *p, const char *const *files, size_t n, kanal_diags *diags)
 {
-    int rc = engine_need_admin(k, "apply workflows", err);
-    if (rc)
-        return rc;
-    pending *p = calloc(n ? n : 1, sizeof *p);
-    kanal_applied *res = calloc(n ? n : 1, sizeof *res);
-    kanal_arena *a = kanal_arena_new();
-    if (!p || !res || !a) {
-        rc = kanal_error_nomem(err);
-        goto done;
-    }
     bool valid = true;
     for (size_t i = 0; i < n; i++) {
         p[i].file = files[i];
@@ -107,7 +97,24 @@ int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_dia
             }
         }
     }
-    if (!valid || diags->oom) {
+    return valid && !diags->oom;
+}
+
+int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_diags *diags,
+                         kanal_applied **out, kanal_error *err)
+{
+    int rc = engine_need_admin(k, "apply workflows", err);
+    if (rc)
+        return rc;
+    pending *p = calloc(n ? n : 1, sizeof *p);
+    kanal_applied *res = calloc(n ? n : 1, sizeof *res);
+    kanal_arena *a = kanal_arena_new();
+    if (!p || !res || !a) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    bool valid = load_all(p, files, n, diags);
+    if (!valid) {
         rc = kanal_error_set(err, KANAL_EINVALID, "nothing was applied: fix the errors above");
         goto done;
     }
@@ -210,20 +217,8 @@ int kanal_workflow_preview(kanal *k, const char *const *files, size_t n, kanal_d
         rc = kanal_error_nomem(err);
         goto done;
     }
-    bool valid = true;
-    for (size_t i = 0; i < n; i++) {
-        p[i].file = files[i];
-        if (!load_pending(&p[i], files[i], diags))
-            valid = false;
-        for (size_t j = 0; p[i].wf && j < i; j++)
-            if (p[j].wf && strcmp(p[j].wf->id, p[i].wf->id) == 0) {
-                kanal_diags_add(diags, files[i], 0, 0,
-                                "workflow '%s' is also defined in '%s': apply one of them",
-                                p[i].wf->id, files[j]);
-                valid = false;
-            }
-    }
-    if (!valid || diags->oom) {
+    bool valid = load_all(p, files, n, diags);
+    if (!valid) {
         rc = kanal_error_set(err, KANAL_EINVALID, "nothing would be applied: fix the errors above");
         goto done;
     }
