@@ -215,11 +215,15 @@ static void show_text(cli *c, kanal_buf *out, const kanal_opp *o)
         for (size_t i = 0; i < st->n_goals; i++) {
             size_t gi = st->goals[i];
             bool waived = !o->done_at[gi] && o->waived_at && o->waived_at[gi];
-            kanal_buf_printf(out, "    [%s] %-22s", o->done_at[gi] ? "x" : waived ? "-" : " ",
+            kanal_buf_printf(out, "    [%s] %-22s",
+                             o->done_at[gi] ? "x"
+                             : waived       ? "-"
+                                            : " ",
                              wf->goals[gi].id);
             if (waived)
-                kanal_buf_printf(out, " %snot required: its stage was behind it when it moved to "
-                                      "this version%s",
+                kanal_buf_printf(out,
+                                 " %snot required: its stage was behind it when it moved to "
+                                 "this version%s",
                                  D, R);
             if (o->done_at[gi]) {
                 kanal_buf_printf(out, " %s", D);

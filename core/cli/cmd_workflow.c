@@ -35,8 +35,8 @@ static int preview(cli *c, kanal *k, cli_args *a, kanal_diags *d)
         else if (!p[i].changed)
             kanal_buf_printf(&out, "%s v%d (unchanged)\n", p[i].workflow, p[i].version);
         else
-            kanal_buf_printf(&out, "%s: would become version %d; from version %d:\n",
-                             p[i].workflow, p[i].version, p[i].latest);
+            kanal_buf_printf(&out, "%s: would become version %d; from version %d:\n", p[i].workflow,
+                             p[i].version, p[i].latest);
         if (p[i].latest && p[i].changed)
             cli_print_diff(c, &out, p[i].diff);
         if (p[i].open_older)

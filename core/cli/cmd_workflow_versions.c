@@ -111,8 +111,7 @@ static int diff_run(cli *c, cli_args *a)
         kanal_buf_putc(&out, '\n');
     } else {
         if (file)
-            kanal_buf_printf(&out, "%s: version %d -> %s\n", a->pos[0], r.from,
-                             cli_safe(c, file));
+            kanal_buf_printf(&out, "%s: version %d -> %s\n", a->pos[0], r.from, cli_safe(c, file));
         else
             kanal_buf_printf(&out, "%s: version %d -> version %d\n", a->pos[0], r.from, r.to);
         cli_print_diff(c, &out, r.diff);
@@ -133,7 +132,8 @@ const cli_cmd cli_cmd_workflow_diff = {
     .summary = "what changed between two versions of a workflow, or to a file",
     .help = "Without versions, compares the two latest; with A, version A with the latest;\n"
             "with A and B, the two; with FILE (and A), the latest (version A) with the\n"
-            "definition in FILE (checked as by 'workflow check', not applied). Lists the stages, goals,\n"
+            "definition in FILE (checked as by 'workflow check', not applied). Lists the stages, "
+            "goals,\n"
             "activity types, lost reasons and fields added, removed or changed, and which\n"
             "property changed. For example:\n"
             "  kanal workflow diff referral_partners\n"

@@ -37,7 +37,10 @@ void mk_add(mk_buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void mk_puts(mk_buf *b, const char *s) { mk_add(b, s, strlen(s)); }
+void mk_puts(mk_buf *b, const char *s)
+{
+    mk_add(b, s, strlen(s));
+}
 
 void mk_vprintf(mk_buf *b, const char *fmt, va_list ap)
 {
@@ -71,7 +74,11 @@ unsigned mk_utf8_next(const char **s)
 {
     const unsigned char *p = (const unsigned char *)*s;
     unsigned c = p[0];
-    int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+    int n = c < 0x80             ? 0
+            : (c & 0xE0) == 0xC0 ? 1
+            : (c & 0xF0) == 0xE0 ? 2
+            : (c & 0xF8) == 0xF0 ? 3
+                                 : -1;
     if (n < 0) {
         *s += 1;
         return 0xFFFD;

@@ -50,7 +50,10 @@ static const char *const style =
     "nav ol { columns: 2; }\n"
     "@media print { nav { display: none; } body { max-width: none; padding: 0; } }\n";
 
-static void esc(mk_buf *b, const char *s) { mk_escape(b, s ? s : ""); }
+static void esc(mk_buf *b, const char *s)
+{
+    mk_escape(b, s ? s : "");
+}
 
 static const char *filter(const kanal_table *t, const char *name)
 {
@@ -104,7 +107,8 @@ static void list_filters(mk_buf *b, const kanal_table *t)
     mk_puts(b, ".</p>\n");
 }
 
-/* "workflow distributors, owner marcin, created 2026-01-01 to 2026-03-31", or "every opportunity" */
+/* "workflow distributors, owner marcin, created 2026-01-01 to 2026-03-31", or "every opportunity"
+ */
 static void scope(mk_buf *b, const kanal_table *t)
 {
     static const char *const keys[] = { "workflow", "version", "owner", "by" };
@@ -135,7 +139,10 @@ static void scope(mk_buf *b, const kanal_table *t)
         mk_puts(b, "every opportunity");
 }
 
-static bool numeric(int type) { return type == KANAL_PLUGIN_INT || type == KANAL_PLUGIN_NUMBER; }
+static bool numeric(int type)
+{
+    return type == KANAL_PLUGIN_INT || type == KANAL_PLUGIN_NUMBER;
+}
 
 /* A real table: caption, header cells with their scope, a list cell's items as lines. */
 static void table(mk_buf *b, const kanal_table *t)
@@ -221,7 +228,8 @@ static void section(mk_buf *b, kanal_call *call, const kanal_table *t, int n)
     }
     mk_puts(b, "</h2>\n");
     chart(b, call, t);
-    const kanal_table *display = part(t, "display", NULL), *cmp = part(t, "comparison_display", NULL);
+    const kanal_table *display = part(t, "display", NULL),
+                      *cmp = part(t, "comparison_display", NULL);
     table(b, display ? display : t);
     if (cmp && host->table_rows(cmp))
         table(b, cmp);
@@ -321,4 +329,7 @@ static const kanal_plugin_decl decl = {
     .init = init,
 };
 
-KANAL_PLUGIN_EXPORT const kanal_plugin_decl *kanal_plugin_entry(void) { return &decl; }
+KANAL_PLUGIN_EXPORT const kanal_plugin_decl *kanal_plugin_entry(void)
+{
+    return &decl;
+}

@@ -31,9 +31,9 @@ static const kanal_host *host;
 
 enum {
     MARGIN = 20,
-    ROW = 22,         /* one bar and its gap */
+    ROW = 22, /* one bar and its gap */
     BAR = 16,
-    LABEL_MAX = 240,  /* the widest label column */
+    LABEL_MAX = 240, /* the widest label column */
     MIN_WIDTH = 960,
 };
 #define FONT 12.0
@@ -289,8 +289,7 @@ static size_t lines_at(chart *ch, double x, double y, double size, int how, cons
                 line = fit;
             }
         }
-        mk_printf(&ch->body, "<tspan x=\"%.1f\" dy=\"%.1f\">", x,
-                  i ? size * LINE_HEIGHT : 0.0);
+        mk_printf(&ch->body, "<tspan x=\"%.1f\" dy=\"%.1f\">", x, i ? size * LINE_HEIGHT : 0.0);
         mk_escape(&ch->body, line);
         mk_puts(&ch->body, "</tspan>");
         free(line);
@@ -300,11 +299,13 @@ static size_t lines_at(chart *ch, double x, double y, double size, int how, cons
 }
 
 /* The height of n lines of `size` starting from a baseline 12 px down a row. */
-static double lines_height(size_t n, double size) { return (double)n * size * LINE_HEIGHT; }
+static double lines_height(size_t n, double size)
+{
+    return (double)n * size * LINE_HEIGHT;
+}
 
 /* Text wrapped to `width`, from the baseline y down; returns the height used. */
-static double para(chart *ch, double x, double y, double size, int how, const char *s,
-                   double width)
+static double para(chart *ch, double x, double y, double size, int how, const char *s, double width)
 {
     return lines_height(lines_at(ch, x, y, size, how, s, width, 64), size);
 }
@@ -324,7 +325,10 @@ static double step_for(double max)
 static void axis(chart *ch, double x0, double width, double top, double bottom, double max,
                  bool percent, const char *title)
 {
-    double step = percent ? (max > 0.5 ? 0.25 : max > 0.25 ? 0.1 : max > 0.1 ? 0.05 : 0.02)
+    double step = percent ? (max > 0.5    ? 0.25
+                             : max > 0.25 ? 0.1
+                             : max > 0.1  ? 0.05
+                                          : 0.02)
                           : step_for(max);
     if (!percent && step < 1)
         step = 1;
@@ -423,7 +427,8 @@ static void header(chart *ch)
         }
         sep = ", ";
     } else if (!strcmp(host->table_name(t), "lost-reasons") ||
-               !strcmp(host->table_name(t), "activities") || !strcmp(host->table_name(t), "stale")) {
+               !strcmp(host->table_name(t), "activities") ||
+               !strcmp(host->table_name(t), "stale")) {
         mk_printf(&ch->title, "%severy workflow", sep);
         sep = ", ";
     } else if (!strcmp(host->table_name(t), "commission")) {
@@ -450,8 +455,8 @@ static void header(chart *ch)
     if (as_of)
         mk_printf(&ch->title, "%sas of %s", sep, d3);
     ch->y = MARGIN + 16;
-    ch->y += para(ch, MARGIN, ch->y, 17, BOLD, ch->title.data ? ch->title.data : "",
-                  ch->w - 2 * MARGIN);
+    ch->y +=
+        para(ch, MARGIN, ch->y, 17, BOLD, ch->title.data ? ch->title.data : "", ch->w - 2 * MARGIN);
     char when[128], at[64];
     mk_local_date(as_of, true, at, sizeof at);
     if (as_of)
@@ -547,8 +552,8 @@ static void lost_reasons(chart *ch)
             name = cell(t, r, "reason");
         long long k = num(t, r, "count"), of = num(t, r, "lost");
         double share = of ? (double)k / (double)of : 0, lo, hi;
-        size_t lines = lines_at(ch, MARGIN, ch->y + 12, FONT, START, name ? name : "", lw,
-                                LABEL_LINES);
+        size_t lines =
+            lines_at(ch, MARGIN, ch->y + 12, FONT, START, name ? name : "", lw, LABEL_LINES);
         rect(ch, x0, ch->y, width * share / max, BAR, colour);
         double end = x0 + width * share / max;
         if (real(t, r, "share_low", &lo) && real(t, r, "share_high", &hi)) {
@@ -617,7 +622,8 @@ static void activities(chart *ch)
     double max = most <= 0 ? 1 : ceil(most / step_for(most)) * step_for(most);
 
     double lw = label_width(t, "owner", NULL, 60, true);
-    double x0 = MARGIN + lw + 10, count_w = type_label_width(t, type_col, types, nt), rate_text_w = 150, rate_w = 200;
+    double x0 = MARGIN + lw + 10, count_w = type_label_width(t, type_col, types, nt),
+           rate_text_w = 150, rate_w = 200;
     double rate_x = ch->w - MARGIN - rate_text_w - rate_w;
     double width = rate_x - 30 - count_w - x0;
 
@@ -643,8 +649,8 @@ static void activities(chart *ch)
             logged += cv && strtoll(cv, NULL, 10) > 0;
         }
         double band = fmax(ROW, (double)logged * (bar + 2) + 8);
-        size_t lines = lines_at(ch, MARGIN, ch->y + 12, FONT, BOLD, owner ? owner : "", lw,
-                                LABEL_LINES);
+        size_t lines =
+            lines_at(ch, MARGIN, ch->y + 12, FONT, BOLD, owner ? owner : "", lw, LABEL_LINES);
         band = fmax(band, lines_height(lines, FONT) + 8);
         mk_buf acts = { 0 };
         size_t at = 0;
@@ -683,8 +689,8 @@ static void activities(chart *ch)
         }
         text(ch, won + lost > 0 ? end + 6 : rate_x, ch->y + 12, FONT, won + lost > 0 ? START : DIM,
              v, NULL);
-        desc(ch, "%s: %s; win rate %s.", owner ? owner : "",
-             acts.len ? acts.data : "no activity", v);
+        desc(ch, "%s: %s; win rate %s.", owner ? owner : "", acts.len ? acts.data : "no activity",
+             v);
         mk_free(&acts);
         ch->y += band;
     }
@@ -713,8 +719,8 @@ static void activities(chart *ch)
         size_t ti = 0;
         while (ti < nt && strcmp(types[ti], type ? type : "") != 0)
             ti++;
-        size_t lines = lines_at(ch, MARGIN, ch->y + 12, FONT, START, type ? type : "", lw,
-                                LABEL_LINES);
+        size_t lines =
+            lines_at(ch, MARGIN, ch->y + 12, FONT, START, type ? type : "", lw, LABEL_LINES);
         char v[160], ptext[48] = "";
         rate_text(won, won + lost, v, sizeof v);
         double end = x0, lo, hi, p;
@@ -779,8 +785,8 @@ static void funnel(chart *ch)
         bool last = last_stage ? stage && strcmp(stage, last_stage) == 0 : r + 1 == n;
         long long entered = num(t, r, "entered"),
                   on = last ? num(t, r, "won") : num(t, r, "advanced");
-        size_t lines = lines_at(ch, MARGIN, ch->y + 15, FONT, BOLD, stage ? stage : "", lw,
-                                LABEL_LINES);
+        size_t lines =
+            lines_at(ch, MARGIN, ch->y + 15, FONT, BOLD, stage ? stage : "", lw, LABEL_LINES);
         rect(ch, x0, ch->y, width * (double)entered / max, 22, light);
         rect(ch, x0, ch->y + 4, width * (double)on / max, 14, dark);
         char v[200], rate[96];
@@ -836,7 +842,8 @@ static void stale(chart *ch)
         free(rows);
         return;
     }
-#define CELL(r, c) ((c) >= 0 && host->cell(t, (r), (size_t)(c)) ? host->cell(t, (r), (size_t)(c)) : "")
+#define CELL(r, c)                                                                                 \
+    ((c) >= 0 && host->cell(t, (r), (size_t)(c)) ? host->cell(t, (r), (size_t)(c)) : "")
     double most = 0;
     for (size_t r = 0; r < n; r++) {
         rows[r] = (stale_row){ CELL(r, c_owner), r };
@@ -862,7 +869,8 @@ static void stale(chart *ch)
         ch->y += fmax(ROW, lines_height(lines, FONT) + 8);
         for (; i < j; i++) {
             size_t r = rows[i].row;
-            long long in = strtoll(CELL(r, c_in), NULL, 10), limit = strtoll(CELL(r, c_max), NULL, 10);
+            long long in = strtoll(CELL(r, c_in), NULL, 10),
+                      limit = strtoll(CELL(r, c_max), NULL, 10);
             name.len = 0;
             mk_printf(&name, "#%s %s (%s)", CELL(r, c_id), CELL(r, c_partner), CELL(r, c_stage));
             size_t name_lines = lines_at(ch, MARGIN + 10, ch->y + 12, FONT, START,
@@ -871,8 +879,7 @@ static void stale(chart *ch)
             char v[128];
             snprintf(v, sizeof v, "%lld day%s over (%lld in the stage, limit %lld)", in - limit,
                      in - limit == 1 ? "" : "s", in, limit);
-            text(ch, x0 + width * (double)(in - limit) / max + 6, ch->y + 12, FONT, START, v,
-                 NULL);
+            text(ch, x0 + width * (double)(in - limit) / max + 6, ch->y + 12, FONT, START, v, NULL);
             desc(ch, "%s, owned by %s: %s.", name.data ? name.data : "", rows[i].owner, v);
             ch->y += fmax(ROW, lines_height(name_lines, FONT) + 8);
         }
@@ -905,8 +912,7 @@ static void goals(chart *ch)
     char dark[8], light[8];
     viridis(DARK_SERIES, dark);
     viridis(LIGHT_SERIES, light);
-    const char *names[] = { "win rate when the goal was done",
-                            "win rate when it was not" };
+    const char *names[] = { "win rate when the goal was done", "win rate when it was not" };
     const char *colours[] = { dark, light };
     legend(ch, names, colours, 2);
     double top = ch->y;
@@ -923,8 +929,8 @@ static void goals(chart *ch)
         size_t sub_lines = lines_at(ch, MARGIN, sub_y, SMALL, DIM, sub, lw, LABEL_LINES);
         static const char *const keys[2][5] = {
             { "done_won", "done_closed", "win_rate_done_low", "win_rate_done_high", "done" },
-            { "not_done_won", "not_done_closed", "win_rate_not_done_low",
-              "win_rate_not_done_high", "not done" },
+            { "not_done_won", "not_done_closed", "win_rate_not_done_low", "win_rate_not_done_high",
+              "not done" },
         };
         char texts[2][96];
         for (int s = 0; s < 2; s++) {
@@ -1240,4 +1246,7 @@ static const kanal_plugin_decl decl = {
     .init = init,
 };
 
-KANAL_PLUGIN_EXPORT const kanal_plugin_decl *kanal_plugin_entry(void) { return &decl; }
+KANAL_PLUGIN_EXPORT const kanal_plugin_decl *kanal_plugin_entry(void)
+{
+    return &decl;
+}

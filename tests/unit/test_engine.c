@@ -1396,8 +1396,9 @@ static void test_versions(void)
             "mandatory goal of stage 'awareness' not done: intro_meeting");
     bool already;
     REFUSED(kanal_opp_done(k, oV1, "intro_meeting", NULL, 0, NULL, NULL, &already, &err),
-            KANAL_ENOTFOUND, "goal 'intro_meeting' is not in version 1 of 'distributors', "
-                             "which opportunity");
+            KANAL_ENOTFOUND,
+            "goal 'intro_meeting' is not in version 1 of 'distributors', "
+            "which opportunity");
     CHECK(strstr(err.message, "(it is in version 2: kanal workflow migrate distributors "
                               "--to 2 --opp ") != NULL);
     CHECK_INT(log_ok(oV2, "meeting", NULL), 1);

@@ -22,17 +22,24 @@
 static const char *asked_day;
 static int64_t asked_partner;
 
-static int h_deals(void *ud, kanal_arena *a, int64_t partner_id, const char *day,
-                   kanal_deal **out, size_t *n, kanal_error *err)
+static int h_deals(void *ud, kanal_arena *a, int64_t partner_id, const char *day, kanal_deal **out,
+                   size_t *n, kanal_error *err)
 {
     (void)ud;
     (void)err;
     asked_partner = partner_id;
     asked_day = kanal_arena_strdup(a, day);
     kanal_deal *d = kanal_arena_alloc(a, 2 * sizeof *d);
-    d[0] = (kanal_deal){ .id = 1, .partner_id = partner_id, .client = "A", .value_cents = 150,
-                         .signed_on = "2025-01-01", .ended_on = "2025-03-01" };
-    d[1] = (kanal_deal){ .id = 2, .partner_id = partner_id, .client = "B", .value_cents = 250,
+    d[0] = (kanal_deal){ .id = 1,
+                         .partner_id = partner_id,
+                         .client = "A",
+                         .value_cents = 150,
+                         .signed_on = "2025-01-01",
+                         .ended_on = "2025-03-01" };
+    d[1] = (kanal_deal){ .id = 2,
+                         .partner_id = partner_id,
+                         .client = "B",
+                         .value_cents = 250,
                          .signed_on = "2025-02-01" };
     *out = d;
     *n = 2;
@@ -59,11 +66,9 @@ static bool h_log(void *ud, const char *line, size_t len)
 }
 
 static long long spent;
-static const rules_host host = { .deals = h_deals,
-                                 .trace = h_trace,
-                                 .log = h_log,
-                                 .log_room = h_log_room,
-                                 .spent_ns = &spent };
+static const rules_host host = {
+    .deals = h_deals, .trace = h_trace, .log = h_log, .log_room = h_log_room, .spent_ns = &spent
+};
 
 static const kanal_limits limits = { .instructions = 100000, .memory_mb = 16, .time_ms = 2000 };
 
@@ -116,17 +121,18 @@ static void test_arguments(void)
     kanal_error err;
     double f;
     /* what the hook sees, checked inside: 1 when all is as it should be */
-    CHECK_INT(call("function(deal, partner, as_of)\n"
-                   "    assert(deal.id == 7 and deal.partner == 3 and deal.client == 'Hotel Mewa')\n"
-                   "    assert(deal.value == 12500.5 and math.type(deal.value) == 'float')\n"
-                   "    assert(deal.signed == '2025-04-15' and deal.ended == nil)\n"
-                   "    assert(partner.id == 3 and partner.name == 'Biuro Kowalski')\n"
-                   "    assert(partner.type == 'referrer' and partner.owner == 'marcin')\n"
-                   "    assert(as_of == '2025-11-30' and kanal.now() == '2025-11-30T23:59:59Z')\n"
-                   "    return 1\n"
-                   "  end",
-                   &f, &err),
-              KANAL_OK);
+    CHECK_INT(
+        call("function(deal, partner, as_of)\n"
+             "    assert(deal.id == 7 and deal.partner == 3 and deal.client == 'Hotel Mewa')\n"
+             "    assert(deal.value == 12500.5 and math.type(deal.value) == 'float')\n"
+             "    assert(deal.signed == '2025-04-15' and deal.ended == nil)\n"
+             "    assert(partner.id == 3 and partner.name == 'Biuro Kowalski')\n"
+             "    assert(partner.type == 'referrer' and partner.owner == 'marcin')\n"
+             "    assert(as_of == '2025-11-30' and kanal.now() == '2025-11-30T23:59:59Z')\n"
+             "    return 1\n"
+             "  end",
+             &f, &err),
+        KANAL_OK);
     CHECK(f == 1);
     /* 15% of the value, as Example 1's rule computes it */
     CHECK_INT(call("function(deal) return deal.value * 0.15 end", &f, &err), KANAL_OK);
@@ -183,8 +189,12 @@ static void test_without_hook(void)
     kanal_error err;
     kanal_error_clear(&err);
     CHECK_INT(rules_open(&r, &host, "none.lua", "return {}", &limits, &err), KANAL_OK);
-    hook_call c = { .hook = HOOK_commission, .deal = &deal, .partner = &partner,
-                    .as_of = "2025-11-30", .at = "2025-11-30T23:59:59Z", .figure = 5 };
+    hook_call c = { .hook = HOOK_commission,
+                    .deal = &deal,
+                    .partner = &partner,
+                    .as_of = "2025-11-30",
+                    .at = "2025-11-30T23:59:59Z",
+                    .figure = 5 };
     CHECK_INT(rules_call(r, &c, &err), KANAL_OK);
     CHECK(c.figure == 0);
     rules_free(r);

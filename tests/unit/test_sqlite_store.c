@@ -419,8 +419,9 @@ static void test_migration_v2(void)
     sqlite3 *db = raw_open(path_in("v1.db"));
     CHECK_INT(
         raw_exec(db,
-                 V4_DROP "ALTER TABLE events DROP COLUMN login; DROP TABLE stage_visits; "
-                 V3_TRIGGERS_DROP " PRAGMA user_version = 1",
+                 V4_DROP
+                 "ALTER TABLE events DROP COLUMN login; DROP TABLE stage_visits; " V3_TRIGGERS_DROP
+                 " PRAGMA user_version = 1",
                  NULL, 0),
         SQLITE_OK);
     sqlite3_close(db);
@@ -586,12 +587,20 @@ static void test_migration_v4(void)
                                  .applied_at = "2026-03-01T08:00:00Z",
                                  .applied_by = "ann" };
     CHECK_INT(store_workflow_insert(s, &v, "W", &e), 0);
-    store_opp_row r = { .partner_id = pid, .workflow = "w", .version = 1, .owner = "ann",
-                        .stage = "a", .created_at = "2026-03-02T08:00:00Z" };
+    store_opp_row r = { .partner_id = pid,
+                        .workflow = "w",
+                        .version = 1,
+                        .owner = "ann",
+                        .stage = "a",
+                        .created_at = "2026-03-02T08:00:00Z" };
     int64_t oid = 0, did = 0;
     CHECK_INT(store_opp_insert(s, &r, &oid, &e), 0);
-    kanal_deal d = { .partner_id = pid, .opp = oid, .client = "C", .value_cents = 100,
-                     .signed_on = "2026-03-03", .created_at = "2026-03-04T08:00:00Z",
+    kanal_deal d = { .partner_id = pid,
+                     .opp = oid,
+                     .client = "C",
+                     .value_cents = 100,
+                     .signed_on = "2026-03-03",
+                     .created_at = "2026-03-04T08:00:00Z",
                      .created_by = "ann" };
     CHECK_INT(store_deal_insert(s, &d, &did, &e), 0);
     CHECK_INT(did, 1);

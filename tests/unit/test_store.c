@@ -626,7 +626,9 @@ static void test_deals(store *s)
     kanal_error e;
     kanal_error_clear(&e);
     kanal_arena *a = kanal_arena_new();
-    kanal_partner p = { .name = "Biuro Deal", .type = "referrer", .owner = "marcin",
+    kanal_partner p = { .name = "Biuro Deal",
+                        .type = "referrer",
+                        .owner = "marcin",
                         .created_at = "2026-03-01T08:00:00Z" };
     int64_t pid = 0, other = 0, won = -1, o1 = 0, o2 = 0;
     CHECK_INT(store_partner_insert(s, &p, "biuro deal", &pid, &e), 0);
@@ -636,8 +638,11 @@ static void test_deals(store *s)
     CHECK_INT(store_opp_won_latest(s, pid, &won, &e), 0);
     CHECK_INT(won, 0);
     /* won twice: the latest by the time it was won, not by its number */
-    store_opp_row r = { .partner_id = pid, .workflow = "distributors", .version = 1,
-                        .owner = "marcin", .stage = "launch",
+    store_opp_row r = { .partner_id = pid,
+                        .workflow = "distributors",
+                        .version = 1,
+                        .owner = "marcin",
+                        .stage = "launch",
                         .created_at = "2026-03-02T08:00:00Z" };
     CHECK_INT(store_opp_insert(s, &r, &o1, &e), 0);
     CHECK_INT(store_opp_close(s, o1, KANAL_WON, "2026-03-09T08:00:00Z", NULL, &e), 0);
@@ -647,8 +652,12 @@ static void test_deals(store *s)
     CHECK_INT(store_opp_won_latest(s, pid, &won, &e), 0);
     CHECK_INT(won, o1);
 
-    kanal_deal d = { .partner_id = pid, .opp = o1, .client = "Hotel Mewa", .value_cents = 1250050,
-                     .signed_on = "2026-01-15", .created_at = "2026-03-10T08:00:00Z",
+    kanal_deal d = { .partner_id = pid,
+                     .opp = o1,
+                     .client = "Hotel Mewa",
+                     .value_cents = 1250050,
+                     .signed_on = "2026-01-15",
+                     .created_at = "2026-03-10T08:00:00Z",
                      .created_by = "marcin" };
     int64_t d1 = 0, d2 = 0, d3 = 0, open = -1;
     CHECK_INT(store_deal_insert(s, &d, &d1, &e), 0);
@@ -702,9 +711,9 @@ static void test_deals(store *s)
     CHECK_INT(n, 2);
     CHECK_INT(store_deals_list(s, a, &(store_deal_filter){ .owner = "mia" }, &list, &n, &e), 0);
     CHECK_INT(n, 1);
-    CHECK_INT(store_deals_list(s, a, &(store_deal_filter){ .signed_by = "2026-03-31" }, &list,
-                               &n, &e),
-              0);
+    CHECK_INT(
+        store_deals_list(s, a, &(store_deal_filter){ .signed_by = "2026-03-31" }, &list, &n, &e),
+        0);
     CHECK_INT(n, 1);
     if (n == 1)
         CHECK_INT(list[0].id, d1);

@@ -21,26 +21,26 @@
 ** the client left. In a history export, a deal's `arg` is CLIENT=VALUE, its
 ** end's the client's name, and `at` the day.
 */
-#define KANAL_EVENTS(X)                                                  \
-    X(KANAL_EV_USER_ADDED, "user_added", NULL, NULL)                     \
-    X(KANAL_EV_USER_DEACTIVATED, "user_deactivated", NULL, NULL)         \
-    X(KANAL_EV_WORKFLOW_APPLIED, "workflow_applied", NULL, NULL)         \
-    X(KANAL_EV_PARTNER_ADDED, "partner_added", NULL, NULL)               \
-    X(KANAL_EV_CREATED, "created", "created", NULL)                      \
-    X(KANAL_EV_GOAL_DONE, "goal_done", "done", "goal")                   \
-    X(KANAL_EV_ACTIVITY, "activity", "log", "activity")                  \
-    X(KANAL_EV_FIELD_SET, "field_set", "set", "field")                   \
-    X(KANAL_EV_FIELD_CLEARED, "field_cleared", "set", "field")           \
-    X(KANAL_EV_ADVANCED, "advanced", "advance", NULL)                    \
-    X(KANAL_EV_WON, "won", "win", NULL)                                  \
-    X(KANAL_EV_LOST, "lost", "lose", "reason")                           \
-    X(KANAL_EV_PARTNER_REASSIGNED, "partner_reassigned", "reassign", "to") \
-    X(KANAL_EV_REASSIGNED, "reassigned", NULL, NULL)                     \
-    X(KANAL_EV_NOTE, "note", NULL, NULL)                                 \
-    X(KANAL_EV_MIGRATED, "migrated", NULL, NULL)                         \
-    X(KANAL_EV_WORKFLOW_RETIRED, "workflow_retired", NULL, NULL)            \
-    X(KANAL_EV_WORKFLOW_RESTORED, "workflow_restored", NULL, NULL)          \
-    X(KANAL_EV_DEAL_ADDED, KANAL_EV_DEAL_ADDED_NAME, "deal", "client")   \
+#define KANAL_EVENTS(X)                                                                            \
+    X(KANAL_EV_USER_ADDED, "user_added", NULL, NULL)                                               \
+    X(KANAL_EV_USER_DEACTIVATED, "user_deactivated", NULL, NULL)                                   \
+    X(KANAL_EV_WORKFLOW_APPLIED, "workflow_applied", NULL, NULL)                                   \
+    X(KANAL_EV_PARTNER_ADDED, "partner_added", NULL, NULL)                                         \
+    X(KANAL_EV_CREATED, "created", "created", NULL)                                                \
+    X(KANAL_EV_GOAL_DONE, "goal_done", "done", "goal")                                             \
+    X(KANAL_EV_ACTIVITY, "activity", "log", "activity")                                            \
+    X(KANAL_EV_FIELD_SET, "field_set", "set", "field")                                             \
+    X(KANAL_EV_FIELD_CLEARED, "field_cleared", "set", "field")                                     \
+    X(KANAL_EV_ADVANCED, "advanced", "advance", NULL)                                              \
+    X(KANAL_EV_WON, "won", "win", NULL)                                                            \
+    X(KANAL_EV_LOST, "lost", "lose", "reason")                                                     \
+    X(KANAL_EV_PARTNER_REASSIGNED, "partner_reassigned", "reassign", "to")                         \
+    X(KANAL_EV_REASSIGNED, "reassigned", NULL, NULL)                                               \
+    X(KANAL_EV_NOTE, "note", NULL, NULL)                                                           \
+    X(KANAL_EV_MIGRATED, "migrated", NULL, NULL)                                                   \
+    X(KANAL_EV_WORKFLOW_RETIRED, "workflow_retired", NULL, NULL)                                   \
+    X(KANAL_EV_WORKFLOW_RESTORED, "workflow_restored", NULL, NULL)                                 \
+    X(KANAL_EV_DEAL_ADDED, KANAL_EV_DEAL_ADDED_NAME, "deal", "client")                             \
     X(KANAL_EV_DEAL_ENDED, KANAL_EV_DEAL_ENDED_NAME, "deal_end", "client")
 
 /* The deal events' names, as macros so that a store's schema can spell them

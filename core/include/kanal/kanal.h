@@ -159,11 +159,11 @@ int kanal_workflow_diff(kanal *k, const char *id, int from, int to, const char *
 */
 typedef struct kanal_preview {
     char workflow[KANAL_ID_MAX + 1];
-    int version;         /* it would become; the latest when unchanged */
-    int latest;          /* 0: a new workflow */
+    int version; /* it would become; the latest when unchanged */
+    int latest;  /* 0: a new workflow */
     bool changed;
-    kanal_diff *diff;    /* from the latest; NULL for a new workflow */
-    int64_t open_older;  /* open opportunities on versions before `version` */
+    kanal_diff *diff;   /* from the latest; NULL for a new workflow */
+    int64_t open_older; /* open opportunities on versions before `version` */
 } kanal_preview;
 int kanal_workflow_preview(kanal *k, const char *const *files, size_t n, kanal_diags *diags,
                            kanal_preview **out, kanal_error *err);
@@ -172,29 +172,29 @@ void kanal_previews_free(kanal_preview *p, size_t n);
 /* What kanal_workflow_migrate moves, and where. */
 typedef struct kanal_migrate_options {
     const char *workflow;
-    int to;                      /* the version to move to */
-    int from;                    /* only those on this version (0: every older one) */
-    const int64_t *opps;         /* only these (n_opps 0: all chosen by version) */
+    int to;              /* the version to move to */
+    int from;            /* only those on this version (0: every older one) */
+    const int64_t *opps; /* only these (n_opps 0: all chosen by version) */
     size_t n_opps;
-    const char *const *maps;     /* "OLD_STAGE=NEW_STAGE" */
+    const char *const *maps; /* "OLD_STAGE=NEW_STAGE" */
     size_t n_maps;
-    bool dry_run;                /* plan and report; change nothing */
-    const char *at;              /* the time of the move (NULL: now) */
+    bool dry_run;   /* plan and report; change nothing */
+    const char *at; /* the time of the move (NULL: now) */
 } kanal_migrate_options;
 
 /* One opportunity's move (or why it cannot move). */
 typedef struct kanal_opp_migration {
     int64_t opp;
     const char *partner, *owner;
-    int from;                    /* the version it follows */
+    int from; /* the version it follows */
     const char *stage, *to_stage;
-    const char **outstanding;    /* goals of its stage in the target, not done */
+    const char **outstanding; /* goals of its stage in the target, not done */
     size_t n_outstanding;
-    const char **waived;         /* goals of stages it passed, not required of it */
+    const char **waived; /* goals of stages it passed, not required of it */
     size_t n_waived;
-    const char **gone;           /* goals it completed that the target lacks */
+    const char **gone; /* goals it completed that the target lacks */
     size_t n_gone;
-    const char *problem;         /* why it cannot move, or NULL */
+    const char *problem; /* why it cannot move, or NULL */
 } kanal_opp_migration;
 
 typedef struct kanal_migration {
@@ -202,8 +202,8 @@ typedef struct kanal_migration {
     int to;
     kanal_opp_migration *opps;
     size_t n;
-    size_t blocked;              /* how many cannot move */
-    bool moved;                  /* false after a dry run or a refusal */
+    size_t blocked; /* how many cannot move */
+    bool moved;     /* false after a dry run or a refusal */
     struct kanal_migration_priv *priv_;
 } kanal_migration;
 

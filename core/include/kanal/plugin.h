@@ -187,8 +187,7 @@ typedef struct kanal_host {
        provides it: the bytes (NUL-terminated; their length in *len),
        borrowed until this call returns, or NULL when that format is unknown
        or fails, and last_error() says why. */
-    const char *(*render)(kanal_call *call, const char *format, const kanal_table *t,
-                          size_t *len);
+    const char *(*render)(kanal_call *call, const char *format, const kanal_table *t, size_t *len);
     /* The format cannot draw this table (the dashboard as one chart): says
        why and returns -1; Kanal reports it as the user's mistake (exit 2),
        not as a failure. */

@@ -68,8 +68,8 @@ typedef struct kanal_opp {
     const kanal_workflow *wf;
     const char **done_at;
     const char **fields;
-    const char **waived_at;   /* indexed like wf->goals: not required of it (migrated past
-                                 its stage), or NULL */
+    const char **waived_at; /* indexed like wf->goals: not required of it (migrated past
+                               its stage), or NULL */
     struct kanal_arena *arena_;
 } kanal_opp;
 

@@ -154,7 +154,7 @@ const char *kanal_field_type_name(kanal_field_type t);
 ** which properties changed and how ("mandatory: no -> yes").
 */
 typedef struct kanal_change {
-    const char *what;   /* "workflow", "rules", "stage", "goal", "activity", "lost reason", "field" */
+    const char *what; /* "workflow", "rules", "stage", "goal", "activity", "lost reason", "field" */
     const char *id;
     const char *change; /* "added", "removed", "changed" */
     const char *detail; /* words; "" when there is nothing more to say */

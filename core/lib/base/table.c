@@ -24,7 +24,10 @@ struct kanal_table {
     size_t n_rows, cap_rows;
     char **filters;     /* name, value pairs */
     size_t n_filters, cap_filters;
-    struct table_part { const char *role; const kanal_table *table; } *parts; /* borrowed */
+    struct table_part {
+        const char *role;
+        const kanal_table *table;
+    } * parts; /* borrowed */
     size_t n_parts, cap_parts;
     const char **notes;
     size_t n_notes, cap_notes;
@@ -175,7 +178,10 @@ int kanal_table_column_index(const kanal_table *t, const char *name)
 }
 
 const char *kanal_table_name(const kanal_table *t) { return t->name; }
-size_t kanal_table_parts(const kanal_table *t) { return t->n_parts; }
+size_t kanal_table_parts(const kanal_table *t)
+{
+    return t->n_parts;
+}
 
 const kanal_table *kanal_table_part(const kanal_table *t, size_t i, const char **role)
 {
@@ -186,7 +192,10 @@ const kanal_table *kanal_table_part(const kanal_table *t, size_t i, const char *
     return t->parts[i].table;
 }
 
-size_t kanal_table_notes(const kanal_table *t) { return t->n_notes; }
+size_t kanal_table_notes(const kanal_table *t)
+{
+    return t->n_notes;
+}
 const char *kanal_table_note(const kanal_table *t, size_t i)
 {
     return i < t->n_notes ? t->notes[i] : NULL;

@@ -206,8 +206,7 @@ typedef struct field_sets {
 } field_sets;
 
 int engine_sets_parse(kanal *k, const kanal_opp *o, const char *const *sets, size_t n,
-                      field_sets *out,
-                      kanal_error *err);
+                      field_sets *out, kanal_error *err);
 int engine_sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *at,
                       kanal_error *err);
 void engine_sets_release(field_sets *s);

@@ -50,8 +50,8 @@ static int parse_maps(kanal_arena *a, const kanal_workflow *to, int version,
     for (size_t i = 0; i < n; i++) {
         const char *eq = strchr(maps[i], '=');
         if (!eq || eq == maps[i] || !eq[1])
-            return kanal_error_set(err, KANAL_EUSAGE,
-                                   "--map takes OLD_STAGE=NEW_STAGE, not '%s'", maps[i]);
+            return kanal_error_set(err, KANAL_EUSAGE, "--map takes OLD_STAGE=NEW_STAGE, not '%s'",
+                                   maps[i]);
         m[i].from = kanal_arena_strndup(a, maps[i], (size_t)(eq - maps[i]));
         m[i].to = kanal_arena_strdup(a, eq + 1);
         if (!m[i].from || !m[i].to)
@@ -341,8 +341,7 @@ int kanal_workflow_retire(kanal *k, const char *id, kanal_error *err)
 {
     int rc = engine_need_admin(k, "retire workflows", err);
     def_entry *latest;
-    if (rc || (rc = engine_workflow_latest(k, id, &latest, err)) ||
-        (rc = engine_op_begin(k, err)))
+    if (rc || (rc = engine_workflow_latest(k, id, &latest, err)) || (rc = engine_op_begin(k, err)))
         return rc;
     kanal_arena *a = kanal_arena_new();
     const char *already = NULL;

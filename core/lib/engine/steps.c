@@ -86,8 +86,7 @@ void engine_sets_release(field_sets *s)
 }
 
 int engine_sets_parse(kanal *k, const kanal_opp *o, const char *const *sets, size_t n,
-                      field_sets *out,
-                      kanal_error *err)
+                      field_sets *out, kanal_error *err)
 {
     memset(out, 0, sizeof *out);
     out->values = calloc(n ? n : 1, sizeof *out->values);

@@ -101,8 +101,8 @@ static int version_def(kanal *k, const char *id, int v, int latest, def_entry **
 {
     if (v < 1 || v > latest)
         return kanal_error_set(err, KANAL_ENOTFOUND,
-                               "workflow '%s' has no version %d (its versions are 1 to %d)", id,
-                               v, latest);
+                               "workflow '%s' has no version %d (its versions are 1 to %d)", id, v,
+                               latest);
     return engine_def_get(k, id, v, out, err);
 }
 
@@ -123,12 +123,13 @@ int kanal_workflow_diff(kanal *k, const char *id, int from, int to, const char *
             return kanal_error_set(err, KANAL_EUSAGE,
                                    "compare a version with a version, or with a file, not both");
         if (!(loaded = kanal_workflow_check_file(file, diags)))
-            return kanal_error_set(err, KANAL_EINVALID, "'%s' is not a valid definition: fix "
-                                                        "the errors above",
+            return kanal_error_set(err, KANAL_EINVALID,
+                                   "'%s' is not a valid definition: fix "
+                                   "the errors above",
                                    file);
         if (strcmp(loaded->id, id) != 0) {
-            rc = kanal_error_set(err, KANAL_EUSAGE,
-                                 "'%s' defines workflow '%s', not '%s'", file, loaded->id, id);
+            rc = kanal_error_set(err, KANAL_EUSAGE, "'%s' defines workflow '%s', not '%s'", file,
+                                 loaded->id, id);
             kanal_workflow_free(loaded);
             return rc;
         }

@@ -233,8 +233,8 @@ int kanal_workflow_preview(kanal *k, const char *const *files, size_t n, kanal_d
             continue;
         }
         r->latest = latest->ver.version;
-        r->changed = !same_text(latest->ver.yaml, p[i].yaml) ||
-                     !same_text(latest->ver.rules, p[i].rules);
+        r->changed =
+            !same_text(latest->ver.yaml, p[i].yaml) || !same_text(latest->ver.rules, p[i].rules);
         r->version = r->latest + r->changed;
         if (kanal_workflow_compare(latest->wf, latest->ver.rules, wf, p[i].rules, &r->diff))
             rc = kanal_error_nomem(err);
@@ -285,8 +285,8 @@ int engine_version_lacks(kanal *k, const kanal_opp *o, const char *what, const c
     if (!id || engine_def_get(k, o->workflow, 0, &latest, &ignored) != KANAL_OK ||
         latest->ver.version <= o->version)
         return KANAL_OK;
-    snprintf(ctx, 160, "in version %d of workflow '%s', which opportunity %lld follows",
-             o->version, o->workflow, (long long)o->id);
+    snprintf(ctx, 160, "in version %d of workflow '%s', which opportunity %lld follows", o->version,
+             o->workflow, (long long)o->id);
     /* the latest version that has it, so that the advice moves it all the way */
     for (int v = latest->ver.version; v > o->version; v--) {
         def_entry *e;
@@ -296,8 +296,8 @@ int engine_version_lacks(kanal *k, const kanal_opp *o, const char *what, const c
                                "%s '%s' is not in version %d of '%s', which opportunity %lld "
                                "follows (it is in version %d: kanal workflow migrate %s --to %d "
                                "--opp %lld)",
-                               what, id, o->version, o->workflow, (long long)o->id, v,
-                               o->workflow, v, (long long)o->id);
+                               what, id, o->version, o->workflow, (long long)o->id, v, o->workflow,
+                               v, (long long)o->id);
     }
     return KANAL_OK;
 }

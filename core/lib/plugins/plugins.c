@@ -27,10 +27,10 @@ struct kanal_call {
     kanal_diags *diags;                /* importers: one diagnostic a bad row */
     const char *file;                  /* importers: the file, for the diagnostics */
     plugins_import_counts counts;
-    kanal_plugins *registry;           /* formats: for render() */
-    int depth;                         /* formats rendering formats, so far */
-    bool unsuited;                     /* the format said the table is not for it */
-    kanal_buf *rendered;               /* render()'s answers, freed after the call */
+    kanal_plugins *registry; /* formats: for render() */
+    int depth;               /* formats rendering formats, so far */
+    bool unsuited;           /* the format said the table is not for it */
+    kanal_buf *rendered;     /* render()'s answers, freed after the call */
     size_t n_rendered;
     char error[KANAL_ERROR_MESSAGE_MAX];
 };
@@ -190,10 +190,22 @@ static size_t h_table_filters(const kanal_table *t) { return kanal_table_filters
 static const char *h_filter_name(const kanal_table *t, size_t i) { return kanal_table_filter_name(t, i); }
 static const char *h_filter_value(const kanal_table *t, size_t i) { return kanal_table_filter_value(t, i); }
 
-static size_t h_table_parts(const kanal_table *t) { return kanal_table_parts(t); }
-static const kanal_table *h_table_part(const kanal_table *t, size_t i, const char **role) { return kanal_table_part(t, i, role); }
-static size_t h_table_notes(const kanal_table *t) { return kanal_table_notes(t); }
-static const char *h_table_note(const kanal_table *t, size_t i) { return kanal_table_note(t, i); }
+static size_t h_table_parts(const kanal_table *t)
+{
+    return kanal_table_parts(t);
+}
+static const kanal_table *h_table_part(const kanal_table *t, size_t i, const char **role)
+{
+    return kanal_table_part(t, i, role);
+}
+static size_t h_table_notes(const kanal_table *t)
+{
+    return kanal_table_notes(t);
+}
+static const char *h_table_note(const kanal_table *t, size_t i)
+{
+    return kanal_table_note(t, i);
+}
 
 static int render_call(kanal_plugins *p, int depth, const char *format, const kanal_table *t,
                        kanal_buf *out, kanal_error *err);

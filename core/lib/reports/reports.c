@@ -900,8 +900,8 @@ static int goals(ctx *c)
                 kanal_table_set_int(r->rows, 6, x->done_won) ||
                 set_rate(r->rows, 7, x->done_won, dc) || kanal_table_set_int(r->rows, 10, nc) ||
                 kanal_table_set_int(r->rows, 11, nw) || set_rate(r->rows, 12, nw, nc) ||
-                kanal_table_set_int(r->rows, 15, waived) ||
-                kanal_table_add_row(r->display) || kanal_table_set(r->display, 0, g->id) ||
+                kanal_table_set_int(r->rows, 15, waived) || kanal_table_add_row(r->display) ||
+                kanal_table_set(r->display, 0, g->id) ||
                 kanal_table_set(r->display, 1, wf->stages[s].id) ||
                 kanal_table_set_bool(r->display, 2, g->mandatory) ||
                 kanal_table_set_int(r->display, 3, x->done) ||

@@ -13,19 +13,19 @@
 #ifndef KANAL_HOOKS_H
 #define KANAL_HOOKS_H
 
-#define KANAL_HOOKS(X)                                   \
-    X(can_create, HOOK_GUARD, "opp")                     \
-    X(can_complete, HOOK_GUARD, "opp, goal, values")     \
-    X(can_advance, HOOK_GUARD, "opp, from_stage, to_stage") \
-    X(can_win, HOOK_GUARD, "opp")                        \
-    X(can_lose, HOOK_GUARD, "opp, reason")               \
-    X(on_create, HOOK_REACTION, "opp")                   \
-    X(on_complete, HOOK_REACTION, "opp, goal")           \
-    X(on_activity, HOOK_REACTION, "opp, activity")       \
-    X(on_enter, HOOK_REACTION, "opp, stage")             \
-    X(on_exit, HOOK_REACTION, "opp, stage")              \
-    X(on_won, HOOK_REACTION, "opp")                      \
-    X(on_lost, HOOK_REACTION, "opp, reason")             \
+#define KANAL_HOOKS(X)                                                                             \
+    X(can_create, HOOK_GUARD, "opp")                                                               \
+    X(can_complete, HOOK_GUARD, "opp, goal, values")                                               \
+    X(can_advance, HOOK_GUARD, "opp, from_stage, to_stage")                                        \
+    X(can_win, HOOK_GUARD, "opp")                                                                  \
+    X(can_lose, HOOK_GUARD, "opp, reason")                                                         \
+    X(on_create, HOOK_REACTION, "opp")                                                             \
+    X(on_complete, HOOK_REACTION, "opp, goal")                                                     \
+    X(on_activity, HOOK_REACTION, "opp, activity")                                                 \
+    X(on_enter, HOOK_REACTION, "opp, stage")                                                       \
+    X(on_exit, HOOK_REACTION, "opp, stage")                                                        \
+    X(on_won, HOOK_REACTION, "opp")                                                                \
+    X(on_lost, HOOK_REACTION, "opp, reason")                                                       \
     X(commission, HOOK_MEASURE, "deal, partner, as_of")
 
 typedef enum hook_kind { HOOK_GUARD, HOOK_REACTION, HOOK_MEASURE } hook_kind;

@@ -247,8 +247,7 @@ typedef struct store_methods {
     int (*event_count)(store *s, int64_t opp, int64_t *n, int64_t *max_seq, kanal_error *err);
 
     /* schema 4: changing a live process */
-    int (*opp_set_version)(store *s, int64_t id, int version, const char *stage,
-                           kanal_error *err);
+    int (*opp_set_version)(store *s, int64_t id, int version, const char *stage, kanal_error *err);
     int (*goal_waive)(store *s, int64_t opp, const char *goal, const char *at, kanal_error *err);
     int (*goals_waived)(store *s, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
                         kanal_error *err);

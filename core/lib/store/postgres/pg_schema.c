@@ -237,7 +237,8 @@ const char store_pg_security[] =
     "CREATE FUNCTION next_id(tbl text) RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER"
     "  SET search_path = kanal AS $$ DECLARE n bigint; BEGIN"
     "    IF tbl = 'partners' THEN SELECT coalesce(max(id), 0) + 1 INTO n FROM partners;"
-    "    ELSIF tbl = 'opportunities' THEN SELECT coalesce(max(id), 0) + 1 INTO n FROM opportunities;"
+    "    ELSIF tbl = 'opportunities' THEN SELECT coalesce(max(id), 0) + 1 INTO n FROM "
+    "opportunities;"
     "    ELSE RAISE EXCEPTION 'no such table %', tbl; END IF;"
     "    RETURN n; END $$;"
     /* Roles are the server's, shared by all its databases, and no lock of one database

@@ -750,16 +750,16 @@ static int pg_workflow_ids(store *base_, kanal_arena *a, const char ***ids, size
 static int pg_workflows_list(store *base_, kanal_arena *a, store_workflow_row **out, size_t *n,
                              kanal_error *err)
 {
-    PGresult *r = store_pg_run(
-        (pg *)base_,
-        "SELECT w.workflow, w.version, w.name, w.applied_at, w.applied_by,"
-        " (SELECT count(*) FROM opportunities o WHERE o.workflow = w.workflow"
-        "   AND o.status = " P_OPEN "),"
-        " (SELECT r.retired_at FROM workflow_retired r WHERE r.workflow = w.workflow)"
-        " FROM workflow_versions w WHERE w.version ="
-        " (SELECT max(version) FROM workflow_versions x WHERE x.workflow = w.workflow)"
-        " ORDER BY w.workflow",
-        0, NULL, err, "listing workflows");
+    PGresult *r =
+        store_pg_run((pg *)base_,
+                     "SELECT w.workflow, w.version, w.name, w.applied_at, w.applied_by,"
+                     " (SELECT count(*) FROM opportunities o WHERE o.workflow = w.workflow"
+                     "   AND o.status = " P_OPEN "),"
+                     " (SELECT r.retired_at FROM workflow_retired r WHERE r.workflow = w.workflow)"
+                     " FROM workflow_versions w WHERE w.version ="
+                     " (SELECT max(version) FROM workflow_versions x WHERE x.workflow = w.workflow)"
+                     " ORDER BY w.workflow",
+                     0, NULL, err, "listing workflows");
     if (!r)
         return err->code;
     kanal_buf b = KANAL_BUF_INIT;
@@ -1015,8 +1015,8 @@ static int pg_goal_waive(store *base_, int64_t opp, const char *goal, const char
                     3, p, err, "recording a goal not required");
 }
 
-static int pg_goals_waived(store *base_, kanal_arena *a, int64_t opp, store_pair **out,
-                           size_t *n, kanal_error *err)
+static int pg_goals_waived(store *base_, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
+                           kanal_error *err)
 {
     return pairs_of((pg *)base_, a,
                     "SELECT goal, waived_at FROM goals_waived WHERE opp_id = $1 ORDER BY goal", opp,
@@ -1028,8 +1028,8 @@ static int pg_workflow_set_retired(store *base_, const char *id, const char *at,
 {
     if (!at) {
         const char *p[] = { id };
-        return run_done((pg *)base_, "DELETE FROM workflow_retired WHERE workflow = $1", 1, p,
-                        err, "retiring a workflow");
+        return run_done((pg *)base_, "DELETE FROM workflow_retired WHERE workflow = $1", 1, p, err,
+                        "retiring a workflow");
     }
     const char *p[] = { id, at, by };
     return run_done((pg *)base_,
@@ -1044,9 +1044,9 @@ static int pg_workflow_retired(store *base_, kanal_arena *a, const char *id, con
 {
     *at = NULL;
     const char *p[] = { id };
-    PGresult *r = store_pg_run((pg *)base_,
-                               "SELECT retired_at FROM workflow_retired WHERE workflow = $1", 1, p,
-                               err, "reading a workflow");
+    PGresult *r =
+        store_pg_run((pg *)base_, "SELECT retired_at FROM workflow_retired WHERE workflow = $1", 1,
+                     p, err, "reading a workflow");
     if (!r)
         return err->code;
     bool oom = false;

@@ -194,18 +194,17 @@ static const char schema_v4[] =
 /* v4, deals: the clients a won partner brings, each recorded on the partner's
    won opportunity, whose rules compute its commission. Kept in a block of its
    own: version 4 may hold other blocks beside it (migrations below). */
-static const char schema_v4_deals[] =
-    "CREATE TABLE deals("
-    "  id INTEGER PRIMARY KEY,"
-    "  partner_id INTEGER NOT NULL REFERENCES partners(id),"
-    "  opp_id INTEGER NOT NULL REFERENCES opportunities(id),"
-    "  client TEXT NOT NULL,"
-    "  value_cents INTEGER NOT NULL CHECK (value_cents >= 0),"
-    "  signed_on TEXT NOT NULL,"
-    "  ended_on TEXT CHECK (ended_on >= signed_on),"
-    "  created_at TEXT NOT NULL,"
-    "  created_by TEXT NOT NULL REFERENCES users(id)) STRICT;"
-    "CREATE INDEX deals_partner ON deals(partner_id, client);";
+static const char schema_v4_deals[] = "CREATE TABLE deals("
+                                      "  id INTEGER PRIMARY KEY,"
+                                      "  partner_id INTEGER NOT NULL REFERENCES partners(id),"
+                                      "  opp_id INTEGER NOT NULL REFERENCES opportunities(id),"
+                                      "  client TEXT NOT NULL,"
+                                      "  value_cents INTEGER NOT NULL CHECK (value_cents >= 0),"
+                                      "  signed_on TEXT NOT NULL,"
+                                      "  ended_on TEXT CHECK (ended_on >= signed_on),"
+                                      "  created_at TEXT NOT NULL,"
+                                      "  created_by TEXT NOT NULL REFERENCES users(id)) STRICT;"
+                                      "CREATE INDEX deals_partner ON deals(partner_id, client);";
 
 static int sq_begin(store *base_, kanal_error *err);
 static int sq_commit(store *base_, kanal_error *err);
@@ -1445,9 +1444,8 @@ static int sq_goal_waive(store *base_, int64_t opp, const char *goal, const char
                          kanal_error *err)
 {
     sq *s = (sq *)base_;
-    sqlite3_stmt *st =
-        prep(s, "INSERT OR IGNORE INTO goals_waived(opp_id, goal, waived_at) VALUES (?, ?, ?)",
-             err);
+    sqlite3_stmt *st = prep(
+        s, "INSERT OR IGNORE INTO goals_waived(opp_id, goal, waived_at) VALUES (?, ?, ?)", err);
     if (!st)
         return err->code;
     sqlite3_bind_int64(st, 1, opp);
@@ -1456,8 +1454,8 @@ static int sq_goal_waive(store *base_, int64_t opp, const char *goal, const char
     return step_done(s, st, err, "recording a goal not required");
 }
 
-static int sq_goals_waived(store *base_, kanal_arena *a, int64_t opp, store_pair **out,
-                           size_t *n, kanal_error *err)
+static int sq_goals_waived(store *base_, kanal_arena *a, int64_t opp, store_pair **out, size_t *n,
+                           kanal_error *err)
 {
     sq *s = (sq *)base_;
     sqlite3_stmt *st =
