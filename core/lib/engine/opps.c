@@ -31,8 +31,13 @@ static int opp_read(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
     int rc = store_opp_get(k->store, a, id, &r, err);
     if (rc == KANAL_ENOTFOUND)
         rc = kanal_error_set(err, KANAL_ENOTFOUND, "no opportunity %lld", (long long)id);
-    if (rc || (rc = store_partner_by_id(k->store, a, r.partner_id, &o->partner, err)) ||
-        (rc = engine_def_get(k, r.workflow, r.version, &e, err)))
+    if (!rc && (rc = store_partner_by_id(k->store, a, r.partner_id, &o->partner, err)) ==
+                   KANAL_ENOTFOUND)
+        /* the store found the opportunity but not its partner: never a bare "not found" */
+        rc = kanal_error_set(err, KANAL_ESTORAGE,
+                             "opportunity %lld names partner %lld, which cannot be read",
+                             (long long)id, (long long)r.partner_id);
+    if (rc || (rc = engine_def_get(k, r.workflow, r.version, &e, err)))
         goto fail;
     o->id = r.id;
     o->workflow = r.workflow;

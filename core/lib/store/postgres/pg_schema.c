@@ -196,6 +196,15 @@ const char store_pg_security_v4[] =
     "                 kanal.group_role('admin'));"
     "  EXECUTE format('GRANT INSERT ON kanal.goals_waived TO %I', kanal.group_role('admin'));"
     "END $$;"
+    /* a rep reads the partners of the opportunities they own, also once the partner
+       has gone to another rep: their history and lists of their own work stay whole.
+       Through a function of the owner's, so that the policy does not read
+       opportunities under their own policies (which read partners) */
+    "CREATE FUNCTION partners_of_my_opps() RETURNS SETOF bigint LANGUAGE sql STABLE"
+    "  SECURITY DEFINER SET search_path = kanal AS"
+    "  $$ SELECT partner_id FROM kanal.opportunities WHERE owner = session_user $$;"
+    "CREATE POLICY opp_read ON partners FOR SELECT"
+    "  USING (id IN (SELECT kanal.partners_of_my_opps()));"
     "ALTER TABLE goals_waived ENABLE ROW LEVEL SECURITY;"
     "CREATE POLICY staff ON goals_waived USING (is_staff()) WITH CHECK (is_staff());"
     "CREATE POLICY own ON goals_waived FOR SELECT"
