@@ -89,6 +89,9 @@ static int run(cli *c, cli_args *a)
     }
     int rc = 0, first_fail = 0, fail_line = 0, ran = 0, failed = 0;
     kanal *k = NULL;
+    FILE *real_out = c->out;
+    char *held = NULL;
+    size_t held_len = 0;
     if (atomic) {
         kanal_error err;
         if (!(k = cli_open(c, &rc)))
@@ -97,6 +100,13 @@ static int run(cli *c, cli_args *a)
             rc = cli_fail(c, &err);
             goto done;
         }
+    }
+    /* all or nothing: what the lines print is held until the batch commits, and
+       dropped if it does not, so that no result of a rolled-back line stands */
+    if (atomic) {
+        FILE *mem = open_memstream(&held, &held_len);
+        if (mem)
+            c->out = mem;
     }
     const char *base_as = c->as;
     kanal_buf logical = KANAL_BUF_INIT, phys = KANAL_BUF_INIT;
@@ -181,16 +191,25 @@ static int run(cli *c, cli_args *a)
     c->as = base_as;
     kanal_buf_release(&phys);
     kanal_buf_release(&logical);
+    if (c->out != real_out) {
+        fclose(c->out); /* held and held_len now hold what the lines printed */
+        c->out = real_out;
+    }
     if (rc)
         goto done;
     if (atomic) {
         kanal_error err;
         if (first_fail) {
             kanal_rollback(k);
-            fprintf(c->err, "kanal: batch: line %d failed; nothing was applied\n", fail_line);
+            fprintf(c->err,
+                    "kanal: batch: line %d failed; nothing was applied (what the lines before "
+                    "it did was undone, and is not shown)\n",
+                    fail_line);
         } else if (kanal_commit(k, &err)) {
             rc = cli_fail(c, &err);
             goto done;
+        } else if (held_len) {
+            fwrite(held, 1, held_len, c->out);
         }
     } else if (first_fail && !keep_going) {
         fprintf(c->err, "kanal: batch: stopped at line %d (%d command%s ran before it)\n",
@@ -201,6 +220,11 @@ static int run(cli *c, cli_args *a)
     }
     rc = first_fail;
 done:
+    if (c->out != real_out) {
+        fclose(c->out);
+        c->out = real_out;
+    }
+    free(held);
     if (f != stdin)
         fclose(f);
     return rc;

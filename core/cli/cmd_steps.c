@@ -79,12 +79,22 @@ static int set_run(cli *c, cli_args *a)
     if (kanal_opp_set(k, id, (const char *const *)a->pos + 1, (size_t)a->npos - 1,
                       cli_get(a, "at"), &err))
         return cli_fail(c, &err);
+    /* what was stored, in its canonical form (yes is true, 1e1 is 10), not what was typed */
+    kanal_opp *o = NULL;
+    if (kanal_opp_get(k, id, &o, &err))
+        return cli_fail(c, &err);
     for (int i = 1; i < a->npos; i++) {
         const char *eq = strchr(a->pos[i], '=');
-        fprintf(c->out, "opportunity %lld: %.*s%s%s\n", (long long)id,
-                (int)(eq - a->pos[i]), a->pos[i], eq[1] ? " = " : " cleared",
-                cli_safe(c, eq + 1));
+        char name[KANAL_ID_MAX + 2];
+        size_t len = (size_t)(eq - a->pos[i]);
+        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1),
+                 a->pos[i]);
+        int fi = kanal_workflow_field_index(o->wf, name);
+        const char *v = fi >= 0 ? o->fields[fi] : NULL;
+        fprintf(c->out, "opportunity %lld: %s%s%s\n", (long long)id, name,
+                v ? " = " : " cleared", v ? cli_safe(c, v) : "");
     }
+    kanal_opp_free(o);
     cli_print_hints(c);
     return 0;
 }
@@ -286,14 +296,28 @@ static const cli_opt lose_opts[] = {
 
 static int lose_run(cli *c, cli_args *a)
 {
-    if (!cli_get(a, "reason"))
-        return cli_usage_error(c, a->cmd, "missing --reason R");
     kanal *k;
     int64_t id;
     int rc = begin(c, a, &k, &id);
     if (rc)
         return rc;
     kanal_error err;
+    if (!cli_get(a, "reason")) {
+        /* the reasons this opportunity's version takes, each with its name */
+        kanal_opp *o = NULL;
+        if (kanal_opp_get(k, id, &o, &err))
+            return cli_usage_error(c, a->cmd, "missing --reason R");
+        kanal_buf b = KANAL_BUF_INIT;
+        for (size_t i = 0; i < o->wf->n_lost_reasons; i++)
+            kanal_buf_printf(&b, "%s%s (%s%s)", i ? ", " : "", o->wf->lost_reasons[i].id,
+                             o->wf->lost_reasons[i].name,
+                             o->wf->lost_reasons[i].note_required ? "; needs --note" : "");
+        rc = cli_usage_error(c, a->cmd, "missing --reason R: one of %s",
+                             cli_safe(c, kanal_buf_cstr(&b)));
+        kanal_buf_release(&b);
+        kanal_opp_free(o);
+        return rc;
+    }
     if (kanal_opp_lose(k, id, cli_get(a, "reason"), cli_get(a, "note"), cli_get(a, "at"),
                        &err))
         return cli_fail(c, &err);

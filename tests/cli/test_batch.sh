@@ -121,7 +121,9 @@ db_snapshot
 run kanal batch atomic_bad.kanal --atomic --as marcin
 expect_rc 3
 expect_err "kanal: line 4: error: unknown activity type 'fax' in workflow 'tiny' (known: call, email, meeting)
-kanal: batch: line 4 failed; nothing was applied"
+kanal: batch: line 4 failed; nothing was applied (what the lines before it did was undone, and is not shown)"
+# and nothing of the lines before it is shown as done
+expect_out ""
 expect_db_unchanged
 # a refusal inside a later line undoes the earlier ones too
 printf 'partner add "Agencja Delta" --type agency --as marcin\nuser add x --name X --role channel_rep --as marcin\n' >atomic_perm.kanal

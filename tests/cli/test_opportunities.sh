@@ -151,6 +151,11 @@ expect_json '$.opportunities[1].id' ""
 ok kanal opp list --stage awareness --json
 expect_json '$.opportunities[0].id' 2
 expect_json '$.opportunities[1].id' ""
+# a filter naming nothing that exists is a typo, not an empty list
+refuse 3 "unknown stage 'awarenes' in any workflow (did you mean 'awareness'?)" kanal opp list --stage awarenes
+refuse 3 "unknown stage 'awareness' in workflow 'tiny' (known: contact, deal)" kanal opp list --stage awareness --workflow tiny
+refuse 3 "unknown workflow 'tinny' (did you mean 'tiny'?)" kanal opp list --workflow tinny
+refuse 3 "unknown user 'marcn' (did you mean 'marcin'?)" kanal opp list --owner marcn --as admin
 ok kanal opp list --status won
 expect_out "no opportunities"
 ok kanal opp list --status won --json

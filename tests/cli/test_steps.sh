@@ -86,9 +86,13 @@ refuse 4 "invalid value 'abc' for field 'margin' (number): expected a number suc
 refuse 4 "invalid value '1.5' for field 'skus' (integer): expected a whole number such as 12" kanal set 1 skus=1.5
 refuse 4 "value 0 for field 'skus' is below its minimum 1" kanal set 1 skus=0
 refuse 4 "invalid value 'maybe' for field 'exclusive' (boolean): expected true or false" kanal set 1 exclusive=maybe
-refuse 4 "invalid value '2026-02-30' for field 'signed_on' (date): expected a date written YYYY-MM-DD" \
+refuse 4 "invalid value '2026-02-30' for field 'signed_on' (date): February 2026 has no day 30" \
     kanal set 1 signed_on=2026-02-30
-refuse 4 "invalid value 'Resale' for field 'form' (did you mean 'resale'?); one of: resale, referral" kanal set 1 form=Resale
+refuse 4 "invalid value '2026-11-1' for field 'signed_on' (date): expected a date written YYYY-MM-DD" \
+    kanal set 1 signed_on=2026-11-1
+refuse 4 "invalid value '12,500' for field 'margin' (number): a comma followed by three digits may be a thousands separator: write the number with a dot (12.5) or without it (12500)" \
+    kanal set 1 margin=12,500
+refuse 4 "invalid value 'resal' for field 'form' (did you mean 'resale'?); one of: resale, referral" kanal set 1 form=resal
 refuse 3 "unknown field 'colour' in workflow 'tiny' (known: form, margin, skus, exclusive, signed_on, notes)" \
     kanal set 1 colour=red
 refuse 2 "expected FIELD=VALUE, got 'notes'" kanal set 1 notes
@@ -97,7 +101,9 @@ refuse_usage "missing OPP FIELD=VALUE..." kanal set 1
 # all or nothing: a bad value keeps the good ones out too
 refuse 4 "value 99 for field 'margin' is above its maximum 40" kanal set 1 "notes=Oddzwonić" margin=99
 ok kanal set 1 margin=12.50 skus=+3 exclusive=no signed_on=2026-11-01 "notes=Oddzwonić w piątek" --at 2026-11-23T08:00:00Z
-expect_out_has "opportunity 1: skus = +3"
+expect_out_has "opportunity 1: skus = 3"
+expect_out_has "opportunity 1: margin = 12.5"
+expect_out_has "opportunity 1: exclusive = false"
 expect_out_has "opportunity 1: notes = Oddzwonić w piątek"
 ok kanal opp show 1 --json
 expect_json '$.fields' '{"form":"referral","margin":12.5,"skus":3,"exclusive":false,"signed_on":"2026-11-01","notes":"Oddzwonić w piątek"}'
@@ -164,7 +170,8 @@ refuse 1 "$closed" kanal lose 1 --reason no_interest
 refuse 1 "$closed" kanal done 1 signed --as manny
 
 # ---- lose ---------------------------------------------------------------------------------
-refuse_usage "missing --reason R" kanal lose 2
+refuse_usage "missing --reason R: one of no_interest (No interest), other (Other; needs --note)" kanal lose 2
+refuse_usage "missing --reason R" kanal lose 999
 refuse 3 "unknown lost reason 'bored' in workflow 'tiny' (known: no_interest, other)" kanal lose 2 --reason bored
 refuse 1 "lost reason 'other' needs a note: add --note TEXT" kanal lose 2 --reason other
 refuse 1 "lost reason 'other' needs a note: add --note TEXT" kanal lose 2 --reason other --note ""
@@ -227,6 +234,14 @@ expect_out "opportunity 4: classified done"
 ok kanal history 4 --json
 expect_json '$.events[#-1].actor' manny
 expect_json '$.events[#-1].type' goal_done
+# an enum value in another case is the value as defined; a decimal comma is a point;
+# what set prints is what was stored
+ok kanal set 4 form=REFERRAL margin=12,75 --as manny
+expect_out "opportunity 4: form = referral
+opportunity 4: margin = 12.75"
+ok kanal opp show 4 --json
+expect_json '$.fields.form' referral
+expect_json '$.fields.margin' 12.75
 
 # ---- help ---------------------------------------------------------------------------------------
 for c in done set log advance win lose; do

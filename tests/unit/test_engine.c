@@ -975,7 +975,7 @@ static void test_awareness(void)
                           &err),
             KANAL_EINVALID, "value 41 for field 'margin_pct' is above its maximum 40");
     REFUSED(kanal_opp_set(k, id, (const char *[]){ "launch_date=2026-02-30" }, 1, NULL, &err),
-            KANAL_EINVALID, "expected a date written YYYY-MM-DD");
+            KANAL_EINVALID, "February 2026 has no day 30");
     REFUSED(kanal_opp_set(k, id, (const char *[]){ "first_order_value=-1" }, 1, NULL, &err),
             KANAL_EINVALID, "below its minimum 0");
     REFUSED(kanal_opp_set(k, id, (const char *[]){ "regionz=x" }, 1, NULL, &err), KANAL_ENOTFOUND,

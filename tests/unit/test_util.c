@@ -327,7 +327,10 @@ static void test_field_values(void)
     FIELD_OK(&num, "1234567.89", "1234567.89");
     FIELD_BAD(&num, "", "expected a number");
     FIELD_BAD(&num, "abc", "invalid value 'abc' for field 'amount' (number)");
-    FIELD_BAD(&num, "12,5", "expected a number");
+    FIELD_OK(&num, "12,5", "12.5"); /* a decimal comma */
+    FIELD_OK(&num, "0,125", "0.125");
+    FIELD_BAD(&num, "12,500", "may be a thousands separator"); /* ambiguous */
+    FIELD_BAD(&num, "1,2,3", "expected a number");
     FIELD_BAD(&num, "12.5.1", "expected a number");
     FIELD_BAD(&num, " 12", "expected a number");
     FIELD_BAD(&num, "12 ", "expected a number");
@@ -396,7 +399,7 @@ static void test_field_values(void)
     kanal_field_def d = { .id = "launch_date", .name = "Launch", .type = KANAL_FIELD_DATE };
     FIELD_OK(&d, "2026-03-01", "2026-03-01");
     FIELD_OK(&d, "2024-02-29", "2024-02-29");
-    FIELD_BAD(&d, "2026-02-29", "expected a date written YYYY-MM-DD");
+    FIELD_BAD(&d, "2026-02-29", "February 2026 has no day 29");
     FIELD_BAD(&d, "2026-02-30", "invalid value '2026-02-30' for field 'launch_date' (date)");
     FIELD_BAD(&d, "2026-13-01", "expected a date");
     FIELD_BAD(&d, "2026-03-01T10:00", "expected a date");
@@ -415,7 +418,8 @@ static void test_field_values(void)
     FIELD_BAD(&e, "franchise",
               "invalid value 'franchise' for field 'cooperation_form'; one of: resale, "
               "implementation");
-    FIELD_BAD(&e, "Resale", "one of: resale, implementation"); /* case matters */
+    FIELD_OK(&e, "Resale", "resale"); /* any case, stored as defined */
+    FIELD_OK(&e, "IMPLEMENTATION", "implementation");
     FIELD_BAD(&e, "", "one of: resale, implementation");
     {
         /* no suggestion: the message must not offer one */

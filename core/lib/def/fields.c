@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "def/fields.h"
 
@@ -44,6 +45,20 @@ int def_field_value_parse(const kanal_field_def *f, const char *text, char **out
     case KANAL_FIELD_TEXT:
         break;
     case KANAL_FIELD_NUMBER: {
+        /* a decimal comma, when it cannot be a thousands separator: 12,5 but not 12,500 */
+        char dot[64];
+        const char *comma = strchr(text, ',');
+        if (comma && !strchr(comma + 1, ',') && !strchr(text, '.') && strlen(text) < sizeof dot) {
+            size_t after = strspn(comma + 1, "0123456789");
+            if (after == 3 && !comma[1 + after] && comma > text && strspn(text, "+-0") < (size_t)(comma - text))
+                return bad_value(err, f, text,
+                                 "a comma followed by three digits may be a thousands "
+                                 "separator: write the number with a dot (12.5) or without it "
+                                 "(12500)");
+            snprintf(dot, sizeof dot, "%s", text);
+            dot[comma - text] = '.';
+            text = dot;
+        }
         char *end;
         errno = 0;
         double x = strtod(text, &end);
@@ -77,13 +92,31 @@ int def_field_value_parse(const kanal_field_def *f, const char *text, char **out
             return bad_value(err, f, text, "expected true or false");
         break;
     case KANAL_FIELD_DATE:
-        if (!kanal_date_valid(text))
+        if (!kanal_date_valid(text)) {
+            int y, m, d, n = 0;
+            if (strlen(text) == 10 && sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 &&
+                n == 10 && strspn(text, "0123456789-") == 10 && m >= 1 && m <= 12) {
+                static const char *const months[] = { "January", "February", "March",
+                                                      "April",   "May",      "June",
+                                                      "July",    "August",   "September",
+                                                      "October", "November", "December" };
+                char why[96];
+                snprintf(why, sizeof why, "%s %d has no day %d", months[m - 1], y, d);
+                return bad_value(err, f, text, why);
+            }
             return bad_value(err, f, text, "expected a date written YYYY-MM-DD");
+        }
         break;
     case KANAL_FIELD_ENUM: {
         for (size_t i = 0; i < f->n_values; i++)
             if (strcmp(text, f->values[i]) == 0)
                 goto ok;
+        /* Resale is resale: matched regardless of case, stored as defined */
+        for (size_t i = 0; i < f->n_values; i++)
+            if (strcasecmp(text, f->values[i]) == 0) {
+                canon = f->values[i];
+                goto ok;
+            }
         const char *near = kanal_suggest(text, f->values, f->n_values);
         kanal_buf b = KANAL_BUF_INIT;
         for (size_t i = 0; i < f->n_values; i++)

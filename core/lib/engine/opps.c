@@ -289,6 +289,90 @@ done:
 
 /* ---- lists and history --------------------------------------------------------------- */
 
+/*
+** A filter that names nothing that exists is a typo, not an empty list: an
+** unknown workflow, owner or stage is an error with a suggestion (a stage is
+** checked against every version of the workflow named, or of every workflow).
+*/
+static int check_list_filter(kanal *k, const kanal_opp_filter *f, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    int rc = KANAL_OK;
+    const char **wids = NULL, *one[1] = { f->workflow };
+    size_t n_wf = 0;
+    if (f->workflow) {
+        def_entry *e;
+        rc = engine_workflow_latest(k, f->workflow, &e, err);
+        wids = one, n_wf = rc ? 0 : 1;
+    } else if (f->stage) {
+        rc = store_workflow_ids(k->store, a, &wids, &n_wf, err);
+    }
+    if (!rc && f->owner) {
+        kanal_user u;
+        int found = store_user_get(k->store, a, f->owner, &u, err);
+        if (found == KANAL_ENOTFOUND) {
+            kanal_user *users;
+            size_t nu;
+            const char **ids = NULL;
+            if (!store_users_list(k->store, a, &users, &nu, err) &&
+                (ids = kanal_arena_alloc(a, (nu + 1) * sizeof *ids)))
+                for (size_t i = 0; i < nu; i++)
+                    ids[i] = users[i].id;
+            rc = kanal_unknown(err, KANAL_ENOTFOUND, "user", f->owner, ids, ids ? nu : 0, NULL);
+        } else {
+            rc = found;
+        }
+    }
+    if (!rc && f->stage) {
+        /* every stage of every version: an old opportunity may sit in a stage since renamed */
+        const char **stages = NULL;
+        size_t n_st = 0, cap = 0;
+        bool known = false;
+        for (size_t w = 0; w < n_wf && !known && !rc; w++) {
+            def_entry *latest;
+            if ((rc = engine_workflow_latest(k, wids[w], &latest, err)))
+                break;
+            for (int v = 1; v <= latest->ver.version && !known; v++) {
+                def_entry *e;
+                kanal_error ignored;
+                if (engine_def_get(k, wids[w], v, &e, &ignored))
+                    continue;
+                for (size_t s = 0; s < e->wf->n_stages && !known; s++) {
+                    const char *id = e->wf->stages[s].id;
+                    known = strcmp(id, f->stage) == 0;
+                    bool seen = false;
+                    for (size_t i = 0; i < n_st && !seen; i++)
+                        seen = strcmp(stages[i], id) == 0;
+                    if (seen)
+                        continue;
+                    if (n_st == cap) {
+                        size_t nc = cap ? 2 * cap : 16;
+                        const char **ns = kanal_arena_alloc(a, nc * sizeof *ns);
+                        if (!ns) {
+                            rc = kanal_error_nomem(err);
+                            break;
+                        }
+                        if (n_st)
+                            memcpy(ns, stages, n_st * sizeof *ns);
+                        stages = ns, cap = nc;
+                    }
+                    stages[n_st++] = id;
+                }
+            }
+        }
+        if (!rc && !known) {
+            char ctx[160];
+            snprintf(ctx, sizeof ctx, "%s%s%s", f->workflow ? "in workflow '" : "in any workflow",
+                     f->workflow ? f->workflow : "", f->workflow ? "'" : "");
+            rc = kanal_unknown(err, KANAL_ENOTFOUND, "stage", f->stage, stages, n_st, ctx);
+        }
+    }
+    kanal_arena_free(a);
+    return rc;
+}
+
 int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
@@ -313,6 +397,8 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
     if (f->status && (sf.status = kanal_status_of(f->status)) == KANAL_STATUS_COUNT)
         return kanal_error_set(err, KANAL_EUSAGE,
                                "invalid status '%s': use open, won or lost", f->status);
+    if ((rc = check_list_filter(k, f, err)))
+        return rc;
     if ((rc = kanal_table_new(&t, "opportunities", "Opportunities", err)))
         return rc;
     static const struct {
