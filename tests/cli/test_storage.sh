@@ -44,7 +44,7 @@ setup_db_rest
 case "$KANAL_DB" in
 postgresql://*)
     # schema 3 in Kanal's own schema; the log's triggers: append-only, and the login
-    expect_sql "SELECT value FROM meta WHERE key = 'schema_version'" 4
+    expect_sql "SELECT value FROM meta WHERE key = 'schema_version'" 5
     expect_sql "SELECT tgname FROM pg_trigger WHERE tgrelid = 'kanal.events'::regclass AND NOT tgisinternal ORDER BY tgname" \
         "events_login
 events_no_delete
