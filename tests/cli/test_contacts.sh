@@ -103,4 +103,13 @@ expect_out_has "note: Chose a competitor"
 # a closed opportunity refuses a next contact
 refuse 1 "opportunity 2 is closed (lost on 2026-11-28): it can no longer change" kanal remind 2 2026-12-01
 
+# ---- kanal db copy keeps the next contact ---------------------------------------------------
+COPY=$(new_db copy)
+ok kanal db copy "$KANAL_DB" "$COPY" --as admin
+ok kanal opp show 1 --json --db "$COPY"
+expect_json '$.next_contact_at' 2026-12-10
+ok kanal next --json --db "$COPY"
+expect_json '$.opportunities[0].next_contact_at' 2026-12-10
+expect_json '$.opportunities[1].next_contact_at' 2026-11-28
+
 finish

@@ -1891,7 +1891,7 @@ static int sq_digest(store *base_, kanal_buf *out, kanal_error *err)
         "SELECT 'workflow', workflow, version, name, source, hash, applied_at, applied_by"
         " FROM workflow_versions ORDER BY workflow, version",
         "SELECT 'partner', " PARTNER_COLS " FROM partners ORDER BY id",
-        "SELECT 'opportunity', " OPP_COLS " FROM opportunities o ORDER BY id",
+        "SELECT 'opportunity', " OPP_COLS ", o.next_contact_at FROM opportunities o ORDER BY id",
         "SELECT 'goal', opp_id, goal, done_at, done_by FROM goals_done ORDER BY opp_id, goal",
         "SELECT 'field', opp_id, field, value, set_at FROM field_values ORDER BY opp_id, field",
         "SELECT 'activity', opp_id, type, at, actor, note FROM activities ORDER BY id",
