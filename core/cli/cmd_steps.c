@@ -17,8 +17,9 @@ static int begin(cli *c, cli_args *a, kanal **k, int64_t *id)
     return rc;
 }
 
-#define NEXT_OPT                                                                           \
-    { "next", 0, "DATE", false, "when you mean to act next (YYYY-MM-DD), as 'kanal remind'" }
+/* clang-format off */
+#define NEXT_OPT { "next", 0, "DATE", false, "when to act next (YYYY-MM-DD), as remind" }
+/* clang-format on */
 
 /* With --next, the step and the next contact are one transaction: starts it. */
 static int next_begin(cli_args *a, kanal *k, kanal_error *err)
@@ -75,8 +76,7 @@ static int done_run(cli *c, cli_args *a)
     else
         fprintf(c->out, "opportunity %lld: %s done\n", (long long)id, cli_safe(c, a->pos[1]));
     if (cli_get(a, "next"))
-        fprintf(c->out, "opportunity %lld: next contact %s\n", (long long)id,
-                cli_get(a, "next"));
+        fprintf(c->out, "opportunity %lld: next contact %s\n", (long long)id, cli_get(a, "next"));
     cli_print_hints(c);
     return 0;
 }

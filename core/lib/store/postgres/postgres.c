@@ -1084,8 +1084,8 @@ static int pg_opp_set_next(store *base_, int64_t id, const char *next, kanal_err
 {
     num v = n64(id);
     const char *p[] = { next, v.s };
-    return run_done((pg *)base_, "UPDATE opportunities SET next_contact_at = $1 WHERE id = $2",
-                    2, p, err, "setting the next contact");
+    return run_done((pg *)base_, "UPDATE opportunities SET next_contact_at = $1 WHERE id = $2", 2,
+                    p, err, "setting the next contact");
 }
 
 static int pg_opp_touch(store *base_, int64_t id, const char *at, int64_t seq, kanal_error *err)

@@ -218,6 +218,7 @@ static void sq_discard(store *base_);
 static const store_methods sqlite_methods;
 
 /* Migrations: the blocks of migrations[i] take the schema from version i to i + 1. */
+/* clang-format off */
 static const char *const migrations[][4] = {
     { schema_v1 },
     { schema_v2 },
@@ -225,6 +226,7 @@ static const char *const migrations[][4] = {
     { schema_v4, schema_v4_deals },
     { schema_v5_contacts },
 };
+/* clang-format on */
 
 /* ---- errors and statements ------------------------------------------------ */
 
@@ -1383,10 +1385,9 @@ static int sq_opp_get(store *base_, kanal_arena *a, int64_t id, store_opp_row *o
                       kanal_error *err)
 {
     sq *s = (sq *)base_;
-    static const char sql[] =
-        "SELECT " OPP_COLS ", o.next_contact_at,"
-        " (SELECT max(at) FROM activities WHERE opp_id = o.id)"
-        " FROM opportunities o WHERE o.id = ?";
+    static const char sql[] = "SELECT " OPP_COLS ", o.next_contact_at,"
+                              " (SELECT max(at) FROM activities WHERE opp_id = o.id)"
+                              " FROM opportunities o WHERE o.id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
