@@ -103,6 +103,8 @@ void cli_json_field(kanal_json *j, const kanal_field_def *f, const char *v)
         kanal_json_str(j, v);
 }
 
+static const char *lost_name(const kanal_opp *o);
+
 static void show_json(kanal_buf *out, const kanal_opp *o)
 {
     const kanal_workflow *wf = o->wf;
@@ -138,6 +140,14 @@ static void show_json(kanal_buf *out, const kanal_opp *o)
     kanal_json_str(&j, o->closed_at);
     kanal_json_key(&j, "lost_reason");
     kanal_json_str(&j, o->lost_reason);
+    kanal_json_key(&j, "lost_reason_name");
+    kanal_json_str(&j, lost_name(o));
+    kanal_json_key(&j, "lost_note");
+    kanal_json_str(&j, o->lost_note);
+    kanal_json_key(&j, "next_contact_at");
+    kanal_json_str(&j, o->next_contact_at);
+    kanal_json_key(&j, "last_activity_at");
+    kanal_json_str(&j, o->last_activity_at);
     kanal_json_key(&j, "fields");
     kanal_json_object(&j);
     for (size_t i = 0; i < wf->n_fields; i++) {
@@ -172,6 +182,13 @@ static void show_json(kanal_buf *out, const kanal_opp *o)
 }
 
 /* "2026-03-01 10:00" */
+/* The name of the reason it was lost for, or NULL. */
+static const char *lost_name(const kanal_opp *o)
+{
+    int ri = o->lost_reason ? kanal_workflow_lost_reason_index(o->wf, o->lost_reason) : -1;
+    return ri >= 0 ? o->wf->lost_reasons[ri].name : NULL;
+}
+
 static void when(kanal_buf *b, const char *t)
 {
     if (t && strlen(t) >= 16)
@@ -191,14 +208,22 @@ static void show_text(cli *c, kanal_buf *out, const kanal_opp *o)
     if (o->status != KANAL_OPEN) {
         kanal_buf_puts(out, " on ");
         when(out, o->closed_at);
-        if (o->lost_reason)
-            kanal_buf_printf(out, " (%s)", o->lost_reason);
+        if (o->lost_reason) {
+            const char *name = lost_name(o);
+            kanal_buf_printf(out, " (%s%s%s)", o->lost_reason, name ? ": " : "",
+                             name ? cli_safe(c, name) : "");
+        }
+        if (o->lost_note)
+            kanal_buf_printf(out, "\n          note: %s", cli_safe(c, o->lost_note));
     }
     kanal_buf_printf(out, "\nstage     %s (%d of %zu) since ", o->stage, o->stage_index + 1,
                      wf->n_stages);
     when(out, o->stage_entered_at);
     kanal_buf_puts(out, "\ncreated   ");
     when(out, o->created_at);
+    kanal_buf_printf(out, "\ncontact   next %s · last activity ",
+                     o->next_contact_at ? o->next_contact_at : "-");
+    when(out, o->last_activity_at);
     kanal_buf_putc(out, '\n');
     if (wf->n_fields) {
         kanal_buf_puts(out, "\nfields\n");

@@ -17,11 +17,38 @@ static int begin(cli *c, cli_args *a, kanal **k, int64_t *id)
     return rc;
 }
 
+/* clang-format off */
+#define NEXT_OPT { "next", 0, "DATE", false, "when to act next (YYYY-MM-DD), as remind" }
+/* clang-format on */
+
+/* With --next, the step and the next contact are one transaction: starts it. */
+static int next_begin(cli_args *a, kanal *k, kanal_error *err)
+{
+    return cli_get(a, "next") ? kanal_begin(k, err) : KANAL_OK;
+}
+
+/* Ends what next_begin started: sets the next contact after the step (rc 0), or
+   undoes the step; returns 0 or what failed (err). */
+static int next_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err)
+{
+    const char *next = cli_get(a, "next");
+    if (!next)
+        return rc;
+    if (!rc)
+        rc = kanal_opp_remind(k, id, next, NULL, cli_get(a, "at"), err);
+    if (rc) {
+        kanal_rollback(k);
+        return rc;
+    }
+    return kanal_commit(k, err);
+}
+
 /* ---- done ---- */
 
 static const cli_opt done_opts[] = {
     { "set", 0, "FIELD=VALUE", true, "set a field with it" },
     { "note", 0, "TEXT", false, "a note on the step" },
+    NEXT_OPT,
     AT_OPT,
     { NULL, 0, NULL, false, NULL },
 };
@@ -37,14 +64,19 @@ static int done_run(cli *c, cli_args *a)
     int n = cli_all(a, "set", &sets);
     kanal_error err;
     bool already;
-    if (kanal_opp_done(k, id, a->pos[1], sets, (size_t)n, cli_get(a, "note"), cli_get(a, "at"),
-                       &already, &err))
+    if (next_begin(a, k, &err) ||
+        next_end(a, k, id,
+                 kanal_opp_done(k, id, a->pos[1], sets, (size_t)n, cli_get(a, "note"),
+                                cli_get(a, "at"), &already, &err),
+                 &err))
         return cli_fail(c, &err);
     if (already)
         fprintf(c->out, "opportunity %lld: %s was already done; nothing changed%s\n",
                 (long long)id, cli_safe(c, a->pos[1]), n ? " (change fields with 'kanal set')" : "");
     else
         fprintf(c->out, "opportunity %lld: %s done\n", (long long)id, cli_safe(c, a->pos[1]));
+    if (cli_get(a, "next"))
+        fprintf(c->out, "opportunity %lld: next contact %s\n", (long long)id, cli_get(a, "next"));
     cli_print_hints(c);
     return 0;
 }
@@ -113,6 +145,7 @@ const cli_cmd cli_cmd_set = {
 
 static const cli_opt log_opts[] = {
     { "note", 0, "TEXT", false, "what happened" },
+    NEXT_OPT,
     AT_OPT,
     { "json", 0, NULL, false, "print JSON" },
     { NULL, 0, NULL, false, NULL },
@@ -142,8 +175,14 @@ static int log_run(cli *c, cli_args *a)
         return rc;
     kanal_error err;
     kanal_log_result *r;
-    if (kanal_opp_log(k, id, a->pos[1], cli_get(a, "note"), cli_get(a, "at"), &r, &err))
+    r = NULL;
+    if (next_begin(a, k, &err) ||
+        next_end(a, k, id,
+                 kanal_opp_log(k, id, a->pos[1], cli_get(a, "note"), cli_get(a, "at"), &r, &err),
+                 &err)) {
+        kanal_log_result_free(r);
         return cli_fail(c, &err);
+    }
     /* the definition, to name the goals: the opportunity's pinned version */
     kanal_opp *o;
     if (kanal_opp_get(k, id, &o, &err)) {
@@ -200,6 +239,8 @@ static int log_run(cli *c, cli_args *a)
                 kanal_buf_puts(&out, cli_safe(c, s->refused));
             kanal_buf_putc(&out, '\n');
         }
+        if (cli_get(a, "next"))
+            kanal_buf_printf(&out, "next contact %s\n", o->next_contact_at);
     }
     rc = cli_write(c, &out);
     kanal_buf_release(&out);
@@ -335,4 +376,40 @@ const cli_cmd cli_cmd_lose = {
     .summary = "close as lost, with a reason from the workflow's catalogue",
     .opts = lose_opts,
     .run = lose_run,
+};
+
+/* ---- remind ---- */
+
+static const cli_opt remind_opts[] = {
+    { "note", 0, "TEXT", false, "what to do then" },
+    AT_OPT,
+    { NULL, 0, NULL, false, NULL },
+};
+
+static int remind_run(cli *c, cli_args *a)
+{
+    kanal *k;
+    int64_t id;
+    int rc = begin(c, a, &k, &id);
+    if (rc)
+        return rc;
+    kanal_error err;
+    if (kanal_opp_remind(k, id, a->pos[1], cli_get(a, "note"), cli_get(a, "at"), &err))
+        return cli_fail(c, &err);
+    fprintf(c->out, "opportunity %lld: next contact %s\n", (long long)id, a->pos[1]);
+    cli_print_hints(c);
+    return 0;
+}
+
+const cli_cmd cli_cmd_remind = {
+    .name = "remind",
+    .args = "OPP DATE",
+    .min_args = 2,
+    .max_args = 2,
+    .summary = "set when you mean to act next on an opportunity (YYYY-MM-DD)",
+    .help = "Recorded as a next_contact event. 'kanal next' shows it, lists the opportunities\n"
+            "whose next contact has passed first and flags them overdue. 'log' and 'done'\n"
+            "take --next DATE to the same effect, in the same transaction.",
+    .opts = remind_opts,
+    .run = remind_run,
 };

@@ -110,18 +110,18 @@ ok kanal next 5 --as manny
 # one, not piotr's.
 ok kanal next --json
 expect_json_valid
-expect_json '$.opportunities[0]' '{"id":1,"partner":"Agencja Alfa","workflow":"tiny","stage":"deal","days_in_stage":22,"next_goal":"signed","next_step":"goal","stale":false}'
-expect_json '$.opportunities[1]' '{"id":2,"partner":"Dystrybucja Beta","workflow":"distributors","stage":"awareness","days_in_stage":8,"next_goal":"first_contact","next_step":"goal","stale":false}'
-expect_json '$.opportunities[2]' '{"id":3,"partner":"Agencja Gamma","workflow":"tiny","stage":"contact","days_in_stage":3,"next_goal":"called","next_step":"goal","stale":false}'
+expect_json '$.opportunities[0]' '{"id":1,"partner":"Agencja Alfa","workflow":"tiny","stage":"deal","days_in_stage":22,"next_goal":"signed","next_step":"goal","stale":false,"next_contact_at":null,"overdue":false,"last_activity_at":"2026-11-05T08:00:00Z"}'
+expect_json '$.opportunities[1]' '{"id":2,"partner":"Dystrybucja Beta","workflow":"distributors","stage":"awareness","days_in_stage":8,"next_goal":"first_contact","next_step":"goal","stale":false,"next_contact_at":null,"overdue":false,"last_activity_at":null}'
+expect_json '$.opportunities[2]' '{"id":3,"partner":"Agencja Gamma","workflow":"tiny","stage":"contact","days_in_stage":3,"next_goal":"called","next_step":"goal","stale":false,"next_contact_at":null,"overdue":false,"last_activity_at":null}'
 expect_json '$.opportunities[3].id' 6
 expect_json '$.opportunities[4]' ""
 expect_json_keys '$.opportunities[0]' id partner stage days_in_stage next_goal
 ok kanal next
-expect_out "ID  PARTNER           WORKFLOW      STAGE      DAYS  NEXT GOAL      NEXT STEP  STALE
- 1  Agencja Alfa      tiny          deal         22  signed         goal       false
- 2  Dystrybucja Beta  distributors  awareness     8  first_contact  goal       false
- 3  Agencja Gamma     tiny          contact       3  called         goal       false"'
- 6  Agencja Porządek  order         only          0  -              win        false'
+expect_out "ID  PARTNER           WORKFLOW      STAGE      DAYS  NEXT GOAL      NEXT STEP  STALE  NEXT CONTACT  OVERDUE  LAST ACTIVITY
+ 1  Agencja Alfa      tiny          deal         22  signed         goal       false  -             false    2026-11-05T08:00:00Z
+ 2  Dystrybucja Beta  distributors  awareness     8  first_contact  goal       false  -             false    -
+ 3  Agencja Gamma     tiny          contact       3  called         goal       false  -             false    -"'
+ 6  Agencja Porządek  order         only          0  -              win        false  -             false    2026-11-28T12:00:00Z'
 
 # advancing moves an opportunity to the end of the queue (it entered its stage now)
 ok kanal log 2 call
@@ -135,7 +135,7 @@ expect_json '$.opportunities[3].id' 6
 expect_json '$.opportunities[2].next_goal' send_materials
 
 ok kanal next --as piotr --json
-expect_out '{"opportunities":[{"id":5,"partner":"Agencja Piotra","workflow":"tiny","stage":"contact","days_in_stage":44,"next_goal":"called","next_step":"goal","stale":true}]}'
+expect_out '{"opportunities":[{"id":5,"partner":"Agencja Piotra","workflow":"tiny","stage":"contact","days_in_stage":44,"next_goal":"called","next_step":"goal","stale":true,"next_contact_at":null,"overdue":false,"last_activity_at":null}]}'
 # a manager's agenda holds the manager's own opportunities
 ok kanal next --as manny --json
 expect_out '{"opportunities":[]}'

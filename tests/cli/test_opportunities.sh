@@ -19,7 +19,7 @@ expect_err ""
 expect_sql "SELECT owner FROM partners WHERE id = 1" marcin
 
 ok kanal opp show 1 --json
-expect_out '{"id":1,"partner":{"id":1,"name":"Agencja Alfa","type":"agency"},"workflow":"tiny","version":1,"owner":"marcin","status":"open","stage":"contact","stage_entered_at":"2026-11-20T09:30:00Z","created_at":"2026-11-20T09:30:00Z","closed_at":null,"lost_reason":null,"fields":{"form":null,"margin":null,"skus":null,"exclusive":null,"signed_on":null,"notes":null},"goals":[{"id":"called","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"introduced","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"mailed","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"followed_up","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"classified","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"visited","stage":"contact","mandatory":false,"done":false,"done_at":null,"not_required":false},{"id":"signed","stage":"deal","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"listed","stage":"deal","mandatory":true,"done":false,"done_at":null,"not_required":false}]}'
+expect_out '{"id":1,"partner":{"id":1,"name":"Agencja Alfa","type":"agency"},"workflow":"tiny","version":1,"owner":"marcin","status":"open","stage":"contact","stage_entered_at":"2026-11-20T09:30:00Z","created_at":"2026-11-20T09:30:00Z","closed_at":null,"lost_reason":null,"lost_reason_name":null,"lost_note":null,"next_contact_at":null,"last_activity_at":null,"fields":{"form":null,"margin":null,"skus":null,"exclusive":null,"signed_on":null,"notes":null},"goals":[{"id":"called","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"introduced","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"mailed","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"followed_up","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"classified","stage":"contact","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"visited","stage":"contact","mandatory":false,"done":false,"done_at":null,"not_required":false},{"id":"signed","stage":"deal","mandatory":true,"done":false,"done_at":null,"not_required":false},{"id":"listed","stage":"deal","mandatory":true,"done":false,"done_at":null,"not_required":false}]}'
 
 ok kanal opp new --partner 2 --workflow distributors --json
 expect_out '{"id":2}'
@@ -117,7 +117,7 @@ expect_out_has "  notes                  Dzwonić rano"
 expect_out_has "    [x] called                 2026-11-28 12:00"
 expect_out_has "    [ ] visited                (optional)"
 ok kanal opp show 1
-expect_out_has "status    lost on 2026-11-28 12:00 (no_interest)"
+expect_out_has "status    lost on 2026-11-28 12:00 (no_interest: No interest)"
 
 # reps see only their own; managers (and admins) see all
 refuse 1 "opportunity 6 belongs to 'marcin': you ('piotr') see only your own" kanal opp show 6 --as piotr

@@ -256,14 +256,14 @@ expect_out "| id | partner | workflow | v | owner | status | stage | days | crea
 | ---: | --- | --- | ---: | --- | --- | --- | ---: | --- | --- | --- |
 | 3 | Sklep u Zosi | wholesale | 1 | marcin | lost | contact | 1 | 2026-11-26T10:00:00Z | 2026-11-27T10:00:00Z | no_shelf_space |"
 ok kanal next --format csv --as marcin
-expect_out_crlf "id,partner,workflow,stage,days_in_stage,next_goal,next_step,stale" \
-    '1,"Hurtownia ""Bałtyk"", Gdańsk",distributors,awareness,8,first_contact,goal,false'
+expect_out_crlf "id,partner,workflow,stage,days_in_stage,next_goal,next_step,stale,next_contact_at,overdue,last_activity_at" \
+    '1,"Hurtownia ""Bałtyk"", Gdańsk",distributors,awareness,8,first_contact,goal,false,,false,'
 ok kanal next --format markdown --as piotr
-expect_out "| id | partner | workflow | stage | days | next goal | next step | stale |
-| ---: | --- | --- | --- | ---: | --- | --- | --- |
-| 2 | Agencja Fala | referral_partners | awareness | 3 | first_contact | goal | false |"
+expect_out "| id | partner | workflow | stage | days | next goal | next step | stale | next contact | overdue | last activity |
+| ---: | --- | --- | --- | ---: | --- | --- | --- | --- | --- | --- |
+| 2 | Agencja Fala | referral_partners | awareness | 3 | first_contact | goal | false |  | false |  |"
 ok kanal next --format csv --as dario
-expect_out_crlf "id,partner,workflow,stage,days_in_stage,next_goal,next_step,stale"
+expect_out_crlf "id,partner,workflow,stage,days_in_stage,next_goal,next_step,stale,next_contact_at,overdue,last_activity_at"
 
 # --format json is --json, --format table the default
 for cmd in "user list" "partner list" "opp list" "workflow list" "next"; do

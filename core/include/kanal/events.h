@@ -41,7 +41,8 @@
     X(KANAL_EV_WORKFLOW_RETIRED, "workflow_retired", NULL, NULL)                                   \
     X(KANAL_EV_WORKFLOW_RESTORED, "workflow_restored", NULL, NULL)                                 \
     X(KANAL_EV_DEAL_ADDED, KANAL_EV_DEAL_ADDED_NAME, "deal", "client")                             \
-    X(KANAL_EV_DEAL_ENDED, KANAL_EV_DEAL_ENDED_NAME, "deal_end", "client")
+    X(KANAL_EV_DEAL_ENDED, KANAL_EV_DEAL_ENDED_NAME, "deal_end", "client")                         \
+    X(KANAL_EV_NEXT_CONTACT, "next_contact", NULL, NULL)
 
 /* The deal events' names, as macros so that a store's schema can spell them
    too (PostgreSQL's row-level security lets a partner's owner record them). */

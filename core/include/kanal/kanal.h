@@ -338,6 +338,14 @@ int kanal_opp_log(kanal *k, int64_t id, const char *activity, const char *note,
                   const char *at, kanal_log_result **out, kanal_error *err);
 void kanal_log_result_free(kanal_log_result *r);
 
+/*
+** Sets when the owner means to act next on an open opportunity (`date`,
+** YYYY-MM-DD), with an optional note: a next_contact event. The agenda lists
+** the ones whose date has passed first.
+*/
+int kanal_opp_remind(kanal *k, int64_t id, const char *date, const char *note, const char *at,
+                     kanal_error *err);
+
 /* Moves to the next stage; every mandatory goal of the current one must be done. */
 int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err);
 /* Closes as won, from the last stage with its mandatory goals done. */

@@ -66,6 +66,9 @@ typedef struct kanal_opp {
     const char *last_event_at;
     int64_t last_seq;
     const kanal_workflow *wf;
+    const char *next_contact_at;  /* YYYY-MM-DD: when the owner means to act next, or NULL */
+    const char *last_activity_at; /* the latest activity's time, or NULL */
+    const char *lost_note;        /* kanal_opp_get: the note given when it was lost, or NULL */
     const char **done_at;
     const char **fields;
     const char **waived_at; /* indexed like wf->goals: not required of it (migrated past

@@ -135,6 +135,10 @@ static int copy_opp(store *src, store *dst, kanal_arena *a, const store_opp_row 
         rc = store_opp_close(dst, id, o->status, o->closed_at, o->lost_reason, err);
     if (!rc)
         rc = store_opp_touch(dst, id, o->last_event_at, o->last_seq, err);
+    /* the next contact: on the row as store_opp_get reads it, not in lists */
+    store_opp_row full;
+    if (!rc && !(rc = store_opp_get(src, a, o->id, &full, err)) && full.next_contact_at)
+        rc = store_opp_set_next(dst, id, full.next_contact_at, err);
     store_event *ev = NULL;
     size_t n_ev = 0;
     store_pair *goals = NULL, *fields = NULL;

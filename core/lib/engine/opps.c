@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "engine/engine.h"
 #include "rules/rules.h"
 
@@ -51,6 +53,8 @@ static int opp_read(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
     o->lost_reason = r.lost_reason;
     o->last_event_at = r.last_event_at;
     o->last_seq = r.last_seq;
+    o->next_contact_at = r.next_contact_at;
+    o->last_activity_at = r.last_activity_at;
     o->wf = e->wf;
     o->stage_index = kanal_workflow_stage_index(e->wf, r.stage);
     o->done_at = kanal_arena_alloc(a, (e->wf->n_goals + 1) * sizeof *o->done_at);
@@ -139,7 +143,29 @@ int engine_opp_load_for_change(kanal *k, int64_t id, kanal_opp **out, kanal_erro
 
 int kanal_opp_get(kanal *k, int64_t id, kanal_opp **out, kanal_error *err)
 {
-    return engine_opp_load(k, id, out, err);
+    int rc = engine_opp_load(k, id, out, err);
+    if (rc || (*out)->status != KANAL_LOST)
+        return rc;
+    /* the lost reason's note lives in the log: the latest lost event's */
+    kanal_opp *o = *out;
+    store_event *ev;
+    size_t n;
+    if ((rc = store_events(k->store, o->arena_, o->id, &ev, &n, err))) {
+        kanal_opp_free(o);
+        *out = NULL;
+        return rc;
+    }
+    for (size_t i = n; i-- > 0;) {
+        if (strcmp(ev[i].type, kanal_event_name(KANAL_EV_LOST)) != 0)
+            continue;
+        json_t *d = json_loads(ev[i].data, 0, NULL);
+        const char *note = d ? json_string_value(json_object_get(d, "note")) : NULL;
+        if (note)
+            o->lost_note = kanal_arena_strdup(o->arena_, note);
+        json_decref(d);
+        break;
+    }
+    return KANAL_OK;
 }
 
 void engine_goal_status(const kanal_opp *o, size_t gi, kanal_goal_status *st, kanal_arena *a)
@@ -232,6 +258,27 @@ int kanal_next_get(kanal *k, int64_t id, kanal_next **out, kanal_error *err)
     return rc;
 }
 
+/* A line of the agenda, before it is sorted. */
+typedef struct agenda_line {
+    kanal_next *nx;
+    bool overdue;
+    size_t order; /* the store's: the longest in its stage first */
+} agenda_line;
+
+/* Overdue first, the earliest next contact first among them; the rest as they came. */
+static int agenda_cmp(const void *pa, const void *pb)
+{
+    const agenda_line *a = pa, *b = pb;
+    if (a->overdue != b->overdue)
+        return a->overdue ? -1 : 1;
+    if (a->overdue) {
+        int c = strcmp(a->nx->opp->next_contact_at, b->nx->opp->next_contact_at);
+        if (c)
+            return c;
+    }
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
 int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
@@ -240,7 +287,10 @@ int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
         return rc;
     kanal_arena *a = kanal_arena_new();
     int64_t *ids;
-    size_t n;
+    size_t n, got = 0;
+    agenda_line *lines = NULL;
+    char now[KANAL_TIME_LEN];
+    engine_now_text(k, now);
     if (!a || kanal_table_add_column(t, "id", KANAL_TYPE_INT, "id") ||
         kanal_table_add_column(t, "partner", KANAL_TYPE_TEXT, "partner") ||
         kanal_table_add_column(t, "workflow", KANAL_TYPE_TEXT, "workflow") ||
@@ -249,21 +299,37 @@ int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
         kanal_table_add_column(t, "next_goal", KANAL_TYPE_TEXT, "next goal") ||
         kanal_table_add_column(t, "next_step", KANAL_TYPE_TEXT, "next step") ||
         kanal_table_add_column(t, "stale", KANAL_TYPE_BOOL, "stale") ||
+        kanal_table_add_column(t, "next_contact_at", KANAL_TYPE_TEXT, "next contact") ||
+        kanal_table_add_column(t, "overdue", KANAL_TYPE_BOOL, "overdue") ||
+        kanal_table_add_column(t, "last_activity_at", KANAL_TYPE_TEXT, "last activity") ||
         kanal_table_add_filter(t, "owner", k->actor.id)) {
         rc = kanal_error_nomem(err);
         goto done;
     }
     if ((rc = store_opps_open_of_owner(k->store, a, k->actor.id, &ids, &n, err)))
         goto done;
+    if (!(lines = calloc(n + 1, sizeof *lines))) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
     for (size_t i = 0; i < n && !rc; i++) {
         kanal_opp *o;
-        kanal_next *nx;
         if ((rc = opp_read(k, ids[i], &o, err)))
             break;
-        if ((rc = next_of(k, o, &nx, err))) {
+        if ((rc = next_of(k, o, &lines[got].nx, err))) {
             kanal_opp_free(o);
             break;
         }
+        /* passed: due before today */
+        lines[got].overdue = o->next_contact_at && strncmp(o->next_contact_at, now, 10) < 0;
+        lines[got].order = i;
+        got++;
+    }
+    if (!rc)
+        qsort(lines, got, sizeof *lines, agenda_cmp);
+    for (size_t i = 0; i < got && !rc; i++) {
+        const kanal_next *nx = lines[i].nx;
+        const kanal_opp *o = nx->opp;
         /* what to do: a goal, or leave the stage, or wait for what blocks it */
         const char *goal = nx->next_goal >= 0 ? o->wf->goals[nx->next_goal].id : NULL;
         const char *step = goal ? "goal" : nx->can_advance ? "advance"
@@ -273,11 +339,15 @@ int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
             kanal_table_set(t, 1, o->partner.name) || kanal_table_set(t, 2, o->workflow) ||
             kanal_table_set(t, 3, o->stage) || kanal_table_set_int(t, 4, nx->days_in_stage) ||
             kanal_table_set(t, 5, goal) || kanal_table_set(t, 6, step) ||
-            kanal_table_set_bool(t, 7, nx->stale))
+            kanal_table_set_bool(t, 7, nx->stale) || kanal_table_set(t, 8, o->next_contact_at) ||
+            kanal_table_set_bool(t, 9, lines[i].overdue) ||
+            kanal_table_set(t, 10, o->last_activity_at))
             rc = kanal_error_nomem(err);
-        kanal_next_free(nx);
     }
 done:
+    for (size_t i = 0; i < got; i++)
+        kanal_next_free(lines[i].nx);
+    free(lines);
     kanal_arena_free(a);
     if (rc) {
         kanal_table_free(t);

@@ -551,3 +551,31 @@ done:
     kanal_opp_free(o);
     return engine_op_end(k, rc, err);
 }
+
+/* ---- the next contact ------------------------------------------------------------------ */
+
+int kanal_opp_remind(kanal *k, int64_t id, const char *date, const char *note, const char *at,
+                     kanal_error *err)
+{
+    note = note_or_null(note);
+    int rc = kanal_text_ok("the note", note, err);
+    if (rc)
+        return rc;
+    if (!date || !kanal_date_valid(date))
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "next contact '%s': expected a real date written YYYY-MM-DD",
+                               date ? date : "");
+    if ((rc = engine_op_begin(k, err)))
+        return rc;
+    kanal_opp *o = NULL;
+    char t[KANAL_TIME_LEN];
+    if ((rc = engine_opp_load_for_change(k, id, &o, err)) ||
+        (rc = engine_step_time(k, o, at, t, err)) ||
+        (rc = store_opp_set_next(k->store, o->id, date, err)))
+        goto done;
+    rc = engine_record_text_event(k, o, KANAL_EV_NEXT_CONTACT, t, err, "date", date, "previous",
+                                  o->next_contact_at, "note", note, (char *)NULL);
+done:
+    kanal_opp_free(o);
+    return engine_op_end(k, rc, err);
+}

@@ -38,6 +38,9 @@ typedef struct store_opp_row {
     const char *stage, *stage_entered_at, *created_at, *closed_at, *lost_reason,
         *last_event_at;
     int64_t last_seq;
+    /* schema 5, from store_opp_get only (NULL from lists): when the owner means to act
+       next (YYYY-MM-DD), and the latest activity's time; NULL: none */
+    const char *next_contact_at, *last_activity_at;
 } store_opp_row;
 
 /* What lists of opportunities may be narrowed to (NULL, KANAL_STATUS_COUNT: any). */
@@ -147,7 +150,7 @@ typedef struct store_deal_filter {
 
 /* ---- the backend ------------------------------------------------------------------- */
 
-#define STORE_METHODS_VERSION 2
+#define STORE_METHODS_VERSION 3
 
 /*
 ** The functions of a backend; each documented at its store_* wrapper
@@ -288,6 +291,9 @@ typedef struct store_methods {
                          kanal_error *err);
     int (*deals_list)(store *s, kanal_arena *a, const store_deal_filter *f, kanal_deal **out,
                       size_t *n, kanal_error *err);
+
+    /* version 3: next contact */
+    int (*opp_set_next)(store *s, int64_t id, const char *next_contact_at, kanal_error *err);
 } store_methods;
 
 /* Every backend's handle begins with this. */
@@ -295,8 +301,8 @@ struct store {
     const store_methods *m;
 };
 
-/* The schema version of a new database, whatever the backend (4: deals). */
-#define STORE_SCHEMA_VERSION 4
+/* The schema version of a new database, whatever the backend (4: deals; 5: next contact). */
+#define STORE_SCHEMA_VERSION 5
 
 /* ---- opening --------------------------------------------------------------------- */
 
@@ -777,6 +783,13 @@ static inline int store_deals_list(store *s, kanal_arena *a, const store_deal_fi
                                    kanal_deal **out, size_t *n, kanal_error *err)
 {
     return s->m->deals_list(s, a, f, out, n, err);
+}
+
+/* Sets when the owner means to act next on an opportunity (YYYY-MM-DD; NULL: none). */
+static inline int store_opp_set_next(store *s, int64_t id, const char *next_contact_at,
+                                     kanal_error *err)
+{
+    return s->m->opp_set_next(s, id, next_contact_at, err);
 }
 
 #endif

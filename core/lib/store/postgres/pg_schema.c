@@ -417,3 +417,23 @@ const char store_pg_schema_v4_deals[] =
     "                   kanal.group_role(k));"
     "  END LOOP;"
     "END $$;";
+
+/* v5, next contact (as schema_v5_contacts on SQLite): when the owner means to act
+   next on an opportunity. The grants and policies on opportunities cover it: a rep
+   sets it on their own, a manager on any. */
+const char store_pg_schema_v5_contacts[] =
+    "ALTER TABLE opportunities ADD COLUMN next_contact_at text;"
+    /* the guard of v4's deals: a partner's owner who is not the opportunity's does
+       not set its next contact either */
+    "CREATE OR REPLACE FUNCTION opp_guard() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    "  IF NOT kanal.is_staff() AND OLD.owner IS DISTINCT FROM session_user AND"
+    "     (NEW.id, NEW.partner_id, NEW.workflow, NEW.version, NEW.owner, NEW.status, NEW.stage,"
+    "      NEW.stage_entered_at, NEW.created_at, NEW.closed_at, NEW.lost_reason,"
+    "      NEW.next_contact_at)"
+    "     IS DISTINCT FROM (OLD.id, OLD.partner_id, OLD.workflow, OLD.version, OLD.owner,"
+    "      OLD.status, OLD.stage, OLD.stage_entered_at, OLD.created_at, OLD.closed_at,"
+    "      OLD.lost_reason, OLD.next_contact_at) THEN"
+    "    RAISE EXCEPTION 'only its owner or a manager changes an opportunity'"
+    "      USING ERRCODE = '42501';"
+    "  END IF;"
+    "  RETURN NEW; END $$;";

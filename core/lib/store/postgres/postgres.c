@@ -220,6 +220,7 @@ static int inspect(pg *s, bool *ours, bool *other, kanal_error *err)
 */
 static const char *const migrations[][4] = {
     { store_pg_schema_v4, store_pg_security_v4, store_pg_schema_v4_deals },
+    { store_pg_schema_v5_contacts },
 };
 
 /* The schema version the database's meta says (0: none). */
@@ -952,14 +953,18 @@ static int pg_opp_get(store *base_, kanal_arena *a, int64_t id, store_opp_row *o
     num v = n64(id);
     const char *p[] = { v.s };
     PGresult *r = store_pg_run((pg *)base_,
-                               "SELECT " OPP_COLS " FROM opportunities o WHERE o.id = $1", 1, p,
-                               err, "reading an opportunity");
+                               "SELECT " OPP_COLS ", o.next_contact_at,"
+                               " (SELECT max(at) FROM activities WHERE opp_id = o.id)"
+                               " FROM opportunities o WHERE o.id = $1",
+                               1, p, err, "reading an opportunity");
     if (!r)
         return err->code;
     bool oom = false;
     int rc = KANAL_ENOTFOUND;
     if (PQntuples(r)) {
         read_opp(a, r, 0, out, &oom);
+        out->next_contact_at = store_pg_text(a, r, 0, 13, &oom);
+        out->last_activity_at = store_pg_text(a, r, 0, 14, &oom);
         rc = oom ? kanal_error_nomem(err) : KANAL_OK;
     }
     PQclear(r);
@@ -1073,6 +1078,14 @@ static int pg_opp_set_owner(store *base_, int64_t id, const char *owner, kanal_e
     const char *p[] = { owner, v.s };
     return run_done((pg *)base_, "UPDATE opportunities SET owner = $1 WHERE id = $2", 2, p, err,
                     "reassigning an opportunity");
+}
+
+static int pg_opp_set_next(store *base_, int64_t id, const char *next, kanal_error *err)
+{
+    num v = n64(id);
+    const char *p[] = { next, v.s };
+    return run_done((pg *)base_, "UPDATE opportunities SET next_contact_at = $1 WHERE id = $2", 2,
+                    p, err, "setting the next contact");
 }
 
 static int pg_opp_touch(store *base_, int64_t id, const char *at, int64_t seq, kanal_error *err)
@@ -1348,7 +1361,7 @@ static int pg_digest(store *base_, kanal_buf *out, kanal_error *err)
         "SELECT 'workflow', workflow, version, name, source, hash, applied_at, applied_by"
         " FROM workflow_versions ORDER BY workflow, version",
         "SELECT 'partner', " PARTNER_COLS " FROM partners ORDER BY id",
-        "SELECT 'opportunity', " OPP_COLS " FROM opportunities o ORDER BY id",
+        "SELECT 'opportunity', " OPP_COLS ", o.next_contact_at FROM opportunities o ORDER BY id",
         "SELECT 'goal', opp_id, goal, done_at, done_by FROM goals_done ORDER BY opp_id, goal",
         "SELECT 'field', opp_id, field, value, set_at FROM field_values ORDER BY opp_id, field",
         "SELECT 'activity', opp_id, type, at, actor, note FROM activities ORDER BY id",
@@ -1565,6 +1578,7 @@ static const store_methods pg_methods = {
     .opp_close = pg_opp_close,
     .opp_set_owner = pg_opp_set_owner,
     .opp_touch = pg_opp_touch,
+    .opp_set_next = pg_opp_set_next,
     .opps_open_of_partner = pg_opps_open_of_partner,
     .opps_open_of_owner = pg_opps_open_of_owner,
     .open_count = pg_open_count,

@@ -206,6 +206,11 @@ static const char schema_v4_deals[] = "CREATE TABLE deals("
                                       "  created_by TEXT NOT NULL REFERENCES users(id)) STRICT;"
                                       "CREATE INDEX deals_partner ON deals(partner_id, client);";
 
+/* v5, next contact: when the owner means to act next on an opportunity. Kept in
+   a block of its own: version 5 may hold other blocks beside it. */
+static const char schema_v5_contacts[] =
+    "ALTER TABLE opportunities ADD COLUMN next_contact_at TEXT;";
+
 static int sq_begin(store *base_, kanal_error *err);
 static int sq_commit(store *base_, kanal_error *err);
 static void sq_rollback(store *base_);
@@ -213,12 +218,15 @@ static void sq_discard(store *base_);
 static const store_methods sqlite_methods;
 
 /* Migrations: the blocks of migrations[i] take the schema from version i to i + 1. */
+/* clang-format off */
 static const char *const migrations[][4] = {
     { schema_v1 },
     { schema_v2 },
     { schema_v3 },
     { schema_v4, schema_v4_deals },
+    { schema_v5_contacts },
 };
+/* clang-format on */
 
 /* ---- errors and statements ------------------------------------------------ */
 
@@ -1377,15 +1385,20 @@ static int sq_opp_get(store *base_, kanal_arena *a, int64_t id, store_opp_row *o
                       kanal_error *err)
 {
     sq *s = (sq *)base_;
-    static const char sql[] = "SELECT " OPP_COLS " FROM opportunities o WHERE o.id = ?";
+    static const char sql[] = "SELECT " OPP_COLS ", o.next_contact_at,"
+                              " (SELECT max(at) FROM activities WHERE opp_id = o.id)"
+                              " FROM opportunities o WHERE o.id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     bool oom = false;
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
         read_opp(a, st, out, &oom);
+        out->next_contact_at = col_text(a, st, 13, &oom);
+        out->last_activity_at = col_text(a, st, 14, &oom);
+    }
     done(s, st);
     if (rc == SQLITE_DONE)
         return KANAL_ENOTFOUND;
@@ -1531,6 +1544,18 @@ static int sq_opp_set_owner(store *base_, int64_t id, const char *owner, kanal_e
     bind_text(st, 1, owner);
     sqlite3_bind_int64(st, 2, id);
     return step_done(s, st, err, "reassigning an opportunity");
+}
+
+static int sq_opp_set_next(store *base_, int64_t id, const char *next, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "UPDATE opportunities SET next_contact_at = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, next);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(s, st, err, "setting the next contact");
 }
 
 static int sq_opp_touch(store *base_, int64_t id, const char *at, int64_t seq, kanal_error *err)
@@ -1867,7 +1892,7 @@ static int sq_digest(store *base_, kanal_buf *out, kanal_error *err)
         "SELECT 'workflow', workflow, version, name, source, hash, applied_at, applied_by"
         " FROM workflow_versions ORDER BY workflow, version",
         "SELECT 'partner', " PARTNER_COLS " FROM partners ORDER BY id",
-        "SELECT 'opportunity', " OPP_COLS " FROM opportunities o ORDER BY id",
+        "SELECT 'opportunity', " OPP_COLS ", o.next_contact_at FROM opportunities o ORDER BY id",
         "SELECT 'goal', opp_id, goal, done_at, done_by FROM goals_done ORDER BY opp_id, goal",
         "SELECT 'field', opp_id, field, value, set_at FROM field_values ORDER BY opp_id, field",
         "SELECT 'activity', opp_id, type, at, actor, note FROM activities ORDER BY id",
@@ -2086,6 +2111,7 @@ static const store_methods sqlite_methods = {
     .opp_close = sq_opp_close,
     .opp_set_owner = sq_opp_set_owner,
     .opp_touch = sq_opp_touch,
+    .opp_set_next = sq_opp_set_next,
     .opps_open_of_partner = sq_opps_open_of_partner,
     .opps_open_of_owner = sq_opps_open_of_owner,
     .open_count = sq_open_count,
