@@ -342,6 +342,11 @@ void kanal_log_result_free(kanal_log_result *r);
 int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err);
 /* Closes as won, from the last stage with its mandatory goals done. */
 int kanal_opp_win(kanal *k, int64_t id, const char *at, kanal_error *err);
+/* A plain note on an open opportunity (its owner, a manager or an admin). */
+int kanal_opp_note(kanal *k, int64_t id, const char *text, const char *at, kanal_error *err);
+/* A manager reopens a won or lost opportunity in the stage it was closed in; refused
+   when its partner has another open opportunity in that workflow. */
+int kanal_opp_reopen(kanal *k, int64_t id, const char *note, const char *at, kanal_error *err);
 /* Closes as lost, with a reason of the workflow's catalogue. */
 int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
                    const char *at, kanal_error *err);
