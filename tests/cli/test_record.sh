@@ -53,6 +53,32 @@ ok kanal opp new --partner "Agencja Beta" --workflow tiny --at 2026-11-24T11:00:
 refuse 1 "partner 'Agencja Beta' already has an open opportunity in workflow 'tiny' (3): close it first" \
     kanal reopen 2 --as manny
 
+# ---- partner edit --------------------------------------------------------------------------
+ok kanal partner edit "Agencja Alfa" --name "Agencja Alfa Sp. z o.o." --city Łódź --email biuro@alfa.pl
+expect_out "partner Agencja Alfa Sp. z o.o.: edited"
+expect_err ""
+expect_sql "SELECT name || '|' || city || '|' || email FROM partners WHERE id = 1" \
+    'Agencja Alfa Sp. z o.o.|Łódź|biuro@alfa.pl'
+expect_sql "SELECT type || ' ' || data FROM events WHERE type = 'partner_edited'" \
+    'partner_edited {"partner_id":1,"name":["Agencja Alfa","Agencja Alfa Sp. z o.o."],"email":[null,"biuro@alfa.pl"],"city":[null,"Łódź"]}'
+ok kanal partner edit 1 --city ""
+expect_sql "SELECT coalesce(city, 'none') FROM partners WHERE id = 1" none
+ok kanal partner edit 1 --city ""
+expect_out "partner 1: nothing changed"
+ok kanal partner edit 1 --phone "+48 600 100 200" --as manny
+ok kanal partner edit 1 --tax-id 123 --as admin
+refuse 1 "partner 'Agencja Beta' already exists (id 2, owned by marcin (Marcin Nowak))" \
+    kanal partner edit 1 --name "agencja  BETA"
+refuse 1 "partner 'Agencja Alfa Sp. z o.o.' belongs to marcin: only its owner, a manager or an admin may edit it" \
+    kanal partner edit 1 --city Kraków --as piotr
+refuse 4 "invalid e-mail address 'nope'" kanal partner edit 1 --email nope
+refuse 4 "a partner needs a name" kanal partner edit 1 --name ""
+refuse 3 "no partner 'Nikt' (name a partner by its id or its exact name)" kanal partner edit Nikt --city X
+refuse_usage "nothing to edit: give --name, --type, --city, --email, --phone or --tax-id" \
+    kanal partner edit 1
+ok kanal partner show 1 --json
+expect_json '$.name' "Agencja Alfa Sp. z o.o."
+
 # ---- the round trip -------------------------------------------------------------------------
 ok kanal export csv events --as admin -o events.csv
 ok kanal export csv partners --as admin -o partners.csv
@@ -78,5 +104,8 @@ for c in note reopen; do
     ok kanal "$c" --help
     expect_out_has "usage: kanal $c OPP"
 done
+
+ok kanal partner edit --help
+expect_out_has "usage: kanal partner edit PARTNER"
 
 finish

@@ -40,13 +40,14 @@
     X(KANAL_EV_LOST, "lost", "lose", "reason")                                                     \
     X(KANAL_EV_PARTNER_REASSIGNED, "partner_reassigned", "reassign", "to")                         \
     X(KANAL_EV_REASSIGNED, "reassigned", NULL, NULL)                                               \
-    X(KANAL_EV_NOTE, "note", "note", "text")                                                        \
+    X(KANAL_EV_NOTE, "note", "note", "text")                                                       \
     X(KANAL_EV_MIGRATED, "migrated", NULL, NULL)                                                   \
     X(KANAL_EV_WORKFLOW_RETIRED, "workflow_retired", NULL, NULL)                                   \
     X(KANAL_EV_WORKFLOW_RESTORED, "workflow_restored", NULL, NULL)                                 \
     X(KANAL_EV_DEAL_ADDED, KANAL_EV_DEAL_ADDED_NAME, "deal", "client")                             \
     X(KANAL_EV_DEAL_ENDED, KANAL_EV_DEAL_ENDED_NAME, "deal_end", "client")                         \
-    X(KANAL_EV_REOPENED, "reopened", "reopen", NULL)
+    X(KANAL_EV_REOPENED, "reopened", "reopen", NULL)                                               \
+    X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)
 
 /* The deal events' names, as macros so that a store's schema can spell them
    too (PostgreSQL's row-level security lets a partner's owner record them). */

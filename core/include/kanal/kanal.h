@@ -247,6 +247,14 @@ typedef struct kanal_partner_fields {
 } kanal_partner_fields;
 
 /*
+** Edits a partner (its owner, a manager or an admin): NULL leaves a value as it
+** is, "" clears a contact detail; a new name keeps the uniqueness rule. One
+** partner_edited event with each change; *changed is false when nothing changed.
+*/
+int kanal_partner_edit(kanal *k, const char *ref, const kanal_partner_fields *f, bool *changed,
+                       kanal_error *err);
+
+/*
 ** Adds a partner; names are unique regardless of case and spacing. The owner,
 ** when given, must be the actor unless the actor is a manager.
 */

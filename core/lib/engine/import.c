@@ -159,7 +159,7 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
         return kanal_opp_create(k, s->partner, s->workflow, s->user, s->at, &id, err);
     if (t == KANAL_EV_REOPENED)
         return reopen_step(k, s, note, err);
-    const char *needs = t == KANAL_EV_GOAL_DONE  ? "the goal"
+    const char *needs = t == KANAL_EV_GOAL_DONE   ? "the goal"
                         : t == KANAL_EV_ACTIVITY  ? "the activity type"
                         : t == KANAL_EV_FIELD_SET ? "field=value"
                         : t == KANAL_EV_LOST      ? "the lost reason"
