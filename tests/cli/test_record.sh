@@ -79,6 +79,17 @@ refuse_usage "nothing to edit: give --name, --type, --city, --email, --phone or 
 ok kanal partner show 1 --json
 expect_json '$.name' "Agencja Alfa Sp. z o.o."
 
+# ---- user activate --------------------------------------------------------------------------
+ok kanal user deactivate dario --as admin
+refuse 1 "only an admin may activate users (you are 'manny')" kanal user activate dario --as manny
+refuse 3 "unknown user 'nobody'" kanal user activate nobody --as admin
+refuse 1 "user 'piotr' is already active" kanal user activate piotr --as admin
+ok kanal user activate dario --as admin
+expect_out "activated user 'dario'"
+expect_sql "SELECT count(*) FROM events WHERE type = 'user_activated'" 1
+ok kanal user list --json --as admin
+expect_out_has '"id":"dario"'
+
 # ---- the round trip -------------------------------------------------------------------------
 ok kanal export csv events --as admin -o events.csv
 ok kanal export csv partners --as admin -o partners.csv
@@ -105,6 +116,8 @@ for c in note reopen; do
     expect_out_has "usage: kanal $c OPP"
 done
 
+ok kanal user activate --help
+expect_out_has "usage: kanal user activate ID"
 ok kanal partner edit --help
 expect_out_has "usage: kanal partner edit PARTNER"
 

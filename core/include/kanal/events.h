@@ -47,7 +47,8 @@
     X(KANAL_EV_DEAL_ADDED, KANAL_EV_DEAL_ADDED_NAME, "deal", "client")                             \
     X(KANAL_EV_DEAL_ENDED, KANAL_EV_DEAL_ENDED_NAME, "deal_end", "client")                         \
     X(KANAL_EV_REOPENED, "reopened", "reopen", NULL)                                               \
-    X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)
+    X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)                                       \
+    X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)
 
 /* The deal events' names, as macros so that a store's schema can spell them
    too (PostgreSQL's row-level security lets a partner's owner record them). */

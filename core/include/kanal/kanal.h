@@ -237,6 +237,8 @@ int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles
                    kanal_error *err);
 /* Needs an admin; the last active admin cannot be deactivated. */
 int kanal_user_deactivate(kanal *k, const char *id, kanal_error *err);
+/* Needs an admin: a deactivated user may act again. */
+int kanal_user_activate(kanal *k, const char *id, kanal_error *err);
 /* users: id, name, roles, active, created_at. */
 int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err);
 
