@@ -205,3 +205,52 @@ const cli_cmd cli_cmd_reassign = {
     .opts = reassign_opts,
     .run = reassign_run,
 };
+
+static const cli_opt edit_opts[] = {
+    { "name", 0, "NAME", false, "a new name (unique regardless of case and spacing)" },
+    { "type", 0, "TYPE", false, "a partner type that a workflow takes" },
+    { "email", 0, "E", false, "e-mail address ('' clears it)" },
+    { "phone", 0, "P", false, "phone number ('' clears it)" },
+    { "city", 0, "C", false, "city ('' clears it)" },
+    { "tax-id", 0, "T", false, "tax id ('' clears it)" },
+    { NULL, 0, NULL, false, NULL },
+};
+
+static int edit_run(cli *c, cli_args *a)
+{
+    kanal_partner_fields p = {
+        .name = cli_get(a, "name"),
+        .type = cli_get(a, "type"),
+        .email = cli_get(a, "email"),
+        .phone = cli_get(a, "phone"),
+        .city = cli_get(a, "city"),
+        .tax_id = cli_get(a, "tax-id"),
+    };
+    if (!p.name && !p.type && !p.email && !p.phone && !p.city && !p.tax_id)
+        return cli_usage_error(c, a->cmd,
+                               "nothing to edit: give --name, --type, --city, --email, --phone "
+                               "or --tax-id");
+    int rc;
+    kanal *k = cli_kanal(c, &rc);
+    if (rc)
+        return rc;
+    kanal_error err;
+    bool changed;
+    if (kanal_partner_edit(k, a->pos[0], &p, &changed, &err))
+        return cli_fail(c, &err);
+    fprintf(c->out, "partner %s: %s\n", cli_safe(c, p.name ? p.name : a->pos[0]),
+            changed ? "edited" : "nothing changed");
+    return 0;
+}
+
+const cli_cmd cli_cmd_partner_edit = {
+    .name = "partner edit",
+    .args = "PARTNER",
+    .min_args = 1,
+    .max_args = 1,
+    .summary = "edit a partner's name, type or contact details (owner, manager, admin)",
+    .help = "Records a partner_edited event with each change. A new name keeps the\n"
+            "uniqueness rule.",
+    .opts = edit_opts,
+    .run = edit_run,
+};

@@ -97,3 +97,26 @@ const cli_cmd cli_cmd_user_deactivate = {
     .opts = deactivate_opts,
     .run = deactivate_run,
 };
+
+static int activate_run(cli *c, cli_args *a)
+{
+    int rc;
+    kanal *k = cli_kanal(c, &rc);
+    if (!k)
+        return rc;
+    kanal_error err;
+    if (kanal_user_activate(k, a->pos[0], &err))
+        return cli_fail(c, &err);
+    fprintf(c->out, "activated user '%s'\n", a->pos[0]);
+    return 0;
+}
+
+const cli_cmd cli_cmd_user_activate = {
+    .name = "user activate",
+    .args = "ID",
+    .min_args = 1,
+    .max_args = 1,
+    .summary = "let a deactivated user act again (admin)",
+    .opts = deactivate_opts,
+    .run = activate_run,
+};

@@ -837,7 +837,9 @@ static void test_event_names(void)
     CHECK_INT(kanal_event_type_of("goal_done"), KANAL_EV_GOAL_DONE);
     CHECK_INT(kanal_event_type_of("forged"), KANAL_EV_COUNT);
     CHECK_STR(kanal_event_verb(KANAL_EV_ACTIVITY), "log");
-    CHECK(kanal_event_verb(KANAL_EV_NOTE) == NULL);
+    CHECK(kanal_event_verb(KANAL_EV_MIGRATED) == NULL);
+    CHECK_STR(kanal_event_verb(KANAL_EV_NOTE), "note");
+    CHECK_INT(kanal_event_of_verb("reopen"), KANAL_EV_REOPENED);
     CHECK_INT(kanal_event_of_verb("set"), KANAL_EV_FIELD_SET);
     CHECK_INT(kanal_event_of_verb("reassign"), KANAL_EV_PARTNER_REASSIGNED);
     CHECK_INT(kanal_event_of_verb("delete"), KANAL_EV_COUNT);

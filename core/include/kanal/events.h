@@ -12,6 +12,10 @@
 /*
 ** X(ENUM, name, import verb or NULL, the data key its CSV `arg` comes from or NULL)
 **
+** A note a user writes (kanal note) is exported with its text as `arg`; the
+** rules' notes carry a `source` and are left out, like every caused step.
+** A reopening's `arg` is empty and its note is in the note column.
+**
 ** Steps without a verb are not exported: the replay of the others causes
 ** them again (a reassignment of one opportunity, a rules' note), or they
 ** belong to the people and the definitions, not to the history.
@@ -36,13 +40,16 @@
     X(KANAL_EV_LOST, "lost", "lose", "reason")                                                     \
     X(KANAL_EV_PARTNER_REASSIGNED, "partner_reassigned", "reassign", "to")                         \
     X(KANAL_EV_REASSIGNED, "reassigned", NULL, NULL)                                               \
-    X(KANAL_EV_NOTE, "note", NULL, NULL)                                                           \
+    X(KANAL_EV_NOTE, "note", "note", "text")                                                       \
     X(KANAL_EV_MIGRATED, "migrated", NULL, NULL)                                                   \
     X(KANAL_EV_WORKFLOW_RETIRED, "workflow_retired", NULL, NULL)                                   \
     X(KANAL_EV_WORKFLOW_RESTORED, "workflow_restored", NULL, NULL)                                 \
     X(KANAL_EV_DEAL_ADDED, KANAL_EV_DEAL_ADDED_NAME, "deal", "client")                             \
     X(KANAL_EV_DEAL_ENDED, KANAL_EV_DEAL_ENDED_NAME, "deal_end", "client")                         \
-    X(KANAL_EV_NEXT_CONTACT, "next_contact", NULL, NULL)
+    X(KANAL_EV_NEXT_CONTACT, "next_contact", NULL, NULL)                                              \
+    X(KANAL_EV_REOPENED, "reopened", "reopen", NULL)                                               \
+    X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)                                       \
+    X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)
 
 /* The deal events' names, as macros so that a store's schema can spell them
    too (PostgreSQL's row-level security lets a partner's owner record them). */

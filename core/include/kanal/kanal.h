@@ -237,6 +237,8 @@ int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles
                    kanal_error *err);
 /* Needs an admin; the last active admin cannot be deactivated. */
 int kanal_user_deactivate(kanal *k, const char *id, kanal_error *err);
+/* Needs an admin: a deactivated user may act again. */
+int kanal_user_activate(kanal *k, const char *id, kanal_error *err);
 /* users: id, name, roles, active, created_at. */
 int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err);
 
@@ -245,6 +247,14 @@ int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err);
 typedef struct kanal_partner_fields {
     const char *name, *type, *owner, *email, *phone, *city, *tax_id; /* NULL: none */
 } kanal_partner_fields;
+
+/*
+** Edits a partner (its owner, a manager or an admin): NULL leaves a value as it
+** is, "" clears a contact detail; a new name keeps the uniqueness rule. One
+** partner_edited event with each change; *changed is false when nothing changed.
+*/
+int kanal_partner_edit(kanal *k, const char *ref, const kanal_partner_fields *f, bool *changed,
+                       kanal_error *err);
 
 /*
 ** Adds a partner; names are unique regardless of case and spacing. The owner,
@@ -350,6 +360,11 @@ int kanal_opp_remind(kanal *k, int64_t id, const char *date, const char *note, c
 int kanal_opp_advance(kanal *k, int64_t id, const char *at, kanal_error *err);
 /* Closes as won, from the last stage with its mandatory goals done. */
 int kanal_opp_win(kanal *k, int64_t id, const char *at, kanal_error *err);
+/* A plain note on an open opportunity (its owner, a manager or an admin). */
+int kanal_opp_note(kanal *k, int64_t id, const char *text, const char *at, kanal_error *err);
+/* A manager reopens a won or lost opportunity in the stage it was closed in; refused
+   when its partner has another open opportunity in that workflow. */
+int kanal_opp_reopen(kanal *k, int64_t id, const char *note, const char *at, kanal_error *err);
 /* Closes as lost, with a reason of the workflow's catalogue. */
 int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
                    const char *at, kanal_error *err);

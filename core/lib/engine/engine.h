@@ -211,6 +211,12 @@ int engine_sets_apply(kanal *k, kanal_opp *o, const field_sets *s, const char *a
                       kanal_error *err);
 void engine_sets_release(field_sets *s);
 
+/* ---- record.c ---- */
+
+/* The latest closed opportunity of a partner in a workflow, or 0 (kanal import's reopen). */
+int engine_opp_closed_latest(kanal *k, int64_t partner_id, const char *workflow, int64_t *id,
+                             kanal_error *err);
+
 /* A folded, trimmed, single-spaced copy of a partner name (caller frees). */
 char *engine_partner_name_key(const char *name);
 

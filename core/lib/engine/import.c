@@ -118,6 +118,25 @@ static int deal_step(kanal *k, const kanal_step *s, kanal_event_type t, const ch
     return rc;
 }
 
+/* A reopening's row: the partner's latest closed opportunity in the workflow opens again. */
+static int reopen_step(kanal *k, const kanal_step *s, const char *note, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    kanal_partner p;
+    int64_t id = 0;
+    int rc = engine_partner_find(k, a, s->partner, &p, err);
+    if (!rc && !(rc = engine_opp_closed_latest(k, p.id, s->workflow, &id, err)) && !id)
+        rc = kanal_error_set(err, KANAL_ENOTFOUND,
+                             "partner '%s' has no closed opportunity in workflow '%s' to reopen",
+                             p.name, s->workflow);
+    if (!rc)
+        rc = kanal_opp_reopen(k, id, note, s->at, err);
+    kanal_arena_free(a);
+    return rc;
+}
+
 static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
 {
     const char *ev = s->event ? s->event : "";
@@ -138,10 +157,13 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
         return kanal_error_set(err, KANAL_EINVALID, "the row names no workflow");
     if (t == KANAL_EV_CREATED)
         return kanal_opp_create(k, s->partner, s->workflow, s->user, s->at, &id, err);
-    const char *needs = t == KANAL_EV_GOAL_DONE  ? "the goal"
+    if (t == KANAL_EV_REOPENED)
+        return reopen_step(k, s, note, err);
+    const char *needs = t == KANAL_EV_GOAL_DONE   ? "the goal"
                         : t == KANAL_EV_ACTIVITY  ? "the activity type"
                         : t == KANAL_EV_FIELD_SET ? "field=value"
                         : t == KANAL_EV_LOST      ? "the lost reason"
+                        : t == KANAL_EV_NOTE      ? "the note's text"
                                                   : NULL;
     if (needs && !arg)
         return kanal_error_set(err, KANAL_EINVALID, "'%s' needs an arg (%s)", ev, needs);
@@ -178,6 +200,8 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
         return kanal_opp_advance(k, id, s->at, err);
     case KANAL_EV_WON:
         return kanal_opp_win(k, id, s->at, err);
+    case KANAL_EV_NOTE:
+        return kanal_opp_note(k, id, arg, s->at, err);
     default:
         return kanal_opp_lose(k, id, arg, note, s->at, err);
     }

@@ -437,3 +437,143 @@ done:
     kanal_arena_free(a);
     return engine_op_end(k, rc, err);
 }
+
+/* One changed value of a partner edit: "key": [previous, new]. */
+static void edit_change(kanal_json *j, const char *key, const char *was, const char *now, bool *any)
+{
+    if ((!was && !now) || (was && now && strcmp(was, now) == 0))
+        return;
+    kanal_json_key(j, key);
+    kanal_json_array(j);
+    kanal_json_str(j, was);
+    kanal_json_str(j, now);
+    kanal_json_end_array(j);
+    *any = true;
+}
+
+int kanal_partner_edit(kanal *k, const char *ref, const kanal_partner_fields *f, bool *changed,
+                       kanal_error *err)
+{
+    *changed = false;
+    int rc = engine_need_actor(k, err);
+    if (rc)
+        return rc;
+    if (f->name && !f->name[0])
+        return kanal_error_set(err, KANAL_EINVALID, "a partner needs a name");
+    if ((rc = kanal_text_ok("the partner's name", f->name, err)) ||
+        (rc = kanal_text_ok("the e-mail address", f->email, err)) ||
+        (rc = kanal_text_ok("the phone number", f->phone, err)) ||
+        (rc = kanal_text_ok("the city", f->city, err)) ||
+        (rc = kanal_text_ok("the tax id", f->tax_id, err)))
+        return rc;
+    if (f->type && !kanal_id_valid(f->type))
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "invalid partner type '%s': use lowercase letters, digits and "
+                               "'_', starting with a letter",
+                               f->type);
+    if (f->email && f->email[0] && (!strchr(f->email, '@') || strpbrk(f->email, " \t\n,;")))
+        return kanal_error_set(err, KANAL_EINVALID, "invalid e-mail address '%s'", f->email);
+    kanal_arena *a = kanal_arena_new();
+    char *key = NULL;
+    if (!a)
+        return kanal_error_nomem(err);
+    if ((rc = engine_op_begin(k, err))) {
+        kanal_arena_free(a);
+        return rc;
+    }
+    kanal_partner p, now;
+    if ((rc = engine_partner_find(k, a, ref, &p, err)))
+        goto done;
+    if (!k->is_manager && !k->is_admin && (!p.owner || strcmp(p.owner, k->actor.id) != 0)) {
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "partner '%s' belongs to %s: only its owner, a manager or an admin "
+                             "may edit it",
+                             p.name, p.owner ? p.owner : "nobody");
+        goto done;
+    }
+    now = p;
+    /* an empty value clears a contact detail */
+#define TAKE(m)                                                                                    \
+    if (f->m)                                                                                      \
+        now.m = f->m[0] ? f->m : NULL;
+    TAKE(email)
+    TAKE(phone)
+    TAKE(city)
+    TAKE(tax_id)
+#undef TAKE
+    if (f->type && strcmp(f->type, p.type) != 0) {
+        const char **types = NULL;
+        size_t n_types = 0;
+        if ((rc = known_partner_types(k, a, &types, &n_types, err)))
+            goto done;
+        bool known = n_types == 0;
+        for (size_t i = 0; i < n_types; i++)
+            known |= strcmp(types[i], f->type) == 0;
+        if (!known) {
+            rc = kanal_unknown(err, KANAL_EINVALID, "partner type", f->type, types, n_types, NULL);
+            goto done;
+        }
+        now.type = f->type;
+    }
+    if (f->name) {
+        const char *name = f->name;
+        while (*name == ' ' || *name == '\t')
+            name++;
+        size_t len = strlen(name);
+        while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+            len--;
+        if (!(now.name = kanal_arena_strndup(a, name, len))) {
+            rc = kanal_error_nomem(err);
+            goto done;
+        }
+    }
+    if (!(key = engine_partner_name_key(now.name))) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    if (!key[0]) {
+        rc = kanal_error_set(err, KANAL_EINVALID, "a partner needs a name");
+        goto done;
+    }
+    kanal_partner other;
+    rc = store_partner_by_key(k->store, a, key, &other, err);
+    if (rc == KANAL_OK && other.id != p.id) {
+        kanal_buf b = KANAL_BUF_INIT;
+        owner_words(&b, k, a, other.owner);
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "partner '%s' already exists (id %lld, owned by %s)", other.name,
+                             (long long)other.id, kanal_buf_cstr(&b));
+        kanal_buf_release(&b);
+        goto done;
+    }
+    if (rc != KANAL_OK && rc != KANAL_ENOTFOUND)
+        goto done;
+    rc = KANAL_OK;
+    kanal_buf data = KANAL_BUF_INIT;
+    kanal_json j;
+    kanal_json_init(&j, &data);
+    kanal_json_object(&j);
+    kanal_json_key(&j, "partner_id");
+    kanal_json_int(&j, p.id);
+    bool any = false;
+    edit_change(&j, "name", p.name, now.name, &any);
+    edit_change(&j, "type", p.type, now.type, &any);
+    edit_change(&j, "email", p.email, now.email, &any);
+    edit_change(&j, "phone", p.phone, now.phone, &any);
+    edit_change(&j, "city", p.city, now.city, &any);
+    edit_change(&j, "tax_id", p.tax_id, now.tax_id, &any);
+    kanal_json_end_object(&j);
+    if (any) {
+        char at[KANAL_TIME_LEN];
+        engine_now_text(k, at);
+        if (!(rc = store_partner_update(k->store, &now, key, err)))
+            rc = engine_record_event(k, NULL, KANAL_EV_PARTNER_EDITED, at, &data, err);
+        *changed = !rc;
+    }
+    kanal_buf_release(&data);
+done:
+    rc = engine_op_end(k, rc, err);
+    free(key);
+    kanal_arena_free(a);
+    return rc;
+}

@@ -139,6 +139,35 @@ done:
     return engine_op_end(k, rc, err);
 }
 
+int kanal_user_activate(kanal *k, const char *id, kanal_error *err)
+{
+    int rc = engine_need_admin(k, "activate users", err);
+    if (rc || (rc = engine_op_begin(k, err)))
+        return rc;
+    kanal_arena *a = kanal_arena_new();
+    kanal_user u;
+    if (!a) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    rc = store_user_get(k->store, a, id, &u, err);
+    if (rc == KANAL_ENOTFOUND)
+        rc = kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", id);
+    if (rc)
+        goto done;
+    if (u.active) {
+        rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' is already active", id);
+        goto done;
+    }
+    char at[KANAL_TIME_LEN];
+    engine_now_text(k, at);
+    if (!(rc = store_user_set_active(k->store, id, true, err)))
+        rc = event_user(k, KANAL_EV_USER_ACTIVATED, id, NULL, 0, at, err);
+done:
+    kanal_arena_free(a);
+    return engine_op_end(k, rc, err);
+}
+
 int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err)
 {
     kanal_table *t;

@@ -202,6 +202,8 @@ typedef struct store_methods {
     int (*partner_by_key)(store *s, kanal_arena *a, const char *name_key,
                           kanal_partner *out, kanal_error *err);
     int (*partner_set_owner)(store *s, int64_t id, const char *owner, kanal_error *err);
+    /* name, name_key, type, email, phone, city, tax_id of partner p->id */
+    int (*partner_update)(store *s, const kanal_partner *p, const char *name_key, kanal_error *err);
     int (*partners_owned_by)(store *s, kanal_arena *a, const char *owner, int64_t **ids,
                              size_t *n, kanal_error *err);
     int (*partners_list)(store *s, kanal_arena *a, const char *owner, const char *type,
@@ -492,6 +494,11 @@ static inline int store_partner_set_owner(store *s, int64_t id, const char *owne
                                           kanal_error *err)
 {
     return s->m->partner_set_owner(s, id, owner, err);
+}
+static inline int store_partner_update(store *s, const kanal_partner *p, const char *name_key,
+                                       kanal_error *err)
+{
+    return s->m->partner_update(s, p, name_key, err);
 }
 static inline int store_partners_owned_by(store *s, kanal_arena *a, const char *owner,
                                           int64_t **ids, size_t *n, kanal_error *err)

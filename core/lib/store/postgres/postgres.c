@@ -860,6 +860,17 @@ static int pg_partner_set_owner(store *base_, int64_t id, const char *owner, kan
                     "changing a partner's owner");
 }
 
+static int pg_partner_update(store *base_, const kanal_partner *p, const char *name_key,
+                             kanal_error *err)
+{
+    num v = n64(p->id);
+    const char *q[] = { p->name, name_key, p->type, p->email, p->phone, p->city, p->tax_id, v.s };
+    return run_done((pg *)base_,
+                    "UPDATE partners SET name = $1, name_key = $2, type = $3, email = $4,"
+                    " phone = $5, city = $6, tax_id = $7 WHERE id = $8",
+                    8, q, err, "editing a partner");
+}
+
 static int ids_of(pg *s, kanal_arena *a, const char *sql, int n, const char *const *p,
                   int64_t **ids, size_t *count, kanal_error *err, const char *doing)
 {
@@ -1569,6 +1580,7 @@ static const store_methods pg_methods = {
     .partner_by_name = pg_partner_by_name,
     .partner_by_key = pg_partner_by_key,
     .partner_set_owner = pg_partner_set_owner,
+    .partner_update = pg_partner_update,
     .partners_owned_by = pg_partners_owned_by,
     .partners_list = pg_partners_list,
     .opp_insert = pg_opp_insert,

@@ -1279,6 +1279,26 @@ static int sq_partner_set_owner(store *base_, int64_t id, const char *owner, kan
     return step_done(s, st, err, "changing a partner's owner");
 }
 
+static int sq_partner_update(store *base_, const kanal_partner *p, const char *name_key,
+                             kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "UPDATE partners SET name = ?, name_key = ?, type = ?, email = ?,"
+                              " phone = ?, city = ?, tax_id = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, p->name);
+    bind_text(st, 2, name_key);
+    bind_text(st, 3, p->type);
+    bind_text(st, 4, p->email);
+    bind_text(st, 5, p->phone);
+    bind_text(st, 6, p->city);
+    bind_text(st, 7, p->tax_id);
+    sqlite3_bind_int64(st, 8, p->id);
+    return step_done(s, st, err, "editing a partner");
+}
+
 /* Collects the first column of a query as int64 ids. */
 static int collect_ids(sq *s, kanal_arena *a, sqlite3_stmt *st, int64_t **ids, size_t *n,
                        kanal_error *err, const char *doing)
@@ -2102,6 +2122,7 @@ static const store_methods sqlite_methods = {
     .partner_by_name = sq_partner_by_name,
     .partner_by_key = sq_partner_by_key,
     .partner_set_owner = sq_partner_set_owner,
+    .partner_update = sq_partner_update,
     .partners_owned_by = sq_partners_owned_by,
     .partners_list = sq_partners_list,
     .opp_insert = sq_opp_insert,
