@@ -50,7 +50,7 @@ static const cli_opt diff_opts[] = {
     { NULL, 0, NULL, false, NULL },
 };
 
-/* A version number, or 0 with *file set when the argument is not one. */
+/* A version number into *v: 0, or -1 when the argument is not one (then it names a file). */
 static int version_arg(const char *s, int *v)
 {
     char *end;

@@ -789,7 +789,9 @@ ok kanal advance "$brk1" --as marcin
 n_events=$(sql "SELECT count(*) FROM events")
 ok kanal workflow apply brk_v3.yaml
 expect_out_lacks "(unchanged)"
+expect_out "brk v3 (back in use: it had been retired)"
 expect_sql "SELECT count(*) FROM events" $((n_events + 1))
+expect_sql "SELECT count(*) FROM events WHERE type = 'workflow_restored'" 1
 ok kanal workflow list --json
 expect_json '$.workflows[0].retired_at' ''
 ok kanal opp new --partner "Sklep Nowy" --workflow brk --as marcin

@@ -212,8 +212,7 @@ int kanal_workflow_preview(kanal *k, const char *const *files, size_t n, kanal_d
         return rc;
     pending *p = calloc(n ? n : 1, sizeof *p);
     kanal_preview *res = calloc(n ? n : 1, sizeof *res);
-    kanal_arena *a = kanal_arena_new();
-    if (!p || !res || !a) {
+    if (!p || !res) {
         rc = kanal_error_nomem(err);
         goto done;
     }
@@ -243,7 +242,6 @@ int kanal_workflow_preview(kanal *k, const char *const *files, size_t n, kanal_d
     }
 done:
     pending_release(p, n);
-    kanal_arena_free(a);
     if (rc) {
         kanal_previews_free(res, n);
         return rc;
