@@ -49,7 +49,8 @@
     X(KANAL_EV_NEXT_CONTACT, "next_contact", NULL, NULL)                                              \
     X(KANAL_EV_REOPENED, "reopened", "reopen", NULL)                                               \
     X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)                                       \
-    X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)
+    X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)                                       \
+    X(KANAL_EV_USER_EDITED, "user_edited", NULL, NULL)
 
 /* The deal events' names, as macros so that a store's schema can spell them
    too (PostgreSQL's row-level security lets a partner's owner record them). */

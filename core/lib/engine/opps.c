@@ -443,6 +443,201 @@ static int check_list_filter(kanal *k, const kanal_opp_filter *f, kanal_error *e
     return rc;
 }
 
+/* The columns of a list of opportunities, in order. */
+enum {
+    COL_ID,
+    COL_PARTNER,
+    COL_WORKFLOW,
+    COL_VERSION,
+    COL_OWNER,
+    COL_STATUS,
+    COL_STAGE,
+    COL_DAYS,
+    COL_CREATED,
+    COL_CLOSED,
+    COL_LOST,
+    COL_NEXT,
+    COL_LAST_ACTIVITY,
+    COL_COUNT
+};
+
+static const struct {
+    const char *name, *label;
+    kanal_type type;
+} list_cols[COL_COUNT] = {
+    { "id", "id", KANAL_TYPE_INT },
+    { "partner", "partner", KANAL_TYPE_TEXT },
+    { "workflow", "workflow", KANAL_TYPE_TEXT },
+    { "version", "v", KANAL_TYPE_INT },
+    { "owner", "owner", KANAL_TYPE_TEXT },
+    { "status", "status", KANAL_TYPE_TEXT },
+    { "stage", "stage", KANAL_TYPE_TEXT },
+    { "days_in_stage", "days", KANAL_TYPE_INT },
+    { "created_at", "created", KANAL_TYPE_TIME },
+    { "closed_at", "closed", KANAL_TYPE_TIME },
+    { "lost_reason", "lost reason", KANAL_TYPE_TEXT },
+    { "next_contact_at", "next contact", KANAL_TYPE_TEXT },
+    { "last_activity_at", "last activity", KANAL_TYPE_TIME },
+};
+
+/* A row of the list, with what it is sorted by. */
+typedef struct list_item {
+    const store_opp_row *r;
+    int64_t days;
+    const char *text; /* the sort key as text, or NULL (last) */
+    int64_t num;      /* the sort key as a number, when numeric */
+    bool numeric, desc;
+} list_item;
+
+static int list_item_cmp(const void *pa, const void *pb)
+{
+    const list_item *a = pa, *b = pb;
+    int c = 0;
+    if (a->numeric) {
+        c = (a->num > b->num) - (a->num < b->num);
+    } else if (!a->text || !b->text) {
+        /* empty values last, whichever the direction */
+        if (a->text != b->text)
+            return a->text ? -1 : 1;
+    } else {
+        c = strcmp(a->text, b->text);
+    }
+    if (a->desc)
+        c = -c;
+    return c ? c : (a->r->id > b->r->id) - (a->r->id < b->r->id);
+}
+
+/* The sort key of a row for column col. */
+static void list_item_key(list_item *it, int col)
+{
+    const store_opp_row *r = it->r;
+    it->numeric = col == COL_ID || col == COL_VERSION || col == COL_DAYS;
+    it->num = col == COL_ID ? r->id : col == COL_VERSION ? r->version : it->days;
+    const char *texts[COL_COUNT] = { [COL_PARTNER] = r->partner_name,
+                                     [COL_WORKFLOW] = r->workflow,
+                                     [COL_OWNER] = r->owner,
+                                     [COL_STATUS] = kanal_status_name(r->status),
+                                     [COL_STAGE] = r->stage,
+                                     [COL_CREATED] = r->created_at,
+                                     [COL_CLOSED] = r->closed_at,
+                                     [COL_LOST] = r->lost_reason,
+                                     [COL_NEXT] = r->next_contact_at,
+                                     [COL_LAST_ACTIVITY] = r->last_activity_at };
+    it->text = texts[col];
+}
+
+/* The column --sort names ("-name": descending), or a usage error. */
+static int sort_column(const char *sort, int *col, bool *desc, kanal_error *err)
+{
+    *desc = sort[0] == '-';
+    const char *name = sort + *desc;
+    const char *names[COL_COUNT];
+    for (int i = 0; i < COL_COUNT; i++) {
+        names[i] = list_cols[i].name;
+        if (strcmp(name, names[i]) == 0) {
+            *col = i;
+            return KANAL_OK;
+        }
+    }
+    const char *near = kanal_suggest(name, names, COL_COUNT);
+    kanal_buf list = KANAL_BUF_INIT;
+    for (int i = 0; i < COL_COUNT; i++)
+        kanal_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+    if (near)
+        kanal_error_set(err, KANAL_EUSAGE, "cannot sort by '%s': did you mean '%s'? (%s; '-' "
+                        "before the name sorts descending)", name, near, kanal_buf_cstr(&list));
+    else
+        kanal_error_set(err, KANAL_EUSAGE, "cannot sort by '%s': choose one of %s ('-' before "
+                        "the name sorts descending)", name, kanal_buf_cstr(&list));
+    kanal_buf_release(&list);
+    return KANAL_EUSAGE;
+}
+
+/* Whether an open row has been longer in its stage than the stage's max_days. */
+static int row_stale(kanal *k, const store_opp_row *r, int64_t days, bool *stale,
+                     kanal_error *err)
+{
+    *stale = false;
+    if (r->status != KANAL_OPEN)
+        return KANAL_OK;
+    def_entry *e;
+    int rc = engine_def_get(k, r->workflow, r->version, &e, err);
+    if (rc)
+        return rc;
+    int si = kanal_workflow_stage_index(e->wf, r->stage);
+    if (si >= 0 && e->wf->stages[si].max_days > 0)
+        *stale = days > e->wf->stages[si].max_days;
+    return KANAL_OK;
+}
+
+/* The export's columns: the lost reason's note, then every field of the rows' workflows
+   (named as the field, or field_NAME where a column has the name already). */
+static int detail_columns(kanal *k, kanal_table *t, const list_item *items, size_t n,
+                          const char ***fields, size_t *n_fields, kanal_error *err)
+{
+    if (kanal_table_add_column(t, "lost_note", KANAL_TYPE_TEXT, "lost note"))
+        return kanal_error_nomem(err);
+    const char **ids = NULL;
+    size_t got = 0, cap = 0;
+    int rc = KANAL_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        def_entry *e;
+        if ((rc = engine_def_get(k, items[i].r->workflow, items[i].r->version, &e, err)))
+            break;
+        for (size_t fi = 0; fi < e->wf->n_fields && !rc; fi++) {
+            const char *id = e->wf->fields[fi].id;
+            bool seen = false;
+            for (size_t j = 0; j < got && !seen; j++)
+                seen = strcmp(ids[j], id) == 0;
+            if (seen)
+                continue;
+            if (got == cap) {
+                cap = cap ? cap * 2 : 16;
+                const char **g = realloc(ids, cap * sizeof *g);
+                if (!g) {
+                    rc = kanal_error_nomem(err);
+                    break;
+                }
+                ids = g;
+            }
+            ids[got++] = id;
+            char name[KANAL_ID_MAX + 8];
+            bool taken = strcmp(id, "lost_note") == 0;
+            for (int c = 0; c < COL_COUNT && !taken; c++)
+                taken = strcmp(id, list_cols[c].name) == 0;
+            snprintf(name, sizeof name, "%s%s", taken ? "field_" : "", id);
+            if (kanal_table_add_column(t, name, KANAL_TYPE_TEXT, name))
+                rc = kanal_error_nomem(err);
+        }
+    }
+    if (rc) {
+        free(ids);
+        return rc;
+    }
+    *fields = ids;
+    *n_fields = got;
+    return KANAL_OK;
+}
+
+/* The export's cells of one row. */
+static int detail_cells(kanal *k, kanal_table *t, int64_t id, const char *const *fields,
+                        size_t n_fields, kanal_error *err)
+{
+    kanal_opp *o;
+    int rc = kanal_opp_get(k, id, &o, err);
+    if (rc)
+        return rc;
+    if (kanal_table_set(t, COL_COUNT, o->lost_note))
+        rc = kanal_error_nomem(err);
+    for (size_t i = 0; i < n_fields && !rc; i++) {
+        int fi = kanal_workflow_field_index(o->wf, fields[i]);
+        if (fi >= 0 && kanal_table_set(t, COL_COUNT + 1 + i, o->fields[fi]))
+            rc = kanal_error_nomem(err);
+    }
+    kanal_opp_free(o);
+    return rc;
+}
+
 int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
@@ -467,39 +662,51 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
     if (f->status && (sf.status = kanal_status_of(f->status)) == KANAL_STATUS_COUNT)
         return kanal_error_set(err, KANAL_EUSAGE,
                                "invalid status '%s': use open, won or lost", f->status);
+    if ((f->stale || f->overdue) && f->status && sf.status != KANAL_OPEN)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "--%s lists open opportunities: --status %s contradicts it",
+                               f->stale ? "stale" : "overdue", f->status);
+    if (f->stale || f->overdue)
+        sf.status = KANAL_OPEN;
+    int sort_col = COL_ID;
+    bool desc = false;
+    if (f->sort && (rc = sort_column(f->sort, &sort_col, &desc, err)))
+        return rc;
     if ((rc = check_list_filter(k, f, err)))
         return rc;
     if ((rc = kanal_table_new(&t, "opportunities", "Opportunities", err)))
         return rc;
-    static const struct {
-        const char *name, *label;
-        kanal_type type;
-    } cols[] = { { "id", "id", KANAL_TYPE_INT },
-                 { "partner", "partner", KANAL_TYPE_TEXT },
-                 { "workflow", "workflow", KANAL_TYPE_TEXT },
-                 { "version", "v", KANAL_TYPE_INT },
-                 { "owner", "owner", KANAL_TYPE_TEXT },
-                 { "status", "status", KANAL_TYPE_TEXT },
-                 { "stage", "stage", KANAL_TYPE_TEXT },
-                 { "days_in_stage", "days", KANAL_TYPE_INT },
-                 { "created_at", "created", KANAL_TYPE_TIME },
-                 { "closed_at", "closed", KANAL_TYPE_TIME },
-                 { "lost_reason", "lost reason", KANAL_TYPE_TEXT } };
-    for (size_t i = 0; i < KANAL_ARRAY_LEN(cols) && !rc; i++)
-        if (kanal_table_add_column(t, cols[i].name, cols[i].type, cols[i].label))
+    for (size_t i = 0; i < COL_COUNT && !rc; i++)
+        if (kanal_table_add_column(t, list_cols[i].name, list_cols[i].type, list_cols[i].label))
             rc = kanal_error_nomem(err);
-    const char *names[] = { "owner", "workflow", "stage", "status" };
-    const char *vals[] = { sf.owner, sf.workflow, sf.stage, f->status };
-    for (size_t i = 0; i < 4 && !rc; i++)
+    char limit[32];
+    snprintf(limit, sizeof limit, "%zu", f->limit);
+    const char *names[] = { "owner", "workflow", "stage", "status", "stale", "overdue", "sort",
+                            "limit" };
+    const char *vals[] = { sf.owner,
+                           sf.workflow,
+                           sf.stage,
+                           f->status,
+                           f->stale ? "yes" : NULL,
+                           f->overdue ? "yes" : NULL,
+                           f->sort,
+                           f->limit ? limit : NULL };
+    for (size_t i = 0; i < KANAL_ARRAY_LEN(names) && !rc; i++)
         if (vals[i] && kanal_table_add_filter(t, names[i], vals[i]))
             rc = kanal_error_nomem(err);
     kanal_arena *a = kanal_arena_new();
     store_opp_row *rows = NULL;
-    size_t n = 0;
+    list_item *items = NULL;
+    const char **fields = NULL;
+    size_t n = 0, got = 0, n_fields = 0;
+    char today[KANAL_TIME_LEN];
+    engine_now_text(k, today);
     if (!rc && !a)
         rc = kanal_error_nomem(err);
     if (!rc)
         rc = store_opps_list(k->store, a, &sf, &rows, &n, err);
+    if (!rc && !(items = calloc(n + 1, sizeof *items)))
+        rc = kanal_error_nomem(err);
     for (size_t i = 0; !rc && i < n; i++) {
         const store_opp_row *r = &rows[i];
         /* days in the stage: until it closed, or until now */
@@ -508,16 +715,47 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
         if (kanal_time_parse(r->stage_entered_at, &from, &ignore) ||
             (r->closed_at && kanal_time_parse(r->closed_at, &to, &ignore)))
             from = to;
-        if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, r->id) ||
-            kanal_table_set(t, 1, r->partner_name) || kanal_table_set(t, 2, r->workflow) ||
-            kanal_table_set_int(t, 3, r->version) || kanal_table_set(t, 4, r->owner) ||
-            kanal_table_set(t, 5, kanal_status_name(r->status)) ||
-            kanal_table_set(t, 6, r->stage) ||
-            kanal_table_set_int(t, 7, kanal_days_between(from, to)) ||
-            kanal_table_set(t, 8, r->created_at) || kanal_table_set(t, 9, r->closed_at) ||
-            kanal_table_set(t, 10, r->lost_reason))
-            rc = kanal_error_nomem(err);
+        list_item *it = &items[got];
+        it->r = r;
+        it->days = kanal_days_between(from, to);
+        bool stale = false;
+        if (f->stale && (rc = row_stale(k, r, it->days, &stale, err)))
+            break;
+        /* passed: due before today, as the agenda says */
+        bool overdue = r->next_contact_at && strncmp(r->next_contact_at, today, 10) < 0;
+        if ((f->stale && !stale) || (f->overdue && !overdue))
+            continue;
+        list_item_key(it, sort_col);
+        it->desc = desc;
+        got++;
     }
+    if (!rc && f->sort)
+        qsort(items, got, sizeof *items, list_item_cmp);
+    if (f->limit && got > f->limit)
+        got = f->limit;
+    if (!rc && f->detail)
+        rc = detail_columns(k, t, items, got, &fields, &n_fields, err);
+    for (size_t i = 0; !rc && i < got; i++) {
+        const store_opp_row *r = items[i].r;
+        if (kanal_table_add_row(t) || kanal_table_set_int(t, COL_ID, r->id) ||
+            kanal_table_set(t, COL_PARTNER, r->partner_name) ||
+            kanal_table_set(t, COL_WORKFLOW, r->workflow) ||
+            kanal_table_set_int(t, COL_VERSION, r->version) ||
+            kanal_table_set(t, COL_OWNER, r->owner) ||
+            kanal_table_set(t, COL_STATUS, kanal_status_name(r->status)) ||
+            kanal_table_set(t, COL_STAGE, r->stage) ||
+            kanal_table_set_int(t, COL_DAYS, items[i].days) ||
+            kanal_table_set(t, COL_CREATED, r->created_at) ||
+            kanal_table_set(t, COL_CLOSED, r->closed_at) ||
+            kanal_table_set(t, COL_LOST, r->lost_reason) ||
+            kanal_table_set(t, COL_NEXT, r->next_contact_at) ||
+            kanal_table_set(t, COL_LAST_ACTIVITY, r->last_activity_at))
+            rc = kanal_error_nomem(err);
+        if (!rc && f->detail)
+            rc = detail_cells(k, t, r->id, fields, n_fields, err);
+    }
+    free(fields);
+    free(items);
     kanal_arena_free(a);
     if (rc) {
         kanal_table_free(t);
