@@ -258,7 +258,8 @@ int kanal_user_edit(kanal *k, const char *id, const kanal_user_change *ch, bool 
 /*
 ** For each of roles that no applied workflow names in owner_roles (admin and
 ** manager are built in), a line in out saying so and which roles the workflows
-** use: a typo like chanel_rep is accepted, but not silently.
+** use: a typo like chanel_rep is accepted, but not silently. Nothing while no
+** workflow is applied.
 */
 int kanal_roles_unused(kanal *k, const char *const *roles, size_t n, kanal_buf *out,
                        kanal_error *err);
@@ -510,9 +511,12 @@ typedef struct kanal_import_options {
     bool dry_run;                          /* check everything, keep nothing */
     void (*progress)(void *ud, long rows); /* now and then, the rows read so far */
     void *progress_ud;
+    /* version 2: where the importer's remarks go that are not errors (columns it
+       leaves aside), with the file and line; NULL: nowhere */
+    kanal_diags *notes;
 } kanal_import_options;
-#define KANAL_IMPORT_OPTIONS_VERSION 1
-#define KANAL_IMPORT_OPTIONS_INIT { KANAL_IMPORT_OPTIONS_VERSION, NULL, false, NULL, NULL }
+#define KANAL_IMPORT_OPTIONS_VERSION 2
+#define KANAL_IMPORT_OPTIONS_INIT { KANAL_IMPORT_OPTIONS_VERSION, NULL, false, NULL, NULL, NULL }
 
 /* opts may be NULL (all or nothing, no progress). */
 int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char *what,
