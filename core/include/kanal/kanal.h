@@ -430,6 +430,15 @@ int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err);
 */
 int kanal_team_agenda(kanal *k, const char *owner, kanal_table **out, kanal_error *err);
 
+/*
+** Finds partners (by name, city, e-mail, phone, tax id) and the notes written
+** on opportunities that hold every word of text, whatever its case and
+** accents ("lodz" finds "Łódź"): results: kind (partner, note), id, partner,
+** opp, seq, field, text, at. A rep searches their own partners and
+** opportunities; a manager and an admin everything.
+*/
+int kanal_search(kanal *k, const char *text, kanal_table **out, kanal_error *err);
+
 /* The event log of one opportunity (caller frees with kanal_opp_history_free). */
 typedef struct kanal_history {
     int64_t id;

@@ -305,7 +305,10 @@ int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char 
         kanal_arena_free(a);
         return rc;
     }
+    /* the rows name partners exactly: a name is never guessed in a file */
+    k->exact_partners = true;
     rc = plugins_import(p, format, &args, &host, diags, path, &counts, err);
+    k->exact_partners = false;
     kanal_error restore;
     kanal_set_actor(k, ctx.importer.id, &restore);
     res->rows = counts.rows;
