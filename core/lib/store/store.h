@@ -150,7 +150,7 @@ typedef struct store_deal_filter {
 
 /* ---- the backend ------------------------------------------------------------------- */
 
-#define STORE_METHODS_VERSION 3
+#define STORE_METHODS_VERSION 4
 
 /*
 ** The functions of a backend; each documented at its store_* wrapper
@@ -296,6 +296,11 @@ typedef struct store_methods {
 
     /* version 3: next contact */
     int (*opp_set_next)(store *s, int64_t id, const char *next_contact_at, kanal_error *err);
+
+    /* version 4: voiding */
+    int (*activity_void)(store *s, int64_t opp, const kanal_activity *act, const char *voided_at,
+                         kanal_error *err);
+    int (*goal_undo)(store *s, int64_t opp, const char *goal, kanal_error *err);
 } store_methods;
 
 /* Every backend's handle begins with this. */
@@ -303,8 +308,9 @@ struct store {
     const store_methods *m;
 };
 
-/* The schema version of a new database, whatever the backend (4: deals; 5: next contact). */
-#define STORE_SCHEMA_VERSION 5
+/* The schema version of a new database, whatever the backend (4: deals; 5: next contact;
+   6: voided activities). */
+#define STORE_SCHEMA_VERSION 6
 
 /* ---- opening --------------------------------------------------------------------- */
 
@@ -797,6 +803,27 @@ static inline int store_opp_set_next(store *s, int64_t id, const char *next_cont
                                      kanal_error *err)
 {
     return s->m->opp_set_next(s, id, next_contact_at, err);
+}
+
+/* ---- voiding: an activity or a field change logged by mistake ------------------------ */
+
+/*
+** Marks voided (at voided_at) the first activity of opportunity opp, by id, that
+** is not voided yet and is act's: its type, time, actor and note (NULL: none).
+** Two activities alike in all of these are one as far as any reader can tell,
+** so voiding either is the same. A voided activity is left out of
+** store_activities, opp_get's last_activity_at, the digest, and the reports of
+** any moment from voided_at on. KANAL_ENOTFOUND when none matches.
+*/
+static inline int store_activity_void(store *s, int64_t opp, const kanal_activity *act,
+                                      const char *voided_at, kanal_error *err)
+{
+    return s->m->activity_void(s, opp, act, voided_at, err);
+}
+/* A goal done on opportunity opp is not done any more (nothing when it was not). */
+static inline int store_goal_undo(store *s, int64_t opp, const char *goal, kanal_error *err)
+{
+    return s->m->goal_undo(s, opp, goal, err);
 }
 
 #endif
