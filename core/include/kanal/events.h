@@ -15,6 +15,8 @@
 ** A note a user writes (kanal note) is exported with its text as `arg`; the
 ** rules' notes carry a `source` and are left out, like every caused step.
 ** A reopening's `arg` is empty and its note is in the note column.
+** A void's `arg` is the seq of the event it voids and its reason is in the
+** note column.
 **
 ** Steps without a verb are not exported: the replay of the others causes
 ** them again (a reassignment of one opportunity, a rules' note), or they
@@ -49,7 +51,8 @@
     X(KANAL_EV_NEXT_CONTACT, "next_contact", NULL, NULL)                                              \
     X(KANAL_EV_REOPENED, "reopened", "reopen", NULL)                                               \
     X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)                                       \
-    X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)
+    X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)                                       \
+    X(KANAL_EV_VOIDED, "voided", "void", "seq")
 
 /* The deal events' names, as macros so that a store's schema can spell them
    too (PostgreSQL's row-level security lets a partner's owner record them). */
