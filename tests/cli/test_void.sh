@@ -179,6 +179,31 @@ done
 checks=$((checks + 1))
 cmp -s "$T/.a" "$T/.b" || fail "report activities differs after the round trip: $(diff "$T/.a" "$T/.b" | head -4)"
 
+# ---- an older database gets schema 6 when it is opened -------------------------------------------
+C=$(new_db void-c)
+export KANAL_DB=$C
+setup_db
+case "$KANAL_DB" in
+postgresql://*)
+    sql "ALTER TABLE activities DROP COLUMN voided_at" >/dev/null
+    sql "UPDATE meta SET value = '5' WHERE key = 'schema_version'" >/dev/null
+    ok kanal user list --as admin
+    expect_sql "SELECT value FROM meta WHERE key = 'schema_version'" 6
+    ;;
+*)
+    sqlite3 "$C" "ALTER TABLE activities DROP COLUMN voided_at; PRAGMA user_version = 5"
+    ok kanal user list --as admin
+    expect_sql "PRAGMA user_version" 6
+    ;;
+esac
+export KANAL_USER=marcin
+ok kanal partner add "Agencja Gamma" --type agency
+ok kanal opp new --partner "Agencja Gamma" --workflow tiny --at 2026-11-28T09:00:00Z
+ok kanal log 1 call --at 2026-11-28T09:10:00Z
+ok kanal void 1 2 --reason "not this partner" --at 2026-11-28T09:20:00Z
+expect_out "opportunity 1: voided event 2 (activity call); goals 'called' and 'introduced' are not done any more"
+expect_sql "SELECT count(*) FROM activities WHERE voided_at IS NOT NULL" 1
+
 ok kanal void --help
 expect_out_has "usage: kanal void OPP EVENT_SEQ"
 
