@@ -29,8 +29,9 @@ static int run(cli *c, cli_args *a)
     size_t len = strlen(s);
     long long seq = 0;
     if (len == 0 || len > 18 || strspn(s, "0123456789") != len || (seq = strtoll(s, NULL, 10)) <= 0)
-        return cli_usage_error(c, a->cmd, "'%s' is not an event's seq (a positive number, as "
-                                          "kanal history shows it)",
+        return cli_usage_error(c, a->cmd,
+                               "'%s' is not an event's seq (a positive number, as "
+                               "kanal history shows it)",
                                s);
     if (!cli_get(a, "reason"))
         return cli_usage_error(c, a->cmd, "missing --reason TEXT");

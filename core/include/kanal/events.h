@@ -48,7 +48,7 @@
     X(KANAL_EV_WORKFLOW_RESTORED, "workflow_restored", NULL, NULL)                                 \
     X(KANAL_EV_DEAL_ADDED, KANAL_EV_DEAL_ADDED_NAME, "deal", "client")                             \
     X(KANAL_EV_DEAL_ENDED, KANAL_EV_DEAL_ENDED_NAME, "deal_end", "client")                         \
-    X(KANAL_EV_NEXT_CONTACT, "next_contact", NULL, NULL)                                              \
+    X(KANAL_EV_NEXT_CONTACT, "next_contact", NULL, NULL)                                           \
     X(KANAL_EV_REOPENED, "reopened", "reopen", NULL)                                               \
     X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)                                       \
     X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)                                       \

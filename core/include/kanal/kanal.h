@@ -375,10 +375,10 @@ int kanal_opp_reopen(kanal *k, int64_t id, const char *note, const char *at, kan
 typedef struct kanal_void_result {
     int64_t seq;
     const char *type;
-    const char *subject;            /* the activity type, or the field */
-    const char *const *undone;      /* goal ids */
+    const char *subject;       /* the activity type, or the field */
+    const char *const *undone; /* goal ids */
     size_t n_undone;
-    const char *const *kept;        /* goal ids */
+    const char *const *kept; /* goal ids */
     size_t n_kept;
     bool field_changed;
     const char *value;

@@ -165,14 +165,14 @@ int engine_export_history(kanal *k, kanal_table *t, kanal_error *err)
                 oom |= !arg;
             }
             kanal_buf_release(&field);
-            if (name && (kanal_table_add_row(t) || kanal_table_set(t, 0, name) ||
-                         kanal_table_set(t, 1, e->workflow ? e->workflow : "") ||
-                         kanal_table_set(t, 2, owner) || kanal_table_set(t, 3, e->at) ||
-                         kanal_table_set(t, 4, verb) || kanal_table_set(t, 5, arg) ||
-                         kanal_table_set(t, 6,
-                                         member(a, d, type == KANAL_EV_VOIDED ? "reason" : "note",
-                                                &oom)) ||
-                         kanal_table_set(t, 7, e->login)))
+            if (name &&
+                (kanal_table_add_row(t) || kanal_table_set(t, 0, name) ||
+                 kanal_table_set(t, 1, e->workflow ? e->workflow : "") ||
+                 kanal_table_set(t, 2, owner) || kanal_table_set(t, 3, e->at) ||
+                 kanal_table_set(t, 4, verb) || kanal_table_set(t, 5, arg) ||
+                 kanal_table_set(t, 6,
+                                 member(a, d, type == KANAL_EV_VOIDED ? "reason" : "note", &oom)) ||
+                 kanal_table_set(t, 7, e->login)))
                 oom = true;
         }
         json_decref(d);

@@ -219,8 +219,7 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
         return kanal_opp_win(k, id, s->at, err);
     case KANAL_EV_NOTE:
         return kanal_opp_note(k, id, arg, s->at, err);
-    case KANAL_EV_VOIDED:
-        return void_step(k, id, arg, note, s->at, err);
+    case KANAL_EV_VOIDED: return void_step(k, id, arg, note, s->at, err);
     default:
         return kanal_opp_lose(k, id, arg, note, s->at, err);
     }

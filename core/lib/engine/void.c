@@ -260,11 +260,12 @@ int kanal_opp_void(kanal *k, int64_t id, int64_t seq, const char *reason, const 
         if ((rc = kanal_time_parse(v->e->at, &when, err)) || (rc = kanal_time_parse(t, &now, err)))
             goto done;
         if (now - when > VOID_WINDOW_SECONDS) {
-            rc = kanal_error_set(err, KANAL_EREFUSED,
-                                 "event %lld of opportunity %lld was logged at %s, more than 24 hours "
-                                 "before %s: its owner may void an event only within 24 hours of it, "
-                                 "a manager or an admin at any time",
-                                 (long long)seq, (long long)id, v->e->at, t);
+            rc = kanal_error_set(
+                err, KANAL_EREFUSED,
+                "event %lld of opportunity %lld was logged at %s, more than 24 hours "
+                "before %s: its owner may void an event only within 24 hours of it, "
+                "a manager or an admin at any time",
+                (long long)seq, (long long)id, v->e->at, t);
             goto done;
         }
     }
