@@ -132,6 +132,15 @@ kanal_plugins *cli_plugins(cli *c);
 /* Prints a warning for each plugin that had to be skipped. */
 void cli_plugin_warnings(cli *c);
 
+/* --next DATE of the steps that take it: when to act next, as `kanal remind`. */
+#define CLI_NEXT_OPT { "next", 0, "DATE", false, "when to act next (YYYY-MM-DD), as remind" }
+
+/* With --next, a step and the next contact are one transaction: starts it. */
+int cli_next_begin(cli_args *a, kanal *k, kanal_error *err);
+/* Ends what cli_next_begin started: sets the next contact after the step (rc 0),
+   or undoes the step; returns 0 or what failed (err). */
+int cli_next_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err);
+
 /* Parses an opportunity id; prints a usage error and returns 2 when it is not one. */
 int cli_opp_id(cli *c, const char *text, int64_t *id);
 

@@ -179,21 +179,21 @@ done
 checks=$((checks + 1))
 cmp -s "$T/.a" "$T/.b" || fail "report activities differs after the round trip: $(diff "$T/.a" "$T/.b" | head -4)"
 
-# ---- an older database gets schema 6 when it is opened -------------------------------------------
+# ---- an older database gets schema 7 when it is opened -------------------------------------------
 C=$(new_db void-c)
 export KANAL_DB=$C
 setup_db
 case "$KANAL_DB" in
 postgresql://*)
     sql "ALTER TABLE activities DROP COLUMN voided_at" >/dev/null
-    sql "UPDATE meta SET value = '5' WHERE key = 'schema_version'" >/dev/null
+    sql "UPDATE meta SET value = '6' WHERE key = 'schema_version'" >/dev/null
     ok kanal user list --as admin
-    expect_sql "SELECT value FROM meta WHERE key = 'schema_version'" 6
+    expect_sql "SELECT value FROM meta WHERE key = 'schema_version'" 7
     ;;
 *)
-    sqlite3 "$C" "ALTER TABLE activities DROP COLUMN voided_at; PRAGMA user_version = 5"
+    sqlite3 "$C" "ALTER TABLE activities DROP COLUMN voided_at; PRAGMA user_version = 6"
     ok kanal user list --as admin
-    expect_sql "PRAGMA user_version" 6
+    expect_sql "PRAGMA user_version" 7
     ;;
 esac
 export KANAL_USER=marcin

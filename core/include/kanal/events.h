@@ -52,6 +52,7 @@
     X(KANAL_EV_REOPENED, "reopened", "reopen", NULL)                                               \
     X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)                                       \
     X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)                                       \
+    X(KANAL_EV_USER_EDITED, "user_edited", NULL, NULL)                                             \
     X(KANAL_EV_VOIDED, "voided", "void", "seq")
 
 /* The deal events' names, as macros so that a store's schema can spell them

@@ -438,13 +438,43 @@ const char store_pg_schema_v5_contacts[] =
     "  END IF;"
     "  RETURN NEW; END $$;";
 
+/* v6, editing users: an admin changes a user's roles, and with them the groups the
+   user's login is in (admin, manager, rep), through a function as add_login. */
+const char store_pg_schema_v6_users[] =
+    "CREATE FUNCTION set_groups(who text, kinds text[]) RETURNS void LANGUAGE plpgsql"
+    "  SECURITY DEFINER SET search_path = kanal AS $$ DECLARE k text; BEGIN"
+    "    IF NOT is_admin() THEN"
+    "      RAISE EXCEPTION 'only an admin changes roles' USING ERRCODE = '42501';"
+    "    END IF;"
+    "    FOR attempt IN 1..50 LOOP BEGIN"
+    "      IF EXISTS (SELECT FROM pg_roles WHERE rolname = who AND NOT rolsuper) THEN"
+    "        FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
+    "          IF k = ANY(kinds) THEN"
+    "            EXECUTE format('GRANT %I TO %I', group_role(k), who);"
+    "          ELSE"
+    "            EXECUTE format('REVOKE %I FROM %I', group_role(k), who);"
+    "          END IF;"
+    "        END LOOP;"
+    "      END IF;"
+    "      RETURN;"
+    "    EXCEPTION WHEN internal_error THEN"
+    "      IF SQLERRM <> 'tuple concurrently updated' THEN RAISE; END IF;"
+    "      PERFORM retry_role_change(attempt);"
+    "    END; END LOOP; END $$;"
+    "REVOKE ALL ON FUNCTION set_groups(text, text[]) FROM PUBLIC;"
+    "DO $$ BEGIN"
+    "  EXECUTE format('GRANT EXECUTE ON FUNCTION kanal.set_groups(text, text[]) TO %I',"
+    "                 kanal.group_role('admin'));"
+    "  EXECUTE format('GRANT DELETE ON kanal.user_roles TO %I', kanal.group_role('admin'));"
+    "END $$;";
+
 /*
-** v6, voiding (as schema_v6_void on SQLite): an activity logged by mistake is
+** v7, voiding (as schema_v7_void on SQLite): an activity logged by mistake is
 ** marked with the time it was voided, and a goal it completed may be undone.
 ** Whoever may record on an opportunity (its owner, staff) may void there: the
 ** policies on activities and goals_done already say whose rows those are.
 */
-const char store_pg_schema_v6_void[] =
+const char store_pg_schema_v7_void[] =
     "ALTER TABLE activities ADD COLUMN voided_at text;"
     "DO $$ DECLARE k text; BEGIN"
     "  FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
