@@ -151,6 +151,14 @@ ok kanal batch "$T/void.batch"
 expect_out_has "opportunity 1: voided event 20 (activity meeting)"
 expect_sql "SELECT type FROM events WHERE opp_id = 1 AND seq = 21" voided
 
+# an event the export leaves out (a next contact) before the voided one: the
+# void names the event by the seq the replay gives it
+ok kanal partner add "Agencja Delta" --type agency
+ok kanal opp new --partner "Agencja Delta" --workflow tiny --at 2026-11-28T11:20:00Z   # 3
+ok kanal remind 3 2026-12-01 --at 2026-11-28T11:21:00Z    # 2: next_contact, not exported
+ok kanal log 3 call --at 2026-11-28T11:22:00Z             # 3; goals 4, 5
+ok kanal void 3 3 --reason "a call to Delta's neighbour" --at 2026-11-28T11:23:00Z   # 6
+
 # ---- the round trip ----------------------------------------------------------------------------
 ok kanal export csv events --as admin -o events.csv
 expect_out ""
@@ -178,6 +186,14 @@ done
 "$KANAL_BIN" report activities --json --db "$B" --as manny >"$T/.b" 2>&1
 checks=$((checks + 1))
 cmp -s "$T/.a" "$T/.b" || fail "report activities differs after the round trip: $(diff "$T/.a" "$T/.b" | head -4)"
+checks=$((checks + 1))
+grep -q "^Agencja Delta,tiny,marcin,2026-11-28T11:23:00Z,void,2,a call to Delta's neighbour," events.csv ||
+    fail "the void of opportunity 3 does not name the replayed seq 2: $(grep Delta events.csv | grep void)"
+ok kanal history 3 --json --as manny
+expect_json '$.events[1].type' activity
+expect_json '$.events[1].voided_by' 5
+ok kanal opp show 3 --json --as manny
+expect_json '$.goals[0].done' 0
 
 # ---- an older database gets schema 7 when it is opened -------------------------------------------
 C=$(new_db void-c)
