@@ -15,8 +15,8 @@
 ** A note a user writes (kanal note) is exported with its text as `arg`; the
 ** rules' notes carry a `source` and are left out, like every caused step.
 ** A reopening's `arg` is empty and its note is in the note column.
-** A void's `arg` is the seq of the event it voids and its reason is in the
-** note column.
+** A void's `arg` is the seq of the event it voids, as the replay of the
+** export numbers it, and its reason is in the note column.
 **
 ** Steps without a verb are not exported: the replay of the others causes
 ** them again (a reassignment of one opportunity, a rules' note), or they

@@ -11,7 +11,6 @@
 ** its latest change that still stands. Both are decided by the log alone, so
 ** that the replay of an exported history decides the same.
 */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -343,10 +342,7 @@ done:
     return rc;
 }
 
-/*
-** The seq of the `voided` event that voided each of h's events (0: none),
-** for history.
-*/
+/* Sets each event's voided_by: the seq of the `voided` event that voided it (history). */
 void engine_history_voided(kanal_event *events, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
