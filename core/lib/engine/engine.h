@@ -225,6 +225,11 @@ void engine_sets_release(field_sets *s);
 int engine_opp_closed_latest(kanal *k, int64_t partner_id, const char *workflow, int64_t *id,
                              kanal_error *err);
 
+/* ---- void.c ---- */
+
+/* Sets each event's voided_by from the `voided` events among them (history). */
+void engine_history_voided(kanal_event *events, size_t n);
+
 /* A folded, trimmed, single-spaced copy of a partner name (caller frees). */
 char *engine_partner_name_key(const char *name);
 

@@ -892,10 +892,12 @@ int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *er
         rc = kanal_error_nomem(err);
     for (size_t i = 0; !rc && i < h->n_events; i++) {
         const store_event *e = &raw[i];
-        events[i] = (kanal_event){ e->seq, e->at, e->actor, e->type, e->data, e->workflow,
-                                   e->version, NULL, e->login };
+        events[i] = (kanal_event){ e->seq,      e->at,      e->actor, e->type,  e->data,
+                                   e->workflow, e->version, NULL,     e->login, 0 };
         rc = engine_event_summary(h->arena_, e->data, &events[i].summary, err);
     }
+    if (!rc)
+        engine_history_voided(events, h->n_events);
     if (rc) {
         kanal_opp_history_free(h);
         return rc;
