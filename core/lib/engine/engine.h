@@ -73,6 +73,9 @@ bool engine_user_id_valid(const char *id);
 int engine_need_actor(kanal *k, kanal_error *err);
 int engine_need_admin(kanal *k, const char *doing, kanal_error *err);
 int engine_need_manager(kanal *k, const char *doing, kanal_error *err);
+/* A user named in a filter exists, else KANAL_ENOTFOUND with a suggestion (a typo is
+   not an empty list). */
+int engine_user_known(kanal *k, const char *id, kanal_error *err);
 
 /* The definition of a workflow version (0: latest), cached: borrowed, valid until k is
    closed, however many others are loaded after it. */

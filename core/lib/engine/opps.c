@@ -259,7 +259,7 @@ int kanal_next_get(kanal *k, int64_t id, kanal_next **out, kanal_error *err)
 }
 
 /* An owner named in a filter exists, or it is a typo: not found, with a suggestion. */
-static int user_known(kanal *k, const char *id, kanal_error *err)
+int engine_user_known(kanal *k, const char *id, kanal_error *err)
 {
     kanal_arena *a = kanal_arena_new();
     if (!a)
@@ -438,7 +438,7 @@ int kanal_team_agenda(kanal *k, const char *owner, kanal_table **out, kanal_erro
                                "only a manager or an admin sees the team's agenda (you are '%s')",
                                k->actor.id);
     }
-    if (owner && (rc = user_known(k, owner, err)))
+    if (owner && (rc = engine_user_known(k, owner, err)))
         return rc;
     return agenda(k, &owner, owner ? 1 : 0, !owner, out, err);
 }
@@ -466,7 +466,7 @@ static int check_list_filter(kanal *k, const kanal_opp_filter *f, kanal_error *e
         rc = store_workflow_ids(k->store, a, &wids, &n_wf, err);
     }
     if (!rc && f->owner)
-        rc = user_known(k, f->owner, err);
+        rc = engine_user_known(k, f->owner, err);
     if (!rc && f->stage) {
         /* every stage of every version: an old opportunity may sit in a stage since renamed */
         const char **stages = NULL;
