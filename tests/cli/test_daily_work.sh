@@ -1,0 +1,599 @@
+#!/bin/sh
+# The daily work, end to end, written from the issue's text (as the behaviour
+# should be), on SQLite and on PostgreSQL:
+#   1. kanal user edit: rename, replace, add and remove roles; the permissions follow
+#   2. --next DATE on note and set, in the same transaction as the step
+#   3. opp list --stale --overdue --sort [-]COLUMN --limit N
+#   4. kanal next --team / --owner U: the team's agenda (manager, admin)
+#   5. export csv opportunities: every field, the lost note, the next contact, the
+#      last activity
+#   6. the importer ignores the columns it does not take, saying so once
+#   7. the actor round trip: export events, import history, the same actors
+#   8. kanal search, and partner names matched the same way by other commands
+# Every refusal is checked for its exit code, its message, and a database left
+# exactly as it was.
+. "$KANAL_SOURCE_DIR/tests/cli/lifecycle.sh"
+
+setup_db
+ok kanal user add kasia --name "Kasia Wiśniewska" --role channel_rep --as admin
+
+# user_json ID KEY: the KEY of the user ID in the last `user list --json`
+user_json() {
+    sqlite3 :memory: "SELECT json_extract(value, '\$.$2') FROM json_each(readfile('$T/.out'), '\$.users') WHERE json_extract(value, '\$.id') = '$1'" 2>/dev/null
+}
+# ids: the ids of the last `{"opportunities":[...]}`, in order, comma-separated
+ids() {
+    sqlite3 :memory: "SELECT group_concat(json_extract(value, '\$.id'), ',') FROM json_each(readfile('$T/.out'), '\$.opportunities')" 2>/dev/null
+}
+expect_ids() {
+    checks=$((checks + 1))
+    _got=$(ids)
+    [ "$_got" = "$1" ] || fail "opportunity ids '$_got', want '$1'"
+}
+# refuse_any RC CMD...: CMD exits RC with a "kanal: error: " message (its words not yet
+# fixed by the issue), nothing on stdout, and the database as it was.
+refuse_any() {
+    _want_rc=$1
+    shift
+    db_snapshot
+    run "$@"
+    expect_rc "$_want_rc"
+    expect_err_has "kanal: error: "
+    expect_out ""
+    expect_db_unchanged
+}
+# strip_cr: the last stdout without the CRs of CSV's line ends
+strip_cr() {
+    out=$(printf '%s\n' "$out" | tr -d '\r')
+}
+# same_out FILE: stdout is exactly the text of FILE (a before/after comparison)
+same_out() {
+    checks=$((checks + 1))
+    [ "$out" = "$(cat "$1")" ] || fail "stdout differs from $1: $(printf '%s\n' "$out" | diff "$1" - | head -4)"
+}
+
+# =============================================================================================
+# 1. kanal user edit
+# =============================================================================================
+export KANAL_USER=admin
+ok kanal user add ewa --name "Ewa Kowalska" --role channel_rep
+# rename
+ok kanal user edit ewa --name "Ewa Nowak"
+expect_out "user 'ewa': edited"
+expect_err ""
+ok kanal user list --json
+checks=$((checks + 1))
+[ "$(user_json ewa name)" = "Ewa Nowak" ] || fail "ewa's name is '$(user_json ewa name)'"
+expect_sql "SELECT actor || ' ' || data FROM events WHERE type = 'user_edited' ORDER BY id DESC LIMIT 1" \
+    'admin {"user":"ewa","name":"Ewa Nowak","was_name":"Ewa Kowalska"}'
+# replace the roles (repeated --role, and ROLE,ROLE)
+ok kanal user edit ewa --role manager --role channel_rep
+expect_out "user 'ewa': edited"
+ok kanal user list --json
+checks=$((checks + 1))
+[ "$(user_json ewa roles)" = '["channel_rep","manager"]' ] || fail "ewa's roles are '$(user_json ewa roles)'"
+ok kanal user edit ewa --role channel_rep
+ok kanal user list --json
+checks=$((checks + 1))
+[ "$(user_json ewa roles)" = '["channel_rep"]' ] || fail "ewa's roles are '$(user_json ewa roles)'"
+expect_sql "SELECT data FROM events WHERE type = 'user_edited' ORDER BY id DESC LIMIT 1" \
+    '{"user":"ewa","roles":["channel_rep"],"was_roles":["channel_rep","manager"]}'
+# add, remove
+ok kanal user edit ewa --add-role manager
+expect_err ""
+ok kanal user list --json
+checks=$((checks + 1))
+[ "$(user_json ewa roles)" = '["channel_rep","manager"]' ] || fail "ewa's roles are '$(user_json ewa roles)'"
+ok kanal user edit ewa --remove-role manager
+ok kanal user list --json
+checks=$((checks + 1))
+[ "$(user_json ewa roles)" = '["channel_rep"]' ] || fail "ewa's roles are '$(user_json ewa roles)'"
+# name and roles together: one event
+run sql "SELECT count(*) FROM events WHERE type = 'user_edited'"
+n_edits=$out
+ok kanal user edit ewa --name "Ewa K. Nowak" --add-role manager
+expect_sql "SELECT count(*) FROM events WHERE type = 'user_edited'" $((n_edits + 1))
+expect_sql "SELECT data FROM events WHERE type = 'user_edited' ORDER BY id DESC LIMIT 1" \
+    '{"user":"ewa","name":"Ewa K. Nowak","was_name":"Ewa Nowak","roles":["channel_rep","manager"],"was_roles":["channel_rep"]}'
+ok kanal user edit ewa --remove-role manager
+# a role no workflow names: accepted, with a warning naming the roles the workflows use
+ok kanal user edit ewa --role chanel_rep
+expect_out "user 'ewa': edited"
+expect_err_has "kanal: warning: role 'chanel_rep' is named by no workflow"
+expect_err_has "the workflows use: channel_rep"
+ok kanal user list --json
+checks=$((checks + 1))
+[ "$(user_json ewa roles)" = '["chanel_rep"]' ] || fail "ewa's roles are '$(user_json ewa roles)'"
+ok kanal user edit ewa --role channel_rep
+expect_err ""
+# manager and admin are roles of Kanal's own: no warning for them
+ok kanal user edit ewa --add-role manager
+expect_err ""
+ok kanal user edit ewa --remove-role manager
+# nothing changed: says so, no event
+run sql "SELECT count(*) FROM events WHERE type = 'user_edited'"
+n_edits=$out
+ok kanal user edit ewa --name "Ewa K. Nowak"
+expect_out "user 'ewa': nothing changed"
+expect_sql "SELECT count(*) FROM events WHERE type = 'user_edited'" "$n_edits"
+
+# refusals, each leaving the database (users, events) exactly as it was
+refuse 3 "unknown user 'nobody'" kanal user edit nobody --name X
+refuse 1 "only an admin may edit users (you are 'manny')" kanal user edit ewa --name X --as manny
+refuse 1 "only an admin may edit users (you are 'marcin')" kanal user edit marcin --name X --as marcin
+refuse_usage "nothing to edit: give --name, --role, --add-role or --remove-role" kanal user edit ewa
+refuse_usage "missing ID" kanal user edit
+refuse 1 "user 'ewa' has no role 'director' (roles: channel_rep)" kanal user edit ewa --remove-role director
+refuse 4 "a user needs a name (--name NAME)" kanal user edit ewa --name ""
+# the last active admin keeps the admin role: however it is taken away
+ok kanal user edit admin --add-role manager
+refuse 1 "'admin' is the last active admin and keeps the admin role: make another user an admin first" \
+    kanal user edit admin --remove-role admin
+refuse 1 "'admin' is the last active admin and keeps the admin role: make another user an admin first" \
+    kanal user edit admin --role manager
+ok kanal user edit admin --role admin
+# ...even when admin is the only role it holds (the last-admin rule, not "a user needs a role")
+refuse 1 "'admin' is the last active admin and keeps the admin role: make another user an admin first" \
+    kanal user edit admin --remove-role admin
+# a second admin, deactivated, does not count; active, it does
+ok kanal user edit ewa --add-role admin
+ok kanal user deactivate ewa
+refuse 1 "'admin' is the last active admin and keeps the admin role: make another user an admin first" \
+    kanal user edit admin --role manager
+ok kanal user activate ewa
+ok kanal user edit admin --role manager,admin
+ok kanal user edit ewa --remove-role admin
+ok kanal user list --json
+checks=$((checks + 1))
+[ "$(user_json ewa roles)" = '["channel_rep"]' ] || fail "ewa's roles are '$(user_json ewa roles)'"
+ok kanal user edit admin --role admin
+
+# the permissions follow the roles: a rep made manager sees everyone's opportunities...
+ok kanal partner add "Sklep Piotra" --type agency --as piotr
+ok kanal opp new --partner "Sklep Piotra" --workflow tiny --as piotr --at 2026-11-02T08:00:00Z   # 1
+refuse 1 "you ('marcin') see only your own opportunities" kanal opp list --owner piotr --as marcin
+ok kanal user edit marcin --add-role manager
+ok kanal opp list --owner piotr --json --as marcin
+expect_ids 1
+ok kanal opp show 1 --json --as marcin
+expect_json '$.owner' piotr
+# ...and a manager demoted does not
+ok kanal opp list --owner piotr --json --as manny
+expect_ids 1
+ok kanal user edit manny --role channel_rep
+refuse 1 "you ('manny') see only your own opportunities" kanal opp list --owner piotr --as manny
+refuse 1 "opportunity 1 belongs to 'piotr': you ('manny') see only your own" kanal note 1 "x" --as manny
+ok kanal user edit manny --role manager
+ok kanal user edit marcin --remove-role manager
+refuse 1 "you ('marcin') see only your own opportunities" kanal opp list --owner piotr --as marcin
+ok kanal user edit --help
+expect_out_has "usage: kanal user edit ID"
+
+# =============================================================================================
+# 2. --next DATE on note and set
+# =============================================================================================
+export KANAL_USER=marcin
+ok kanal partner add "Hurtownia Łódź" --type distributor --city Łódź                     # 2
+ok kanal partner add "Agencja Alfa" --type agency                                        # 3
+ok kanal partner add "Agencja Beta" --type agency                                        # 4
+ok kanal opp new --partner "Hurtownia Łódź" --workflow tiny --at 2026-11-01T08:00:00Z    # 2
+ok kanal opp new --partner "Agencja Alfa" --workflow tiny --at 2026-11-25T08:00:00Z      # 3
+ok kanal opp new --partner "Agencja Beta" --workflow tiny --at 2026-11-10T08:00:00Z      # 4
+
+ok kanal note 2 "Dzwonić po 15:00" --next 2026-12-01 --at 2026-11-02T08:00:00Z
+expect_out "opportunity 2: noted
+opportunity 2: next contact 2026-12-01"
+expect_err ""
+expect_sql "SELECT type || ' ' || data FROM events WHERE opp_id = 2 AND seq = 2" 'note {"text":"Dzwonić po 15:00"}'
+expect_sql "SELECT type || ' ' || data FROM events WHERE opp_id = 2 AND seq = 3" 'next_contact {"date":"2026-12-01"}'
+# the same transaction: the next contact takes the step's time
+expect_sql "SELECT at FROM events WHERE opp_id = 2 AND seq = 3" 2026-11-02T08:00:00Z
+ok kanal set 2 form=resale --next 2026-12-03 --at 2026-11-03T08:00:00Z
+expect_out "opportunity 2: form = resale
+opportunity 2: next contact 2026-12-03"
+expect_sql "SELECT type || ' ' || data FROM events WHERE opp_id = 2 ORDER BY seq DESC LIMIT 1" \
+    'next_contact {"date":"2026-12-03","previous":"2026-12-01"}'
+ok kanal opp show 2 --json
+expect_json '$.next_contact_at' 2026-12-03
+expect_json '$.fields.form' resale
+ok kanal set 3 notes=hi --next 2026-11-20 --at 2026-11-26T08:00:00Z
+ok kanal opp show 3 --json
+expect_json '$.next_contact_at' 2026-11-20
+# a bad date refuses the whole command: no note, no field either
+refuse 2 "next contact '2026-02-30': expected a real date written YYYY-MM-DD" kanal note 2 "nie zapisana" --next 2026-02-30
+refuse 2 "next contact 'tomorrow': expected a real date written YYYY-MM-DD" kanal note 2 "nie zapisana" --next tomorrow
+refuse 2 "next contact '2026-13-03': expected a real date written YYYY-MM-DD" kanal set 2 form=referral --next 2026-13-03
+refuse 2 "next contact '': expected a real date written YYYY-MM-DD" kanal set 2 skus=4 --next ""
+# ...and a refused step sets no next contact
+refuse 4 "invalid value 'bogus' for field 'form'; one of: resale, referral" kanal set 2 form=bogus --next 2026-12-20
+refuse 1 "opportunity 1 belongs to 'piotr': you ('marcin') see only your own" kanal note 1 "x" --next 2026-12-20
+refuse 2 "the note is empty" kanal note 2 "" --next 2026-12-20
+ok kanal opp show 2 --json
+expect_json '$.next_contact_at' 2026-12-03
+expect_json '$.fields.form' resale
+ok kanal note --help
+expect_out_has "--next DATE"
+ok kanal set --help
+expect_out_has "--next DATE"
+
+# =============================================================================================
+# 3. opp list --stale --overdue --sort --limit
+# =============================================================================================
+# tiny's stage contact has max_days 7, its stage deal none. Now: 2026-11-28 12:00.
+#   2 contact 27 days, next 2026-12-03       stale
+#   3 contact  3 days, next 2026-11-20       overdue
+#   4 contact 18 days, a call on 11-12       stale
+#   5 deal, 20 days (no max_days), next 2026-11-28 (today: not overdue)
+#   6 lost, was stale, next contact passed: neither (closed)
+ok kanal log 4 call --at 2026-11-12T08:00:00Z
+ok kanal partner add "Dystrybucja Delta" --type distributor                               # 5
+ok kanal opp new --partner "Dystrybucja Delta" --workflow tiny --at 2026-11-01T08:00:00Z  # 5
+ok kanal log 5 call --at 2026-11-02T08:00:00Z
+ok kanal log 5 email --at 2026-11-03T08:00:00Z
+ok kanal set 5 notes=ok form=referral --at 2026-11-04T08:00:00Z
+ok kanal log 5 call --at 2026-11-05T08:00:00Z
+ok kanal done 5 classified --at 2026-11-06T08:00:00Z
+ok kanal advance 5 --at 2026-11-08T08:00:00Z
+ok kanal remind 5 2026-11-28 --at 2026-11-08T09:00:00Z
+ok kanal partner add "Sklep Epsilon" --type agency                                        # 6
+ok kanal opp new --partner "Sklep Epsilon" --workflow tiny --at 2026-10-01T08:00:00Z      # 6
+ok kanal remind 6 2026-10-10 --at 2026-10-02T08:00:00Z
+ok kanal lose 6 --reason other --note "Za drogo, wrócić w Q2" --at 2026-11-27T08:00:00Z
+
+ok kanal opp list --json
+expect_ids 2,3,4,5,6
+expect_json_keys '$.opportunities[0]' next_contact_at last_activity_at
+expect_json '$.opportunities[0].next_contact_at' 2026-12-03
+expect_json '$.opportunities[0].last_activity_at' ""
+expect_json '$.opportunities[2].last_activity_at' 2026-11-12T08:00:00Z
+expect_json '$.opportunities[3].last_activity_at' 2026-11-05T08:00:00Z
+ok kanal opp list --stale --json
+expect_ids 2,4
+ok kanal opp list --stale
+expect_out_has "Hurtownia Łódź"
+expect_out_lacks "Agencja Alfa"
+expect_out_lacks "Dystrybucja Delta"
+expect_out_lacks "Sklep Epsilon"
+ok kanal opp list --overdue --json
+expect_ids 3
+ok kanal opp list --stale --overdue --json
+expect_ids ""
+ok kanal opp list --overdue --json --as manny
+expect_ids 3
+ok kanal opp list --stale --json --as manny
+expect_ids 1,2,4
+ok kanal opp list --stale --owner piotr --json --as manny
+expect_ids 1
+# "now" moves: on 2026-12-04 the next contact of 2 has passed too, and 3 is stale
+KANAL_NOW=2026-12-04T12:00:00Z run kanal opp list --overdue --json
+expect_rc 0
+expect_ids 2,3,5
+KANAL_NOW=2026-12-04T12:00:00Z run kanal opp list --stale --json
+expect_ids 2,3,4
+# sorting: ascending, descending, the empty values last either way
+ok kanal opp list --sort next_contact_at --json
+expect_ids 6,3,5,2,4
+ok kanal opp list --sort -next_contact_at --json
+expect_ids 2,5,3,6,4
+ok kanal opp list --sort last_activity_at --json
+expect_ids 5,4,2,3,6
+ok kanal opp list --sort -last_activity_at --json
+expect_ids 4,5,2,3,6
+# numbers sort as numbers (3 < 18 < 27), not as text
+ok kanal opp list --sort days_in_stage --status open --json
+expect_ids 3,4,5,2
+ok kanal opp list --sort -days_in_stage --status open --json
+expect_ids 2,5,4,3
+ok kanal opp list --sort partner --json
+expect_ids 3,4,5,2,6
+ok kanal opp list --sort -id --json
+expect_ids 6,5,4,3,2
+ok kanal opp list --sort -lost_reason --json
+expect_ids 6,2,3,4,5
+# --limit: after sorting
+ok kanal opp list --sort -days_in_stage --limit 1 --json
+expect_ids 6
+ok kanal opp list --sort -days_in_stage --status open --limit 2 --json
+expect_ids 2,5
+ok kanal opp list --limit 2 --json
+expect_ids 2,3
+ok kanal opp list --stale --sort -days_in_stage --limit 1
+expect_out "ID  PARTNER         WORKFLOW  V  OWNER   STATUS  STAGE    DAYS  CREATED           CLOSED  LOST REASON  NEXT CONTACT  LAST ACTIVITY
+ 2  Hurtownia Łódź  tiny      1  marcin  open    contact    27  2026-11-01 08:00  -       -            2026-12-03    -"
+ok kanal opp list --sort next_contact_at --limit 2 --format csv
+strip_cr
+expect_out "id,partner,workflow,version,owner,status,stage,days_in_stage,created_at,closed_at,lost_reason,next_contact_at,last_activity_at
+6,Sklep Epsilon,tiny,1,marcin,lost,contact,57,2026-10-01T08:00:00Z,2026-11-27T08:00:00Z,other,2026-10-10,
+3,Agencja Alfa,tiny,1,marcin,open,contact,3,2026-11-25T08:00:00Z,,,2026-11-20,"
+ok kanal opp list --limit 100 --json
+expect_ids 2,3,4,5,6
+# refusals
+for bad in 0 -1 abc 1x ""; do
+    refuse_usage "--limit expects a whole number above 0, not '$bad'" kanal opp list --limit "$bad"
+done
+refuse 2 "cannot sort by 'next_contact': did you mean 'next_contact_at'? (id, partner, workflow, version, owner, status, stage, days_in_stage, created_at, closed_at, lost_reason, next_contact_at, last_activity_at; '-' before the name sorts descending)" \
+    kanal opp list --sort next_contact
+refuse 2 "cannot sort by '-stage_x': did you mean '-stage'? (id, partner, workflow, version, owner, status, stage, days_in_stage, created_at, closed_at, lost_reason, next_contact_at, last_activity_at; '-' before the name sorts descending)" \
+    kanal opp list --sort -stage_x
+run kanal opp list --sort bogus
+expect_rc 2
+expect_err_has "kanal: error: cannot sort by 'bogus'"
+expect_err_has "next_contact_at"
+expect_out ""
+ok kanal opp list --help
+expect_out_has "--stale"
+expect_out_has "--overdue"
+expect_out_has "--sort COLUMN"
+expect_out_has "--limit N"
+
+# =============================================================================================
+# 4. kanal next --team / --owner
+# =============================================================================================
+# kasia: one opportunity, overdue; piotr: 1 (stale, 26 days) and 7 (fresh, overdue)
+ok kanal partner add "Sklep Kasi" --type agency --as kasia                                    # 7
+ok kanal opp new --partner "Sklep Kasi" --workflow tiny --as kasia --at 2026-11-26T08:00:00Z  # 7... (id 7)
+ok kanal partner add "Sklep Piotra Dwa" --type agency --as piotr                              # 8
+ok kanal opp new --partner "Sklep Piotra Dwa" --workflow tiny --as piotr --at 2026-11-27T08:00:00Z  # 8
+ok kanal remind 7 2026-11-27 --as kasia --at 2026-11-26T09:00:00Z
+ok kanal remind 8 2026-11-27 --as piotr --at 2026-11-27T09:00:00Z
+# ids: 7 kasia's, 8 piotr's (opportunities 1-6 as above)
+for who in manny admin; do
+    ok kanal next --team --json --as "$who"
+    expect_json_valid
+    # grouped by owner, each owner's overdue first, then the stale; an owner key on each
+    checks=$((checks + 1))
+    got=$(sqlite3 :memory: "SELECT group_concat(json_extract(value, '\$.owner') || ':' || json_extract(value, '\$.id'), ',') FROM json_each(readfile('$T/.out'), '\$.opportunities')" 2>/dev/null)
+    [ "$got" = "kasia:7,marcin:3,marcin:2,marcin:4,marcin:5,piotr:8,piotr:1" ] ||
+        fail "next --team as $who: owner:id is '$got', want kasia:7,marcin:3,marcin:2,marcin:4,marcin:5,piotr:8,piotr:1"
+done
+ok kanal next --team --json --as manny
+expect_json_keys '$.opportunities[0]' id owner partner workflow stage days_in_stage next_goal next_step stale \
+    next_contact_at overdue last_activity_at
+expect_json '$.opportunities[0].overdue' 1
+expect_json '$.opportunities[2].stale' 1
+ok kanal next --team --as manny
+expect_out_has "OWNER"
+expect_out_has "kasia"
+expect_out_has "Sklep Piotra Dwa"
+expect_err ""
+ok kanal next --owner piotr --json --as manny
+expect_ids 8,1
+ok kanal next --owner piotr --as manny
+expect_out_has "Sklep Piotra"
+expect_out_lacks "Hurtownia Łódź"
+ok kanal next --owner marcin --json --as manny
+expect_ids 3,2,4,5
+# a rep asks for their own: allowed, the same opportunities as kanal next
+ok kanal next --owner marcin --json --as marcin
+checks=$((checks + 1))
+[ "$(ids | tr , '\n' | sort | tr '\n' ,)" = "2,3,4,5," ] || fail "next --owner marcin as marcin: $(ids)"
+# a rep may not look at the team or at another's agenda (the words are not fixed yet)
+refuse_any 1 kanal next --team --as marcin
+refuse_any 1 kanal next --owner piotr --as marcin
+refuse_any 1 kanal next --team --json --as kasia
+# an unknown owner: not found, with a suggestion
+refuse_any 3 kanal next --owner piotrr --as manny
+expect_err_has "piotrr"
+expect_err_has "did you mean 'piotr'"
+ok kanal next --help
+expect_out_has "--team"
+expect_out_has "--owner"
+
+# =============================================================================================
+# 5. export csv opportunities: every field, the lost note, the next contact, the last activity
+# =============================================================================================
+ok kanal set 2 margin=12,5 skus=3 exclusive=yes signed_on=2026-11-20 'notes=a, "b"' --at 2026-11-27T09:00:00Z
+# a second workflow's opportunity: its fields are columns too, once each
+ok kanal opp new --partner "Dystrybucja Delta" --workflow distributors --at 2026-11-27T10:00:00Z   # 9
+expect_out 9
+ok kanal set 9 cooperation_form=resale margin_pct=15 --at 2026-11-27T11:00:00Z
+ok kanal export csv opportunities --as manny
+expect_err ""
+# the header: the list's columns, then lost_note, then one column per field id of the
+# workflows (tiny's here, with the sample workflows' fields too)
+checks=$((checks + 1))
+hdr=$(printf '%s\n' "$out" | head -1 | tr -d '\r')
+for col in id partner workflow version owner status stage days_in_stage created_at closed_at lost_reason \
+    next_contact_at last_activity_at lost_note form margin skus exclusive signed_on notes \
+    cooperation_form regions margin_pct first_order_value launch_date; do
+    case ",$hdr," in *",$col,"*) ;; *) fail "export csv opportunities lacks the column '$col' (header: $hdr)" ;; esac
+done
+# each column once
+checks=$((checks + 1))
+[ -z "$(printf '%s\n' "$hdr" | tr ',' '\n' | sort | uniq -d)" ] || fail "a column is repeated: $hdr"
+# the values, read as CSV by column name
+printf '%s\n' "$out" >"$T/opps.csv"
+csv_cell() {   # csv_cell ID COLUMN
+    python3 -c 'import csv,sys
+for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")):
+    if r["id"] == sys.argv[2]: print(r.get(sys.argv[3], "<no column>"))' "$T/opps.csv" "$1" "$2"
+}
+expect_cell() {
+    checks=$((checks + 1))
+    _got=$(csv_cell "$1" "$2")
+    [ "$_got" = "$3" ] || fail "export csv opportunities: opportunity $1's $2 is '$_got', want '$3'"
+}
+expect_cell 2 margin 12.5
+expect_cell 2 skus 3
+expect_cell 2 exclusive true
+expect_cell 2 signed_on 2026-11-20
+expect_cell 2 notes 'a, "b"'
+expect_cell 2 form resale
+expect_cell 2 next_contact_at 2026-12-03
+expect_cell 2 last_activity_at ""
+expect_cell 4 last_activity_at 2026-11-12T08:00:00Z
+expect_cell 5 form referral
+expect_cell 5 stage deal
+expect_cell 6 lost_reason other
+expect_cell 6 lost_note "Za drogo, wrócić w Q2"
+expect_cell 6 closed_at 2026-11-27T08:00:00Z
+expect_cell 3 lost_note ""
+expect_cell 1 owner piotr
+expect_cell 9 cooperation_form resale
+expect_cell 9 margin_pct 15
+expect_cell 9 margin ""
+expect_cell 2 margin_pct ""
+# the same columns the list shows, first, in the same order
+ok kanal opp list --format csv --as manny
+checks=$((checks + 1))
+lhdr=$(printf '%s\n' "$out" | head -1 | tr -d '\r')
+case "$hdr" in "$lhdr",*) ;; *) fail "the export does not start with the list's columns ($lhdr)" ;; esac
+refuse 1 "only a manager or an admin may export (you are 'marcin')" kanal export csv opportunities --as marcin
+
+# =============================================================================================
+# 6. the importer ignores the columns it does not take, saying so once
+# =============================================================================================
+ok kanal partner list --format csv --as manny
+printf '%s\n' "$out" >"$T/p.csv"
+ok kanal partner list --json --as manny
+cp "$T/.out" "$T/partners.A"
+A=$KANAL_DB
+C=$(new_db daily-import)
+export KANAL_DB=$C
+setup_db
+ok kanal user add kasia --name "Kasia Wiśniewska" --role channel_rep --as admin
+ok kanal import csv partners "$T/p.csv" --as manny
+# one notice, naming the columns left out (id, created_at)
+checks=$((checks + 1))
+[ "$(printf '%s\n' "$err" | grep -c .)" = 1 ] || fail "want one line on stderr, got: $err"
+expect_err_has "id"
+expect_err_has "created_at"
+ok kanal partner list --json --as manny
+same_out "$T/partners.A"
+# a file with a column nobody takes: read, the column named once
+db_remove "$C"
+setup_db
+printf 'name,type,colour,city\nSklep Zielony,agency,green,Łódź\nSklep Niebieski,agency,blue,\n' >"$T/colour.csv"
+ok kanal import csv partners "$T/colour.csv" --as manny
+checks=$((checks + 1))
+[ "$(printf '%s\n' "$err" | grep -c .)" = 1 ] || fail "want one line on stderr, got: $err"
+expect_err_has "colour"
+expect_sql "SELECT count(*) FROM partners" 2
+# the required columns are still required
+printf 'id,type\n1,agency\n' >"$T/noname.csv"
+db_snapshot
+run kanal import csv partners "$T/noname.csv" --as manny
+expect_rc 4
+expect_db_unchanged
+# the events export, its login column included, reads back as a history (already so)
+export KANAL_DB=$A
+
+# =============================================================================================
+# 7. the actor round trip
+# =============================================================================================
+export KANAL_USER=manny
+ok kanal partner add "Hurtownia Kasi" --type distributor                                       # 9
+ok kanal opp new --partner "Hurtownia Kasi" --workflow tiny --owner kasia --at 2026-11-20T08:00:00Z   # 10
+expect_out 10
+ok kanal history 10 --json
+expect_json '$.events[0].type' created
+expect_json '$.events[0].actor' manny
+expect_json '$.events[0].data.owner' kasia
+ok kanal log 10 call --as kasia --at 2026-11-21T08:00:00Z
+ok kanal note 10 "Manager: zadzwoń jeszcze raz" --at 2026-11-22T08:00:00Z
+ok kanal note 10 "Admin: sprawdzone" --as admin --at 2026-11-22T09:00:00Z
+ok kanal set 10 form=resale --at 2026-11-23T08:00:00Z
+ok kanal export csv partners -o "$T/rt.partners.csv"
+ok kanal export csv events -o "$T/rt.events.csv"
+B=$(new_db daily-rt)
+export KANAL_DB=$B
+setup_db
+ok kanal user add kasia --name "Kasia Wiśniewska" --role channel_rep --as admin
+ok kanal user add ewa --name "Ewa Kowalska" --role channel_rep --as admin
+ok kanal import csv partners "$T/rt.partners.csv" --as manny
+ok kanal import csv history "$T/rt.events.csv" --as manny
+expect_err ""
+# actors_of DB OPP: the actors of an opportunity's history, in order (next_contact events
+# left out: whether they survive is checked on their own below)
+actors_of() {
+    "$KANAL_BIN" history "$2" --json --db "$1" --as manny >"$T/.h" 2>&1
+    sqlite3 :memory: "SELECT group_concat(json_extract(value, '\$.type') || '=' || json_extract(value, '\$.actor'), ',') FROM json_each(readfile('$T/.h'), '\$.events') WHERE json_extract(value, '\$.type') <> 'next_contact'" 2>/dev/null
+}
+for id in 1 2 3 4 5 6 7 8 9 10; do
+    checks=$((checks + 1))
+    a=$(actors_of "$A" "$id")
+    b=$(actors_of "$B" "$id")
+    [ -n "$a" ] && [ "$a" = "$b" ] || fail "history $id's actors differ after the round trip: $a / $b"
+    "$KANAL_BIN" opp show "$id" --json --db "$A" --as manny >"$T/.a" 2>&1
+    "$KANAL_BIN" opp show "$id" --json --db "$B" --as manny >"$T/.b" 2>&1
+    checks=$((checks + 1))
+    cmp -s "$T/.a" "$T/.b" || fail "opp show $id differs after the round trip: $(diff "$T/.a" "$T/.b" | head -4)"
+done
+ok kanal history 10 --json --db "$B" --as manny
+expect_json '$.events[0].type' created
+expect_json '$.events[0].actor' manny
+expect_json '$.events[0].data.owner' kasia
+# the next contacts (remind, --next) come back too
+ok kanal opp show 2 --json --db "$B" --as manny
+expect_json '$.next_contact_at' 2026-12-03
+ok kanal opp show 5 --json --db "$B" --as manny
+expect_json '$.next_contact_at' 2026-11-28
+ok kanal history 2 --json --db "$B" --as manny
+expect_out_has '"type":"next_contact"'
+export KANAL_DB=$A
+
+# =============================================================================================
+# 8. search
+# =============================================================================================
+export KANAL_USER=marcin
+ok kanal note 3 "Spotkanie z panią Wiśniewską w Łodzi" --at 2026-11-26T10:00:00Z
+ok kanal note 1 "Tajna notatka Piotra: Łódź" --as piotr --at 2026-11-27T10:00:00Z
+ok kanal search lodz
+expect_out_has "Hurtownia Łódź"
+expect_out_lacks "Tajna notatka"
+ok kanal search ŁÓDŹ
+expect_out_has "Hurtownia Łódź"
+# contacts: a partner's e-mail and phone
+ok kanal partner edit "Agencja Beta" --email biuro@beta-agencja.pl --phone "+48 600 100 200"
+ok kanal search beta-agencja
+expect_out_has "Agencja Beta"
+ok kanal search "600 100"
+expect_out_has "Agencja Beta"
+ok kanal search HURTOWNIA --json
+expect_json_valid
+expect_out_has "Hurtownia Łódź"
+# notes, accent- and case-insensitive
+ok kanal search wisniewska
+expect_out_has "Spotkanie z panią Wiśniewską"
+ok kanal search "lodzi"
+expect_out_has "Spotkanie z panią Wiśniewską w Łodzi"
+# a rep sees only their own work
+ok kanal search "sklep piotra"
+expect_out_lacks "Sklep Piotra"
+ok kanal search tajna
+expect_out_lacks "Tajna notatka"
+# a manager sees everything
+ok kanal search "sklep piotra" --as manny
+expect_out_has "Sklep Piotra"
+expect_out_has "Sklep Piotra Dwa"
+ok kanal search tajna --json --as manny
+expect_json_valid
+expect_out_has "Tajna notatka Piotra"
+ok kanal search lodz --as manny
+expect_out_has "Hurtownia Łódź"
+expect_out_has "Tajna notatka Piotra"
+ok kanal search --help
+expect_out_has "usage: kanal search TEXT"
+refuse_usage "missing TEXT" kanal search
+
+# partner names given to other commands are matched the same way when the match is unique
+ok kanal partner add "Dystrybucja Żółw" --type distributor --as marcin                      # 10
+ok kanal opp new --partner "dystrybucja zolw" --workflow tiny --json
+expect_json '$.id' 11
+ok kanal partner show "HURTOWNIA LODZ" --json
+expect_json '$.name' "Hurtownia Łódź"
+ok kanal opp new --partner zolw --workflow distributors --json
+expect_json '$.id' 12
+# an ambiguous one lists the candidates and does nothing (exit 2: the command line does
+# not name one partner)
+refuse_any 2 kanal opp new --partner agencja --workflow distributors
+expect_err_has "Agencja Alfa"
+expect_err_has "Agencja Beta"
+refuse_any 2 kanal partner show "sklep" --as manny
+expect_err_has "Sklep Piotra"
+expect_err_has "Sklep Epsilon"
+# no match at all: not found, as before
+refuse_any 3 kanal partner edit Nikt --city X
+expect_err_has "no partner 'Nikt'"
+
+finish
