@@ -125,6 +125,12 @@ refuse_usage "nothing to edit: give --name, --role, --add-role or --remove-role"
 refuse_usage "missing ID" kanal user edit
 refuse 1 "user 'ewa' has no role 'director' (roles: channel_rep)" kanal user edit ewa --remove-role director
 refuse 4 "a user needs a name (--name NAME)" kanal user edit ewa --name ""
+refuse_usage "--role names no role" kanal user edit ewa --role ""
+# an empty --add-role or --remove-role names no role either: a usage error, as for --role
+refuse_any 2 kanal user edit ewa --add-role ""
+refuse_any 2 kanal user edit ewa --remove-role ""
+refuse 4 "invalid role 'Manager': use lowercase letters, digits and '_', starting with a letter" \
+    kanal user edit ewa --add-role Manager
 # the last active admin keeps the admin role: however it is taken away
 ok kanal user edit admin --add-role manager
 refuse 1 "'admin' is the last active admin and keeps the admin role: make another user an admin first" \
@@ -168,6 +174,30 @@ ok kanal user edit marcin --remove-role manager
 refuse 1 "you ('marcin') see only your own opportunities" kanal opp list --owner piotr --as marcin
 ok kanal user edit --help
 expect_out_has "usage: kanal user edit ID"
+# On PostgreSQL the roles are the login's groups: the server's row-level security
+# follows an edit, for a user logged in as themselves (not only through Kanal's checks)
+if [ "$BACKEND" = postgresql ]; then
+    OLA=$(test_role ola)
+    ok kanal user add "$OLA" --name "Ola" --role channel_rep
+    run kanal opp list --owner piotr --json --db "$(db_as "$OLA")" --as "$OLA"
+    expect_rc 1
+    ok kanal user edit "$OLA" --add-role manager
+    ok kanal opp list --owner piotr --json --db "$(db_as "$OLA")" --as "$OLA"
+    expect_ids 1
+    expect_sql "SELECT pg_has_role('$OLA', '$(sql "SELECT current_database()")_kanal_manager', 'MEMBER')" t
+    ok kanal user edit "$OLA" --role channel_rep
+    expect_sql "SELECT pg_has_role('$OLA', '$(sql "SELECT current_database()")_kanal_manager', 'MEMBER')" f
+    expect_sql "SELECT pg_has_role('$OLA', '$(sql "SELECT current_database()")_kanal_rep', 'MEMBER')" t
+    run kanal opp list --owner piotr --json --db "$(db_as "$OLA")" --as "$OLA"
+    expect_rc 1
+    # made an admin, the login may add users; taken back, it may not
+    ok kanal user edit "$OLA" --add-role admin
+    ok kanal user add "$(test_role ola2)" --name "Ola Dwa" --role channel_rep --db "$(db_as "$OLA")" --as "$OLA"
+    ok kanal user edit "$OLA" --remove-role admin
+    refuse_any 1 kanal user add "$(test_role ola3)" --name "Ola Trzy" --role channel_rep --db "$(db_as "$OLA")" --as "$OLA"
+    ok kanal user deactivate "$OLA"
+    ok kanal user deactivate "$(test_role ola2)"
+fi
 
 # =============================================================================================
 # 2. --next DATE on note and set
@@ -270,6 +300,13 @@ expect_rc 0
 expect_ids 2,3,5
 KANAL_NOW=2026-12-04T12:00:00Z run kanal opp list --stale --json
 expect_ids 2,3,4
+# "today" is the user's day (TZ), as a next contact's date is: 5's next contact is
+# 2026-11-28; at 02:00 UTC on the 29th it is still the 28th in New York (not overdue)
+# and at 16:00 UTC on the 28th it is already the 29th in Tokyo (overdue)
+TZ=America/New_York KANAL_NOW=2026-11-29T02:00:00Z run kanal opp list --overdue --json
+expect_ids 3
+TZ=Asia/Tokyo KANAL_NOW=2026-11-28T16:00:00Z run kanal opp list --overdue --json
+expect_ids 3,5
 # sorting: ascending, descending, the empty values last either way
 ok kanal opp list --sort next_contact_at --json
 expect_ids 6,3,5,2,4
@@ -439,6 +476,28 @@ checks=$((checks + 1))
 lhdr=$(printf '%s\n' "$out" | head -1 | tr -d '\r')
 case "$hdr" in "$lhdr",*) ;; *) fail "the export does not start with the list's columns ($lhdr)" ;; esac
 refuse 1 "only a manager or an admin may export (you are 'marcin')" kanal export csv opportunities --as marcin
+# field ids that are also the list's column names, or the names given to those: still
+# one column each, every name different
+A=$KANAL_DB
+export KANAL_DB=$(new_db daily-clash)
+setup_db
+sed -e 's/^workflow: tiny/workflow: clash/' -e 's/  - id: form$/  - id: status/' \
+    -e 's/requires_fields: \[form\]/requires_fields: [status]/' \
+    -e 's/  - id: margin$/  - id: field_status/' \
+    -e 's/requires_fields: \[margin, signed_on\]/requires_fields: [field_status, signed_on]/' \
+    "$FX/tiny.yaml" >"$T/clash.yaml"
+ok kanal workflow apply "$T/clash.yaml" --as admin
+ok kanal partner add "Agencja Kolizja" --type agency --as marcin
+ok kanal opp new --partner "Agencja Kolizja" --workflow clash --as marcin --at 2026-11-27T08:00:00Z
+ok kanal set 1 status=resale field_status=7 --as marcin
+ok kanal export csv opportunities --as manny
+hdr=$(printf '%s\n' "$out" | head -1 | tr -d '\r')
+checks=$((checks + 1))
+[ -z "$(printf '%s\n' "$hdr" | tr ',' '\n' | sort | uniq -d)" ] ||
+    fail "export csv opportunities repeats a column name: $(printf '%s\n' "$hdr" | tr ',' '\n' | sort | uniq -d | tr '\n' ' ')(header: $hdr)"
+checks=$((checks + 1))
+[ "$(printf '%s\n' "$hdr" | tr ',' '\n' | grep -c .)" = 20 ] || fail "want 13 + lost_note + 6 fields = 20 columns: $hdr"
+export KANAL_DB=$A
 
 # =============================================================================================
 # 6. the importer ignores the columns it does not take, saying so once
@@ -595,5 +654,17 @@ expect_err_has "Sklep Epsilon"
 # no match at all: not found, as before
 refuse_any 3 kanal partner edit Nikt --city X
 expect_err_has "no partner 'Nikt'"
+
+# =============================================================================================
+# 1 (again). The roles decide which workflows a user may own opportunities of
+# =============================================================================================
+export KANAL_USER=admin
+ok kanal user edit ewa --role direct_sales
+expect_err_has "kanal: warning: role 'direct_sales' is named by no workflow"
+ok kanal partner add "Agencja Ewy" --type agency --as ewa
+refuse 1 "'ewa' may not own opportunities of workflow 'tiny': it needs the role channel_rep ('ewa' has direct_sales)" \
+    kanal opp new --partner "Agencja Ewy" --workflow tiny --as ewa
+ok kanal user edit ewa --add-role channel_rep
+ok kanal opp new --partner "Agencja Ewy" --workflow tiny --as ewa
 
 finish
