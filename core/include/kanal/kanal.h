@@ -416,10 +416,18 @@ void kanal_next_free(kanal_next *n);
 
 /*
 ** The acting user's agenda: opportunities: id, partner, workflow, stage,
-** days_in_stage, next_goal, stale; each open opportunity with its next ready
-** goal, the longest in its stage first.
+** days_in_stage, next_goal, next_step, stale, next_contact_at, overdue,
+** last_activity_at; each open opportunity with its next ready goal, those
+** whose next contact has passed first, then the stale ones, then the longest
+** in its stage first.
 */
 int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err);
+/*
+** A manager's or an admin's view: the agenda of `owner` (the same columns), or
+** with owner NULL the team's, every open opportunity with an owner column,
+** grouped by owner and, within each, overdue first, then stale.
+*/
+int kanal_team_agenda(kanal *k, const char *owner, kanal_table **out, kanal_error *err);
 
 /* The event log of one opportunity (caller frees with kanal_opp_history_free). */
 typedef struct kanal_history {

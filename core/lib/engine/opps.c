@@ -258,40 +258,69 @@ int kanal_next_get(kanal *k, int64_t id, kanal_next **out, kanal_error *err)
     return rc;
 }
 
+/* An owner named in a filter exists, or it is a typo: not found, with a suggestion. */
+static int user_known(kanal *k, const char *id, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    kanal_user u;
+    int rc = store_user_get(k->store, a, id, &u, err);
+    if (rc == KANAL_ENOTFOUND) {
+        kanal_user *users;
+        size_t nu;
+        const char **ids = NULL;
+        if (!store_users_list(k->store, a, &users, &nu, err) &&
+            (ids = kanal_arena_alloc(a, (nu + 1) * sizeof *ids)))
+            for (size_t i = 0; i < nu; i++)
+                ids[i] = users[i].id;
+        rc = kanal_unknown(err, KANAL_ENOTFOUND, "user", id, ids, ids ? nu : 0, NULL);
+    }
+    kanal_arena_free(a);
+    return rc;
+}
+
 /* A line of the agenda, before it is sorted. */
 typedef struct agenda_line {
     kanal_next *nx;
     bool overdue;
-    size_t order; /* the store's: the longest in its stage first */
+    size_t order; /* the store's: by owner, the longest in its stage first */
 } agenda_line;
 
-/* Overdue first, the earliest next contact first among them; the rest as they came. */
+/* By owner (a team's agenda), then overdue first (the earliest next contact first among
+   them), then stale, then the rest as they came. */
 static int agenda_cmp(const void *pa, const void *pb)
 {
     const agenda_line *a = pa, *b = pb;
+    int c = strcmp(a->nx->opp->owner, b->nx->opp->owner);
+    if (c)
+        return c;
     if (a->overdue != b->overdue)
         return a->overdue ? -1 : 1;
-    if (a->overdue) {
-        int c = strcmp(a->nx->opp->next_contact_at, b->nx->opp->next_contact_at);
-        if (c)
-            return c;
-    }
+    if (a->overdue && (c = strcmp(a->nx->opp->next_contact_at, b->nx->opp->next_contact_at)))
+        return c;
+    if (a->nx->stale != b->nx->stale)
+        return a->nx->stale ? -1 : 1;
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
-int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
+/* The open opportunities of owners (n 0: of everyone), each with what to do next. */
+static int agenda(kanal *k, const char *const *owners, size_t n_owners, bool team,
+                  kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
-    int rc = engine_need_actor(k, err);
-    if (rc || (rc = kanal_table_new(&t, "opportunities", "Agenda", err)))
+    int rc = kanal_table_new(&t, "opportunities", team ? "Team agenda" : "Agenda", err);
+    if (rc)
         return rc;
     kanal_arena *a = kanal_arena_new();
-    int64_t *ids;
-    size_t n, got = 0;
+    int64_t *ids = NULL;
+    size_t n = 0, got = 0;
     agenda_line *lines = NULL;
     char now[KANAL_TIME_LEN];
     engine_now_text(k, now);
+    int c0 = team ? 1 : 0; /* a team's agenda has the owner after the id */
     if (!a || kanal_table_add_column(t, "id", KANAL_TYPE_INT, "id") ||
+        (team && kanal_table_add_column(t, "owner", KANAL_TYPE_TEXT, "owner")) ||
         kanal_table_add_column(t, "partner", KANAL_TYPE_TEXT, "partner") ||
         kanal_table_add_column(t, "workflow", KANAL_TYPE_TEXT, "workflow") ||
         kanal_table_add_column(t, "stage", KANAL_TYPE_TEXT, "stage") ||
@@ -302,11 +331,38 @@ int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
         kanal_table_add_column(t, "next_contact_at", KANAL_TYPE_TEXT, "next contact") ||
         kanal_table_add_column(t, "overdue", KANAL_TYPE_BOOL, "overdue") ||
         kanal_table_add_column(t, "last_activity_at", KANAL_TYPE_TEXT, "last activity") ||
-        kanal_table_add_filter(t, "owner", k->actor.id)) {
+        (n_owners == 1 && kanal_table_add_filter(t, "owner", owners[0]))) {
         rc = kanal_error_nomem(err);
         goto done;
     }
-    if ((rc = store_opps_open_of_owner(k->store, a, k->actor.id, &ids, &n, err)))
+    if (n_owners == 1) {
+        rc = store_opps_open_of_owner(k->store, a, owners[0], &ids, &n, err);
+    } else {
+        /* everyone's: by owner, each one's the longest in its stage first */
+        store_opp_filter f = { .status = KANAL_OPEN };
+        store_opp_row *rows;
+        const char **users;
+        size_t n_rows, n_users = 0;
+        if (!(rc = store_opps_list(k->store, a, &f, &rows, &n_rows, err)) &&
+            (!(users = kanal_arena_alloc(a, (n_rows + 1) * sizeof *users)) ||
+             !(ids = kanal_arena_alloc(a, (n_rows + 1) * sizeof *ids))))
+            rc = kanal_error_nomem(err);
+        for (size_t i = 0; !rc && i < n_rows; i++) {
+            bool seen = false;
+            for (size_t u = 0; u < n_users && !seen; u++)
+                seen = strcmp(users[u], rows[i].owner) == 0;
+            if (!seen)
+                users[n_users++] = rows[i].owner;
+        }
+        for (size_t u = 0; !rc && u < n_users; u++) {
+            int64_t *some;
+            size_t m;
+            if (!(rc = store_opps_open_of_owner(k->store, a, users[u], &some, &m, err)))
+                for (size_t i = 0; i < m && n < n_rows; i++)
+                    ids[n++] = some[i];
+        }
+    }
+    if (rc)
         goto done;
     if (!(lines = calloc(n + 1, sizeof *lines))) {
         rc = kanal_error_nomem(err);
@@ -336,12 +392,15 @@ int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
                                        : nx->can_win       ? "win"
                                                            : "blocked";
         if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, o->id) ||
-            kanal_table_set(t, 1, o->partner.name) || kanal_table_set(t, 2, o->workflow) ||
-            kanal_table_set(t, 3, o->stage) || kanal_table_set_int(t, 4, nx->days_in_stage) ||
-            kanal_table_set(t, 5, goal) || kanal_table_set(t, 6, step) ||
-            kanal_table_set_bool(t, 7, nx->stale) || kanal_table_set(t, 8, o->next_contact_at) ||
-            kanal_table_set_bool(t, 9, lines[i].overdue) ||
-            kanal_table_set(t, 10, o->last_activity_at))
+            (team && kanal_table_set(t, 1, o->owner)) ||
+            kanal_table_set(t, c0 + 1, o->partner.name) ||
+            kanal_table_set(t, c0 + 2, o->workflow) || kanal_table_set(t, c0 + 3, o->stage) ||
+            kanal_table_set_int(t, c0 + 4, nx->days_in_stage) ||
+            kanal_table_set(t, c0 + 5, goal) || kanal_table_set(t, c0 + 6, step) ||
+            kanal_table_set_bool(t, c0 + 7, nx->stale) ||
+            kanal_table_set(t, c0 + 8, o->next_contact_at) ||
+            kanal_table_set_bool(t, c0 + 9, lines[i].overdue) ||
+            kanal_table_set(t, c0 + 10, o->last_activity_at))
             rc = kanal_error_nomem(err);
     }
 done:
@@ -355,6 +414,33 @@ done:
     }
     *out = t;
     return KANAL_OK;
+}
+
+int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
+{
+    int rc = engine_need_actor(k, err);
+    const char *me = k->actor.id;
+    return rc ? rc : agenda(k, &me, 1, false, out, err);
+}
+
+int kanal_team_agenda(kanal *k, const char *owner, kanal_table **out, kanal_error *err)
+{
+    int rc = engine_need_actor(k, err);
+    if (rc)
+        return rc;
+    if ((!owner || strcmp(owner, k->actor.id) != 0) && !k->is_manager && !k->is_admin) {
+        if (owner)
+            return kanal_error_set(err, KANAL_EREFUSED,
+                                   "only a manager or an admin sees the agenda of another user "
+                                   "('%s'; you are '%s')",
+                                   owner, k->actor.id);
+        return kanal_error_set(err, KANAL_EREFUSED,
+                               "only a manager or an admin sees the team's agenda (you are '%s')",
+                               k->actor.id);
+    }
+    if (owner && (rc = user_known(k, owner, err)))
+        return rc;
+    return agenda(k, &owner, owner ? 1 : 0, !owner, out, err);
 }
 
 /* ---- lists and history --------------------------------------------------------------- */
@@ -379,22 +465,8 @@ static int check_list_filter(kanal *k, const kanal_opp_filter *f, kanal_error *e
     } else if (f->stage) {
         rc = store_workflow_ids(k->store, a, &wids, &n_wf, err);
     }
-    if (!rc && f->owner) {
-        kanal_user u;
-        int found = store_user_get(k->store, a, f->owner, &u, err);
-        if (found == KANAL_ENOTFOUND) {
-            kanal_user *users;
-            size_t nu;
-            const char **ids = NULL;
-            if (!store_users_list(k->store, a, &users, &nu, err) &&
-                (ids = kanal_arena_alloc(a, (nu + 1) * sizeof *ids)))
-                for (size_t i = 0; i < nu; i++)
-                    ids[i] = users[i].id;
-            rc = kanal_unknown(err, KANAL_ENOTFOUND, "user", f->owner, ids, ids ? nu : 0, NULL);
-        } else {
-            rc = found;
-        }
-    }
+    if (!rc && f->owner)
+        rc = user_known(k, f->owner, err);
     if (!rc && f->stage) {
         /* every stage of every version: an old opportunity may sit in a stage since renamed */
         const char **stages = NULL;
@@ -532,12 +604,20 @@ static int sort_column(const char *sort, int *col, bool *desc, kanal_error *err)
     *desc = sort[0] == '-';
     const char *name = sort + *desc;
     const char *names[COL_COUNT];
+    int prefixed = -1, n_prefixed = 0;
     for (int i = 0; i < COL_COUNT; i++) {
         names[i] = list_cols[i].name;
         if (strcmp(name, names[i]) == 0) {
             *col = i;
             return KANAL_OK;
         }
+        if (name[0] && strncmp(name, names[i], strlen(name)) == 0)
+            prefixed = i, n_prefixed++;
+    }
+    /* the start of one name only: "days" for days_in_stage */
+    if (n_prefixed == 1) {
+        *col = prefixed;
+        return KANAL_OK;
     }
     const char *near = kanal_suggest(name, names, COL_COUNT);
     kanal_buf list = KANAL_BUF_INIT;
