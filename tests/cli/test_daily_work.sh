@@ -348,8 +348,15 @@ expect_ids 2,3,4,5,6
 for bad in 0 -1 abc 1x ""; do
     refuse_usage "--limit expects a whole number above 0, not '$bad'" kanal opp list --limit "$bad"
 done
-refuse 2 "cannot sort by 'next_contact': did you mean 'next_contact_at'? (id, partner, workflow, version, owner, status, stage, days_in_stage, created_at, closed_at, lost_reason, next_contact_at, last_activity_at; '-' before the name sorts descending)" \
-    kanal opp list --sort next_contact
+# a unique prefix names its column
+ok kanal opp list --sort next_contact --json
+expect_ids 6,3,5,2,4
+ok kanal opp list --sort -days --status open --json
+expect_ids 2,5,4,3
+refuse 2 "cannot sort by 'next_contcat_at': did you mean 'next_contact_at'? (id, partner, workflow, version, owner, status, stage, days_in_stage, created_at, closed_at, lost_reason, next_contact_at, last_activity_at; '-' before the name sorts descending)" \
+    kanal opp list --sort next_contcat_at
+# an ambiguous prefix is refused (it names no one column)
+refuse_any 2 kanal opp list --sort c
 refuse 2 "cannot sort by '-stage_x': did you mean '-stage'? (id, partner, workflow, version, owner, status, stage, days_in_stage, created_at, closed_at, lost_reason, next_contact_at, last_activity_at; '-' before the name sorts descending)" \
     kanal opp list --sort -stage_x
 run kanal opp list --sort bogus
@@ -405,13 +412,32 @@ ok kanal next --owner marcin --json --as marcin
 checks=$((checks + 1))
 [ "$(ids | tr , '\n' | sort | tr '\n' ,)" = "2,3,4,5," ] || fail "next --owner marcin as marcin: $(ids)"
 # a rep may not look at the team or at another's agenda (the words are not fixed yet)
-refuse_any 1 kanal next --team --as marcin
-refuse_any 1 kanal next --owner piotr --as marcin
-refuse_any 1 kanal next --team --json --as kasia
+refuse 1 "only a manager or an admin sees the team's agenda (you are 'marcin')" kanal next --team --as marcin
+refuse 1 "only a manager or an admin sees the agenda of another user ('piotr'; you are 'marcin')" \
+    kanal next --owner piotr --as marcin
+refuse 1 "only a manager or an admin sees the team's agenda (you are 'kasia')" kanal next --team --json --as kasia
 # an unknown owner: not found, with a suggestion
-refuse_any 3 kanal next --owner piotrr --as manny
-expect_err_has "piotrr"
-expect_err_has "did you mean 'piotr'"
+refuse 3 "unknown user 'piotrr' (did you mean 'piotr'?)" kanal next --owner piotrr --as manny
+refuse_usage "--team and --owner contradict: choose one" kanal next --team --owner marcin --as manny
+refuse_usage "--team shows agendas: give no OPP with it" kanal next 1 --team --as manny
+# a user with no open opportunity: an empty agenda
+ok kanal next --owner dario --as manny
+expect_out "no opportunities"
+ok kanal next --owner dario --json --as manny
+expect_out '{"opportunities":[]}'
+# one rep's agenda is laid out as the rep's own kanal next (no owner column)
+ok kanal next --owner kasia --as admin
+expect_out "ID  PARTNER     WORKFLOW  STAGE    DAYS  NEXT GOAL  NEXT STEP  STALE  NEXT CONTACT  OVERDUE  LAST ACTIVITY
+ 7  Sklep Kasi  tiny      contact     2  called     goal       false  2026-11-27    true     -"
+ok kanal next --as kasia
+same_out /dev/stdin <<EOF2
+ID  PARTNER     WORKFLOW  STAGE    DAYS  NEXT GOAL  NEXT STEP  STALE  NEXT CONTACT  OVERDUE  LAST ACTIVITY
+ 7  Sklep Kasi  tiny      contact     2  called     goal       false  2026-11-27    true     -
+EOF2
+# the team's table: the owner column after the id
+ok kanal next --team --as manny
+checks=$((checks + 1))
+case "$out" in "ID  OWNER   PARTNER "*) ;; *) fail "next --team's table does not start with ID, OWNER" ;; esac
 ok kanal next --help
 expect_out_has "--team"
 expect_out_has "--owner"
