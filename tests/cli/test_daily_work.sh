@@ -700,4 +700,21 @@ refuse 1 "'ewa' may not own opportunities of workflow 'tiny': it needs the role 
 ok kanal user edit ewa --add-role channel_rep
 ok kanal opp new --partner "Agencja Ewy" --workflow tiny --as ewa
 
+# =============================================================================================
+# 3 (again). Sorting by a name sorts as people read names: regardless of case
+# =============================================================================================
+export KANAL_DB=$(new_db daily-sort)
+setup_db
+export KANAL_USER=marcin
+ok kanal partner add "Zabrze Hurt" --type agency
+ok kanal partner add "agencja mała" --type agency
+ok kanal partner add "Hurtownia Łódź" --type agency
+ok kanal opp new --partner "Zabrze Hurt" --workflow tiny       # 1
+ok kanal opp new --partner "agencja mała" --workflow tiny      # 2
+ok kanal opp new --partner "Hurtownia Łódź" --workflow tiny    # 3
+ok kanal opp list --sort partner --json
+expect_ids 2,3,1
+ok kanal opp list --sort -partner --json
+expect_ids 1,3,2
+
 finish
