@@ -390,6 +390,16 @@ for who in manny admin; do
     [ "$got" = "kasia:7,marcin:3,marcin:2,marcin:4,marcin:5,piotr:8,piotr:1" ] ||
         fail "next --team as $who: owner:id is '$got', want kasia:7,marcin:3,marcin:2,marcin:4,marcin:5,piotr:8,piotr:1"
 done
+# on PostgreSQL, logged in as the manager: the server's row-level security shows the
+# same team
+if [ "$BACKEND" = postgresql ]; then
+    ok kanal next --team --json --as manny
+    cp "$T/.out" "$T/team.owner"
+    ok kanal next --team --json --db "$(db_as manny)" --as manny
+    same_out "$T/team.owner"
+    refuse 1 "only a manager or an admin sees the team's agenda (you are 'marcin')" \
+        kanal next --team --db "$(db_as marcin)" --as marcin
+fi
 ok kanal next --team --json --as manny
 expect_json_keys '$.opportunities[0]' id owner partner workflow stage days_in_stage next_goal next_step stale \
     next_contact_at overdue last_activity_at
