@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #define KANAL_PLUGIN_ABI_MAJOR 1
-#define KANAL_PLUGIN_ABI_MINOR 2
+#define KANAL_PLUGIN_ABI_MINOR 3
 #define KANAL_PLUGIN_ABI ((uint32_t)(KANAL_PLUGIN_ABI_MAJOR << 16 | KANAL_PLUGIN_ABI_MINOR))
 
 #define KANAL_PLUGIN_ENTRY_SYMBOL "kanal_plugin_entry"
@@ -78,6 +78,10 @@ typedef struct kanal_step {
     const char *arg;         /* done: goal; log: activity; set: field=value; lose: reason;
                                 reassign: the user who takes over */
     const char *note;        /* or NULL */
+    /* Since ABI 1.3 (the host checks `size`): who recorded the step when it is
+       not `user` — a manager's "created" for a rep names the rep as `user`, the
+       owner, and the manager here. NULL or empty: `user`. */
+    const char *actor;
 } kanal_step;
 
 /* A partner to add, as `kanal partner add` takes it. */
@@ -192,6 +196,14 @@ typedef struct kanal_host {
        why and returns -1; Kanal reports it as the user's mistake (exit 2),
        not as a failure. */
     int (*unsuited)(kanal_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+    /* --- ABI 1.3 (check `size` before calling) --- */
+
+    /* Importing: a remark for the user about the file that is not an error
+       (columns the importer does not take and leaves aside), shown as
+       FILE:LINE: note: MESSAGE; the import goes on. */
+    int (*notice)(kanal_call *call, long line, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 } kanal_host;
 
 /* What a plugin declares about itself. */
