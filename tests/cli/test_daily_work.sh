@@ -553,6 +553,8 @@ checks=$((checks + 1))
 [ "$(printf '%s\n' "$err" | grep -c .)" = 1 ] || fail "want one line on stderr, got: $err"
 expect_err_has "id"
 expect_err_has "created_at"
+expect_err "$T/p.csv:1: note: the columns 'id', 'created_at' are left aside: the partners import takes name,type,owner,email,phone,city,tax_id"
+expect_out "imported 8 of 8 rows"
 ok kanal partner list --json --as manny
 same_out "$T/partners.A"
 # a file with a column nobody takes: read, the column named once
@@ -588,6 +590,17 @@ ok kanal log 10 call --as kasia --at 2026-11-21T08:00:00Z
 ok kanal note 10 "Manager: zadzwoń jeszcze raz" --at 2026-11-22T08:00:00Z
 ok kanal note 10 "Admin: sprawdzone" --as admin --at 2026-11-22T09:00:00Z
 ok kanal set 10 form=resale --at 2026-11-23T08:00:00Z
+# more of the manager's steps on kasia's opportunity, then a reassignment
+ok kanal remind 10 2026-12-10 --note "Manager: po targach" --at 2026-11-23T09:00:00Z
+ok kanal log 10 email --note "Cennik" --next 2026-12-12 --at 2026-11-23T10:00:00Z
+ok kanal lose 10 --reason other --note "Cisza" --at 2026-11-24T08:00:00Z
+ok kanal reopen 10 --note "Wracamy" --at 2026-11-25T08:00:00Z
+ok kanal reassign --from kasia --to piotr --partner "Hurtownia Kasi" --at 2026-11-25T09:00:00Z
+ok kanal note 10 "Przejąłem" --as piotr --at 2026-11-25T10:00:00Z
+ok kanal history 10 --json
+checks=$((checks + 1))
+n_manny=$(sqlite3 :memory: "SELECT count(*) FROM json_each(readfile('$T/.out'), '\$.events') WHERE json_extract(value, '\$.actor') = 'manny'")
+[ "$n_manny" -ge 7 ] || fail "opportunity 10: $n_manny steps by manny, want 7 or more"
 ok kanal export csv partners -o "$T/rt.partners.csv"
 ok kanal export csv events -o "$T/rt.events.csv"
 B=$(new_db daily-rt)
@@ -613,6 +626,11 @@ for id in 1 2 3 4 5 6 7 8 9 10; do
     "$KANAL_BIN" opp show "$id" --json --db "$B" --as manny >"$T/.b" 2>&1
     checks=$((checks + 1))
     cmp -s "$T/.a" "$T/.b" || fail "opp show $id differs after the round trip: $(diff "$T/.a" "$T/.b" | head -4)"
+    # and, as the README promises, the whole history
+    "$KANAL_BIN" history "$id" --json --db "$A" --as manny >"$T/.a" 2>&1
+    "$KANAL_BIN" history "$id" --json --db "$B" --as manny >"$T/.b" 2>&1
+    checks=$((checks + 1))
+    cmp -s "$T/.a" "$T/.b" || fail "history $id differs after the round trip: $(diff "$T/.a" "$T/.b" | head -4)"
 done
 ok kanal history 10 --json --db "$B" --as manny
 expect_json '$.events[0].type' created
@@ -652,6 +670,14 @@ ok kanal search wisniewska
 expect_out_has "Spotkanie z panią Wiśniewską"
 ok kanal search "lodzi"
 expect_out_has "Spotkanie z panią Wiśniewską w Łodzi"
+# a partner the rep added and no one owns yet (no opportunity claimed it): the rep may
+# claim it, partner list shows it, PostgreSQL's row-level security lets the rep read it;
+# search finds it too (by its city here)
+ok kanal partner add "Hurtownia Nowa" --type distributor --city "Częstochowa"
+ok kanal search czestochowa --as manny
+expect_out_has "Hurtownia Nowa"
+ok kanal search czestochowa
+expect_out_has "Hurtownia Nowa"
 # a rep sees only their own work
 ok kanal search "sklep piotra"
 expect_out_lacks "Sklep Piotra"
@@ -672,7 +698,7 @@ expect_out_has "usage: kanal search TEXT"
 refuse_any 2 kanal search
 
 # partner names given to other commands are matched the same way when the match is unique
-ok kanal partner add "Dystrybucja Żółw" --type distributor --as marcin                      # 10
+ok kanal partner add "Dystrybucja Żółw" --type distributor --as marcin                      # 11
 ok kanal opp new --partner "dystrybucja zolw" --workflow tiny --json
 expect_json '$.id' 11
 ok kanal partner show "HURTOWNIA LODZ" --json
