@@ -723,6 +723,12 @@ expect_err_has "Sklep Epsilon"
 # no match at all: not found, as before
 refuse_any 3 kanal partner edit Nikt --city X
 expect_err_has "no partner 'Nikt'"
+# names that differ only in accents are the same name for search and for the commands:
+# the same partner, not a second one another rep could claim ("two reps must never call
+# the same person about the same thing")
+refuse_any 1 kanal partner add "Hurtownia Lodz" --type distributor --as piotr
+expect_err_has "Hurtownia Łódź"
+refuse_any 1 kanal partner edit "Sklep Piotra Dwa" --name "Hurtownia LODZ" --as piotr
 
 # =============================================================================================
 # 1 (again). The roles decide which workflows a user may own opportunities of
