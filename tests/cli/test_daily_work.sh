@@ -397,6 +397,10 @@ if [ "$BACKEND" = postgresql ]; then
     cp "$T/.out" "$T/team.owner"
     ok kanal next --team --json --db "$(db_as manny)" --as manny
     same_out "$T/team.owner"
+    ok kanal next --team --json --db "$(db_as admin)" --as admin
+    same_out "$T/team.owner"
+    ok kanal next --owner piotr --json --db "$(db_as admin)" --as admin
+    expect_ids 8,1
     refuse 1 "only a manager or an admin sees the team's agenda (you are 'marcin')" \
         kanal next --team --db "$(db_as marcin)" --as marcin
 fi
@@ -678,6 +682,15 @@ ok kanal search czestochowa --as manny
 expect_out_has "Hurtownia Nowa"
 ok kanal search czestochowa
 expect_out_has "Hurtownia Nowa"
+# on PostgreSQL, logged in as the rep: the same results as through the owner's login
+if [ "$BACKEND" = postgresql ]; then
+    for q in lodz wisniewska tajna "sklep piotra"; do
+        ok kanal search "$q" --json --as marcin
+        cp "$T/.out" "$T/search.owner"
+        ok kanal search "$q" --json --db "$(db_as marcin)" --as marcin
+        same_out "$T/search.owner"
+    done
+fi
 # a rep sees only their own work
 ok kanal search "sklep piotra"
 expect_out_lacks "Sklep Piotra"
