@@ -72,8 +72,14 @@ ok kanal partner show 2
 expect_out_has "owner    marcin"
 expect_out_has "open     1, 2"
 
-refuse 3 "no partner 'dystrybucja polna' (did you mean 'Dystrybucja Polna', id 2?)" \
-    kanal partner show "dystrybucja polna"
+# a name as people remember it: case, accents and spacing aside, or some of its words
+ok kanal partner show "dystrybucja  POLNA"
+expect_out_has "partner 2 — Dystrybucja Polna"
+ok kanal partner show polna
+expect_out_has "partner 2 — Dystrybucja Polna"
+refuse 2 "'hurtownia' matches 2 partners: 'Hurtownia ABC' (1), 'Hurtownia Łódź' (3); name one by its id or its exact name" kanal partner show hurtownia
+ok kanal partner show lodz
+expect_out_has "partner 3 — Hurtownia Łódź"
 refuse 3 "no partner 'Nieznany' (name a partner by its id or its exact name)" kanal partner show Nieznany
 refuse 3 "no partner '99' (name a partner by its id or its exact name)" kanal partner show 99
 
@@ -98,6 +104,9 @@ ok kanal partner list --owner piotr --type distributor
 expect_out "no partners"
 ok kanal partner list --owner piotr --type distributor --json
 expect_out '{"partners":[]}'
+# a filter naming nothing that exists is a typo, not an empty list
+refuse 3 "unknown partner type 'distributr' (did you mean 'distributor'?)" kanal partner list --type distributr
+refuse 3 "unknown user 'piotrr' (did you mean 'piotr'?)" kanal partner list --owner piotrr
 ok kanal partner list --json
 expect_json '$.partners[0].name' "Hurtownia ABC"
 expect_json '$.partners[0].owner' ""

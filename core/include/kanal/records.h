@@ -87,6 +87,7 @@ typedef struct kanal_event {
     const char *summary;      /* the data as "key=value, ..." for people */
     const char *login;        /* the operating-system login that ran the command, or
                                  NULL (events recorded before Kanal kept it) */
+    int64_t voided_by;        /* the seq of the `voided` event that voided it, or 0 */
 } kanal_event;
 
 /*

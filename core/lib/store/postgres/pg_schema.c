@@ -467,3 +467,19 @@ const char store_pg_schema_v6_users[] =
     "                 kanal.group_role('admin'));"
     "  EXECUTE format('GRANT DELETE ON kanal.user_roles TO %I', kanal.group_role('admin'));"
     "END $$;";
+
+/*
+** v7, voiding (as schema_v7_void on SQLite): an activity logged by mistake is
+** marked with the time it was voided, and a goal it completed may be undone.
+** Whoever may record on an opportunity (its owner, staff) may void there: the
+** policies on activities and goals_done already say whose rows those are.
+*/
+const char store_pg_schema_v7_void[] =
+    "ALTER TABLE activities ADD COLUMN voided_at text;"
+    "DO $$ DECLARE k text; BEGIN"
+    "  FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
+    "    EXECUTE format('GRANT UPDATE (voided_at) ON kanal.activities TO %I',"
+    "                   kanal.group_role(k));"
+    "    EXECUTE format('GRANT DELETE ON kanal.goals_done TO %I', kanal.group_role(k));"
+    "  END LOOP;"
+    "END $$;";
