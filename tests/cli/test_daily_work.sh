@@ -696,6 +696,16 @@ ok kanal search "sklep piotra"
 expect_out_lacks "Sklep Piotra"
 ok kanal search tajna
 expect_out_lacks "Tajna notatka"
+# the rep's opportunities include the notes others wrote on them (the manager's on 10,
+# which was kasia's and is piotr's now)
+ok kanal search "zadzwon jeszcze" --as piotr
+expect_out_has "Manager: zadzwoń jeszcze raz"
+ok kanal search "zadzwon jeszcze" --as kasia
+expect_out_lacks "Manager: zadzwoń jeszcze raz"
+ok kanal search "ZADZWOŃ" --json --as manny
+expect_json '$.results[0].kind' note
+expect_json '$.results[0].opp' 10
+expect_json '$.results[0].text' "Manager: zadzwoń jeszcze raz"
 # a manager sees everything
 ok kanal search "sklep piotra" --as manny
 expect_out_has "Sklep Piotra"
