@@ -764,6 +764,13 @@ refuse 1 "'ewa' may not own opportunities of workflow 'tiny': it needs the role 
     kanal opp new --partner "Agencja Ewy" --workflow tiny --as ewa
 ok kanal user edit ewa --add-role channel_rep
 ok kanal opp new --partner "Agencja Ewy" --workflow tiny --as ewa
+# a role change that leaves a user owning open opportunities of a workflow their roles
+# no longer allow (a channel rep moved to direct sales) is taken, and says which
+# opportunities to reassign (reassign itself holds the new owner to the workflow's roles)
+ok kanal user edit ewa --role direct_sales
+expect_err_has "kanal: warning:"
+expect_err_has "reassign"
+ok kanal user edit ewa --role channel_rep
 
 # =============================================================================================
 # 3 (again). Sorting by a name sorts as people read names: regardless of case
