@@ -238,8 +238,13 @@ static int edit_run(cli *c, cli_args *a)
     bool changed;
     if (kanal_partner_edit(k, a->pos[0], &p, &changed, &err))
         return cli_fail(c, &err);
-    fprintf(c->out, "partner %s: %s\n", cli_safe(c, p.name ? p.name : a->pos[0]),
-            changed ? "edited" : "nothing changed");
+    /* the partner as stored now, whichever way it was named */
+    kanal_partner_view *v = NULL;
+    if (kanal_partner_get(k, p.name ? p.name : a->pos[0], &v, &err))
+        return cli_fail(c, &err);
+    fprintf(c->out, "partner %lld '%s': %s\n", (long long)v->partner.id,
+            cli_safe(c, v->partner.name), changed ? "edited" : "nothing changed");
+    kanal_partner_free(v);
     return 0;
 }
 

@@ -29,18 +29,23 @@ static int split_roles(const char *const *vals, int n, char **buf, const char **
     return count;
 }
 
+/* Prints each line of msg as a warning. */
+static void warn_lines(cli *c, kanal_buf *msg)
+{
+    for (char *line = msg->len ? msg->data : NULL, *nl; line; line = nl ? nl + 1 : NULL) {
+        if ((nl = strchr(line, '\n')))
+            *nl = '\0';
+        fprintf(c->err, "kanal: warning: %s\n", cli_safe(c, line));
+    }
+}
+
 /* Warns about roles no workflow names (a typo must not pass silently). */
 static void warn_roles(cli *c, kanal *k, const char *const *roles, size_t n)
 {
     kanal_buf msg = KANAL_BUF_INIT;
     kanal_error err;
-    if (!kanal_roles_unused(k, roles, n, &msg, &err) && msg.len) {
-        for (char *line = msg.data, *nl; line; line = nl ? nl + 1 : NULL) {
-            if ((nl = strchr(line, '\n')))
-                *nl = '\0';
-            fprintf(c->err, "kanal: warning: %s\n", cli_safe(c, line));
-        }
-    }
+    if (!kanal_roles_unused(k, roles, n, &msg, &err))
+        warn_lines(c, &msg);
     kanal_buf_release(&msg);
 }
 
@@ -195,8 +200,10 @@ static int edit_run(cli *c, cli_args *a)
     for (int i = 0; i < 3; i++)
         if ((counts[i] = split_roles(vals[i], nv[i], &bufs[i], &lists[i])) < 0 && !rc)
             rc = cli_fail(c, (kanal_error_nomem(&err), &err));
-    if (!rc && nv[0] && counts[0] == 0)
-        rc = cli_usage_error(c, a->cmd, "--role names no role");
+    static const char *const flags[] = { "--role", "--add-role", "--remove-role" };
+    for (int i = 0; i < 3 && !rc; i++)
+        if (nv[i] && counts[i] < nv[i])
+            rc = cli_usage_error(c, a->cmd, "%s '' names no role", flags[i]);
     kanal *k = rc ? NULL : cli_kanal(c, &rc);
     if (k) {
         kanal_user_change ch = { .name = name,
@@ -217,6 +224,11 @@ static int edit_run(cli *c, cli_args *a)
                 warn_roles(c, k, ch.roles, ch.n_roles);
             if (changed && ch.n_add)
                 warn_roles(c, k, ch.add, ch.n_add);
+            /* work the new roles may not own */
+            kanal_buf misfits = KANAL_BUF_INIT;
+            if (changed && !kanal_user_misfits(k, a->pos[0], &misfits, &err))
+                warn_lines(c, &misfits);
+            kanal_buf_release(&misfits);
         }
     }
     for (int i = 0; i < 3; i++) {

@@ -401,11 +401,14 @@ static bool take_header(reader *r)
     return ok;
 }
 
-/* The value of a known column in the current row: NULL when absent or empty. */
+/* The value of a known column in the current row: NULL when absent or empty. A cell
+   that --format csv neutralised ('=1+2, '+48 22...) is read as it was before, so
+   that every list Kanal writes reads back. */
 static const char *col(reader *r, size_t k)
 {
     int i = r->col_of[k];
-    return i >= 0 && (size_t)i < r->n_fields && r->fields[i][0] ? r->fields[i] : NULL;
+    const char *v = i >= 0 && (size_t)i < r->n_fields && r->fields[i][0] ? r->fields[i] : NULL;
+    return v && v[0] == '\'' && formula_like(v + 1) ? v + 1 : v;
 }
 
 static void on_row(int c, void *ud)

@@ -125,7 +125,7 @@ refuse_usage "nothing to edit: give --name, --role, --add-role or --remove-role"
 refuse_usage "missing ID" kanal user edit
 refuse 1 "user 'ewa' has no role 'director' (roles: channel_rep)" kanal user edit ewa --remove-role director
 refuse 4 "a user needs a name (--name NAME)" kanal user edit ewa --name ""
-refuse_usage "--role names no role" kanal user edit ewa --role ""
+refuse_usage "--role '' names no role" kanal user edit ewa --role ""
 # an empty --add-role or --remove-role names no role either: a usage error, as for --role
 refuse_any 2 kanal user edit ewa --add-role ""
 refuse_any 2 kanal user edit ewa --remove-role ""
@@ -230,10 +230,10 @@ ok kanal set 3 notes=hi --next 2026-11-20 --at 2026-11-26T08:00:00Z
 ok kanal opp show 3 --json
 expect_json '$.next_contact_at' 2026-11-20
 # a bad date refuses the whole command: no note, no field either
-refuse 2 "next contact '2026-02-30': expected a real date written YYYY-MM-DD" kanal note 2 "nie zapisana" --next 2026-02-30
-refuse 2 "next contact 'tomorrow': expected a real date written YYYY-MM-DD" kanal note 2 "nie zapisana" --next tomorrow
-refuse 2 "next contact '2026-13-03': expected a real date written YYYY-MM-DD" kanal set 2 form=referral --next 2026-13-03
-refuse 2 "next contact '': expected a real date written YYYY-MM-DD" kanal set 2 skus=4 --next ""
+refuse 2 "next contact '2026-02-30': February 2026 has no day 30" kanal note 2 "nie zapisana" --next 2026-02-30
+refuse 2 "next contact 'tomorrow': expected a date written YYYY-MM-DD" kanal note 2 "nie zapisana" --next tomorrow
+refuse 2 "next contact '2026-13-03': expected a date written YYYY-MM-DD" kanal set 2 form=referral --next 2026-13-03
+refuse 2 "next contact '': expected a date written YYYY-MM-DD" kanal set 2 skus=4 --next ""
 # ...and a refused step sets no next contact
 refuse 4 "invalid value 'bogus' for field 'form'; one of: resale, referral" kanal set 2 form=bogus --next 2026-12-20
 refuse 1 "opportunity 1 belongs to 'piotr': you ('marcin') see only your own" kanal note 1 "x" --next 2026-12-20

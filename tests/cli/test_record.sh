@@ -55,7 +55,7 @@ refuse 1 "partner 'Agencja Beta' already has an open opportunity in workflow 'ti
 
 # ---- partner edit --------------------------------------------------------------------------
 ok kanal partner edit "Agencja Alfa" --name "Agencja Alfa Sp. z o.o." --city Łódź --email biuro@alfa.pl
-expect_out "partner Agencja Alfa Sp. z o.o.: edited"
+expect_out "partner 1 'Agencja Alfa Sp. z o.o.': edited"
 expect_err ""
 expect_sql "SELECT name || '|' || city || '|' || email FROM partners WHERE id = 1" \
     'Agencja Alfa Sp. z o.o.|Łódź|biuro@alfa.pl'
@@ -64,7 +64,7 @@ expect_sql "SELECT type || ' ' || data FROM events WHERE type = 'partner_edited'
 ok kanal partner edit 1 --city ""
 expect_sql "SELECT coalesce(city, 'none') FROM partners WHERE id = 1" none
 ok kanal partner edit 1 --city ""
-expect_out "partner 1: nothing changed"
+expect_out "partner 1 'Agencja Alfa Sp. z o.o.': nothing changed"
 ok kanal partner edit 1 --phone "+48 600 100 200" --as manny
 ok kanal partner edit 1 --tax-id 123 --as admin
 refuse 1 "partner 'Agencja Beta' already exists (id 2, owned by marcin (Marcin Nowak))" \

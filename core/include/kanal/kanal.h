@@ -263,6 +263,13 @@ int kanal_user_edit(kanal *k, const char *id, const kanal_user_change *ch, bool 
 */
 int kanal_roles_unused(kanal *k, const char *const *roles, size_t n, kanal_buf *out,
                        kanal_error *err);
+
+/*
+** For each workflow in which user id owns open opportunities that its roles
+** no longer allow it to own (after `user edit`), a line in out naming them
+** and what to do: reassign them, or give the role back.
+*/
+int kanal_user_misfits(kanal *k, const char *id, kanal_buf *out, kanal_error *err);
 /* users: id, name, roles, active, created_at. */
 int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err);
 

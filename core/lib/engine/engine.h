@@ -60,6 +60,10 @@ struct kanal {
    only case and blanks are folded). */
 kanal_folder *engine_folder(kanal *k);
 
+/* Today as the user's calendar has it (local time, $TZ), YYYY-MM-DD: a next contact
+   before it is overdue. */
+void engine_today(kanal *k, char day[11]);
+
 /* Starts an operation's transaction (a savepoint inside kanal_begin). */
 int engine_op_begin(kanal *k, kanal_error *err);
 /* Ends it: commits when rc is KANAL_OK, else rolls back. Returns rc, or the

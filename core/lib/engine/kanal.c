@@ -261,6 +261,17 @@ void kanal_close(kanal *k)
     free(k);
 }
 
+void engine_today(kanal *k, char day[11])
+{
+    /* the user's calendar day: a next contact is a day as the rep thinks of it */
+    time_t t = (time_t)kanal_now(k);
+    struct tm tm;
+    if (localtime_r(&t, &tm))
+        strftime(day, 11, "%Y-%m-%d", &tm);
+    else
+        snprintf(day, 11, "1970-01-01");
+}
+
 kanal_folder *engine_folder(kanal *k)
 {
     if (!k->folder_tried) {

@@ -316,8 +316,8 @@ static int agenda(kanal *k, const char *const *owners, size_t n_owners, bool tea
     int64_t *ids = NULL;
     size_t n = 0, got = 0;
     agenda_line *lines = NULL;
-    char now[KANAL_TIME_LEN];
-    engine_now_text(k, now);
+    char today[11];
+    engine_today(k, today);
     int c0 = team ? 1 : 0; /* a team's agenda has the owner after the id */
     if (!a || kanal_table_add_column(t, "id", KANAL_TYPE_INT, "id") ||
         (team && kanal_table_add_column(t, "owner", KANAL_TYPE_TEXT, "owner")) ||
@@ -377,7 +377,7 @@ static int agenda(kanal *k, const char *const *owners, size_t n_owners, bool tea
             break;
         }
         /* passed: due before today */
-        lines[got].overdue = o->next_contact_at && strncmp(o->next_contact_at, now, 10) < 0;
+        lines[got].overdue = o->next_contact_at && strncmp(o->next_contact_at, today, 10) < 0;
         lines[got].order = i;
         got++;
     }
@@ -557,6 +557,7 @@ typedef struct list_item {
     const store_opp_row *r;
     int64_t days;
     const char *text; /* the sort key as text, or NULL (last) */
+    const char *raw;  /* names: as written, after `text` folded (ł with l, case aside) */
     int64_t num;      /* the sort key as a number, when numeric */
     bool numeric, desc;
 } list_item;
@@ -571,16 +572,17 @@ static int list_item_cmp(const void *pa, const void *pb)
         /* empty values last, whichever the direction */
         if (a->text != b->text)
             return a->text ? -1 : 1;
-    } else {
-        c = strcmp(a->text, b->text);
+    } else if (!(c = strcmp(a->text, b->text)) && a->raw && b->raw) {
+        c = strcmp(a->raw, b->raw);
     }
     if (a->desc)
         c = -c;
     return c ? c : (a->r->id > b->r->id) - (a->r->id < b->r->id);
 }
 
-/* The sort key of a row for column col. */
-static void list_item_key(list_item *it, int col)
+/* The sort key of a row for column col: names folded as people sort them (agencja
+   before Zabrze, Łódź beside Lodz). */
+static int list_item_key(kanal *k, kanal_arena *a, list_item *it, int col, kanal_error *err)
 {
     const store_opp_row *r = it->r;
     it->numeric = col == COL_ID || col == COL_VERSION || col == COL_DAYS;
@@ -596,6 +598,17 @@ static void list_item_key(list_item *it, int col)
                                      [COL_NEXT] = r->next_contact_at,
                                      [COL_LAST_ACTIVITY] = r->last_activity_at };
     it->text = texts[col];
+    it->raw = NULL;
+    if (it->text && (col == COL_PARTNER || col == COL_OWNER || col == COL_STAGE ||
+                     col == COL_WORKFLOW || col == COL_LOST)) {
+        char *folded = kanal_fold(engine_folder(k), it->text);
+        it->raw = it->text;
+        it->text = folded ? kanal_arena_strdup(a, folded) : NULL;
+        free(folded);
+        if (!it->text)
+            return kanal_error_nomem(err);
+    }
+    return KANAL_OK;
 }
 
 /* The column --sort names ("-name": descending), or a usage error. */
@@ -624,11 +637,12 @@ static int sort_column(const char *sort, int *col, bool *desc, kanal_error *err)
     for (int i = 0; i < COL_COUNT; i++)
         kanal_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
     if (near)
-        kanal_error_set(err, KANAL_EUSAGE, "cannot sort by '%s': did you mean '%s'? (%s; '-' "
-                        "before the name sorts descending)", name, near, kanal_buf_cstr(&list));
+        kanal_error_set(err, KANAL_EUSAGE, "cannot sort by '%s': did you mean '%s%s'? (%s; '-' "
+                        "before the name sorts descending)", sort, *desc ? "-" : "", near,
+                        kanal_buf_cstr(&list));
     else
         kanal_error_set(err, KANAL_EUSAGE, "cannot sort by '%s': choose one of %s ('-' before "
-                        "the name sorts descending)", name, kanal_buf_cstr(&list));
+                        "the name sorts descending)", sort, kanal_buf_cstr(&list));
     kanal_buf_release(&list);
     return KANAL_EUSAGE;
 }
@@ -648,6 +662,15 @@ static int row_stale(kanal *k, const store_opp_row *r, int64_t days, bool *stale
     if (si >= 0 && e->wf->stages[si].max_days > 0)
         *stale = days > e->wf->stages[si].max_days;
     return KANAL_OK;
+}
+
+/* Whether the table has a column of that name already. */
+static bool column_taken(const kanal_table *t, const char *name)
+{
+    for (size_t c = 0; c < kanal_table_columns(t); c++)
+        if (strcmp(kanal_table_column_name(t, c), name) == 0)
+            return true;
+    return false;
 }
 
 /* The export's columns: the lost reason's note, then every field of the rows' workflows
@@ -681,11 +704,13 @@ static int detail_columns(kanal *k, kanal_table *t, const list_item *items, size
                 ids = g;
             }
             ids[got++] = id;
-            char name[KANAL_ID_MAX + 8];
-            bool taken = strcmp(id, "lost_note") == 0;
-            for (int c = 0; c < COL_COUNT && !taken; c++)
-                taken = strcmp(id, list_cols[c].name) == 0;
-            snprintf(name, sizeof name, "%s%s", taken ? "field_" : "", id);
+            /* named as the field, with field_ before it while a column has that name */
+            char name[KANAL_ID_MAX + 64];
+            int prefixes = 0;
+            do
+                snprintf(name, sizeof name, "%.*s%s", prefixes * 6,
+                         "field_field_field_field_field_field_field_field_", id);
+            while (column_taken(t, name) && ++prefixes < 8);
             if (kanal_table_add_column(t, name, KANAL_TYPE_TEXT, name))
                 rc = kanal_error_nomem(err);
         }
@@ -779,8 +804,8 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
     list_item *items = NULL;
     const char **fields = NULL;
     size_t n = 0, got = 0, n_fields = 0;
-    char today[KANAL_TIME_LEN];
-    engine_now_text(k, today);
+    char today[11];
+    engine_today(k, today);
     if (!rc && !a)
         rc = kanal_error_nomem(err);
     if (!rc)
@@ -805,7 +830,8 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
         bool overdue = r->next_contact_at && strncmp(r->next_contact_at, today, 10) < 0;
         if ((f->stale && !stale) || (f->overdue && !overdue))
             continue;
-        list_item_key(it, sort_col);
+        if (f->sort && (rc = list_item_key(k, a, it, sort_col, err)))
+            break;
         it->desc = desc;
         got++;
     }

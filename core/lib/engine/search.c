@@ -25,16 +25,20 @@ static int add_result(kanal_table *t, const char *kind, int64_t id, const char *
     return KANAL_OK;
 }
 
-/* The partners whose name, city, e-mail, phone or tax id hold every word. */
+/* The partners whose name, city, e-mail, phone or tax id hold every word (of a rep:
+   theirs and those no one owns). */
 static int search_partners(kanal *k, kanal_arena *a, const char *owner, const char *words,
                            kanal_table *t, kanal_error *err)
 {
     kanal_partner *ps;
     size_t n;
-    int rc = store_partners_list(k->store, a, owner, NULL, &ps, &n, err);
+    /* a rep: the partners they own and those no one owns yet, as partner list shows */
+    int rc = store_partners_list(k->store, a, NULL, NULL, &ps, &n, err);
     kanal_folder *f = engine_folder(k);
     for (size_t i = 0; !rc && i < n; i++) {
         const kanal_partner *p = &ps[i];
+        if (owner && p->owner && strcmp(p->owner, owner) != 0)
+            continue;
         const char *fields[] = { "name", "city", "email", "phone", "tax_id" };
         const char *vals[] = { p->name, p->city, p->email, p->phone, p->tax_id };
         for (size_t j = 0; j < 5 && !rc; j++)

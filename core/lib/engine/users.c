@@ -308,15 +308,8 @@ int kanal_user_edit(kanal *k, const char *id, const kanal_user_change *ch, bool 
                 roles[w++] = roles[j];
         n = w;
     }
-    if (n == 0) {
-        rc = kanal_error_set(err, KANAL_EINVALID, "a user needs at least one role");
-        kanal_error_advise(err, KANAL_ADVICE_GIVE_ROLE, NULL);
-        goto done;
-    }
-    if (n > 32) {
-        rc = kanal_error_set(err, KANAL_EINVALID, "too many roles (at most 32)");
-        goto done;
-    }
+    /* the last admin first: the most common way to lose the last one is to take
+       the only role of the admin init made */
     int admins = 0;
     if (u.active && has_role(u.roles, u.n_roles, "admin") && !has_role(roles, n, "admin") &&
         !(rc = store_count_active_with_role(k->store, "admin", &admins, err)) && admins <= 1)
@@ -326,6 +319,15 @@ int kanal_user_edit(kanal *k, const char *id, const kanal_user_change *ch, bool 
                              id);
     if (rc)
         goto done;
+    if (n == 0) {
+        rc = kanal_error_set(err, KANAL_EINVALID, "a user needs at least one role");
+        kanal_error_advise(err, KANAL_ADVICE_GIVE_ROLE, NULL);
+        goto done;
+    }
+    if (n > 32) {
+        rc = kanal_error_set(err, KANAL_EINVALID, "too many roles (at most 32)");
+        goto done;
+    }
     bool same_roles = n == u.n_roles;
     for (size_t i = 0; same_roles && i < n; i++)
         same_roles = has_role(u.roles, u.n_roles, roles[i]);
@@ -419,6 +421,50 @@ int kanal_roles_unused(kanal *k, const char *const *roles, size_t n, kanal_buf *
         rc = kanal_error_nomem(err);
     free(names);
     kanal_buf_release(&used);
+    kanal_arena_free(a);
+    return rc;
+}
+
+int kanal_user_misfits(kanal *k, const char *id, kanal_buf *out, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    kanal_user u;
+    int64_t *ids;
+    size_t n;
+    int rc = user_of(k, a, id, &u, err);
+    if (!rc)
+        rc = store_opps_open_of_owner(k->store, a, id, &ids, &n, err);
+    /* per workflow version: how many of the user's open opportunities it holds */
+    const char *last_wf = NULL;
+    for (size_t i = 0; !rc && i < n; i++) {
+        store_opp_row r;
+        def_entry *e;
+        if ((rc = store_opp_get(k->store, a, ids[i], &r, err)) ||
+            (rc = engine_def_get(k, r.workflow, r.version, &e, err)))
+            break;
+        const kanal_workflow *wf = e->wf;
+        bool fits = wf->n_owner_roles == 0;
+        for (size_t w = 0; w < wf->n_owner_roles && !fits; w++)
+            fits = has_role(u.roles, u.n_roles, wf->owner_roles[w]);
+        if (fits)
+            continue;
+        if (!last_wf || strcmp(last_wf, r.workflow) != 0) {
+            kanal_buf need = KANAL_BUF_INIT;
+            for (size_t w = 0; w < wf->n_owner_roles; w++)
+                kanal_buf_printf(&need, "%s%s", w ? " or " : "", wf->owner_roles[w]);
+            kanal_buf_printf(out, "%s'%s' owns open opportunities of workflow '%s', which needs "
+                                  "the role %s: reassign them (kanal reassign --from %s --to "
+                                  "USER) or give the role back; opportunities:",
+                             out->len ? "\n" : "", id, r.workflow, kanal_buf_cstr(&need), id);
+            kanal_buf_release(&need);
+            last_wf = r.workflow;
+        }
+        kanal_buf_printf(out, " %lld", (long long)r.id);
+    }
+    if (!rc && out->oom)
+        rc = kanal_error_nomem(err);
     kanal_arena_free(a);
     return rc;
 }
