@@ -437,8 +437,10 @@ static void test_migration_v2(void)
 
     kanal_error_clear(&e);
     CHECK_INT(store_open(&s, path_in("v1.db"), false, &e), KANAL_OK);
-    if (!s)
+    if (!s) {
+        fprintf(stderr, "v1: %s\n", e.message);
         return;
+    }
     store_event later = { .at = "2026-03-02T08:00:00Z", .recorded_at = "2026-03-02T08:00:00Z",
                           .actor = "ann", .login = "ola", .type = "user_added",
                           .data = "{\"user\":\"bo\"}" };

@@ -95,31 +95,34 @@ static int partner_by_words(kanal *k, kanal_arena *a, const char *ref, kanal_par
     kanal_folder *f = engine_folder(k);
     char *want = kanal_fold(f, ref);
     kanal_partner *all;
-    size_t n;
+    size_t n = 0;
     if (!want)
         return kanal_error_nomem(err);
-    int rc = want[0] ? store_partners_list(k->store, a, NULL, NULL, &all, &n, err)
-                     : KANAL_ENOTFOUND;
-    size_t *same = rc ? NULL : malloc((n + 1) * sizeof *same);
-    size_t *holding = rc ? NULL : malloc((n + 1) * sizeof *holding);
-    size_t n_same = 0, n_holding = 0;
-    if (!rc && (!same || !holding))
-        rc = kanal_error_nomem(err);
-    for (size_t i = 0; !rc && i < n; i++) {
-        char *name = kanal_fold(f, all[i].name);
-        if (!name) {
+    /* the same name folded: the store's index (schema 8) */
+    int rc = want[0] ? store_partners_by_fold(k->store, a, ref, &all, &n, err) : KANAL_ENOTFOUND;
+    size_t *pick = NULL, count = 0;
+    if (!rc && n) {
+        if (!(pick = malloc(n * sizeof *pick)))
             rc = kanal_error_nomem(err);
-            break;
+        for (size_t i = 0; !rc && i < n; i++)
+            pick[count++] = i;
+    } else if (!rc) {
+        /* else the names that hold every word given */
+        if (!(rc = store_partners_list(k->store, a, NULL, NULL, &all, &n, err)) &&
+            !(pick = malloc((n + 1) * sizeof *pick)))
+            rc = kanal_error_nomem(err);
+        for (size_t i = 0; !rc && i < n; i++) {
+            char *name = kanal_fold(f, all[i].name);
+            if (!name) {
+                rc = kanal_error_nomem(err);
+                break;
+            }
+            if (kanal_words_in(name, want))
+                pick[count++] = i;
+            free(name);
         }
-        if (strcmp(name, want) == 0)
-            same[n_same++] = i;
-        else if (kanal_words_in(name, want))
-            holding[n_holding++] = i;
-        free(name);
     }
     if (!rc) {
-        const size_t *pick = n_same ? same : holding;
-        size_t count = n_same ? n_same : n_holding;
         if (count == 0) {
             rc = KANAL_ENOTFOUND;
         } else if (count == 1) {
@@ -138,8 +141,7 @@ static int partner_by_words(kanal *k, kanal_arena *a, const char *ref, kanal_par
             kanal_buf_release(&list);
         }
     }
-    free(same);
-    free(holding);
+    free(pick);
     free(want);
     return rc;
 }
@@ -249,7 +251,8 @@ int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id, kana
     }
     if (p->owner && (rc = engine_active_user(k, a, p->owner, &owner, err)))
         goto done;
-    rc = store_partner_by_key(k->store, a, key, &existing, err);
+    /* the same name, case, accents and spacing aside, whoever owns it */
+    rc = store_partner_clash(k->store, a, key, name, 0, &existing, err);
     if (rc == KANAL_OK) {
         kanal_buf b = KANAL_BUF_INIT;
         owner_words(&b, k, a, existing.owner);
@@ -618,8 +621,8 @@ int kanal_partner_edit(kanal *k, const char *ref, const kanal_partner_fields *f,
         goto done;
     }
     kanal_partner other;
-    rc = store_partner_by_key(k->store, a, key, &other, err);
-    if (rc == KANAL_OK && other.id != p.id) {
+    rc = store_partner_clash(k->store, a, key, now.name, p.id, &other, err);
+    if (rc == KANAL_OK) {
         kanal_buf b = KANAL_BUF_INIT;
         owner_words(&b, k, a, other.owner);
         rc = kanal_error_set(err, KANAL_EREFUSED,

@@ -310,6 +310,10 @@ typedef struct store_methods {
     /* version 4: search */
     int (*notes_list)(store *s, kanal_arena *a, const char *owner, store_note **out, size_t *n,
                       kanal_error *err);
+    int (*partners_by_fold)(store *s, kanal_arena *a, const char *name, kanal_partner **out,
+                            size_t *n, kanal_error *err);
+    int (*partner_clash)(store *s, kanal_arena *a, const char *name_key, const char *name,
+                         int64_t other_than, kanal_partner *out, kanal_error *err);
 
     /* version 5: voiding */
     int (*activity_void)(store *s, int64_t opp, const kanal_activity *act, const char *voided_at,
@@ -323,8 +327,8 @@ struct store {
 };
 
 /* The schema version of a new database, whatever the backend (4: deals; 5: next contact;
-   6: editing users; 7: voided activities). */
-#define STORE_SCHEMA_VERSION 7
+   6: editing users; 7: voided activities; 8: partners' fold keys). */
+#define STORE_SCHEMA_VERSION 8
 
 /* ---- opening --------------------------------------------------------------------- */
 
@@ -817,6 +821,27 @@ static inline int store_opp_set_next(store *s, int64_t id, const char *next_cont
                                      kanal_error *err)
 {
     return s->m->opp_set_next(s, id, next_contact_at, err);
+}
+
+/* The partners whose names fold as name does (case, accents and blanks aside: schema 8),
+   by id. */
+static inline int store_partners_by_fold(store *s, kanal_arena *a, const char *name,
+                                         kanal_partner **out, size_t *n, kanal_error *err)
+{
+    return s->m->partners_by_fold(s, a, name, out, n, err);
+}
+
+/*
+** The partner a new name would repeat: one whose name_key is name_key or whose
+** name folds as name does (Hurtownia Lodz and Hurtownia Łódź), other than
+** partner other_than (0: any), whoever owns it — its id, name and owner only
+** (the rest NULL). KANAL_ENOTFOUND when none.
+*/
+static inline int store_partner_clash(store *s, kanal_arena *a, const char *name_key,
+                                      const char *name, int64_t other_than, kanal_partner *out,
+                                      kanal_error *err)
+{
+    return s->m->partner_clash(s, a, name_key, name, other_than, out, err);
 }
 
 /* The notes on the opportunities of owner (NULL: of all), by opportunity and seq. */

@@ -17,6 +17,8 @@ typedef struct pg {
     bool reading;       /* the outermost transaction only reads (a report) */
     char *where;        /* the server and database, for messages (no password) */
     char *identity;     /* the role logged in as, unless it owns the database (NULL) */
+    kanal_folder *folder; /* partners' fold keys (schema 8), made on first use */
+    bool folder_tried;
 } pg;
 
 /*
@@ -46,6 +48,7 @@ extern const char store_pg_security_v4[];
 extern const char store_pg_schema_v4_deals[];
 extern const char store_pg_schema_v5_contacts[];
 extern const char store_pg_schema_v6_users[];
+extern const char store_pg_schema_v8_fold[];
 extern const char store_pg_schema_v7_void[];
 /* pg_reports.c */
 int store_pg_report_lost(store *s, kanal_arena *a, const store_scope *sc, store_by by,

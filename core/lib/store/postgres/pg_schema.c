@@ -483,3 +483,24 @@ const char store_pg_schema_v7_void[] =
     "    EXECUTE format('GRANT DELETE ON kanal.goals_done TO %I', kanal.group_role(k));"
     "  END LOOP;"
     "END $$;";
+
+/* v8, partners as people name them (as schema_v8_fold on SQLite): the name folded,
+   written by the store with the name; older partners get theirs on the upgrade. */
+const char store_pg_schema_v8_fold[] =
+    "ALTER TABLE partners ADD COLUMN fold_key text;"
+    "CREATE INDEX partners_fold ON partners(fold_key);"
+    /* the partner a new name would repeat, whoever owns it (a rep sees only their own):
+       its id, name and owner, as the refusal names them */
+    "CREATE FUNCTION partner_clash(text, text, bigint)"
+    "  RETURNS TABLE(id bigint, name text, owner text) LANGUAGE sql STABLE"
+    "  SECURITY DEFINER SET search_path = kanal AS"
+    "  $$ SELECT p.id, p.name, p.owner FROM kanal.partners p"
+    "     WHERE (p.name_key = $1 OR p.fold_key = $2) AND p.id <> $3"
+    "     ORDER BY p.name_key = $1 DESC, p.id LIMIT 1 $$;"
+    "REVOKE ALL ON FUNCTION partner_clash(text, text, bigint) FROM PUBLIC;"
+    "DO $$ DECLARE k text; BEGIN"
+    "  FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
+    "    EXECUTE format('GRANT EXECUTE ON FUNCTION kanal.partner_clash(text, text, bigint) TO %I',"
+    "                   kanal.group_role(k));"
+    "  END LOOP;"
+    "END $$;";

@@ -214,6 +214,42 @@ static int inspect(pg *s, bool *ours, bool *other, kanal_error *err)
     return KANAL_OK;
 }
 
+/* A partner's name folded, for its fold_key (caller frees); NULL when out of memory. */
+static char *fold_key(pg *s, const char *name)
+{
+    if (!s->folder_tried) {
+        s->folder_tried = true;
+        s->folder = kanal_folder_new();
+    }
+    return kanal_fold(s->folder, name ? name : "");
+}
+
+/* Schema 8 on an older database: each partner's fold key, from its name. */
+static int backfill_fold_keys(pg *s, kanal_error *err)
+{
+    PGresult *r = store_pg_run(s, "SELECT id, name FROM partners", 0, NULL, err,
+                               "migrating the schema");
+    if (!r)
+        return err->code;
+    int rc = KANAL_OK;
+    for (int i = 0; !rc && i < PQntuples(r); i++) {
+        char *key = fold_key(s, PQgetvalue(r, i, 1));
+        if (!key) {
+            rc = kanal_error_nomem(err);
+            break;
+        }
+        const char *p[] = { key, PQgetvalue(r, i, 0) };
+        PGresult *u = store_pg_run(s, "UPDATE partners SET fold_key = $1 WHERE id = $2::bigint", 2,
+                                   p, err, "migrating the schema");
+        free(key);
+        if (!u)
+            rc = err->code;
+        PQclear(u);
+    }
+    PQclear(r);
+    return rc;
+}
+
 /*
 ** Migrations: the blocks of migrations[v - 3] take the schema from version v
 ** to v + 1 (schema 3 is the first on PostgreSQL).
@@ -223,6 +259,7 @@ static const char *const migrations[][4] = {
     { store_pg_schema_v5_contacts },
     { store_pg_schema_v6_users },
     { store_pg_schema_v7_void },
+    { store_pg_schema_v8_fold },
 };
 
 /* The schema version the database's meta says (0: none). */
@@ -262,11 +299,15 @@ static int migrate(pg *s, int version, kanal_error *err)
     if ((rc = store_pg_exec(s, WRITE_LOCK, err, "migrating the schema")) ||
         (rc = read_version(s, &version, err)))
         goto fail;
-    for (int v = version; v < STORE_SCHEMA_VERSION; v++)
+    for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
         for (size_t b = 0; v >= 3 && b < KANAL_ARRAY_LEN(migrations[v - 3]) && migrations[v - 3][b];
              b++)
             if ((rc = store_pg_exec(s, migrations[v - 3][b], err, "migrating the schema")))
                 goto fail;
+        /* the partners of an older database get their fold keys */
+        if (v == 7 && (rc = backfill_fold_keys(s, err)))
+            goto fail;
+    }
     char meta[128];
     snprintf(meta, sizeof meta, "UPDATE kanal.meta SET value = '%d' WHERE key = 'schema_version'",
              STORE_SCHEMA_VERSION);
@@ -417,6 +458,7 @@ static void pg_close(store *base_)
     PQfinish(s->conn); /* an open transaction is rolled back by the server */
     free(s->where);
     free(s->identity);
+    kanal_folder_free(s->folder);
     free(s);
 }
 
@@ -831,13 +873,18 @@ static void read_partner(kanal_arena *a, const PGresult *r, int i, kanal_partner
 static int pg_partner_insert(store *base_, const kanal_partner *p, const char *name_key,
                              int64_t *id, kanal_error *err)
 {
+    char *key = fold_key((pg *)base_, p->name);
+    if (!key)
+        return kanal_error_nomem(err);
     const char *v[] = { p->name,  name_key, p->type,   p->owner,     p->email,
-                        p->phone, p->city,  p->tax_id, p->created_at };
+                        p->phone, p->city,  p->tax_id, p->created_at, key };
     PGresult *r = store_pg_run((pg *)base_,
                                "INSERT INTO partners(id, name, name_key, type, owner, email,"
-                               " phone, city, tax_id, created_at) VALUES (" NEXT_ID("partners")
-                               ", $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                               9, v, err, "adding a partner");
+                               " phone, city, tax_id, created_at, fold_key) VALUES ("
+                               NEXT_ID("partners") ", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                               " RETURNING id",
+                               10, v, err, "adding a partner");
+    free(key);
     if (!r)
         return err->code;
     *id = store_pg_int(r, 0, 0);
@@ -887,6 +934,57 @@ static int pg_partner_by_key(store *base_, kanal_arena *a, const char *name_key,
                          out, err);
 }
 
+static int pg_partners_by_fold(store *base_, kanal_arena *a, const char *name,
+                               kanal_partner **out, size_t *n, kanal_error *err)
+{
+    char *key = fold_key((pg *)base_, name);
+    if (!key)
+        return kanal_error_nomem(err);
+    const char *p[] = { key };
+    PGresult *r = store_pg_run((pg *)base_,
+                               "SELECT " PARTNER_COLS " FROM partners WHERE fold_key = $1 ORDER BY id",
+                               1, p, err, "finding a partner");
+    free(key);
+    if (!r)
+        return err->code;
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    for (int i = 0; i < PQntuples(r); i++) {
+        kanal_partner x;
+        read_partner(a, r, i, &x, &oom);
+        kanal_buf_add(&b, &x, sizeof x);
+    }
+    PQclear(r);
+    return store_pg_rows(a, &b, oom, sizeof(kanal_partner), out, n, err);
+}
+
+static int pg_partner_clash(store *base_, kanal_arena *a, const char *name_key, const char *name,
+                            int64_t other_than, kanal_partner *out, kanal_error *err)
+{
+    char *key = fold_key((pg *)base_, name);
+    if (!key)
+        return kanal_error_nomem(err);
+    num other = n64(other_than);
+    const char *p[] = { name_key, key, other.s };
+    PGresult *r = store_pg_run((pg *)base_,
+                               "SELECT id, name, owner FROM kanal.partner_clash($1, $2, $3::bigint)",
+                               3, p, err, "finding a partner");
+    free(key);
+    if (!r)
+        return err->code;
+    bool oom = false;
+    int rc = KANAL_ENOTFOUND;
+    memset(out, 0, sizeof *out);
+    if (PQntuples(r)) {
+        out->id = store_pg_int(r, 0, 0);
+        out->name = store_pg_text(a, r, 0, 1, &oom);
+        out->owner = store_pg_text(a, r, 0, 2, &oom);
+        rc = oom ? kanal_error_nomem(err) : KANAL_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
 static int pg_partner_set_owner(store *base_, int64_t id, const char *owner, kanal_error *err)
 {
     num v = n64(id);
@@ -899,11 +997,17 @@ static int pg_partner_update(store *base_, const kanal_partner *p, const char *n
                              kanal_error *err)
 {
     num v = n64(p->id);
-    const char *q[] = { p->name, name_key, p->type, p->email, p->phone, p->city, p->tax_id, v.s };
-    return run_done((pg *)base_,
-                    "UPDATE partners SET name = $1, name_key = $2, type = $3, email = $4,"
-                    " phone = $5, city = $6, tax_id = $7 WHERE id = $8",
-                    8, q, err, "editing a partner");
+    char *key = fold_key((pg *)base_, p->name);
+    if (!key)
+        return kanal_error_nomem(err);
+    const char *q[] = { p->name, name_key, p->type, p->email, p->phone, p->city, p->tax_id, v.s,
+                        key };
+    int rc = run_done((pg *)base_,
+                      "UPDATE partners SET name = $1, name_key = $2, type = $3, email = $4,"
+                      " phone = $5, city = $6, tax_id = $7, fold_key = $9 WHERE id = $8",
+                      9, q, err, "editing a partner");
+    free(key);
+    return rc;
 }
 
 static int ids_of(pg *s, kanal_arena *a, const char *sql, int n, const char *const *p,
@@ -1665,6 +1769,8 @@ static const store_methods pg_methods = {
     .user_insert = pg_user_insert,
     .user_update = pg_user_update,
     .notes_list = pg_notes_list,
+    .partners_by_fold = pg_partners_by_fold,
+    .partner_clash = pg_partner_clash,
     .user_get = pg_user_get,
     .user_set_active = pg_user_set_active,
     .count_active_with_role = pg_count_active_with_role,

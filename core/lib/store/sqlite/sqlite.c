@@ -216,11 +216,19 @@ static const char schema_v5_contacts[] =
    then on. Kept in a block of its own: version 7 may hold other blocks beside it. */
 static const char schema_v7_void[] = "ALTER TABLE activities ADD COLUMN voided_at TEXT;";
 
+/* v8, partners as people name them: the name folded (case, accents and blanks
+   aside: "Hurtownia Łódź" is "hurtownia lodz"), written by the store with the
+   name, so that "Hurtownia Lodz" is found to be the same partner. Existing
+   partners get theirs when the database is opened (backfill_fold_keys). */
+static const char schema_v8_fold[] = "ALTER TABLE partners ADD COLUMN fold_key TEXT;"
+                                     "CREATE INDEX partners_fold ON partners(fold_key);";
+
 static int sq_begin(store *base_, kanal_error *err);
 static int sq_commit(store *base_, kanal_error *err);
 static void sq_rollback(store *base_);
 static void sq_discard(store *base_);
 static const store_methods sqlite_methods;
+static int backfill_fold_keys(sq *s, kanal_error *err);
 
 /* Migrations: the blocks of migrations[i] take the schema from version i to i + 1. */
 /* clang-format off */
@@ -232,6 +240,7 @@ static const char *const migrations[][4] = {
     { schema_v5_contacts },
     { NULL }, /* v6: editing users needs nothing new here */
     { schema_v7_void },
+    { schema_v8_fold },
 };
 /* clang-format on */
 
@@ -454,6 +463,9 @@ static int migrate(sq *s, const char *path, bool create, kanal_error *err)
                 goto fail;
         /* an older database's opportunities have their visits in the log only */
         if (v == 2 && version > 0 && (rc = store_sqlite_backfill_visits(s, err)))
+            goto fail;
+        /* and its partners no fold key yet */
+        if (v == 7 && version > 0 && (rc = backfill_fold_keys(s, err)))
             goto fail;
     }
     char sql[128];
@@ -750,6 +762,7 @@ static void sq_close(store *base_)
     free(s->real);
     free(s->publish_to);
     free(s->user_path);
+    kanal_folder_free(s->folder);
     free(s);
 }
 
@@ -1219,6 +1232,16 @@ static int sq_workflows_list(store *base_, kanal_arena *a, store_workflow_row **
 
 #define PARTNER_COLS "id, name, type, owner, email, phone, city, tax_id, created_at"
 
+/* A partner's name folded, for its fold_key (caller frees); NULL when out of memory. */
+static char *fold_key(sq *s, const char *name)
+{
+    if (!s->folder_tried) {
+        s->folder_tried = true;
+        s->folder = kanal_folder_new();
+    }
+    return kanal_fold(s->folder, name ? name : "");
+}
+
 static void read_partner(kanal_arena *a, sqlite3_stmt *st, int c, kanal_partner *p, bool *oom)
 {
     p->id = sqlite3_column_int64(st, c);
@@ -1238,10 +1261,15 @@ static int sq_partner_insert(store *base_, const kanal_partner *p, const char *n
     sq *s = (sq *)base_;
     static const char sql[] =
         "INSERT INTO partners(name, name_key, type, owner, email, phone, city, tax_id,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        " created_at, fold_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
+    char *key = fold_key(s, p->name);
+    if (!key)
+        return kanal_error_nomem(err);
+    bind_text(st, 10, key);
+    free(key);
     bind_text(st, 1, p->name);
     bind_text(st, 2, name_key);
     bind_text(st, 3, p->type);
@@ -1320,10 +1348,15 @@ static int sq_partner_update(store *base_, const kanal_partner *p, const char *n
 {
     sq *s = (sq *)base_;
     static const char sql[] = "UPDATE partners SET name = ?, name_key = ?, type = ?, email = ?,"
-                              " phone = ?, city = ?, tax_id = ? WHERE id = ?";
+                              " phone = ?, city = ?, tax_id = ?, fold_key = ? WHERE id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
+    char *key = fold_key(s, p->name);
+    if (!key)
+        return kanal_error_nomem(err);
+    bind_text(st, 8, key);
+    free(key);
     bind_text(st, 1, p->name);
     bind_text(st, 2, name_key);
     bind_text(st, 3, p->type);
@@ -1331,7 +1364,7 @@ static int sq_partner_update(store *base_, const kanal_partner *p, const char *n
     bind_text(st, 5, p->phone);
     bind_text(st, 6, p->city);
     bind_text(st, 7, p->tax_id);
-    sqlite3_bind_int64(st, 8, p->id);
+    sqlite3_bind_int64(st, 9, p->id);
     return step_done(s, st, err, "editing a partner");
 }
 
@@ -1384,6 +1417,102 @@ static int sq_partners_list(store *base_, kanal_arena *a, const char *owner, con
     done(s, st);
     return rows_done(s, a, &b, rc, oom, sizeof(kanal_partner), out, n, err,
                      "listing partners");
+}
+
+static int sq_partners_by_fold(store *base_, kanal_arena *a, const char *name,
+                               kanal_partner **out, size_t *n, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT " PARTNER_COLS " FROM partners WHERE fold_key = ? ORDER BY id";
+    char *key = fold_key(s, name);
+    if (!key)
+        return kanal_error_nomem(err);
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) {
+        free(key);
+        return err->code;
+    }
+    bind_text(st, 1, key);
+    free(key);
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kanal_partner p;
+        read_partner(a, st, 0, &p, &oom);
+        kanal_buf_add(&b, &p, sizeof p);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(kanal_partner), out, n, err,
+                     "finding a partner");
+}
+
+static int sq_partner_clash(store *base_, kanal_arena *a, const char *name_key, const char *name,
+                            int64_t other_than, kanal_partner *out, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT id, name, owner FROM partners"
+                              " WHERE (name_key = ?1 OR fold_key = ?2) AND id <> ?3"
+                              " ORDER BY name_key = ?1 DESC, id LIMIT 1";
+    char *key = fold_key(s, name);
+    if (!key)
+        return kanal_error_nomem(err);
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) {
+        free(key);
+        return err->code;
+    }
+    bind_text(st, 1, name_key);
+    bind_text(st, 2, key);
+    sqlite3_bind_int64(st, 3, other_than);
+    free(key);
+    int rc = sqlite3_step(st);
+    bool oom = false;
+    memset(out, 0, sizeof *out);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->name = col_text(a, st, 1, &oom);
+        out->owner = col_text(a, st, 2, &oom);
+    }
+    done(s, st);
+    if (rc == SQLITE_DONE)
+        return KANAL_ENOTFOUND;
+    if (rc != SQLITE_ROW)
+        return db_fail(s, err, "finding a partner");
+    return oom ? kanal_error_nomem(err) : KANAL_OK;
+}
+
+/* Schema 8 on an older database: each partner's fold key, from its name. */
+static int backfill_fold_keys(sq *s, kanal_error *err)
+{
+    sqlite3_stmt *rd = NULL, *wr = NULL;
+    int rc = KANAL_OK;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM partners", -1, &rd, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "UPDATE partners SET fold_key = ? WHERE id = ?", -1, &wr,
+                           NULL) != SQLITE_OK) {
+        rc = db_fail(s, err, "migrating the schema");
+        goto out;
+    }
+    int step;
+    while (!rc && (step = sqlite3_step(rd)) == SQLITE_ROW) {
+        char *key = fold_key(s, (const char *)sqlite3_column_text(rd, 1));
+        if (!key) {
+            rc = kanal_error_nomem(err);
+            break;
+        }
+        sqlite3_reset(wr);
+        sqlite3_bind_text(wr, 1, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(wr, 2, sqlite3_column_int64(rd, 0));
+        free(key);
+        if (sqlite3_step(wr) != SQLITE_DONE)
+            rc = db_fail(s, err, "migrating the schema");
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "migrating the schema");
+out:
+    sqlite3_finalize(rd);
+    sqlite3_finalize(wr);
+    return rc;
 }
 
 /* ---- opportunities --------------------------------------------------------------- */
@@ -2214,6 +2343,8 @@ static const store_methods sqlite_methods = {
     .user_insert = sq_user_insert,
     .user_update = sq_user_update,
     .notes_list = sq_notes_list,
+    .partners_by_fold = sq_partners_by_fold,
+    .partner_clash = sq_partner_clash,
     .user_get = sq_user_get,
     .user_set_active = sq_user_set_active,
     .count_active_with_role = sq_count_active_with_role,

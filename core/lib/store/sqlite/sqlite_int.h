@@ -28,6 +28,8 @@ typedef struct sq {
         sqlite3_stmt *st;
     } cache[CACHE_SIZE];
     size_t n_cache;
+    kanal_folder *folder; /* partners' fold keys (schema 8), made on first use */
+    bool folder_tried;
 } sq;
 
 /* An error of the connection in words (busy, full, out of memory...). */
