@@ -136,7 +136,10 @@ static const char *const admin_roles[] = { "admin" };
     " DROP TRIGGER stage_visit_migrated;" V5_DROP
 
 /* what schema 5 added (the next contact) */
-#define V5_DROP " ALTER TABLE opportunities DROP COLUMN next_contact_at;"
+#define V5_DROP " ALTER TABLE opportunities DROP COLUMN next_contact_at;" V6_DROP
+
+/* what schema 6 added (the people at partners) */
+#define V6_DROP " DROP TABLE contacts;"
 
 /* what schema 3 added to opportunities (stage_visits aside): gone from a database made to look
  * older */
@@ -162,13 +165,13 @@ static void test_schema(void)
     sqlite3 *db = raw_open(path_in("schema.db"));
     char buf[4096];
     CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    CHECK_INT(STORE_SCHEMA_VERSION, 5);
+    CHECK_INT(STORE_SCHEMA_VERSION, 6);
     CHECK_INT(raw_int(db, "PRAGMA application_id"), APP_ID);
     CHECK_STR(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     static const char *const tables[] = { "users",        "user_roles",    "workflow_versions",
                                           "partners",     "opportunities", "goals_done",
                                           "field_values", "activities",    "events",
-                                          "stage_visits", "deals" };
+                                          "stage_visits", "deals",         "contacts" };
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[256];
         snprintf(sql, sizeof sql,
@@ -384,15 +387,15 @@ static void test_open_refusals(void)
     store *n = open_new("newer.db");
     store_close(n);
     db = raw_open(path_in("newer.db"));
-    raw_exec(db, "PRAGMA user_version = 6", NULL, 0);
+    raw_exec(db, "PRAGMA user_version = 7", NULL, 0);
     sqlite3_close(db);
     kanal_error_clear(&e);
     s = (store *)1;
     CHECK_INT(store_open(&s, path_in("newer.db"), false, &e), KANAL_ESTORAGE);
     CHECK(s == NULL);
     snprintf(want, sizeof want,
-             "the database at '%s' was written by a newer Kanal (schema 6; this one knows up "
-             "to 5): upgrade kanal",
+             "the database at '%s' was written by a newer Kanal (schema 7; this one knows up "
+             "to 6): upgrade kanal",
              path_in("newer.db"));
     CHECK_STR(e.message, want);
     kanal_error_clear(&e);
@@ -401,7 +404,7 @@ static void test_open_refusals(void)
     CHECK(k == NULL);
     CHECK(strstr(e.message, "newer Kanal") != NULL);
     /* and left as it was */
-    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 6);
+    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 7);
 }
 
 /*

@@ -437,3 +437,43 @@ const char store_pg_schema_v5_contacts[] =
     "      USING ERRCODE = '42501';"
     "  END IF;"
     "  RETURN NEW; END $$;";
+
+/*
+** v6, the people at partners (as schema_v6_people on SQLite): the contacts a
+** rep talks to at each partner; a removed one keeps its row (removed_at). Run
+** after the blocks above, by kanal init and by the owner's migration from
+** version 5; kept in a block of its own, since version 6 may hold others.
+**
+** Like deals, staff read and write all; a rep writes the contacts of the
+** partners they own now, and reads those and the contacts of the partners of
+** their opportunities (as they read those partners: v4's opp_read).
+*/
+const char store_pg_schema_v6_people[] =
+    "SET LOCAL search_path = kanal;"
+    "CREATE TABLE contacts("
+    "  id bigint PRIMARY KEY,"
+    "  partner_id bigint NOT NULL REFERENCES partners(id),"
+    "  name text NOT NULL,"
+    "  role text, email text, phone text,"
+    "  created_at text NOT NULL,"
+    "  created_by text NOT NULL REFERENCES users(id),"
+    "  removed_at text);"
+    "CREATE INDEX contacts_partner ON contacts(partner_id);"
+    /* numbered past every contact, those a rep cannot read included */
+    "CREATE FUNCTION next_contact_id() RETURNS bigint LANGUAGE sql SECURITY DEFINER"
+    "  SET search_path = kanal AS $$ SELECT coalesce(max(id), 0) + 1 FROM kanal.contacts $$;"
+    "REVOKE ALL ON FUNCTION next_contact_id() FROM PUBLIC;"
+    "ALTER TABLE contacts ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY staff ON contacts USING (is_staff()) WITH CHECK (is_staff());"
+    "CREATE POLICY own ON contacts USING (partner_id IN " P_OWN_PARTNERS ")"
+    "  WITH CHECK (partner_id IN " P_OWN_PARTNERS ");"
+    "CREATE POLICY opp_read ON contacts FOR SELECT"
+    "  USING (partner_id IN (SELECT kanal.partners_of_my_opps()));"
+    "DO $$ DECLARE k text; BEGIN"
+    "  FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
+    "    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON kanal.contacts TO %I',"
+    "                   kanal.group_role(k));"
+    "    EXECUTE format('GRANT EXECUTE ON FUNCTION kanal.next_contact_id() TO %I',"
+    "                   kanal.group_role(k));"
+    "  END LOOP;"
+    "END $$;";
