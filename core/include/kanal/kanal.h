@@ -263,18 +263,91 @@ int kanal_partner_edit(kanal *k, const char *ref, const kanal_partner_fields *f,
 int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id,
                       kanal_error *err);
 
-/* A partner named by its id or its exact name (caller frees with kanal_partner_free). */
+/* An opportunity in a word, as a partner's page lists it. */
+typedef struct kanal_opp_brief {
+    int64_t id;
+    const char *workflow;
+    int version;
+    const char *owner;
+    kanal_status status;
+    const char *stage;            /* the stage it is in, or was closed in */
+    const char *closed_at;        /* NULL while open */
+    const char *lost_reason;      /* lost: the reason's id, else NULL */
+    const char *lost_reason_name; /* lost: the reason's name in its workflow version, or NULL */
+    const char *lost_note;        /* lost: the note given with it, or NULL */
+} kanal_opp_brief;
+
+/*
+** A partner named by its id or its exact name (caller frees with
+** kanal_partner_free; everything in it is borrowed from it).
+*/
 typedef struct kanal_partner_view {
     kanal_partner partner;
     const int64_t *open_opps;  /* its open opportunities */
     size_t n_open_opps;
     struct kanal_arena *arena_;
+    /* since schema 6 */
+    const kanal_opp_brief *open;     /* indexed like open_opps */
+    const kanal_contact *contacts;   /* the people at the partner, not removed, by id */
+    size_t n_contacts;
+    const kanal_opp_brief *past;     /* its won and lost opportunities that the actor may
+                                        see (a manager or an admin all, a rep their own),
+                                        the latest closed first */
+    size_t n_past;
 } kanal_partner_view;
 int kanal_partner_get(kanal *k, const char *ref, kanal_partner_view **out, kanal_error *err);
 void kanal_partner_free(kanal_partner_view *p);
 
 /* partners: id, name, type, owner, city, email, phone, tax_id, created_at. */
 int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_table **out,
+                       kanal_error *err);
+
+/* ---- contacts: the people at partners ------------------------------------------- */
+
+/* A contact's values: NULL leaves one as it is (none, when adding); "" clears an
+   optional one (role, email, phone) when editing. */
+typedef struct kanal_contact_fields {
+    const char *name, *role, *email, *phone;
+} kanal_contact_fields;
+
+/*
+** Adds a person at a partner (by id or exact name): needs the partner's
+** owner, a manager or an admin, and a name; the e-mail, when given, is an
+** address. One contact_added event (outside any opportunity). *id: the
+** contact's number.
+*/
+int kanal_contact_add(kanal *k, const char *partner, const kanal_contact_fields *f, int64_t *id,
+                      kanal_error *err);
+/*
+** Edits a contact (the partner's owner, a manager or an admin); a removed
+** contact is refused. One contact_edited event with each change, old and
+** new; *changed is false when nothing changed (and nothing is recorded).
+*/
+int kanal_contact_edit(kanal *k, int64_t id, const kanal_contact_fields *f, bool *changed,
+                       kanal_error *err);
+/*
+** Removes a contact (the partner's owner, a manager or an admin): it leaves
+** the lists and stays in the record, with a contact_removed event. A contact
+** removed already is refused.
+*/
+int kanal_contact_remove(kanal *k, int64_t id, kanal_error *err);
+
+/* Contacts (caller frees with kanal_contacts_free; everything in it is borrowed from it). */
+typedef struct kanal_contacts {
+    const kanal_contact *items;
+    size_t n;
+    struct kanal_arena *arena_;
+} kanal_contacts;
+/* One contact, removed or not: n is 1 (KANAL_ENOTFOUND "no contact N" otherwise). */
+int kanal_contact_get(kanal *k, int64_t id, kanal_contacts **out, kanal_error *err);
+/* The contacts of a partner, by id; the removed ones too when `all`. */
+int kanal_contacts_of(kanal *k, int64_t partner_id, bool all, kanal_contacts **out,
+                      kanal_error *err);
+void kanal_contacts_free(kanal_contacts *c);
+
+/* contacts: id, partner, name, role, email, phone, created_at, created_by, and with
+   `all` removed_at; of one partner (by id or exact name). */
+int kanal_contact_list(kanal *k, const char *partner, bool all, kanal_table **out,
                        kanal_error *err);
 
 /*
