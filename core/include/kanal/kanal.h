@@ -474,6 +474,13 @@ typedef struct kanal_history {
 } kanal_history;
 int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *err);
 void kanal_opp_history_free(kanal_history *h);
+/*
+** The events of a partner outside its opportunities (partner_added,
+** partner_edited, partner_reassigned, contact_added, contact_edited,
+** contact_removed), oldest first, numbered 1 and up: its owner, a manager or
+** an admin. id is the partner's; free with kanal_opp_history_free.
+*/
+int kanal_partner_history(kanal *k, const char *partner, kanal_history **out, kanal_error *err);
 
 /* ---- deals: the clients won partners bring ------------------------------------------- */
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "engine/engine.h"
 
 /* Text without the blanks around it, in the arena (NULL stays NULL). */
@@ -379,5 +381,61 @@ int engine_export_contacts(kanal *k, kanal_table *t, kanal_error *err)
             kanal_table_set(t, 3, cs[i].email) || kanal_table_set(t, 4, cs[i].phone))
             rc = kanal_error_nomem(err);
     kanal_arena_free(a);
+    return rc;
+}
+
+int kanal_partner_history(kanal *k, const char *ref, kanal_history **out, kanal_error *err)
+{
+    int rc = engine_need_actor(k, err);
+    if (rc)
+        return rc;
+    kanal_history *h = calloc(1, sizeof *h);
+    if (!h || !(h->arena_ = kanal_arena_new())) {
+        free(h);
+        return kanal_error_nomem(err);
+    }
+    kanal_partner p;
+    store_event *raw = NULL;
+    size_t n = 0;
+    kanal_event *events = NULL;
+    if ((rc = engine_partner_find(k, h->arena_, ref, &p, err)))
+        goto fail;
+    if (!k->is_manager && !k->is_admin && (!p.owner || strcmp(p.owner, k->actor.id) != 0)) {
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "partner '%s' belongs to %s: only its owner, a manager or an admin "
+                             "may read its history",
+                             p.name, p.owner ? p.owner : "nobody");
+        goto fail;
+    }
+    if ((rc = store_events_all(k->store, h->arena_, &raw, &n, err)))
+        goto fail;
+    if (!(events = kanal_arena_alloc(h->arena_, (n + 1) * sizeof *events))) {
+        rc = kanal_error_nomem(err);
+        goto fail;
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        const store_event *e = &raw[i];
+        if (e->opp)
+            continue;
+        json_t *d = json_loads(e->data, 0, NULL);
+        json_t *id = d ? json_object_get(d, "partner_id") : NULL;
+        bool ours = json_is_integer(id) && json_integer_value(id) == p.id;
+        json_decref(d);
+        if (!ours)
+            continue;
+        /* outside opportunities, events have no sequence: numbered here, in order */
+        events[h->n_events] = (kanal_event){ (int64_t)h->n_events + 1, e->at, e->actor, e->type,
+                                             e->data, NULL, 0, NULL, e->login };
+        rc = engine_event_summary(h->arena_, e->data, &events[h->n_events].summary, err);
+        h->n_events++;
+    }
+    if (rc)
+        goto fail;
+    h->id = p.id;
+    h->events = events;
+    *out = h;
+    return KANAL_OK;
+fail:
+    kanal_opp_history_free(h);
     return rc;
 }

@@ -446,7 +446,9 @@ const char store_pg_schema_v5_contacts[] =
 **
 ** Like deals, staff read and write all; a rep writes the contacts of the
 ** partners they own now, and reads those and the contacts of the partners of
-** their opportunities (as they read those partners: v4's opp_read).
+** their opportunities (as they read those partners: v4's opp_read). A rep
+** reads too the events outside opportunities of the partners they own (its
+** edits, its contacts' events: kanal history --partner).
 */
 const char store_pg_schema_v6_people[] =
     "SET LOCAL search_path = kanal;"
@@ -469,6 +471,9 @@ const char store_pg_schema_v6_people[] =
     "  WITH CHECK (partner_id IN " P_OWN_PARTNERS ");"
     "CREATE POLICY opp_read ON contacts FOR SELECT"
     "  USING (partner_id IN (SELECT kanal.partners_of_my_opps()));"
+    /* kanal history --partner: a partner's owner reads its events outside opportunities */
+    "CREATE POLICY partner_read ON events FOR SELECT USING (opp_id IS NULL"
+    "  AND data->>'partner_id' IN (SELECT id::text FROM partners WHERE owner = session_user));"
     "DO $$ DECLARE k text; BEGIN"
     "  FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
     "    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON kanal.contacts TO %I',"
