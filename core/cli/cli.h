@@ -132,6 +132,12 @@ kanal_plugins *cli_plugins(cli *c);
 /* Prints a warning for each plugin that had to be skipped. */
 void cli_plugin_warnings(cli *c);
 
+/* The people at a partner, as `partner show` and `opp show` print them: a JSON
+   array of {id, name, role, email, phone, created_at, created_by}, or lines of text
+   (escaped for the terminal) under "contacts". */
+void cli_json_contacts(kanal_json *j, const kanal_contact *cs, size_t n);
+void cli_text_contacts(cli *c, kanal_buf *out, const kanal_contact *cs, size_t n);
+
 /* Parses an opportunity id; prints a usage error and returns 2 when it is not one. */
 int cli_opp_id(cli *c, const char *text, int64_t *id);
 

@@ -165,3 +165,41 @@ void cli_print_hints(cli *c)
         h += strlen(h) + 1;
     }
 }
+
+void cli_json_contacts(kanal_json *j, const kanal_contact *cs, size_t n)
+{
+    kanal_json_array(j);
+    for (size_t i = 0; i < n; i++) {
+        kanal_json_object(j);
+        kanal_json_key(j, "id");
+        kanal_json_int(j, cs[i].id);
+        const char *keys[] = { "name", "role", "email", "phone", "created_at", "created_by" };
+        const char *vals[] = { cs[i].name,  cs[i].role,       cs[i].email,
+                               cs[i].phone, cs[i].created_at, cs[i].created_by };
+        for (size_t f = 0; f < sizeof keys / sizeof *keys; f++) {
+            kanal_json_key(j, keys[f]);
+            kanal_json_str(j, vals[f]);
+        }
+        kanal_json_end_object(j);
+    }
+    kanal_json_end_array(j);
+}
+
+void cli_text_contacts(cli *c, kanal_buf *out, const kanal_contact *cs, size_t n)
+{
+    if (!n) {
+        kanal_buf_puts(out, "contacts none (kanal contact add PARTNER --name NAME)\n");
+        return;
+    }
+    kanal_buf_puts(out, "contacts\n");
+    for (size_t i = 0; i < n; i++) {
+        kanal_buf_printf(out, "  #%lld  %s", (long long)cs[i].id, cli_safe(c, cs[i].name));
+        if (cs[i].role)
+            kanal_buf_printf(out, " (%s)", cli_safe(c, cs[i].role));
+        if (cs[i].email)
+            kanal_buf_printf(out, "  %s", cli_safe(c, cs[i].email));
+        if (cs[i].phone)
+            kanal_buf_printf(out, "  %s", cli_safe(c, cs[i].phone));
+        kanal_buf_putc(out, '\n');
+    }
+}
