@@ -134,9 +134,9 @@ void cli_plugin_warnings(cli *c);
 
 /* The people at a partner, as `partner show` and `opp show` print them: a JSON
    array of {id, name, role, email, phone, created_at, created_by}, or lines of text
-   (escaped for the terminal) under "contacts". */
+   (escaped for the terminal) labelled "contacts", the label `width` wide. */
 void cli_json_contacts(kanal_json *j, const kanal_contact *cs, size_t n);
-void cli_text_contacts(cli *c, kanal_buf *out, const kanal_contact *cs, size_t n);
+void cli_text_contacts(cli *c, kanal_buf *out, const kanal_contact *cs, size_t n, int width);
 
 /* Parses an opportunity id; prints a usage error and returns 2 when it is not one. */
 int cli_opp_id(cli *c, const char *text, int64_t *id);

@@ -178,25 +178,20 @@ static int show_run(cli *c, cli_args *a)
                              i ? "        " : "open    ", (long long)o->id, o->workflow,
                              o->stage, o->owner);
         }
-        if (v->n_past) {
-            kanal_buf_puts(&out, "\npast opportunities\n");
-            for (size_t i = 0; i < v->n_past; i++) {
-                const kanal_opp_brief *o = &v->past[i];
-                kanal_buf_printf(&out, "  #%lld  %-4s %.10s  %s, stage %s, owner %s",
-                                 (long long)o->id, kanal_status_name(o->status),
-                                 o->closed_at ? o->closed_at : "?", o->workflow, o->stage,
-                                 o->owner);
-                if (o->lost_reason)
-                    kanal_buf_printf(&out, "\n        reason: %s%s%s", o->lost_reason,
-                                     o->lost_reason_name ? " — " : "",
-                                     o->lost_reason_name ? cli_safe(c, o->lost_reason_name) : "");
-                if (o->lost_note)
-                    kanal_buf_printf(&out, "\n        note: %s", cli_safe(c, o->lost_note));
-                kanal_buf_putc(&out, '\n');
-            }
+        for (size_t i = 0; i < v->n_past; i++) {
+            const kanal_opp_brief *o = &v->past[i];
+            kanal_buf_printf(&out, "%s opportunity #%lld %s %.10s (%s, stage %s, owner %s)\n",
+                             i ? "        " : "past    ", (long long)o->id,
+                             kanal_status_name(o->status), o->closed_at ? o->closed_at : "?",
+                             o->workflow, o->stage, o->owner);
+            if (o->lost_reason)
+                kanal_buf_printf(&out, "           reason: %s%s%s\n", o->lost_reason,
+                                 o->lost_reason_name ? " — " : "",
+                                 o->lost_reason_name ? cli_safe(c, o->lost_reason_name) : "");
+            if (o->lost_note)
+                kanal_buf_printf(&out, "           note: %s\n", cli_safe(c, o->lost_note));
         }
-        kanal_buf_puts(&out, "\n");
-        cli_text_contacts(c, &out, v->contacts, v->n_contacts);
+        cli_text_contacts(c, &out, v->contacts, v->n_contacts, 9);
     }
     rc = cli_write(c, &out);
     kanal_buf_release(&out);

@@ -185,15 +185,13 @@ void cli_json_contacts(kanal_json *j, const kanal_contact *cs, size_t n)
     kanal_json_end_array(j);
 }
 
-void cli_text_contacts(cli *c, kanal_buf *out, const kanal_contact *cs, size_t n)
+void cli_text_contacts(cli *c, kanal_buf *out, const kanal_contact *cs, size_t n, int width)
 {
-    if (!n) {
-        kanal_buf_puts(out, "contacts none (kanal contact add PARTNER --name NAME)\n");
-        return;
-    }
-    kanal_buf_puts(out, "contacts\n");
+    if (!n)
+        kanal_buf_printf(out, "%-*s%s\n", width, "contacts", "none");
     for (size_t i = 0; i < n; i++) {
-        kanal_buf_printf(out, "  #%lld  %s", (long long)cs[i].id, cli_safe(c, cs[i].name));
+        kanal_buf_printf(out, "%-*s#%lld %s", width, i ? "" : "contacts", (long long)cs[i].id,
+                         cli_safe(c, cs[i].name));
         if (cs[i].role)
             kanal_buf_printf(out, " (%s)", cli_safe(c, cs[i].role));
         if (cs[i].email)
