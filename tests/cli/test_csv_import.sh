@@ -238,7 +238,7 @@ $(nothing 1)" kanal import csv history mine.csv --as marcin
 # ==== usage ========================================================================================
 bad_import 3 "kanal: error: unknown importer 'xml' (known: csv)" kanal import xml partners partners.csv
 bad_import 3 "kanal: error: unknown importer 'markdown' (known: csv)" kanal import markdown partners partners.csv
-bad_import 4 "kanal: error: csv imports partners or history, not 'people'" kanal import csv people partners.csv
+bad_import 4 "kanal: error: csv imports partners, contacts or history, not 'people'" kanal import csv people partners.csv
 bad_import 4 "kanal: error: cannot read 'no-such-file.csv': No such file or directory" kanal import csv partners no-such-file.csv
 refuse_usage "missing FORMAT WHAT FILE" kanal import csv partners
 refuse_usage "unexpected argument 'extra'" kanal import csv partners partners.csv extra

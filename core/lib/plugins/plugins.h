@@ -21,6 +21,7 @@ typedef struct plugins_import_host {
     int (*add_partner)(void *ud, const kanal_partner_row *row, kanal_error *err);
     int (*step)(void *ud, const kanal_step *step, kanal_error *err);
     void (*progress)(void *ud, long rows); /* may be NULL */
+    int (*add_contact)(void *ud, const kanal_contact_row *row, kanal_error *err);
 } plugins_import_host;
 
 /* What an import read and did. */
