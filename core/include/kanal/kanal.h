@@ -517,14 +517,15 @@ int kanal_deal_list(kanal *k, const char *partner, kanal_table **out, kanal_erro
 typedef struct kanal_copy_result {
     long users, workflows, partners, opportunities, events; /* workflows: versions */
     long deals;
+    long contacts; /* the people at partners, the removed ones too */
 } kanal_copy_result;
 
 /*
 ** Copies the whole record of the database at `from` into a new one at `to`
 ** (a file that does not exist yet, or an empty PostgreSQL database), in
 ** either direction between SQLite and PostgreSQL: users and their roles,
-** every workflow version, partners, opportunities and deals under the same
-** numbers, goals, fields, activities, and the event log as it was (actors,
+** every workflow version, partners, opportunities, deals and contacts under the
+** same numbers, goals, fields, activities, and the event log as it was (actors,
 ** logins, times). One transaction on the target: complete, or nothing there.
 ** On PostgreSQL, the target must be written by the database's owner.
 */
