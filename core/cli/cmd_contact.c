@@ -86,7 +86,8 @@ static int edit_run(cli *c, cli_args *a)
         .phone = cli_get(a, "phone"),
     };
     if (!f.name && !f.role && !f.email && !f.phone)
-        return cli_usage_error(c, a->cmd, "nothing to edit: give --name, --role, --email or --phone");
+        return cli_usage_error(c, a->cmd,
+                               "nothing to edit: give --name, --role, --email or --phone");
     kanal *k = cli_kanal(c, &rc);
     if (!k)
         return rc;

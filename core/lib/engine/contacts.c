@@ -66,8 +66,8 @@ static int contact_for_change(kanal *k, kanal_arena *a, int64_t id, const char *
     kanal_partner p;
     if (!rc && (rc = store_partner_by_id(k->store, a, c->partner_id, &p, err)) == KANAL_ENOTFOUND)
         rc = kanal_error_set(err, KANAL_ESTORAGE,
-                             "contact %lld names partner %lld, which cannot be read",
-                             (long long)id, (long long)c->partner_id);
+                             "contact %lld names partner %lld, which cannot be read", (long long)id,
+                             (long long)c->partner_id);
     if (!rc)
         rc = may_change(k, &p, doing, err);
     if (!rc && c->removed_at)
@@ -119,8 +119,7 @@ int kanal_contact_add(kanal *k, const char *partner, const kanal_contact_fields 
         rc = kanal_error_nomem(err);
         goto done;
     }
-    if ((rc = engine_partner_find(k, a, partner, &p, err)) ||
-        (rc = may_change(k, &p, "add", err)))
+    if ((rc = engine_partner_find(k, a, partner, &p, err)) || (rc = may_change(k, &p, "add", err)))
         goto done;
     c.partner_id = p.id;
     if ((rc = store_contact_insert(k->store, &c, id, err)))
@@ -311,8 +310,7 @@ void kanal_contacts_free(kanal_contacts *c)
     free(c);
 }
 
-int kanal_contact_list(kanal *k, const char *partner, bool all, kanal_table **out,
-                       kanal_error *err)
+int kanal_contact_list(kanal *k, const char *partner, bool all, kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
     int rc = engine_need_actor(k, err);
@@ -373,8 +371,7 @@ int engine_export_contacts(kanal *k, kanal_table *t, kanal_error *err)
     kanal_arena *a = kanal_arena_new();
     kanal_contact *cs = NULL;
     size_t n = 0;
-    int rc = a ? store_contacts_list(k->store, a, 0, false, &cs, &n, err)
-               : kanal_error_nomem(err);
+    int rc = a ? store_contacts_list(k->store, a, 0, false, &cs, &n, err) : kanal_error_nomem(err);
     for (size_t i = 0; !rc && i < n; i++)
         if (kanal_table_add_row(t) || kanal_table_set(t, 0, cs[i].partner) ||
             kanal_table_set(t, 1, cs[i].name) || kanal_table_set(t, 2, cs[i].role) ||
@@ -424,8 +421,9 @@ int kanal_partner_history(kanal *k, const char *ref, kanal_history **out, kanal_
         if (!ours)
             continue;
         /* outside opportunities, events have no sequence: numbered here, in order */
-        events[h->n_events] = (kanal_event){ (int64_t)h->n_events + 1, e->at, e->actor, e->type,
-                                             e->data, NULL, 0, NULL, e->login };
+        events[h->n_events] = (kanal_event){
+            (int64_t)h->n_events + 1, e->at, e->actor, e->type, e->data, NULL, 0, NULL, e->login
+        };
         rc = engine_event_summary(h->arena_, e->data, &events[h->n_events].summary, err);
         h->n_events++;
     }
