@@ -175,8 +175,8 @@ static int show_run(cli *c, cli_args *a)
         for (size_t i = 0; i < v->n_open_opps; i++) {
             const kanal_opp_brief *o = &v->open[i];
             kanal_buf_printf(&out, "%s opportunity #%lld (%s, stage %s, owner %s)\n",
-                             i ? "        " : "open    ", (long long)o->id, o->workflow,
-                             o->stage, o->owner);
+                             i ? "        " : "open    ", (long long)o->id, o->workflow, o->stage,
+                             o->owner);
         }
         for (size_t i = 0; i < v->n_past; i++) {
             const kanal_opp_brief *o = &v->past[i];

@@ -515,8 +515,7 @@ static int import(kanal_call *call, const kanal_import_args *args)
         r.known = contact_cols;
         r.contacts = true;
     } else {
-        return host->fail(call, "csv imports partners, contacts or history, not '%s'",
-                          args->what);
+        return host->fail(call, "csv imports partners, contacts or history, not '%s'", args->what);
     }
     r.n_known = r.contacts ? 5 : 7;
     FILE *f = fopen(args->path, "rb");
@@ -629,8 +628,7 @@ static int init(kanal_plugin *self, const kanal_host *h)
         h->provide_exporter(self, "csv", "partners, contacts, opportunities and events as CSV",
                             export_table) ||
         h->provide_importer(self, "csv",
-                            "partners, contacts and the history of opportunities from CSV",
-                            import))
+                            "partners, contacts and the history of opportunities from CSV", import))
         return -1;
     return 0;
 }

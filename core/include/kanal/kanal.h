@@ -287,12 +287,12 @@ typedef struct kanal_partner_view {
     size_t n_open_opps;
     struct kanal_arena *arena_;
     /* since schema 6 */
-    const kanal_opp_brief *open;     /* indexed like open_opps */
-    const kanal_contact *contacts;   /* the people at the partner, not removed, by id */
+    const kanal_opp_brief *open;   /* indexed like open_opps */
+    const kanal_contact *contacts; /* the people at the partner, not removed, by id */
     size_t n_contacts;
-    const kanal_opp_brief *past;     /* its won and lost opportunities that the actor may
-                                        see (a manager or an admin all, a rep their own),
-                                        the latest closed first */
+    const kanal_opp_brief *past; /* its won and lost opportunities that the actor may
+                                    see (a manager or an admin all, a rep their own),
+                                    the latest closed first */
     size_t n_past;
 } kanal_partner_view;
 int kanal_partner_get(kanal *k, const char *ref, kanal_partner_view **out, kanal_error *err);

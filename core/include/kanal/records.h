@@ -115,14 +115,14 @@ typedef struct kanal_deal {
 ** out unless asked.
 */
 typedef struct kanal_contact {
-    int64_t id;                       /* shown to people: 1 and up */
+    int64_t id; /* shown to people: 1 and up */
     int64_t partner_id;
-    const char *partner;              /* the partner's name (reads), or NULL */
+    const char *partner; /* the partner's name (reads), or NULL */
     const char *name;
     const char *role, *email, *phone; /* NULL when unknown */
     const char *created_at;
-    const char *created_by;           /* who added it */
-    const char *removed_at;           /* NULL while current */
+    const char *created_by; /* who added it */
+    const char *removed_at; /* NULL while current */
 } kanal_contact;
 
 typedef struct kanal_activity {

@@ -299,8 +299,7 @@ typedef struct store_methods {
 
     /* version 4: contacts */
     int (*contact_insert)(store *s, const kanal_contact *c, int64_t *id, kanal_error *err);
-    int (*contact_get)(store *s, kanal_arena *a, int64_t id, kanal_contact *out,
-                       kanal_error *err);
+    int (*contact_get)(store *s, kanal_arena *a, int64_t id, kanal_contact *out, kanal_error *err);
     int (*contact_update)(store *s, const kanal_contact *c, kanal_error *err);
     int (*contact_remove)(store *s, int64_t id, const char *removed_at, kanal_error *err);
     int (*contacts_list)(store *s, kanal_arena *a, int64_t partner_id, bool include_removed,

@@ -1552,8 +1552,8 @@ static int pg_deals_list(store *base_, kanal_arena *a, const store_deal_filter *
 static int pg_contact_insert(store *base_, const kanal_contact *c, int64_t *id, kanal_error *err)
 {
     num partner = n64(c->partner_id);
-    const char *p[] = { partner.s,     c->name,       c->role,      c->email,
-                        c->phone,      c->created_at, c->created_by, c->removed_at };
+    const char *p[] = { partner.s, c->name,       c->role,       c->email,
+                        c->phone,  c->created_at, c->created_by, c->removed_at };
     PGresult *r = store_pg_run((pg *)base_,
                                "INSERT INTO contacts(id, partner_id, name, role, email, phone,"
                                " created_at, created_by, removed_at)"
@@ -1568,7 +1568,7 @@ static int pg_contact_insert(store *base_, const kanal_contact *c, int64_t *id, 
 }
 
 #define CONTACT_COLS                                                                               \
-    "c.id, c.partner_id, p.name, c.name, c.role, c.email, c.phone, c.created_at, c.created_by,"   \
+    "c.id, c.partner_id, p.name, c.name, c.role, c.email, c.phone, c.created_at, c.created_by,"    \
     " c.removed_at FROM contacts c JOIN partners p ON p.id = c.partner_id"
 
 static void read_contact(kanal_arena *a, const PGresult *r, int i, kanal_contact *c, bool *oom)

@@ -214,16 +214,15 @@ static const char schema_v5_contacts[] =
 /* v6, the people at partners: the contacts a rep talks to at each partner. A
    removed contact keeps its row (removed_at), as the log keeps its events. Kept
    in a block of its own: version 6 may hold other blocks beside it. */
-static const char schema_v6_people[] =
-    "CREATE TABLE contacts("
-    "  id INTEGER PRIMARY KEY,"
-    "  partner_id INTEGER NOT NULL REFERENCES partners(id),"
-    "  name TEXT NOT NULL,"
-    "  role TEXT, email TEXT, phone TEXT,"
-    "  created_at TEXT NOT NULL,"
-    "  created_by TEXT NOT NULL REFERENCES users(id),"
-    "  removed_at TEXT) STRICT;"
-    "CREATE INDEX contacts_partner ON contacts(partner_id);";
+static const char schema_v6_people[] = "CREATE TABLE contacts("
+                                       "  id INTEGER PRIMARY KEY,"
+                                       "  partner_id INTEGER NOT NULL REFERENCES partners(id),"
+                                       "  name TEXT NOT NULL,"
+                                       "  role TEXT, email TEXT, phone TEXT,"
+                                       "  created_at TEXT NOT NULL,"
+                                       "  created_by TEXT NOT NULL REFERENCES users(id),"
+                                       "  removed_at TEXT) STRICT;"
+                                       "CREATE INDEX contacts_partner ON contacts(partner_id);";
 
 static int sq_begin(store *base_, kanal_error *err);
 static int sq_commit(store *base_, kanal_error *err);
@@ -2129,7 +2128,7 @@ static int sq_contact_insert(store *base_, const kanal_contact *c, int64_t *id, 
 }
 
 #define CONTACT_COLS                                                                               \
-    "c.id, c.partner_id, p.name, c.name, c.role, c.email, c.phone, c.created_at, c.created_by,"   \
+    "c.id, c.partner_id, p.name, c.name, c.role, c.email, c.phone, c.created_at, c.created_by,"    \
     " c.removed_at FROM contacts c JOIN partners p ON p.id = c.partner_id"
 
 static void read_contact(kanal_arena *a, sqlite3_stmt *st, kanal_contact *c, bool *oom)
