@@ -52,7 +52,7 @@ static int run(cli *c, cli_args *a)
     if (partner && a->npos)
         return cli_usage_error(c, a->cmd, "give OPP or --partner P, not both");
     if (!partner && !a->npos)
-        return cli_usage_error(c, a->cmd, "missing OPP (or --partner P)");
+        return cli_usage_error(c, a->cmd, "missing OPP");
     if (!partner && (rc = cli_opp_id(c, a->pos[0], &id)))
         return rc;
     kanal *k = cli_kanal(c, &rc);
@@ -136,7 +136,7 @@ static int run(cli *c, cli_args *a)
 
 const cli_cmd cli_cmd_history = {
     .name = "history",
-    .args = "[OPP]",
+    .args = "OPP",
     .min_args = 0,
     .max_args = 1,
     .summary = "the event log of one opportunity (or, with --partner, of a partner)",

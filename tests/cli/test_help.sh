@@ -39,7 +39,7 @@ log| OPP ACTIVITY
 advance| OPP
 win| OPP
 lose| OPP
-history| [OPP]
+history| OPP
 batch| [FILE|-]
 EOF
 checks=$((checks + 1))

@@ -140,7 +140,7 @@ expect_json '$.events[1].data.contact_id' 3
 refuse 1 "partner 'Agencja Beta' belongs to piotr: only its owner, a manager or an admin may read its history" \
     kanal history --partner 2
 refuse_usage "give OPP or --partner P, not both" kanal history 1 --partner 1
-refuse_usage "missing OPP (or --partner P)" kanal history
+refuse_usage "missing OPP" kanal history
 
 # ---- partner show and opp show ---------------------------------------------------------------
 ok kanal opp new --partner "Agencja Alfa" --workflow tiny --at 2026-11-20T09:00:00Z   # 1

@@ -60,9 +60,10 @@ email    biuro@polna.pl
 phone    +48 61 000 00 00
 tax id   PL7770001122
 added    2026-11-28
-open     no open opportunity"
+open     no open opportunity
+contacts none"
 ok kanal partner show "Dystrybucja Polna" --json
-expect_out '{"id":2,"name":"Dystrybucja Polna","type":"distributor","owner":null,"email":"biuro@polna.pl","phone":"+48 61 000 00 00","city":"Poznań","tax_id":"PL7770001122","created_at":"2026-11-28T12:00:00Z","open_opportunities":[]}'
+expect_out '{"id":2,"name":"Dystrybucja Polna","type":"distributor","owner":null,"email":"biuro@polna.pl","phone":"+48 61 000 00 00","city":"Poznań","tax_id":"PL7770001122","created_at":"2026-11-28T12:00:00Z","open_opportunities":[],"contacts":[],"opportunities":[]}'
 ok kanal opp new --partner "Dystrybucja Polna" --workflow distributors
 ok kanal opp new --partner 2 --workflow tiny
 ok kanal partner show 2 --json --as piotr
@@ -70,7 +71,8 @@ expect_json '$.owner' marcin
 expect_json '$.open_opportunities' '[1,2]'
 ok kanal partner show 2
 expect_out_has "owner    marcin"
-expect_out_has "open     1, 2"
+expect_out_has "open     opportunity #1 (distributors, stage awareness, owner marcin)
+         opportunity #2 (tiny, stage contact, owner marcin)"
 
 refuse 3 "no partner 'dystrybucja polna' (did you mean 'Dystrybucja Polna', id 2?)" \
     kanal partner show "dystrybucja polna"
