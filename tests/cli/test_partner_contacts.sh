@@ -190,9 +190,20 @@ expect_json '$.contacts[0].email' jan@alfa.pl
 checks=$((checks + 1))
 [ -z "$(json_type '$.contacts[1]')" ] || fail "opp show lists a removed contact"
 
+# a name that would act on a terminal is shown escaped, and kept exact in JSON
+ESC=$(printf '\033')
+ok kanal contact add 3 --name "Evil${ESC}[2J" --role "x${ESC}]8;;http://x" --as manny
+ok kanal partner show 3
+expect_out_has 'contacts #6 Evil\e[2J (x\e]8;;http://x)'
+ok kanal partner show 3 --json
+expect_json '$.contacts[0].name' "Evil${ESC}[2J"
+ok kanal contact list 3
+expect_out_has 'Evil\e[2J'
+ok kanal contact remove 6 --as manny
+
 # ---- the round trip --------------------------------------------------------------------------
 ok kanal contact add 1 --name "Zofia, \"Zosia\" Lis" --role "=HYPERLINK()" --phone "+48 1"
-expect_out "contact 6 added at partner 'Agencja Alfa'"
+expect_out "contact 7 added at partner 'Agencja Alfa'"
 ok kanal export csv contacts --as manny -o contacts.csv
 checks=$((checks + 1))
 [ "$(head -1 contacts.csv | tr -d '\r')" = "partner,name,role,email,phone" ] ||
