@@ -247,6 +247,48 @@ run kanal import csv contacts badhead.csv --as manny
 expect_rc 4
 expect_err_has "unknown column 'nazwisko' in the header (the columns of contacts: partner,name,role,email,phone)"
 
+# ---- PostgreSQL: what a rep's login may read and write -----------------------------------------
+case "$KANAL_DB" in
+postgresql://*)
+    R1=$(test_role rep1)
+    R2=$(test_role rep2)
+    ok kanal user add "$R1" --name "Rep One" --role channel_rep --as admin
+    ok kanal user add "$R2" --name "Rep Two" --role channel_rep --as admin
+    D1=$(db_as "$R1")
+    D2=$(db_as "$R2")
+    ok kanal partner add "Rep Partner" --type agency --owner "$R1" --db "$D1"
+    pid=$out
+    ok kanal contact add "$pid" --name "Kasia" --role buyer --db "$D1"
+    cid=$(sql "SELECT max(id) FROM contacts")
+    expect_out "contact $cid added at partner 'Rep Partner'"
+    ok kanal contact edit "$cid" --phone "+48 2" --db "$D1"
+    ok kanal contact list "$pid" --json --db "$D1"
+    expect_json '$.contacts[0].name' Kasia
+    ok kanal history --partner "$pid" --json --db "$D1"
+    expect_json '$.events[1].type' contact_added
+    expect_json '$.events[2].type' contact_edited
+    # another rep reads neither the partner nor its people, nor changes them
+    run kanal contact list "$pid" --db "$D2"
+    expect_rc 3
+    run kanal contact edit "$cid" --role x --db "$D2"
+    expect_rc 3
+    expect_sql "SELECT role FROM contacts WHERE id = $cid" buyer
+    # a rep's own closed opportunity: its partner's contacts stay readable after the
+    # partner went to another rep
+    ok kanal opp new --partner "$pid" --workflow tiny --db "$D1"
+    oid=$out
+    ok kanal lose "$oid" --reason no_interest --db "$D1"
+    ok kanal reassign --from "$R1" --to "$R2" --partner "$pid" --as manny
+    ok kanal opp show "$oid" --json --db "$D1"
+    expect_json '$.contacts[0].name' Kasia
+    refuse 1 "partner 'Rep Partner' belongs to $R2: only its owner, a manager or an admin may edit its contacts" \
+        kanal contact edit "$cid" --role x --db "$D1"
+    ok kanal contact edit "$cid" --role kupiec --db "$D2"
+    ok kanal partner show "$pid" --json --db "$D2"
+    expect_json '$.contacts[0].role' kupiec
+    ;;
+esac
+
 # ---- help ------------------------------------------------------------------------------------
 for c in add edit list remove; do
     ok kanal contact "$c" --help
