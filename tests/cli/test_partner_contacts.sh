@@ -224,9 +224,9 @@ expect_out "imported 4 of 4 rows"
 expect_err ""
 # the same people at the same partners (numbered afresh: the removed ones are not exported)
 for p in 1 2; do
-    q="SELECT group_concat(p.name || '|' || c.name || '|' || coalesce(c.role, '') || '|' || coalesce(c.email, '') || '|' || coalesce(c.phone, ''), ';') FROM (SELECT * FROM contacts WHERE partner_id = $p AND removed_at IS NULL ORDER BY id) c JOIN partners p ON p.id = c.partner_id"
+    q="SELECT p.name || '|' || c.name || '|' || coalesce(c.role, '') || '|' || coalesce(c.email, '') || '|' || coalesce(c.phone, '') FROM contacts c JOIN partners p ON p.id = c.partner_id WHERE c.partner_id = $p AND c.removed_at IS NULL ORDER BY c.id"
     checks=$((checks + 1))
-    [ "$(sql_at "$A" "$q")" = "$(sql_at "$B" "$q")" ] ||
+    [ -n "$(sql_at "$A" "$q")" ] && [ "$(sql_at "$A" "$q")" = "$(sql_at "$B" "$q")" ] ||
         fail "the contacts of partner $p differ after the round trip: $(sql_at "$A" "$q") / $(sql_at "$B" "$q")"
 done
 "$KANAL_BIN" contact list 1 --json --db "$A" --as manny | sed 's/"id":[0-9]*,//g; s/"created_by":"[a-z]*"//g' >"$T/.a"
@@ -234,6 +234,14 @@ done
 checks=$((checks + 1))
 [ -s "$T/.a" ] && cmp -s "$T/.a" "$T/.b" || fail "contact list differs after the round trip: $(diff "$T/.a" "$T/.b" | head -4)"
 expect_sql "SELECT count(*) FROM events WHERE type = 'contact_added'" 4
+# kanal db copy: every contact, the removed ones too, under the same numbers
+C=$(new_db contacts-copy)
+ok kanal db copy "$A" "$C"
+expect_out_has ", 7 contacts and "
+q="SELECT id || '|' || partner_id || '|' || name || '|' || created_by || '|' || coalesce(removed_at, '-') FROM contacts ORDER BY id"
+checks=$((checks + 1))
+[ "$(sql_at "$A" "$q" | wc -l)" = 7 ] && [ "$(sql_at "$A" "$q")" = "$(sql_at "$C" "$q")" ] ||
+    fail "the copy's contacts differ: $(sql_at "$C" "$q" | head -3)"
 # a bad row: nothing kept, the line named
 printf 'partner,name,role,email,phone\r\nAgencja Alfa,Nowy,,,\r\nNikt,Ktoś,,,\r\nAgencja Alfa,,,,\r\n' >bad.csv
 run kanal import csv contacts bad.csv --as manny
