@@ -620,6 +620,69 @@ static void test_migration_v4(void)
 }
 
 /*
+** A database of schema 5 (before the people at partners) gains the contacts
+** on open; the store keeps them, removed ones included, and lists them.
+*/
+static void test_migration_v6(void)
+{
+    store *s = open_new("v5.db");
+    kanal_error e;
+    kanal_error_clear(&e);
+    add_user(s, "ann");
+    kanal_partner p = { .name = "P", .type = "referrer", .created_at = "2026-03-01T08:00:00Z" };
+    int64_t pid = 0, c1 = 0, c2 = 0;
+    CHECK_INT(store_partner_insert(s, &p, "p", &pid, &e), 0);
+    store_close(s);
+    sqlite3 *db = raw_open(path_in("v5.db"));
+    CHECK_INT(raw_exec(db, V6_DROP " PRAGMA user_version = 5", NULL, 0), SQLITE_OK);
+    sqlite3_close(db);
+    kanal_error_clear(&e);
+    CHECK_INT(store_open(&s, path_in("v5.db"), false, &e), KANAL_OK);
+    if (!s)
+        return;
+    kanal_contact c = { .partner_id = pid,
+                        .name = "Jan",
+                        .role = "buyer",
+                        .created_at = "2026-03-02T08:00:00Z",
+                        .created_by = "ann" };
+    CHECK_INT(store_contact_insert(s, &c, &c1, &e), 0);
+    c.name = "Ewa";
+    c.role = NULL;
+    c.email = "ewa@p.pl";
+    CHECK_INT(store_contact_insert(s, &c, &c2, &e), 0);
+    CHECK_INT(c1, 1);
+    CHECK_INT(c2, 2);
+    kanal_arena *a = kanal_arena_new();
+    kanal_contact got;
+    CHECK_INT(store_contact_get(s, a, c2, &got, &e), 0);
+    CHECK_STR(got.partner, "P");
+    CHECK_STR(got.email, "ewa@p.pl");
+    CHECK(got.role == NULL && got.removed_at == NULL);
+    got.phone = "+48 1";
+    CHECK_INT(store_contact_update(s, &got, &e), 0);
+    CHECK_INT(store_contact_remove(s, c1, "2026-03-03T08:00:00Z", &e), 0);
+    kanal_contact *list;
+    size_t n = 0;
+    CHECK_INT(store_contacts_list(s, a, pid, false, &list, &n, &e), 0);
+    CHECK_INT((int)n, 1);
+    if (n == 1) {
+        CHECK_STR(list[0].name, "Ewa");
+        CHECK_STR(list[0].phone, "+48 1");
+    }
+    CHECK_INT(store_contacts_list(s, a, 0, true, &list, &n, &e), 0);
+    CHECK_INT((int)n, 2);
+    if (n == 2)
+        CHECK_STR(list[0].removed_at, "2026-03-03T08:00:00Z");
+    CHECK_INT(store_contact_get(s, a, 99, &got, &e), KANAL_ENOTFOUND);
+    kanal_arena_free(a);
+    store_close(s);
+    CHECK_INT(file_int(path_in("v5.db"), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    CHECK_INT(file_int(path_in("v5.db"), "SELECT count(*) FROM sqlite_schema WHERE name ="
+                                         " 'contacts' AND sql LIKE '%STRICT'"),
+              1);
+}
+
+/*
 ** A new database is built beside its path and put there only when
 ** published: one never published (an init interrupted) leaves nothing at
 ** the path, and a publish never replaces what came there meanwhile.
@@ -684,6 +747,7 @@ int main(void)
     test_migration_v2();
     test_migration_v3();
     test_migration_v4();
+    test_migration_v6();
     test_publish();
     remove_dir();
     return t_done("test_sqlite_store");
