@@ -132,6 +132,15 @@ kanal_plugins *cli_plugins(cli *c);
 /* Prints a warning for each plugin that had to be skipped. */
 void cli_plugin_warnings(cli *c);
 
+/* --next DATE of the steps that take it: when to act next, as `kanal remind`. */
+#define CLI_NEXT_OPT { "next", 0, "DATE", false, "when to act next (YYYY-MM-DD), as remind" }
+
+/* With --next, a step and the next contact are one transaction: starts it. */
+int cli_next_begin(cli_args *a, kanal *k, kanal_error *err);
+/* Ends what cli_next_begin started: sets the next contact after the step (rc 0),
+   or undoes the step; returns 0 or what failed (err). */
+int cli_next_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err);
+
 /* The people at a partner, as `partner show` and `opp show` print them: a JSON
    array of {id, name, role, email, phone, created_at, created_by}, or lines of text
    (escaped for the terminal) labelled "contacts", the label `width` wide. */

@@ -7,6 +7,8 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
+    { "team", 0, NULL, false, "every rep's agenda, by owner (manager, admin)" },
+    { "owner", 0, "USER", false, "this user's agenda (manager, admin)" },
     CLI_LIST_OPTS,
     { NULL, 0, NULL, false, NULL },
 };
@@ -152,9 +154,16 @@ static int run(cli *c, cli_args *a)
     if (!k)
         return rc;
     kanal_error err;
+    bool team = cli_flag(a, "team");
+    const char *owner = cli_get(a, "owner");
+    if (id && (team || owner))
+        return cli_usage_error(c, a->cmd, "--%s shows agendas: give no OPP with it",
+                               team ? "team" : "owner");
+    if (team && owner)
+        return cli_usage_error(c, a->cmd, "--team and --owner contradict: choose one");
     if (!id) {
         kanal_table *t;
-        if (kanal_opp_agenda(k, &t, &err))
+        if (team || owner ? kanal_team_agenda(k, owner, &t, &err) : kanal_opp_agenda(k, &t, &err))
             return cli_fail(c, &err);
         return cli_print_table(c, a, t);
     }
@@ -186,8 +195,9 @@ const cli_cmd cli_cmd_next = {
     .summary = "what to do now: one opportunity's goals, or your agenda",
     .help = "With OPP: the goals of its current stage in the order to do them (→ marks the\n"
             "one to do now), what each waits for or needs, and whether it can advance.\n"
-            "Without: each of your open opportunities with its next goal, the longest\n"
-            "in its stage first.",
+            "Without: each of your open opportunities with its next goal, those whose next\n"
+            "contact has passed first, then the stale ones, then the longest in its stage.\n"
+            "--team (a manager, an admin): every rep's, by owner; --owner USER: one rep's.",
     .opts = opts,
     .run = run,
 };

@@ -1,6 +1,8 @@
 /*
 ** cmd_opp.c — `kanal opp new|list|show`.
 */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -57,6 +59,10 @@ static const cli_opt list_opts[] = {
     { "workflow", 0, "W", false, "only this workflow's" },
     { "stage", 0, "S", false, "only those in this stage" },
     { "status", 0, "open|won|lost", false, "only those with this status" },
+    { "stale", 0, NULL, false, "only open ones longer in their stage than its max_days" },
+    { "overdue", 0, NULL, false, "only open ones whose next contact has passed" },
+    { "sort", 0, "COLUMN", false, "sort by a column (-COLUMN: descending), e.g. -days_in_stage" },
+    { "limit", 0, "N", false, "at most N (after sorting)" },
     CLI_LIST_OPTS,
     { NULL, 0, NULL, false, NULL },
 };
@@ -67,9 +73,25 @@ static int list_run(cli *c, cli_args *a)
     kanal *k = cli_kanal(c, &rc);
     if (!k)
         return rc;
-    kanal_opp_filter f = { cli_get(a, "owner"), cli_get(a, "workflow"), cli_get(a, "stage"),
-                           cli_get(a, "status"), cli_flag(a, "mine") };
+    kanal_opp_filter f = { .owner = cli_get(a, "owner"),
+                           .workflow = cli_get(a, "workflow"),
+                           .stage = cli_get(a, "stage"),
+                           .status = cli_get(a, "status"),
+                           .mine = cli_flag(a, "mine"),
+                           .stale = cli_flag(a, "stale"),
+                           .overdue = cli_flag(a, "overdue"),
+                           .sort = cli_get(a, "sort") };
     kanal_error err;
+    const char *limit = cli_get(a, "limit");
+    if (limit) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(limit, &end, 10);
+        if (!*limit || *end || limit[0] == '-' || errno || n == 0)
+            return cli_usage_error(c, a->cmd, "--limit expects a whole number above 0, not '%s'",
+                                   cli_safe(c, limit));
+        f.limit = (size_t)n;
+    }
     if (f.mine && f.owner && strcmp(f.owner, kanal_actor(k)->id) != 0) {
         kanal_error_set(&err, KANAL_EUSAGE, "--mine and --owner %s contradict", f.owner);
         return cli_fail(c, &err);

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 static const cli_opt note_opts[] = {
+    CLI_NEXT_OPT,
     { "at", 0, "TIME", false, "when it happened (ISO 8601; default: now)" },
     { NULL, 0, NULL, false, NULL },
 };
@@ -18,9 +19,13 @@ static int note_run(cli *c, cli_args *a)
     if (rc)
         return rc;
     kanal_error err;
-    if (kanal_opp_note(k, id, a->pos[1], cli_get(a, "at"), &err))
+    if (cli_next_begin(a, k, &err) ||
+        cli_next_end(a, k, id, kanal_opp_note(k, id, a->pos[1], cli_get(a, "at"), &err), &err))
         return cli_fail(c, &err);
     fprintf(c->out, "opportunity %lld: noted\n", (long long)id);
+    if (cli_get(a, "next"))
+        fprintf(c->out, "opportunity %lld: next contact %s\n", (long long)id,
+                cli_safe(c, cli_get(a, "next")));
     return 0;
 }
 

@@ -17,38 +17,12 @@ static int begin(cli *c, cli_args *a, kanal **k, int64_t *id)
     return rc;
 }
 
-/* clang-format off */
-#define NEXT_OPT { "next", 0, "DATE", false, "when to act next (YYYY-MM-DD), as remind" }
-/* clang-format on */
-
-/* With --next, the step and the next contact are one transaction: starts it. */
-static int next_begin(cli_args *a, kanal *k, kanal_error *err)
-{
-    return cli_get(a, "next") ? kanal_begin(k, err) : KANAL_OK;
-}
-
-/* Ends what next_begin started: sets the next contact after the step (rc 0), or
-   undoes the step; returns 0 or what failed (err). */
-static int next_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err)
-{
-    const char *next = cli_get(a, "next");
-    if (!next)
-        return rc;
-    if (!rc)
-        rc = kanal_opp_remind(k, id, next, NULL, cli_get(a, "at"), err);
-    if (rc) {
-        kanal_rollback(k);
-        return rc;
-    }
-    return kanal_commit(k, err);
-}
-
 /* ---- done ---- */
 
 static const cli_opt done_opts[] = {
     { "set", 0, "FIELD=VALUE", true, "set a field with it" },
     { "note", 0, "TEXT", false, "a note on the step" },
-    NEXT_OPT,
+    CLI_NEXT_OPT,
     AT_OPT,
     { NULL, 0, NULL, false, NULL },
 };
@@ -64,8 +38,8 @@ static int done_run(cli *c, cli_args *a)
     int n = cli_all(a, "set", &sets);
     kanal_error err;
     bool already;
-    if (next_begin(a, k, &err) ||
-        next_end(a, k, id,
+    if (cli_next_begin(a, k, &err) ||
+        cli_next_end(a, k, id,
                  kanal_opp_done(k, id, a->pos[1], sets, (size_t)n, cli_get(a, "note"),
                                 cli_get(a, "at"), &already, &err),
                  &err))
@@ -96,6 +70,7 @@ const cli_cmd cli_cmd_done = {
 /* ---- set ---- */
 
 static const cli_opt set_opts[] = {
+    CLI_NEXT_OPT,
     AT_OPT,
     { NULL, 0, NULL, false, NULL },
 };
@@ -108,8 +83,11 @@ static int set_run(cli *c, cli_args *a)
     if (rc)
         return rc;
     kanal_error err;
-    if (kanal_opp_set(k, id, (const char *const *)a->pos + 1, (size_t)a->npos - 1,
-                      cli_get(a, "at"), &err))
+    if (cli_next_begin(a, k, &err) ||
+        cli_next_end(a, k, id,
+                     kanal_opp_set(k, id, (const char *const *)a->pos + 1,
+                                   (size_t)a->npos - 1, cli_get(a, "at"), &err),
+                     &err))
         return cli_fail(c, &err);
     /* what was stored, in its canonical form (yes is true, 1e1 is 10), not what was typed */
     kanal_opp *o = NULL;
@@ -126,6 +104,8 @@ static int set_run(cli *c, cli_args *a)
         fprintf(c->out, "opportunity %lld: %s%s%s\n", (long long)id, name,
                 v ? " = " : " cleared", v ? cli_safe(c, v) : "");
     }
+    if (cli_get(a, "next"))
+        fprintf(c->out, "opportunity %lld: next contact %s\n", (long long)id, o->next_contact_at);
     kanal_opp_free(o);
     cli_print_hints(c);
     return 0;
@@ -145,7 +125,7 @@ const cli_cmd cli_cmd_set = {
 
 static const cli_opt log_opts[] = {
     { "note", 0, "TEXT", false, "what happened" },
-    NEXT_OPT,
+    CLI_NEXT_OPT,
     AT_OPT,
     { "json", 0, NULL, false, "print JSON" },
     { NULL, 0, NULL, false, NULL },
@@ -176,8 +156,8 @@ static int log_run(cli *c, cli_args *a)
     kanal_error err;
     kanal_log_result *r;
     r = NULL;
-    if (next_begin(a, k, &err) ||
-        next_end(a, k, id,
+    if (cli_next_begin(a, k, &err) ||
+        cli_next_end(a, k, id,
                  kanal_opp_log(k, id, a->pos[1], cli_get(a, "note"), cli_get(a, "at"), &r, &err),
                  &err)) {
         kanal_log_result_free(r);

@@ -1,7 +1,48 @@
 /*
-** cmd_user.c — `kanal user add|list|deactivate`.
+** cmd_user.c — `kanal user add|edit|list|deactivate|activate`.
 */
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+
+/* The roles of options given as "a,b" or repeated: copies in *buf (caller frees *buf and
+   *list); returns their count, or -1 when out of memory. */
+static int split_roles(const char *const *vals, int n, char **buf, const char ***list)
+{
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += strlen(vals[i]) + 1;
+    *buf = malloc(len + 1);
+    *list = malloc((len + 1) * sizeof **list);
+    if (!*buf || !*list)
+        return -1;
+    char *w = *buf;
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+        strcpy(w, vals[i]);
+        char *next = w + strlen(w) + 1;
+        for (char *tok = strtok(w, ", "); tok; tok = strtok(NULL, ", "))
+            (*list)[count++] = tok;
+        w = next;
+    }
+    return count;
+}
+
+/* Warns about roles no workflow names (a typo must not pass silently). */
+static void warn_roles(cli *c, kanal *k, const char *const *roles, size_t n)
+{
+    kanal_buf msg = KANAL_BUF_INIT;
+    kanal_error err;
+    if (!kanal_roles_unused(k, roles, n, &msg, &err) && msg.len) {
+        for (char *line = msg.data, *nl; line; line = nl ? nl + 1 : NULL) {
+            if ((nl = strchr(line, '\n')))
+                *nl = '\0';
+            fprintf(c->err, "kanal: warning: %s\n", cli_safe(c, line));
+        }
+    }
+    kanal_buf_release(&msg);
+}
 
 static const cli_opt add_opts[] = {
     { "name", 0, "NAME", false, "display name (required)" },
@@ -25,6 +66,13 @@ static int add_run(cli *c, cli_args *a)
     if (kanal_user_add(k, a->pos[0], name, roles, &err))
         return cli_fail(c, &err);
     fprintf(c->out, "added user '%s'\n", cli_safe(c, a->pos[0]));
+    char *buf;
+    const char **list;
+    int n = split_roles(&roles, 1, &buf, &list);
+    if (n > 0)
+        warn_roles(c, k, list, (size_t)n);
+    free(buf);
+    free(list);
     return 0;
 }
 
@@ -119,4 +167,75 @@ const cli_cmd cli_cmd_user_activate = {
     .summary = "let a deactivated user act again (admin)",
     .opts = deactivate_opts,
     .run = activate_run,
+};
+
+static const cli_opt edit_opts[] = {
+    { "name", 0, "NAME", false, "the new display name" },
+    { "role", 0, "ROLE[,ROLE...]", true, "the roles the user has from now on (replacing theirs)" },
+    { "add-role", 0, "ROLE", true, "a role to add" },
+    { "remove-role", 0, "ROLE", true, "a role to take away" },
+    { NULL, 0, NULL, false, NULL },
+};
+
+static int edit_run(cli *c, cli_args *a)
+{
+    const char *const *vals[3];
+    int nv[3];
+    nv[0] = cli_all(a, "role", &vals[0]);
+    nv[1] = cli_all(a, "add-role", &vals[1]);
+    nv[2] = cli_all(a, "remove-role", &vals[2]);
+    const char *name = cli_get(a, "name");
+    if (!name && !nv[0] && !nv[1] && !nv[2])
+        return cli_usage_error(c, a->cmd,
+                               "nothing to edit: give --name, --role, --add-role or --remove-role");
+    char *bufs[3] = { NULL, NULL, NULL };
+    const char **lists[3] = { NULL, NULL, NULL };
+    int counts[3], rc = 0;
+    kanal_error err;
+    for (int i = 0; i < 3; i++)
+        if ((counts[i] = split_roles(vals[i], nv[i], &bufs[i], &lists[i])) < 0 && !rc)
+            rc = cli_fail(c, (kanal_error_nomem(&err), &err));
+    if (!rc && nv[0] && counts[0] == 0)
+        rc = cli_usage_error(c, a->cmd, "--role names no role");
+    kanal *k = rc ? NULL : cli_kanal(c, &rc);
+    if (k) {
+        kanal_user_change ch = { .name = name,
+                                 .set_roles = nv[0] > 0,
+                                 .roles = lists[0],
+                                 .n_roles = (size_t)counts[0],
+                                 .add = lists[1],
+                                 .n_add = (size_t)counts[1],
+                                 .remove = lists[2],
+                                 .n_remove = (size_t)counts[2] };
+        bool changed;
+        if (kanal_user_edit(k, a->pos[0], &ch, &changed, &err)) {
+            rc = cli_fail(c, &err);
+        } else {
+            fprintf(c->out, "user '%s': %s\n", cli_safe(c, a->pos[0]),
+                    changed ? "edited" : "nothing changed");
+            if (changed && ch.set_roles)
+                warn_roles(c, k, ch.roles, ch.n_roles);
+            if (changed && ch.n_add)
+                warn_roles(c, k, ch.add, ch.n_add);
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        free(bufs[i]);
+        free(lists[i]);
+    }
+    return rc;
+}
+
+const cli_cmd cli_cmd_user_edit = {
+    .name = "user edit",
+    .args = "ID",
+    .min_args = 1,
+    .max_args = 1,
+    .summary = "rename a user or change their roles (admin)",
+    .help = "--role replaces the user's roles (repeat it, or give ROLE,ROLE); --add-role and\n"
+            "--remove-role change one. A role no workflow names is accepted with a warning\n"
+            "that says which roles the workflows use. The last active admin keeps the admin\n"
+            "role. One user_edited event records what changed.",
+    .opts = edit_opts,
+    .run = edit_run,
 };

@@ -166,6 +166,25 @@ void cli_print_hints(cli *c)
     }
 }
 
+int cli_next_begin(cli_args *a, kanal *k, kanal_error *err)
+{
+    return cli_get(a, "next") ? kanal_begin(k, err) : KANAL_OK;
+}
+
+int cli_next_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err)
+{
+    const char *next = cli_get(a, "next");
+    if (!next)
+        return rc;
+    if (!rc)
+        rc = kanal_opp_remind(k, id, next, NULL, cli_get(a, "at"), err);
+    if (rc) {
+        kanal_rollback(k);
+        return rc;
+    }
+    return kanal_commit(k, err);
+}
+
 void cli_json_contacts(kanal_json *j, const kanal_contact *cs, size_t n)
 {
     kanal_json_array(j);

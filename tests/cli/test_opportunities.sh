@@ -134,13 +134,13 @@ expect_rc 2
 
 # ---- list ----------------------------------------------------------------------------------
 ok kanal opp list --json
-expect_out '{"opportunities":[{"id":1,"partner":"Agencja Alfa","workflow":"tiny","version":1,"owner":"marcin","status":"lost","stage":"contact","days_in_stage":8,"created_at":"2026-11-20T09:30:00Z","closed_at":"2026-11-28T12:00:00Z","lost_reason":"no_interest"},{"id":2,"partner":"Dystrybucja Beta","workflow":"distributors","version":1,"owner":"marcin","status":"open","stage":"awareness","days_in_stage":0,"created_at":"2026-11-28T12:00:00Z","closed_at":null,"lost_reason":null},{"id":3,"partner":"Dystrybucja Beta","workflow":"tiny","version":1,"owner":"marcin","status":"open","stage":"contact","days_in_stage":0,"created_at":"2026-11-28T12:00:00Z","closed_at":null,"lost_reason":null},{"id":6,"partner":"Agencja Alfa","workflow":"tiny","version":1,"owner":"marcin","status":"open","stage":"contact","days_in_stage":0,"created_at":"2026-11-28T12:00:00Z","closed_at":null,"lost_reason":null}]}'
+expect_out '{"opportunities":[{"id":1,"partner":"Agencja Alfa","workflow":"tiny","version":1,"owner":"marcin","status":"lost","stage":"contact","days_in_stage":8,"created_at":"2026-11-20T09:30:00Z","closed_at":"2026-11-28T12:00:00Z","lost_reason":"no_interest","next_contact_at":null,"last_activity_at":null},{"id":2,"partner":"Dystrybucja Beta","workflow":"distributors","version":1,"owner":"marcin","status":"open","stage":"awareness","days_in_stage":0,"created_at":"2026-11-28T12:00:00Z","closed_at":null,"lost_reason":null,"next_contact_at":null,"last_activity_at":null},{"id":3,"partner":"Dystrybucja Beta","workflow":"tiny","version":1,"owner":"marcin","status":"open","stage":"contact","days_in_stage":0,"created_at":"2026-11-28T12:00:00Z","closed_at":null,"lost_reason":null,"next_contact_at":null,"last_activity_at":null},{"id":6,"partner":"Agencja Alfa","workflow":"tiny","version":1,"owner":"marcin","status":"open","stage":"contact","days_in_stage":0,"created_at":"2026-11-28T12:00:00Z","closed_at":null,"lost_reason":null,"next_contact_at":null,"last_activity_at":"2026-11-28T12:00:00Z"}]}'
 ok kanal opp list
-expect_out "ID  PARTNER           WORKFLOW      V  OWNER   STATUS  STAGE      DAYS  CREATED           CLOSED            LOST REASON
- 1  Agencja Alfa      tiny          1  marcin  lost    contact       8  2026-11-20 09:30  2026-11-28 12:00  no_interest
- 2  Dystrybucja Beta  distributors  1  marcin  open    awareness     0  2026-11-28 12:00  -                 -
- 3  Dystrybucja Beta  tiny          1  marcin  open    contact       0  2026-11-28 12:00  -                 -
- 6  Agencja Alfa      tiny          1  marcin  open    contact       0  2026-11-28 12:00  -                 -"
+expect_out "ID  PARTNER           WORKFLOW      V  OWNER   STATUS  STAGE      DAYS  CREATED           CLOSED            LOST REASON  NEXT CONTACT  LAST ACTIVITY
+ 1  Agencja Alfa      tiny          1  marcin  lost    contact       8  2026-11-20 09:30  2026-11-28 12:00  no_interest  -             -
+ 2  Dystrybucja Beta  distributors  1  marcin  open    awareness     0  2026-11-28 12:00  -                 -            -             -
+ 3  Dystrybucja Beta  tiny          1  marcin  open    contact       0  2026-11-28 12:00  -                 -            -             -
+ 6  Agencja Alfa      tiny          1  marcin  open    contact       0  2026-11-28 12:00  -                 -            -             2026-11-28 12:00"
 ok kanal opp list --mine --status open --workflow tiny --json
 expect_json '$.opportunities[0].id' 3
 expect_json '$.opportunities[1].id' 6
@@ -171,7 +171,7 @@ ok kanal opp list --as manny --json
 expect_json '$.opportunities[#-1].id' 6
 expect_json '$.opportunities[5].id' 6
 ok kanal opp list --as manny --owner piotr --json
-expect_json '$.opportunities' '[{"id":5,"partner":"Sklep Gamma","workflow":"wholesale","version":1,"owner":"piotr","status":"open","stage":"contact","days_in_stage":0,"created_at":"2026-11-28T12:00:00Z","closed_at":null,"lost_reason":null}]'
+expect_json '$.opportunities' '[{"id":5,"partner":"Sklep Gamma","workflow":"wholesale","version":1,"owner":"piotr","status":"open","stage":"contact","days_in_stage":0,"created_at":"2026-11-28T12:00:00Z","closed_at":null,"lost_reason":null,"next_contact_at":null,"last_activity_at":null}]'
 ok kanal opp list --as manny --mine
 expect_out "no opportunities"
 refuse 1 "you ('marcin') see only your own opportunities" kanal opp list --owner piotr

@@ -239,6 +239,29 @@ int kanal_user_add(kanal *k, const char *id, const char *name, const char *roles
 int kanal_user_deactivate(kanal *k, const char *id, kanal_error *err);
 /* Needs an admin: a deactivated user may act again. */
 int kanal_user_activate(kanal *k, const char *id, kanal_error *err);
+/* What `kanal user edit` changes: NULL/0 for what stays. */
+typedef struct kanal_user_change {
+    const char *name;
+    bool set_roles;                /* roles replace the user's roles */
+    const char *const *roles, *const *add, *const *remove;
+    size_t n_roles, n_add, n_remove;
+} kanal_user_change;
+
+/*
+** Needs an admin: renames a user or changes their roles (roles replaced, then
+** add, then remove). The last active admin keeps the admin role. One
+** user_edited event with each change; *changed is false when nothing changed.
+*/
+int kanal_user_edit(kanal *k, const char *id, const kanal_user_change *ch, bool *changed,
+                    kanal_error *err);
+
+/*
+** For each of roles that no applied workflow names in owner_roles (admin and
+** manager are built in), a line in out saying so and which roles the workflows
+** use: a typo like chanel_rep is accepted, but not silently.
+*/
+int kanal_roles_unused(kanal *k, const char *const *roles, size_t n, kanal_buf *out,
+                       kanal_error *err);
 /* users: id, name, roles, active, created_at. */
 int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err);
 
@@ -286,7 +309,7 @@ typedef struct kanal_partner_view {
     const int64_t *open_opps;  /* its open opportunities */
     size_t n_open_opps;
     struct kanal_arena *arena_;
-    /* since schema 6 */
+    /* since schema 7 */
     const kanal_opp_brief *open;   /* indexed like open_opps */
     const kanal_contact *contacts; /* the people at the partner, not removed, by id */
     size_t n_contacts;
@@ -371,11 +394,17 @@ void kanal_opp_free(kanal_opp *o);
 typedef struct kanal_opp_filter {
     const char *owner, *workflow, *stage, *status; /* NULL: any */
     bool mine;
+    bool stale;       /* only open ones longer in their stage than its max_days */
+    bool overdue;     /* only open ones whose next contact has passed */
+    const char *sort; /* a column's name, "-name" descending; NULL: by id */
+    size_t limit;     /* at most this many (after sorting); 0: all */
+    bool detail;      /* an export's columns too: lost_note and every field */
 } kanal_opp_filter;
 /*
 ** opportunities: id, partner, workflow, version, owner, status, stage,
-** days_in_stage, created_at, closed_at, lost_reason. Users other than
-** managers and admins see only their own.
+** days_in_stage, created_at, closed_at, lost_reason, next_contact_at,
+** last_activity_at (with detail: lost_note, then a column per field of the
+** workflows listed). Users other than managers and admins see only their own.
 */
 int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal_error *err);
 
@@ -460,10 +489,18 @@ void kanal_next_free(kanal_next *n);
 
 /*
 ** The acting user's agenda: opportunities: id, partner, workflow, stage,
-** days_in_stage, next_goal, stale; each open opportunity with its next ready
-** goal, the longest in its stage first.
+** days_in_stage, next_goal, next_step, stale, next_contact_at, overdue,
+** last_activity_at; each open opportunity with its next ready goal, those
+** whose next contact has passed first, then the stale ones, then the longest
+** in its stage first.
 */
 int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err);
+/*
+** A manager's or an admin's view: the agenda of `owner` (the same columns), or
+** with owner NULL the team's, every open opportunity with an owner column,
+** grouped by owner and, within each, overdue first, then stale.
+*/
+int kanal_team_agenda(kanal *k, const char *owner, kanal_table **out, kanal_error *err);
 
 /* The event log of one opportunity (caller frees with kanal_opp_history_free). */
 typedef struct kanal_history {

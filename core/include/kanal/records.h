@@ -110,7 +110,7 @@ typedef struct kanal_deal {
 } kanal_deal;
 
 /*
-** A person at a partner: someone a rep talks to (schema 6). A removed
+** A person at a partner: someone a rep talks to (schema 7). A removed
 ** contact stays in the record, with the time it was removed; lists leave it
 ** out unless asked.
 */

@@ -348,7 +348,7 @@ int kanal_export_run(kanal *k, kanal_plugins *p, const char *format, const char 
                                (long long)bad_seq);
     kanal_table *t = NULL;
     if (strcmp(what, "opportunities") == 0) {
-        kanal_opp_filter f = { 0 };
+        kanal_opp_filter f = { .detail = true };
         if ((rc = kanal_opp_list(k, &f, &t, err)))
             return rc;
     } else if (strcmp(what, "contacts") == 0) {

@@ -258,40 +258,69 @@ int kanal_next_get(kanal *k, int64_t id, kanal_next **out, kanal_error *err)
     return rc;
 }
 
+/* An owner named in a filter exists, or it is a typo: not found, with a suggestion. */
+static int user_known(kanal *k, const char *id, kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    kanal_user u;
+    int rc = store_user_get(k->store, a, id, &u, err);
+    if (rc == KANAL_ENOTFOUND) {
+        kanal_user *users;
+        size_t nu;
+        const char **ids = NULL;
+        if (!store_users_list(k->store, a, &users, &nu, err) &&
+            (ids = kanal_arena_alloc(a, (nu + 1) * sizeof *ids)))
+            for (size_t i = 0; i < nu; i++)
+                ids[i] = users[i].id;
+        rc = kanal_unknown(err, KANAL_ENOTFOUND, "user", id, ids, ids ? nu : 0, NULL);
+    }
+    kanal_arena_free(a);
+    return rc;
+}
+
 /* A line of the agenda, before it is sorted. */
 typedef struct agenda_line {
     kanal_next *nx;
     bool overdue;
-    size_t order; /* the store's: the longest in its stage first */
+    size_t order; /* the store's: by owner, the longest in its stage first */
 } agenda_line;
 
-/* Overdue first, the earliest next contact first among them; the rest as they came. */
+/* By owner (a team's agenda), then overdue first (the earliest next contact first among
+   them), then stale, then the rest as they came. */
 static int agenda_cmp(const void *pa, const void *pb)
 {
     const agenda_line *a = pa, *b = pb;
+    int c = strcmp(a->nx->opp->owner, b->nx->opp->owner);
+    if (c)
+        return c;
     if (a->overdue != b->overdue)
         return a->overdue ? -1 : 1;
-    if (a->overdue) {
-        int c = strcmp(a->nx->opp->next_contact_at, b->nx->opp->next_contact_at);
-        if (c)
-            return c;
-    }
+    if (a->overdue && (c = strcmp(a->nx->opp->next_contact_at, b->nx->opp->next_contact_at)))
+        return c;
+    if (a->nx->stale != b->nx->stale)
+        return a->nx->stale ? -1 : 1;
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
-int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
+/* The open opportunities of owners (n 0: of everyone), each with what to do next. */
+static int agenda(kanal *k, const char *const *owners, size_t n_owners, bool team,
+                  kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
-    int rc = engine_need_actor(k, err);
-    if (rc || (rc = kanal_table_new(&t, "opportunities", "Agenda", err)))
+    int rc = kanal_table_new(&t, "opportunities", team ? "Team agenda" : "Agenda", err);
+    if (rc)
         return rc;
     kanal_arena *a = kanal_arena_new();
-    int64_t *ids;
-    size_t n, got = 0;
+    int64_t *ids = NULL;
+    size_t n = 0, got = 0;
     agenda_line *lines = NULL;
     char now[KANAL_TIME_LEN];
     engine_now_text(k, now);
+    int c0 = team ? 1 : 0; /* a team's agenda has the owner after the id */
     if (!a || kanal_table_add_column(t, "id", KANAL_TYPE_INT, "id") ||
+        (team && kanal_table_add_column(t, "owner", KANAL_TYPE_TEXT, "owner")) ||
         kanal_table_add_column(t, "partner", KANAL_TYPE_TEXT, "partner") ||
         kanal_table_add_column(t, "workflow", KANAL_TYPE_TEXT, "workflow") ||
         kanal_table_add_column(t, "stage", KANAL_TYPE_TEXT, "stage") ||
@@ -302,11 +331,38 @@ int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
         kanal_table_add_column(t, "next_contact_at", KANAL_TYPE_TEXT, "next contact") ||
         kanal_table_add_column(t, "overdue", KANAL_TYPE_BOOL, "overdue") ||
         kanal_table_add_column(t, "last_activity_at", KANAL_TYPE_TEXT, "last activity") ||
-        kanal_table_add_filter(t, "owner", k->actor.id)) {
+        (n_owners == 1 && kanal_table_add_filter(t, "owner", owners[0]))) {
         rc = kanal_error_nomem(err);
         goto done;
     }
-    if ((rc = store_opps_open_of_owner(k->store, a, k->actor.id, &ids, &n, err)))
+    if (n_owners == 1) {
+        rc = store_opps_open_of_owner(k->store, a, owners[0], &ids, &n, err);
+    } else {
+        /* everyone's: by owner, each one's the longest in its stage first */
+        store_opp_filter f = { .status = KANAL_OPEN };
+        store_opp_row *rows;
+        const char **users;
+        size_t n_rows, n_users = 0;
+        if (!(rc = store_opps_list(k->store, a, &f, &rows, &n_rows, err)) &&
+            (!(users = kanal_arena_alloc(a, (n_rows + 1) * sizeof *users)) ||
+             !(ids = kanal_arena_alloc(a, (n_rows + 1) * sizeof *ids))))
+            rc = kanal_error_nomem(err);
+        for (size_t i = 0; !rc && i < n_rows; i++) {
+            bool seen = false;
+            for (size_t u = 0; u < n_users && !seen; u++)
+                seen = strcmp(users[u], rows[i].owner) == 0;
+            if (!seen)
+                users[n_users++] = rows[i].owner;
+        }
+        for (size_t u = 0; !rc && u < n_users; u++) {
+            int64_t *some;
+            size_t m;
+            if (!(rc = store_opps_open_of_owner(k->store, a, users[u], &some, &m, err)))
+                for (size_t i = 0; i < m && n < n_rows; i++)
+                    ids[n++] = some[i];
+        }
+    }
+    if (rc)
         goto done;
     if (!(lines = calloc(n + 1, sizeof *lines))) {
         rc = kanal_error_nomem(err);
@@ -336,12 +392,15 @@ int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
                                        : nx->can_win       ? "win"
                                                            : "blocked";
         if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, o->id) ||
-            kanal_table_set(t, 1, o->partner.name) || kanal_table_set(t, 2, o->workflow) ||
-            kanal_table_set(t, 3, o->stage) || kanal_table_set_int(t, 4, nx->days_in_stage) ||
-            kanal_table_set(t, 5, goal) || kanal_table_set(t, 6, step) ||
-            kanal_table_set_bool(t, 7, nx->stale) || kanal_table_set(t, 8, o->next_contact_at) ||
-            kanal_table_set_bool(t, 9, lines[i].overdue) ||
-            kanal_table_set(t, 10, o->last_activity_at))
+            (team && kanal_table_set(t, 1, o->owner)) ||
+            kanal_table_set(t, c0 + 1, o->partner.name) ||
+            kanal_table_set(t, c0 + 2, o->workflow) || kanal_table_set(t, c0 + 3, o->stage) ||
+            kanal_table_set_int(t, c0 + 4, nx->days_in_stage) ||
+            kanal_table_set(t, c0 + 5, goal) || kanal_table_set(t, c0 + 6, step) ||
+            kanal_table_set_bool(t, c0 + 7, nx->stale) ||
+            kanal_table_set(t, c0 + 8, o->next_contact_at) ||
+            kanal_table_set_bool(t, c0 + 9, lines[i].overdue) ||
+            kanal_table_set(t, c0 + 10, o->last_activity_at))
             rc = kanal_error_nomem(err);
     }
 done:
@@ -355,6 +414,33 @@ done:
     }
     *out = t;
     return KANAL_OK;
+}
+
+int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err)
+{
+    int rc = engine_need_actor(k, err);
+    const char *me = k->actor.id;
+    return rc ? rc : agenda(k, &me, 1, false, out, err);
+}
+
+int kanal_team_agenda(kanal *k, const char *owner, kanal_table **out, kanal_error *err)
+{
+    int rc = engine_need_actor(k, err);
+    if (rc)
+        return rc;
+    if ((!owner || strcmp(owner, k->actor.id) != 0) && !k->is_manager && !k->is_admin) {
+        if (owner)
+            return kanal_error_set(err, KANAL_EREFUSED,
+                                   "only a manager or an admin sees the agenda of another user "
+                                   "('%s'; you are '%s')",
+                                   owner, k->actor.id);
+        return kanal_error_set(err, KANAL_EREFUSED,
+                               "only a manager or an admin sees the team's agenda (you are '%s')",
+                               k->actor.id);
+    }
+    if (owner && (rc = user_known(k, owner, err)))
+        return rc;
+    return agenda(k, &owner, owner ? 1 : 0, !owner, out, err);
 }
 
 /* ---- lists and history --------------------------------------------------------------- */
@@ -379,22 +465,8 @@ static int check_list_filter(kanal *k, const kanal_opp_filter *f, kanal_error *e
     } else if (f->stage) {
         rc = store_workflow_ids(k->store, a, &wids, &n_wf, err);
     }
-    if (!rc && f->owner) {
-        kanal_user u;
-        int found = store_user_get(k->store, a, f->owner, &u, err);
-        if (found == KANAL_ENOTFOUND) {
-            kanal_user *users;
-            size_t nu;
-            const char **ids = NULL;
-            if (!store_users_list(k->store, a, &users, &nu, err) &&
-                (ids = kanal_arena_alloc(a, (nu + 1) * sizeof *ids)))
-                for (size_t i = 0; i < nu; i++)
-                    ids[i] = users[i].id;
-            rc = kanal_unknown(err, KANAL_ENOTFOUND, "user", f->owner, ids, ids ? nu : 0, NULL);
-        } else {
-            rc = found;
-        }
-    }
+    if (!rc && f->owner)
+        rc = user_known(k, f->owner, err);
     if (!rc && f->stage) {
         /* every stage of every version: an old opportunity may sit in a stage since renamed */
         const char **stages = NULL;
@@ -443,6 +515,209 @@ static int check_list_filter(kanal *k, const kanal_opp_filter *f, kanal_error *e
     return rc;
 }
 
+/* The columns of a list of opportunities, in order. */
+enum {
+    COL_ID,
+    COL_PARTNER,
+    COL_WORKFLOW,
+    COL_VERSION,
+    COL_OWNER,
+    COL_STATUS,
+    COL_STAGE,
+    COL_DAYS,
+    COL_CREATED,
+    COL_CLOSED,
+    COL_LOST,
+    COL_NEXT,
+    COL_LAST_ACTIVITY,
+    COL_COUNT
+};
+
+static const struct {
+    const char *name, *label;
+    kanal_type type;
+} list_cols[COL_COUNT] = {
+    { "id", "id", KANAL_TYPE_INT },
+    { "partner", "partner", KANAL_TYPE_TEXT },
+    { "workflow", "workflow", KANAL_TYPE_TEXT },
+    { "version", "v", KANAL_TYPE_INT },
+    { "owner", "owner", KANAL_TYPE_TEXT },
+    { "status", "status", KANAL_TYPE_TEXT },
+    { "stage", "stage", KANAL_TYPE_TEXT },
+    { "days_in_stage", "days", KANAL_TYPE_INT },
+    { "created_at", "created", KANAL_TYPE_TIME },
+    { "closed_at", "closed", KANAL_TYPE_TIME },
+    { "lost_reason", "lost reason", KANAL_TYPE_TEXT },
+    { "next_contact_at", "next contact", KANAL_TYPE_TEXT },
+    { "last_activity_at", "last activity", KANAL_TYPE_TIME },
+};
+
+/* A row of the list, with what it is sorted by. */
+typedef struct list_item {
+    const store_opp_row *r;
+    int64_t days;
+    const char *text; /* the sort key as text, or NULL (last) */
+    int64_t num;      /* the sort key as a number, when numeric */
+    bool numeric, desc;
+} list_item;
+
+static int list_item_cmp(const void *pa, const void *pb)
+{
+    const list_item *a = pa, *b = pb;
+    int c = 0;
+    if (a->numeric) {
+        c = (a->num > b->num) - (a->num < b->num);
+    } else if (!a->text || !b->text) {
+        /* empty values last, whichever the direction */
+        if (a->text != b->text)
+            return a->text ? -1 : 1;
+    } else {
+        c = strcmp(a->text, b->text);
+    }
+    if (a->desc)
+        c = -c;
+    return c ? c : (a->r->id > b->r->id) - (a->r->id < b->r->id);
+}
+
+/* The sort key of a row for column col. */
+static void list_item_key(list_item *it, int col)
+{
+    const store_opp_row *r = it->r;
+    it->numeric = col == COL_ID || col == COL_VERSION || col == COL_DAYS;
+    it->num = col == COL_ID ? r->id : col == COL_VERSION ? r->version : it->days;
+    const char *texts[COL_COUNT] = { [COL_PARTNER] = r->partner_name,
+                                     [COL_WORKFLOW] = r->workflow,
+                                     [COL_OWNER] = r->owner,
+                                     [COL_STATUS] = kanal_status_name(r->status),
+                                     [COL_STAGE] = r->stage,
+                                     [COL_CREATED] = r->created_at,
+                                     [COL_CLOSED] = r->closed_at,
+                                     [COL_LOST] = r->lost_reason,
+                                     [COL_NEXT] = r->next_contact_at,
+                                     [COL_LAST_ACTIVITY] = r->last_activity_at };
+    it->text = texts[col];
+}
+
+/* The column --sort names ("-name": descending), or a usage error. */
+static int sort_column(const char *sort, int *col, bool *desc, kanal_error *err)
+{
+    *desc = sort[0] == '-';
+    const char *name = sort + *desc;
+    const char *names[COL_COUNT];
+    int prefixed = -1, n_prefixed = 0;
+    for (int i = 0; i < COL_COUNT; i++) {
+        names[i] = list_cols[i].name;
+        if (strcmp(name, names[i]) == 0) {
+            *col = i;
+            return KANAL_OK;
+        }
+        if (name[0] && strncmp(name, names[i], strlen(name)) == 0)
+            prefixed = i, n_prefixed++;
+    }
+    /* the start of one name only: "days" for days_in_stage */
+    if (n_prefixed == 1) {
+        *col = prefixed;
+        return KANAL_OK;
+    }
+    const char *near = kanal_suggest(name, names, COL_COUNT);
+    kanal_buf list = KANAL_BUF_INIT;
+    for (int i = 0; i < COL_COUNT; i++)
+        kanal_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+    if (near)
+        kanal_error_set(err, KANAL_EUSAGE, "cannot sort by '%s': did you mean '%s'? (%s; '-' "
+                        "before the name sorts descending)", name, near, kanal_buf_cstr(&list));
+    else
+        kanal_error_set(err, KANAL_EUSAGE, "cannot sort by '%s': choose one of %s ('-' before "
+                        "the name sorts descending)", name, kanal_buf_cstr(&list));
+    kanal_buf_release(&list);
+    return KANAL_EUSAGE;
+}
+
+/* Whether an open row has been longer in its stage than the stage's max_days. */
+static int row_stale(kanal *k, const store_opp_row *r, int64_t days, bool *stale,
+                     kanal_error *err)
+{
+    *stale = false;
+    if (r->status != KANAL_OPEN)
+        return KANAL_OK;
+    def_entry *e;
+    int rc = engine_def_get(k, r->workflow, r->version, &e, err);
+    if (rc)
+        return rc;
+    int si = kanal_workflow_stage_index(e->wf, r->stage);
+    if (si >= 0 && e->wf->stages[si].max_days > 0)
+        *stale = days > e->wf->stages[si].max_days;
+    return KANAL_OK;
+}
+
+/* The export's columns: the lost reason's note, then every field of the rows' workflows
+   (named as the field, or field_NAME where a column has the name already). */
+static int detail_columns(kanal *k, kanal_table *t, const list_item *items, size_t n,
+                          const char ***fields, size_t *n_fields, kanal_error *err)
+{
+    if (kanal_table_add_column(t, "lost_note", KANAL_TYPE_TEXT, "lost note"))
+        return kanal_error_nomem(err);
+    const char **ids = NULL;
+    size_t got = 0, cap = 0;
+    int rc = KANAL_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        def_entry *e;
+        if ((rc = engine_def_get(k, items[i].r->workflow, items[i].r->version, &e, err)))
+            break;
+        for (size_t fi = 0; fi < e->wf->n_fields && !rc; fi++) {
+            const char *id = e->wf->fields[fi].id;
+            bool seen = false;
+            for (size_t j = 0; j < got && !seen; j++)
+                seen = strcmp(ids[j], id) == 0;
+            if (seen)
+                continue;
+            if (got == cap) {
+                cap = cap ? cap * 2 : 16;
+                const char **g = realloc(ids, cap * sizeof *g);
+                if (!g) {
+                    rc = kanal_error_nomem(err);
+                    break;
+                }
+                ids = g;
+            }
+            ids[got++] = id;
+            char name[KANAL_ID_MAX + 8];
+            bool taken = strcmp(id, "lost_note") == 0;
+            for (int c = 0; c < COL_COUNT && !taken; c++)
+                taken = strcmp(id, list_cols[c].name) == 0;
+            snprintf(name, sizeof name, "%s%s", taken ? "field_" : "", id);
+            if (kanal_table_add_column(t, name, KANAL_TYPE_TEXT, name))
+                rc = kanal_error_nomem(err);
+        }
+    }
+    if (rc) {
+        free(ids);
+        return rc;
+    }
+    *fields = ids;
+    *n_fields = got;
+    return KANAL_OK;
+}
+
+/* The export's cells of one row. */
+static int detail_cells(kanal *k, kanal_table *t, int64_t id, const char *const *fields,
+                        size_t n_fields, kanal_error *err)
+{
+    kanal_opp *o;
+    int rc = kanal_opp_get(k, id, &o, err);
+    if (rc)
+        return rc;
+    if (kanal_table_set(t, COL_COUNT, o->lost_note))
+        rc = kanal_error_nomem(err);
+    for (size_t i = 0; i < n_fields && !rc; i++) {
+        int fi = kanal_workflow_field_index(o->wf, fields[i]);
+        if (fi >= 0 && kanal_table_set(t, COL_COUNT + 1 + i, o->fields[fi]))
+            rc = kanal_error_nomem(err);
+    }
+    kanal_opp_free(o);
+    return rc;
+}
+
 int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal_error *err)
 {
     kanal_table *t;
@@ -467,39 +742,51 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
     if (f->status && (sf.status = kanal_status_of(f->status)) == KANAL_STATUS_COUNT)
         return kanal_error_set(err, KANAL_EUSAGE,
                                "invalid status '%s': use open, won or lost", f->status);
+    if ((f->stale || f->overdue) && f->status && sf.status != KANAL_OPEN)
+        return kanal_error_set(err, KANAL_EUSAGE,
+                               "--%s lists open opportunities: --status %s contradicts it",
+                               f->stale ? "stale" : "overdue", f->status);
+    if (f->stale || f->overdue)
+        sf.status = KANAL_OPEN;
+    int sort_col = COL_ID;
+    bool desc = false;
+    if (f->sort && (rc = sort_column(f->sort, &sort_col, &desc, err)))
+        return rc;
     if ((rc = check_list_filter(k, f, err)))
         return rc;
     if ((rc = kanal_table_new(&t, "opportunities", "Opportunities", err)))
         return rc;
-    static const struct {
-        const char *name, *label;
-        kanal_type type;
-    } cols[] = { { "id", "id", KANAL_TYPE_INT },
-                 { "partner", "partner", KANAL_TYPE_TEXT },
-                 { "workflow", "workflow", KANAL_TYPE_TEXT },
-                 { "version", "v", KANAL_TYPE_INT },
-                 { "owner", "owner", KANAL_TYPE_TEXT },
-                 { "status", "status", KANAL_TYPE_TEXT },
-                 { "stage", "stage", KANAL_TYPE_TEXT },
-                 { "days_in_stage", "days", KANAL_TYPE_INT },
-                 { "created_at", "created", KANAL_TYPE_TIME },
-                 { "closed_at", "closed", KANAL_TYPE_TIME },
-                 { "lost_reason", "lost reason", KANAL_TYPE_TEXT } };
-    for (size_t i = 0; i < KANAL_ARRAY_LEN(cols) && !rc; i++)
-        if (kanal_table_add_column(t, cols[i].name, cols[i].type, cols[i].label))
+    for (size_t i = 0; i < COL_COUNT && !rc; i++)
+        if (kanal_table_add_column(t, list_cols[i].name, list_cols[i].type, list_cols[i].label))
             rc = kanal_error_nomem(err);
-    const char *names[] = { "owner", "workflow", "stage", "status" };
-    const char *vals[] = { sf.owner, sf.workflow, sf.stage, f->status };
-    for (size_t i = 0; i < 4 && !rc; i++)
+    char limit[32];
+    snprintf(limit, sizeof limit, "%zu", f->limit);
+    const char *names[] = { "owner", "workflow", "stage", "status", "stale", "overdue", "sort",
+                            "limit" };
+    const char *vals[] = { sf.owner,
+                           sf.workflow,
+                           sf.stage,
+                           f->status,
+                           f->stale ? "yes" : NULL,
+                           f->overdue ? "yes" : NULL,
+                           f->sort,
+                           f->limit ? limit : NULL };
+    for (size_t i = 0; i < KANAL_ARRAY_LEN(names) && !rc; i++)
         if (vals[i] && kanal_table_add_filter(t, names[i], vals[i]))
             rc = kanal_error_nomem(err);
     kanal_arena *a = kanal_arena_new();
     store_opp_row *rows = NULL;
-    size_t n = 0;
+    list_item *items = NULL;
+    const char **fields = NULL;
+    size_t n = 0, got = 0, n_fields = 0;
+    char today[KANAL_TIME_LEN];
+    engine_now_text(k, today);
     if (!rc && !a)
         rc = kanal_error_nomem(err);
     if (!rc)
         rc = store_opps_list(k->store, a, &sf, &rows, &n, err);
+    if (!rc && !(items = calloc(n + 1, sizeof *items)))
+        rc = kanal_error_nomem(err);
     for (size_t i = 0; !rc && i < n; i++) {
         const store_opp_row *r = &rows[i];
         /* days in the stage: until it closed, or until now */
@@ -508,16 +795,47 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
         if (kanal_time_parse(r->stage_entered_at, &from, &ignore) ||
             (r->closed_at && kanal_time_parse(r->closed_at, &to, &ignore)))
             from = to;
-        if (kanal_table_add_row(t) || kanal_table_set_int(t, 0, r->id) ||
-            kanal_table_set(t, 1, r->partner_name) || kanal_table_set(t, 2, r->workflow) ||
-            kanal_table_set_int(t, 3, r->version) || kanal_table_set(t, 4, r->owner) ||
-            kanal_table_set(t, 5, kanal_status_name(r->status)) ||
-            kanal_table_set(t, 6, r->stage) ||
-            kanal_table_set_int(t, 7, kanal_days_between(from, to)) ||
-            kanal_table_set(t, 8, r->created_at) || kanal_table_set(t, 9, r->closed_at) ||
-            kanal_table_set(t, 10, r->lost_reason))
-            rc = kanal_error_nomem(err);
+        list_item *it = &items[got];
+        it->r = r;
+        it->days = kanal_days_between(from, to);
+        bool stale = false;
+        if (f->stale && (rc = row_stale(k, r, it->days, &stale, err)))
+            break;
+        /* passed: due before today, as the agenda says */
+        bool overdue = r->next_contact_at && strncmp(r->next_contact_at, today, 10) < 0;
+        if ((f->stale && !stale) || (f->overdue && !overdue))
+            continue;
+        list_item_key(it, sort_col);
+        it->desc = desc;
+        got++;
     }
+    if (!rc && f->sort)
+        qsort(items, got, sizeof *items, list_item_cmp);
+    if (f->limit && got > f->limit)
+        got = f->limit;
+    if (!rc && f->detail)
+        rc = detail_columns(k, t, items, got, &fields, &n_fields, err);
+    for (size_t i = 0; !rc && i < got; i++) {
+        const store_opp_row *r = items[i].r;
+        if (kanal_table_add_row(t) || kanal_table_set_int(t, COL_ID, r->id) ||
+            kanal_table_set(t, COL_PARTNER, r->partner_name) ||
+            kanal_table_set(t, COL_WORKFLOW, r->workflow) ||
+            kanal_table_set_int(t, COL_VERSION, r->version) ||
+            kanal_table_set(t, COL_OWNER, r->owner) ||
+            kanal_table_set(t, COL_STATUS, kanal_status_name(r->status)) ||
+            kanal_table_set(t, COL_STAGE, r->stage) ||
+            kanal_table_set_int(t, COL_DAYS, items[i].days) ||
+            kanal_table_set(t, COL_CREATED, r->created_at) ||
+            kanal_table_set(t, COL_CLOSED, r->closed_at) ||
+            kanal_table_set(t, COL_LOST, r->lost_reason) ||
+            kanal_table_set(t, COL_NEXT, r->next_contact_at) ||
+            kanal_table_set(t, COL_LAST_ACTIVITY, r->last_activity_at))
+            rc = kanal_error_nomem(err);
+        if (!rc && f->detail)
+            rc = detail_cells(k, t, r->id, fields, n_fields, err);
+    }
+    free(fields);
+    free(items);
     kanal_arena_free(a);
     if (rc) {
         kanal_table_free(t);

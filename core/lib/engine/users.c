@@ -3,6 +3,7 @@
 ** manages users) and manager (sees and acts on every opportunity, reassigns
 ** work); any other role is a name that workflows use in owner_roles.
 */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,4 +207,217 @@ int kanal_user_list(kanal *k, kanal_table **out, kanal_error *err)
     }
     *out = t;
     return KANAL_OK;
+}
+
+/* Whether list (of n) holds s. */
+static bool has_role(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* Checks a role named on the command line. */
+static int role_ok(const char *role, kanal_error *err)
+{
+    if (kanal_id_valid(role))
+        return KANAL_OK;
+    return kanal_error_set(err, KANAL_EINVALID,
+                           "invalid role '%s': use lowercase letters, digits and '_', starting "
+                           "with a letter",
+                           role);
+}
+
+static void json_roles(kanal_json *j, const char *key, const char *const *roles, size_t n)
+{
+    kanal_json_key(j, key);
+    kanal_json_array(j);
+    for (size_t i = 0; i < n; i++)
+        kanal_json_str(j, roles[i]);
+    kanal_json_end_array(j);
+}
+
+int kanal_user_edit(kanal *k, const char *id, const kanal_user_change *ch, bool *changed,
+                    kanal_error *err)
+{
+    *changed = false;
+    int rc = engine_need_admin(k, "edit users", err);
+    if (rc)
+        return rc;
+    if (ch->name && !ch->name[0])
+        return kanal_error_set(err, KANAL_EINVALID, "a user needs a name"),
+               kanal_error_advise(err, KANAL_ADVICE_NAME_USER, NULL);
+    if (ch->name && (rc = kanal_text_ok("the user's name", ch->name, err)))
+        return rc;
+    for (size_t i = 0; i < ch->n_roles; i++)
+        if ((rc = role_ok(ch->roles[i], err)))
+            return rc;
+    for (size_t i = 0; i < ch->n_add; i++)
+        if ((rc = role_ok(ch->add[i], err)))
+            return rc;
+    for (size_t i = 0; i < ch->n_remove; i++)
+        if ((rc = role_ok(ch->remove[i], err)))
+            return rc;
+    if ((rc = engine_op_begin(k, err)))
+        return rc;
+    kanal_arena *a = kanal_arena_new();
+    kanal_user u;
+    const char **roles = NULL;
+    size_t n = 0;
+    kanal_buf data = KANAL_BUF_INIT;
+    if (!a) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    rc = store_user_get(k->store, a, id, &u, err);
+    if (rc == KANAL_ENOTFOUND)
+        rc = kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", id);
+    if (rc)
+        goto done;
+    /* the roles it will have: those given (or its own), with the additions, without the
+       removals */
+    size_t cap = (ch->set_roles ? ch->n_roles : u.n_roles) + ch->n_add;
+    roles = malloc((cap ? cap : 1) * sizeof *roles);
+    if (!roles) {
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
+    const char *const *base = ch->set_roles ? ch->roles : u.roles;
+    size_t n_base = ch->set_roles ? ch->n_roles : u.n_roles;
+    for (size_t i = 0; i < n_base; i++)
+        if (!has_role(roles, n, base[i]))
+            roles[n++] = base[i];
+    for (size_t i = 0; i < ch->n_add; i++)
+        if (!has_role(roles, n, ch->add[i]))
+            roles[n++] = ch->add[i];
+    for (size_t i = 0; i < ch->n_remove; i++) {
+        const char *r = ch->remove[i];
+        if (!has_role(roles, n, r) && !has_role(ch->add, ch->n_add, r)) {
+            kanal_buf have = KANAL_BUF_INIT;
+            for (size_t j = 0; j < u.n_roles; j++)
+                kanal_buf_printf(&have, "%s%s", j ? ", " : "", u.roles[j]);
+            rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' has no role '%s' (roles: %s)",
+                                 id, r, kanal_buf_cstr(&have));
+            kanal_buf_release(&have);
+            goto done;
+        }
+        size_t w = 0;
+        for (size_t j = 0; j < n; j++)
+            if (strcmp(roles[j], r) != 0)
+                roles[w++] = roles[j];
+        n = w;
+    }
+    if (n == 0) {
+        rc = kanal_error_set(err, KANAL_EINVALID, "a user needs at least one role");
+        kanal_error_advise(err, KANAL_ADVICE_GIVE_ROLE, NULL);
+        goto done;
+    }
+    if (n > 32) {
+        rc = kanal_error_set(err, KANAL_EINVALID, "too many roles (at most 32)");
+        goto done;
+    }
+    int admins = 0;
+    if (u.active && has_role(u.roles, u.n_roles, "admin") && !has_role(roles, n, "admin") &&
+        !(rc = store_count_active_with_role(k->store, "admin", &admins, err)) && admins <= 1)
+        rc = kanal_error_set(err, KANAL_EREFUSED,
+                             "'%s' is the last active admin and keeps the admin role: make "
+                             "another user an admin first",
+                             id);
+    if (rc)
+        goto done;
+    bool same_roles = n == u.n_roles;
+    for (size_t i = 0; same_roles && i < n; i++)
+        same_roles = has_role(u.roles, u.n_roles, roles[i]);
+    bool new_name = ch->name && strcmp(ch->name, u.name) != 0;
+    if (same_roles && !new_name)
+        goto done;
+    char at[KANAL_TIME_LEN];
+    engine_now_text(k, at);
+    if ((rc = store_user_update(k->store, id, new_name ? ch->name : u.name, roles, n, err)))
+        goto done;
+    kanal_json j;
+    kanal_json_init(&j, &data);
+    kanal_json_object(&j);
+    kanal_json_key(&j, "user");
+    kanal_json_str(&j, id);
+    if (new_name) {
+        kanal_json_key(&j, "name");
+        kanal_json_str(&j, ch->name);
+        kanal_json_key(&j, "was_name");
+        kanal_json_str(&j, u.name);
+    }
+    if (!same_roles) {
+        json_roles(&j, "roles", roles, n);
+        json_roles(&j, "was_roles", u.roles, u.n_roles);
+    }
+    kanal_json_end_object(&j);
+    if (data.oom)
+        rc = kanal_error_nomem(err);
+    else
+        rc = engine_record_event(k, NULL, KANAL_EV_USER_EDITED, at, &data, err);
+    *changed = rc == KANAL_OK;
+done:
+    kanal_buf_release(&data);
+    free(roles);
+    kanal_arena_free(a);
+    rc = engine_op_end(k, rc, err);
+    if (rc)
+        *changed = false;
+    return rc;
+}
+
+int kanal_roles_unused(kanal *k, const char *const *roles, size_t n, kanal_buf *out,
+                       kanal_error *err)
+{
+    kanal_arena *a = kanal_arena_new();
+    if (!a)
+        return kanal_error_nomem(err);
+    const char **ids = NULL;
+    size_t n_ids = 0;
+    kanal_buf used = KANAL_BUF_INIT;
+    const char **names = NULL;
+    size_t n_names = 0, cap = 0;
+    int rc = store_workflow_ids(k->store, a, &ids, &n_ids, err);
+    for (size_t i = 0; !rc && i < n_ids; i++) {
+        def_entry *e;
+        if ((rc = engine_workflow_latest(k, ids[i], &e, err)))
+            break;
+        const kanal_workflow *wf = e->wf;
+        for (size_t r = 0; r < wf->n_owner_roles; r++) {
+            if (has_role(names, n_names, wf->owner_roles[r]))
+                continue;
+            if (n_names == cap) {
+                cap = cap ? cap * 2 : 8;
+                const char **g = realloc(names, cap * sizeof *g);
+                if (!g) {
+                    rc = kanal_error_nomem(err);
+                    break;
+                }
+                names = g;
+            }
+            names[n_names++] = wf->owner_roles[r];
+            kanal_buf_printf(&used, "%s%s", n_names > 1 ? ", " : "", wf->owner_roles[r]);
+        }
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (!strcmp(roles[i], "admin") || !strcmp(roles[i], "manager") ||
+            has_role(names, n_names, roles[i]))
+            continue;
+        const char *near = kanal_suggest(roles[i], names, n_names);
+        kanal_buf_printf(out, "%srole '%s' is named by no workflow", out->len ? "\n" : "",
+                         roles[i]);
+        if (near)
+            kanal_buf_printf(out, " (did you mean '%s'?)", near);
+        if (n_names)
+            kanal_buf_printf(out, "; the workflows use: %s", kanal_buf_cstr(&used));
+        else
+            kanal_buf_printf(out, "; no workflow is applied yet");
+    }
+    if (!rc && (used.oom || out->oom))
+        rc = kanal_error_nomem(err);
+    free(names);
+    kanal_buf_release(&used);
+    kanal_arena_free(a);
+    return rc;
 }

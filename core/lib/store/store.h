@@ -38,8 +38,8 @@ typedef struct store_opp_row {
     const char *stage, *stage_entered_at, *created_at, *closed_at, *lost_reason,
         *last_event_at;
     int64_t last_seq;
-    /* schema 5, from store_opp_get only (NULL from lists): when the owner means to act
-       next (YYYY-MM-DD), and the latest activity's time; NULL: none */
+    /* schema 5: when the owner means to act next (YYYY-MM-DD), and the latest
+       activity's time; NULL: none */
     const char *next_contact_at, *last_activity_at;
 } store_opp_row;
 
@@ -150,7 +150,7 @@ typedef struct store_deal_filter {
 
 /* ---- the backend ------------------------------------------------------------------- */
 
-#define STORE_METHODS_VERSION 4
+#define STORE_METHODS_VERSION 5
 
 /*
 ** The functions of a backend; each documented at its store_* wrapper
@@ -297,7 +297,11 @@ typedef struct store_methods {
     /* version 3: next contact */
     int (*opp_set_next)(store *s, int64_t id, const char *next_contact_at, kanal_error *err);
 
-    /* version 4: contacts */
+    /* version 4: editing users */
+    int (*user_update)(store *s, const char *id, const char *name, const char *const *roles,
+                       size_t n_roles, kanal_error *err);
+
+    /* version 5: contacts */
     int (*contact_insert)(store *s, const kanal_contact *c, int64_t *id, kanal_error *err);
     int (*contact_get)(store *s, kanal_arena *a, int64_t id, kanal_contact *out, kanal_error *err);
     int (*contact_update)(store *s, const kanal_contact *c, kanal_error *err);
@@ -314,8 +318,8 @@ struct store {
 };
 
 /* The schema version of a new database, whatever the backend (4: deals; 5: next contact;
-   6: the people at partners). */
-#define STORE_SCHEMA_VERSION 6
+   6: editing users; 7: the people at partners). */
+#define STORE_SCHEMA_VERSION 7
 
 /* ---- opening --------------------------------------------------------------------- */
 
@@ -808,6 +812,14 @@ static inline int store_opp_set_next(store *s, int64_t id, const char *next_cont
                                      kanal_error *err)
 {
     return s->m->opp_set_next(s, id, next_contact_at, err);
+}
+
+/* Renames a user and sets their roles (and, where logins are the server's, the
+   groups those roles put the login in). */
+static inline int store_user_update(store *s, const char *id, const char *name,
+                                    const char *const *roles, size_t n_roles, kanal_error *err)
+{
+    return s->m->user_update(s, id, name, roles, n_roles, err);
 }
 
 /* ---- contacts: the people at partners ------------------------------------------------ */

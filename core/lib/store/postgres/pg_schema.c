@@ -438,11 +438,41 @@ const char store_pg_schema_v5_contacts[] =
     "  END IF;"
     "  RETURN NEW; END $$;";
 
+/* v6, editing users: an admin changes a user's roles, and with them the groups the
+   user's login is in (admin, manager, rep), through a function as add_login. */
+const char store_pg_schema_v6_users[] =
+    "CREATE FUNCTION set_groups(who text, kinds text[]) RETURNS void LANGUAGE plpgsql"
+    "  SECURITY DEFINER SET search_path = kanal AS $$ DECLARE k text; BEGIN"
+    "    IF NOT is_admin() THEN"
+    "      RAISE EXCEPTION 'only an admin changes roles' USING ERRCODE = '42501';"
+    "    END IF;"
+    "    FOR attempt IN 1..50 LOOP BEGIN"
+    "      IF EXISTS (SELECT FROM pg_roles WHERE rolname = who AND NOT rolsuper) THEN"
+    "        FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
+    "          IF k = ANY(kinds) THEN"
+    "            EXECUTE format('GRANT %I TO %I', group_role(k), who);"
+    "          ELSE"
+    "            EXECUTE format('REVOKE %I FROM %I', group_role(k), who);"
+    "          END IF;"
+    "        END LOOP;"
+    "      END IF;"
+    "      RETURN;"
+    "    EXCEPTION WHEN internal_error THEN"
+    "      IF SQLERRM <> 'tuple concurrently updated' THEN RAISE; END IF;"
+    "      PERFORM retry_role_change(attempt);"
+    "    END; END LOOP; END $$;"
+    "REVOKE ALL ON FUNCTION set_groups(text, text[]) FROM PUBLIC;"
+    "DO $$ BEGIN"
+    "  EXECUTE format('GRANT EXECUTE ON FUNCTION kanal.set_groups(text, text[]) TO %I',"
+    "                 kanal.group_role('admin'));"
+    "  EXECUTE format('GRANT DELETE ON kanal.user_roles TO %I', kanal.group_role('admin'));"
+    "END $$;";
+
 /*
-** v6, the people at partners (as schema_v6_people on SQLite): the contacts a
+** v7, the people at partners (as schema_v7_people on SQLite): the contacts a
 ** rep talks to at each partner; a removed one keeps its row (removed_at). Run
 ** after the blocks above, by kanal init and by the owner's migration from
-** version 5; kept in a block of its own, since version 6 may hold others.
+** version 6; kept in a block of its own, since version 7 may hold others.
 **
 ** Like deals, staff read and write all; a rep writes the contacts of the
 ** partners they own now, and reads those and the contacts of the partners of
@@ -450,7 +480,7 @@ const char store_pg_schema_v5_contacts[] =
 ** reads too the events outside opportunities of the partners they own (its
 ** edits, its contacts' events: kanal history --partner).
 */
-const char store_pg_schema_v6_people[] =
+const char store_pg_schema_v7_people[] =
     "SET LOCAL search_path = kanal;"
     "CREATE TABLE contacts("
     "  id bigint PRIMARY KEY,"

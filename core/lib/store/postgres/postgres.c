@@ -221,7 +221,8 @@ static int inspect(pg *s, bool *ours, bool *other, kanal_error *err)
 static const char *const migrations[][4] = {
     { store_pg_schema_v4, store_pg_security_v4, store_pg_schema_v4_deals },
     { store_pg_schema_v5_contacts },
-    { store_pg_schema_v6_people },
+    { store_pg_schema_v6_users },
+    { store_pg_schema_v7_people },
 };
 
 /* The schema version the database's meta says (0: none). */
@@ -568,6 +569,44 @@ static int pg_user_insert(store *base_, const char *id, const char *name,
     if (!rc)
         rc = run_done(s, "SELECT kanal.add_login($1, $2::text[])", 2, q, err,
                       "adding a user's login");
+    return rc;
+}
+
+static int pg_user_update(store *base_, const char *id, const char *name,
+                          const char *const *roles, size_t n_roles, kanal_error *err)
+{
+    pg *s = (pg *)base_;
+    const char *p[] = { id, name };
+    int rc = run_done(s, "UPDATE users SET name = $2 WHERE id = $1", 2, p, err,
+                      "renaming a user");
+    if (!rc)
+        rc = run_done(s, "DELETE FROM user_roles WHERE user_id = $1", 1, p, err,
+                      "changing a user's roles");
+    for (size_t i = 0; !rc && i < n_roles; i++) {
+        const char *q[] = { id, roles[i] };
+        rc = run_done(s,
+                      "INSERT INTO user_roles(user_id, role) VALUES ($1, $2) ON CONFLICT DO "
+                      "NOTHING",
+                      2, q, err, "changing a user's roles");
+    }
+    /* the groups its roles put the login in, as pg_user_insert */
+    bool admin = false, manager = false, rep = false;
+    for (size_t i = 0; i < n_roles; i++) {
+        if (!strcmp(roles[i], "admin"))
+            admin = true;
+        else if (!strcmp(roles[i], "manager"))
+            manager = true;
+        else
+            rep = true;
+    }
+    char kinds[64];
+    snprintf(kinds, sizeof kinds, "{%s%s%s%s%s}", admin ? "admin" : "",
+             admin && (manager || rep) ? "," : "", manager ? "manager" : "",
+             manager && rep ? "," : "", rep ? "rep" : "");
+    const char *q[] = { id, kinds };
+    if (!rc)
+        rc = run_done(s, "SELECT kanal.set_groups($1, $2::text[])", 2, q, err,
+                      "changing a user's login groups");
     return rc;
 }
 
@@ -1153,7 +1192,9 @@ static int pg_opps_list(store *base_, kanal_arena *a, const store_opp_filter *f,
                         f->status < KANAL_STATUS_COUNT ? kanal_status_name(f->status) : NULL };
     PGresult *r = store_pg_run(
         (pg *)base_,
-        "SELECT " OPP_COLS ", p.name FROM opportunities o JOIN partners p ON p.id = o.partner_id"
+        "SELECT " OPP_COLS ", p.name, o.next_contact_at,"
+        " (SELECT max(at) FROM activities WHERE opp_id = o.id)"
+        " FROM opportunities o JOIN partners p ON p.id = o.partner_id"
         " WHERE ($1::text IS NULL OR o.owner = $1) AND ($2::text IS NULL OR o.workflow = $2)"
         " AND ($3::text IS NULL OR o.stage = $3) AND ($4::text IS NULL OR o.status = $4)"
         " ORDER BY o.id",
@@ -1166,6 +1207,8 @@ static int pg_opps_list(store *base_, kanal_arena *a, const store_opp_filter *f,
         store_opp_row o;
         read_opp(a, r, i, &o, &oom);
         o.partner_name = store_pg_text(a, r, i, 13, &oom);
+        o.next_contact_at = store_pg_text(a, r, i, 14, &oom);
+        o.last_activity_at = store_pg_text(a, r, i, 15, &oom);
         kanal_buf_add(&b, &o, sizeof o);
     }
     PQclear(r);
@@ -1677,6 +1720,7 @@ static const store_methods pg_methods = {
     .depth = pg_depth,
     .publish = pg_publish,
     .user_insert = pg_user_insert,
+    .user_update = pg_user_update,
     .user_get = pg_user_get,
     .user_set_active = pg_user_set_active,
     .count_active_with_role = pg_count_active_with_role,

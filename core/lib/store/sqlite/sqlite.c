@@ -211,10 +211,10 @@ static const char schema_v4_deals[] = "CREATE TABLE deals("
 static const char schema_v5_contacts[] =
     "ALTER TABLE opportunities ADD COLUMN next_contact_at TEXT;";
 
-/* v6, the people at partners: the contacts a rep talks to at each partner. A
+/* v7, the people at partners: the contacts a rep talks to at each partner. A
    removed contact keeps its row (removed_at), as the log keeps its events. Kept
-   in a block of its own: version 6 may hold other blocks beside it. */
-static const char schema_v6_people[] = "CREATE TABLE contacts("
+   in a block of its own: version 7 may hold other blocks beside it. */
+static const char schema_v7_people[] = "CREATE TABLE contacts("
                                        "  id INTEGER PRIMARY KEY,"
                                        "  partner_id INTEGER NOT NULL REFERENCES partners(id),"
                                        "  name TEXT NOT NULL,"
@@ -238,7 +238,8 @@ static const char *const migrations[][4] = {
     { schema_v3 },
     { schema_v4, schema_v4_deals },
     { schema_v5_contacts },
-    { schema_v6_people },
+    { NULL }, /* v6: editing users needs nothing new here */
+    { schema_v7_people },
 };
 /* clang-format on */
 
@@ -936,6 +937,35 @@ static int sq_user_insert(store *base_, const char *id, const char *name, const 
         bind_text(st, 1, id);
         bind_text(st, 2, roles[i]);
         rc = step_done(s, st, err, "adding a user's role");
+    }
+    return rc;
+}
+
+static int sq_user_update(store *base_, const char *id, const char *name,
+                          const char *const *roles, size_t n_roles, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "UPDATE users SET name = ? WHERE id = ?";
+    static const char sql_clear[] = "DELETE FROM user_roles WHERE user_id = ?";
+    static const char sql_role[] = "INSERT OR IGNORE INTO user_roles(user_id, role) VALUES (?, ?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, name);
+    bind_text(st, 2, id);
+    int rc = step_done(s, st, err, "renaming a user");
+    if (!rc && !(st = prep(s, sql_clear, err)))
+        return err->code;
+    if (!rc) {
+        bind_text(st, 1, id);
+        rc = step_done(s, st, err, "changing a user's roles");
+    }
+    for (size_t i = 0; !rc && i < n_roles; i++) {
+        if (!(st = prep(s, sql_role, err)))
+            return err->code;
+        bind_text(st, 1, id);
+        bind_text(st, 2, roles[i]);
+        rc = step_done(s, st, err, "changing a user's roles");
     }
     return rc;
 }
@@ -1656,7 +1686,9 @@ static int sq_opps_list(store *base_, kanal_arena *a, const store_opp_filter *f,
 {
     sq *s = (sq *)base_;
     static const char sql[] =
-        "SELECT " OPP_COLS ", p.name FROM opportunities o JOIN partners p ON p.id = o.partner_id"
+        "SELECT " OPP_COLS ", p.name, o.next_contact_at,"
+        " (SELECT max(at) FROM activities WHERE opp_id = o.id)"
+        " FROM opportunities o JOIN partners p ON p.id = o.partner_id"
         " WHERE (?1 IS NULL OR o.owner = ?1) AND (?2 IS NULL OR o.workflow = ?2)"
         " AND (?3 IS NULL OR o.stage = ?3) AND (?4 IS NULL OR o.status = ?4)"
         " ORDER BY o.id";
@@ -1674,6 +1706,8 @@ static int sq_opps_list(store *base_, kanal_arena *a, const store_opp_filter *f,
         store_opp_row r;
         read_opp(a, st, &r, &oom);
         r.partner_name = col_text(a, st, 13, &oom);
+        r.next_contact_at = col_text(a, st, 14, &oom);
+        r.last_activity_at = col_text(a, st, 15, &oom);
         kanal_buf_add(&b, &r, sizeof r);
     }
     done(s, st);
@@ -2252,6 +2286,7 @@ static const store_methods sqlite_methods = {
     .depth = sq_depth,
     .publish = sq_publish,
     .user_insert = sq_user_insert,
+    .user_update = sq_user_update,
     .user_get = sq_user_get,
     .user_set_active = sq_user_set_active,
     .count_active_with_role = sq_count_active_with_role,
