@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-packages="build-essential cmake pkg-config libyaml-dev liblua5.4-dev libsqlite3-dev libcsv-dev libjansson-dev sqlite3 valgrind time postgresql libpq-dev librsvg2-bin libxml2-utils python3"
+packages="build-essential cmake pkg-config libyaml-dev liblua5.4-dev libsqlite3-dev libcsv-dev libjansson-dev libicu-dev sqlite3 valgrind time postgresql libpq-dev librsvg2-bin libxml2-utils python3"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -4,18 +4,21 @@
 # not as an option silently "not given". (At run time, asking for an
 # undeclared option aborts with "internal error"; this finds it without
 # having to run every path.) The options of every list (CLI_LIST_OPTS in
-# cli.h) count as declared by a file that uses that macro.
+# cli.h) count as declared by a file that uses that macro, and so does --next
+# (CLI_NEXT_OPT).
 #
 # Usage: tests/check_cli_options.sh [SOURCE_DIR]
 set -u
 top=${1:-$(dirname "$0")/..}
 cd "$top/core/cli" || exit 2
 list_opts=$(sed -n '/#define CLI_LIST_OPTS/,/^$/p' cli.h | grep -o '{ "[a-z-]*"' | sed 's/{ "//; s/"//')
+next_opt=$(grep '#define CLI_NEXT_OPT' cli.h | grep -o '{ "[a-z-]*"' | sed 's/{ "//; s/"//')
 bad=0
 n=0
 for f in cmd_*.c; do
     declared=$(grep -o '{ "[a-z-]*", ' "$f" | sed 's/{ "//; s/", //')
     grep -q CLI_LIST_OPTS "$f" && declared="$declared $list_opts"
+    grep -q CLI_NEXT_OPT "$f" && declared="$declared $next_opt"
     for used in $(grep -oE 'cli_(get|flag|all)\(a, "[a-z-]+"' "$f" | sed 's/.*"\([a-z-]*\)"/\1/' | sort -u); do
         n=$((n + 1))
         case " $(echo $declared) " in

@@ -141,8 +141,9 @@ static int import_run(cli *c, cli_args *a)
     progress prog = { .c = c };
     clock_gettime(CLOCK_MONOTONIC, &prog.start);
     bool tty = isatty(fileno(c->err));
-    kanal_diags d;
+    kanal_diags d, notes;
     kanal_diags_init(&d);
+    kanal_diags_init(&notes);
     kanal_import_result res;
     kanal_error err;
     kanal_error_clear(&err);
@@ -151,10 +152,15 @@ static int import_run(cli *c, cli_args *a)
     opts.dry_run = dry;
     opts.progress = tty ? show_progress : NULL;
     opts.progress_ud = &prog;
+    opts.notes = &notes;
     rc = kanal_import_run(k, pl, format, what, path, &opts, &d, &res, &err);
     if (prog.shown)
         fputs("\r\033[K", c->err);
     cli_plugin_warnings(c);
+    for (size_t i = 0; i < notes.count; i++)
+        fprintf(c->err, "%s:%d: note: %s\n", cli_safe(c, notes.items[i].file),
+                notes.items[i].line, cli_safe(c, notes.items[i].message));
+    kanal_diags_release(&notes);
     /* every bad row, as FILE:LINE: MESSAGE */
     for (size_t i = 0; i < d.count; i++)
         fprintf(c->err, "%s:%d: %s\n", cli_safe(c, d.items[i].file), d.items[i].line,

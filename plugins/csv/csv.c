@@ -7,9 +7,10 @@
 **   - the exporter "csv": partners, contacts and events in the form the
 **     importer reads;
 **   - the importer "csv": `partners` (name,type,owner,email,phone,city,tax_id),
-**     `contacts` (partner,name,role,email,phone; a host of plugin ABI 1.3 or
-**     later) and `history` (partner,workflow,owner,at,event,arg,note), header
-**     required, columns in any order, unknown columns refused. Quoted fields,
+**     `contacts` (partner,name,role,email,phone; a host of plugin ABI 1.4 or
+**     later) and `history` (partner,workflow,owner,at,event,arg,note,actor), header
+**     required, columns in any order, other columns left aside (said once, so
+**     that every list Kanal writes reads back). Quoted fields,
 **     embedded commas, quotes and newlines, a UTF-8 byte-order mark and CRLF
 **     line ends are read; every bad row is reported with its line.
 */
@@ -156,7 +157,7 @@ static int export_table(kanal_call *call, const kanal_table *t)
 
 /* ---- reading ------------------------------------------------------------------------- */
 
-enum { MAX_COLS = 16 };
+enum { MAX_COLS = 256 }; /* a wide file is read, its other columns left aside */
 /* a physical line: a file without line ends (/dev/zero) stops here, not at
    the end of memory */
 #define LINE_MAX_BYTES (64L * 1024 * 1024)
@@ -217,7 +218,7 @@ typedef struct reader {
 static const char *const partner_cols[] = { "name", "type", "owner", "email", "phone", "city",
                                             "tax_id" };
 static const char *const history_cols[] = { "partner", "workflow", "owner", "at", "event",
-                                            "arg", "note" };
+                                            "arg", "note", "actor" };
 static const char *const contact_cols[] = { "partner", "name", "role", "email", "phone" };
 
 /* libcsv's callbacks: a field, then the end of a row. */
@@ -338,6 +339,8 @@ static bool take_header(reader *r)
     for (size_t k = 0; k < r->n_known; k++)
         r->col_of[k] = -1;
     bool ok = true;
+    char ignored[512] = "";
+    size_t n_ignored = 0;
     if (r->n_seen > MAX_COLS) {
         host->row_error(r->call, r->row_start, "the header has %zu columns; at most %d",
                         r->n_seen, MAX_COLS);
@@ -354,14 +357,14 @@ static bool take_header(reader *r)
             /* an events export: who ran each command then; the import's own
                events record who runs it now */
         } else if (k == r->n_known) {
-            char list[256] = "";
-            for (size_t j = 0; j < r->n_known; j++)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? "," : "",
-                         r->known[j]);
-            host->row_error(r->call, r->row_start,
-                            "unknown column '%s' in the header (the columns of %s: %s)", name,
-                            r->args->what, list);
-            ok = false;
+            /* a column of something Kanal wrote (a list's id, days...): left aside, said once */
+            if (name[0])
+                snprintf(ignored + strlen(ignored), sizeof ignored - strlen(ignored), "%s'%s'",
+                         n_ignored ? ", " : "", name);
+            else
+                snprintf(ignored + strlen(ignored), sizeof ignored - strlen(ignored),
+                         "%san unnamed column", n_ignored ? ", " : "");
+            n_ignored++;
         } else if (r->col_of[k] >= 0) {
             host->row_error(r->call, r->row_start, "column '%s' appears twice in the header",
                             name);
@@ -369,6 +372,16 @@ static bool take_header(reader *r)
         } else {
             r->col_of[k] = (int)i;
         }
+    }
+    if (n_ignored) {
+        char list[256] = "";
+        for (size_t j = 0; j < r->n_known; j++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? "," : "",
+                     r->known[j]);
+        bool one_unnamed = n_ignored == 1 && ignored[0] != '\'';
+        host->notice(r->call, r->row_start, "%s%s %s left aside: the %s import takes %s",
+                     one_unnamed ? "" : n_ignored > 1 ? "the columns " : "the column ", ignored,
+                     n_ignored > 1 ? "are" : "is", r->args->what, list);
     }
     /* partners: name, type; contacts: partner, name; history: partner, workflow, owner,
        at, event */
@@ -435,7 +448,8 @@ static void on_row(int c, void *ud)
             int rc;
             if (r->history) {
                 kanal_step s = { sizeof s, r->row_start, col(r, 0), col(r, 1) ? col(r, 1) : "",
-                                 col(r, 2), col(r, 3), col(r, 4), col(r, 5), col(r, 6) };
+                                 col(r, 2), col(r, 3), col(r, 4), col(r, 5), col(r, 6),
+                                 col(r, 7) };
                 rc = host->step(r->call, &s);
             } else if (r->contacts) {
                 kanal_contact_row p = { sizeof p,  r->row_start, col(r, 0), col(r, 1),
@@ -505,19 +519,21 @@ static int import(kanal_call *call, const kanal_import_args *args)
     r.args = args;
     if (strcmp(args->what, "partners") == 0) {
         r.known = partner_cols;
+        r.n_known = sizeof partner_cols / sizeof partner_cols[0];
     } else if (strcmp(args->what, "history") == 0) {
         r.known = history_cols;
+        r.n_known = sizeof history_cols / sizeof history_cols[0];
         r.history = true;
     } else if (strcmp(args->what, "contacts") == 0) {
         if (host->size < offsetof(kanal_host, add_contact) + sizeof host->add_contact)
             return host->fail(call, "this Kanal does not import contacts (it needs plugin ABI "
-                                    "1.3)");
+                                    "1.4)");
         r.known = contact_cols;
+        r.n_known = sizeof contact_cols / sizeof contact_cols[0];
         r.contacts = true;
     } else {
         return host->fail(call, "csv imports partners, contacts or history, not '%s'", args->what);
     }
-    r.n_known = r.contacts ? 5 : 7;
     FILE *f = fopen(args->path, "rb");
     if (!f)
         return host->fail(call, "cannot read '%s': %s", args->path, strerror(errno));
@@ -598,7 +614,7 @@ static int import(kanal_call *call, const kanal_import_args *args)
     }
     if (!r.header_done && !r.fatal)
         host->row_error(call, 1, "the file is empty: expected a header row (%s)",
-                        r.history    ? "partner,workflow,owner,at,event,arg,note"
+                        r.history    ? "partner,workflow,owner,at,event,arg,note,actor"
                         : r.contacts ? "partner,name,role,email,phone"
                                      : "name,type,owner,email,phone,city,tax_id");
     host->progress(call, r.rows);

@@ -119,18 +119,18 @@ cmp -s partners.csv stdout-partners.csv || fail "-o writes other bytes than stdo
 ok kanal export csv events -o events.csv
 expect_out ""
 # (and the operating-system login that ran each step, for the reader)
-expect_file events.csv "partner,workflow,owner,at,event,arg,note,login" \
-    '"Sklep ""Pod Lipą"", Kraków",wholesale,marcin,2026-03-02T09:00:00Z,created,,,'"$LOGIN" \
+expect_file events.csv "partner,workflow,owner,at,event,arg,note,actor,login" \
+    '"Sklep ""Pod Lipą"", Kraków",wholesale,marcin,2026-03-02T09:00:00Z,created,,,marcin,'"$LOGIN" \
     '"Sklep ""Pod Lipą"", Kraków",wholesale,marcin,2026-03-02T09:30:00Z,log,call,"Line one
-line two, with ""quotes""",'"$LOGIN" \
-    '"Sklep ""Pod Lipą"", Kraków",wholesale,marcin,2026-03-02T09:40:00Z,set,price_list_version=Q1,,'"$LOGIN" \
-    '"Sklep ""Pod Lipą"", Kraków",wholesale,marcin,2026-03-02T09:50:00Z,set,price_list_version=,,'"$LOGIN" \
-    '"Sklep ""Pod Lipą"", Kraków",wholesale,marcin,2026-03-02T09:55:00Z,set,"price_list_version= spaced, value ",,'"$LOGIN" \
-    "Hurtownia Owned,distributors,piotr,2026-03-03T09:00:00Z,created,,,$LOGIN" \
-    'Hurtownia Owned,distributors,piotr,2026-03-04T09:00:00Z,lose,other," needs a note ",'"$LOGIN" \
-    "Hurtownia Owned,wholesale,piotr,2026-03-05T09:00:00Z,created,,,$LOGIN" \
-    "Hurtownia Owned,,anna,2026-03-31T17:00:00Z,reassign,kasia,,$LOGIN" \
-    "Hurtownia Owned,,anna,2026-03-31T17:00:00Z,reassign,marcin,,$LOGIN"
+line two, with ""quotes""",marcin,'"$LOGIN" \
+    '"Sklep ""Pod Lipą"", Kraków",wholesale,marcin,2026-03-02T09:40:00Z,set,price_list_version=Q1,,marcin,'"$LOGIN" \
+    '"Sklep ""Pod Lipą"", Kraków",wholesale,marcin,2026-03-02T09:50:00Z,set,price_list_version=,,marcin,'"$LOGIN" \
+    '"Sklep ""Pod Lipą"", Kraków",wholesale,marcin,2026-03-02T09:55:00Z,set,"price_list_version= spaced, value ",,marcin,'"$LOGIN" \
+    "Hurtownia Owned,distributors,piotr,2026-03-03T09:00:00Z,created,,,piotr,$LOGIN" \
+    'Hurtownia Owned,distributors,piotr,2026-03-04T09:00:00Z,lose,other," needs a note ",piotr,'"$LOGIN" \
+    "Hurtownia Owned,wholesale,piotr,2026-03-05T09:00:00Z,created,,,piotr,$LOGIN" \
+    "Hurtownia Owned,,anna,2026-03-31T17:00:00Z,reassign,kasia,,anna,$LOGIN" \
+    "Hurtownia Owned,,anna,2026-03-31T17:00:00Z,reassign,marcin,,anna,$LOGIN"
 # opportunities: the list's columns, as --format csv prints them, then the lost reason's
 # note and every field of the workflows exported
 ok kanal export csv opportunities
@@ -184,11 +184,11 @@ checks=$((checks + 1))
 [ "$(wc -l <demo-partners.csv)" = 13 ] || fail "demo-partners.csv has $(wc -l <demo-partners.csv) lines, want 13"
 checks=$((checks + 1))
 tail -n 5 demo-events.csv | tr -d '\r' >"$T/.tail"
-printf '%s\n' "Centrum Dystrybucji Śląsk,,anna,2026-03-31T17:00:00Z,reassign,krzysztof,,$LOGIN" \
-    "Centrum Dystrybucji Śląsk,,anna,2026-03-31T17:00:00Z,reassign,marcin,,$LOGIN" \
-    "Dystrybutor Mazowsze,,anna,2026-03-31T17:00:00Z,reassign,marcin,,$LOGIN" \
-    "Hurtownia Podkarpacie,,anna,2026-03-31T17:00:00Z,reassign,marcin,,$LOGIN" \
-    "Doradztwo IT Kowalski,,anna,2026-03-31T17:00:00Z,reassign,marcin,,$LOGIN" >"$T/.want"
+printf '%s\n' "Centrum Dystrybucji Śląsk,,anna,2026-03-31T17:00:00Z,reassign,krzysztof,,anna,$LOGIN" \
+    "Centrum Dystrybucji Śląsk,,anna,2026-03-31T17:00:00Z,reassign,marcin,,anna,$LOGIN" \
+    "Dystrybutor Mazowsze,,anna,2026-03-31T17:00:00Z,reassign,marcin,,anna,$LOGIN" \
+    "Hurtownia Podkarpacie,,anna,2026-03-31T17:00:00Z,reassign,marcin,,anna,$LOGIN" \
+    "Doradztwo IT Kowalski,,anna,2026-03-31T17:00:00Z,reassign,marcin,,anna,$LOGIN" >"$T/.want"
 cmp -s "$T/.tail" "$T/.want" || fail "the events export does not end with the reassignments: $(cat "$T/.tail")"
 # generated goals and the rules' own changes are not exported: the replay makes them again
 checks=$((checks + 1))

@@ -72,11 +72,11 @@ dup_format (skipped)  $BROKEN/dup_format.so
 init_fails (skipped)  $BROKEN/init_fails.so
   no licence key in \$KANAL_TEST_LICENCE
 newer_minor (skipped)  $BROKEN/newer_minor.so
-  it was built for plugin ABI 1.99; this Kanal offers 1.3
+  it was built for plugin ABI 1.99; this Kanal offers 1.4
 no_entry (skipped)  $BROKEN/no_entry.so
   no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin
 wrong_abi (skipped)  $BROKEN/wrong_abi.so
-  it was built for plugin ABI 2.0; this Kanal offers 1.3"
+  it was built for plugin ABI 2.0; this Kanal offers 1.4"
 expect_err ""
 ok kanal plugin list --json
 expect_json_valid
@@ -93,7 +93,7 @@ expect_json '$.plugins[5].loaded' 0
 expect_json '$.plugins[5].problem' 'no licence key in $KANAL_TEST_LICENCE'
 expect_json '$.plugins[6].name' newer_minor
 expect_json '$.plugins[6].version' 1.99.0
-expect_json '$.plugins[6].problem' 'it was built for plugin ABI 1.99; this Kanal offers 1.3'
+expect_json '$.plugins[6].problem' 'it was built for plugin ABI 1.99; this Kanal offers 1.4'
 checks=$((checks + 1))
 # a file that is no plugin is named after the file
 [ "$(json '$.plugins[7].name')" = no_entry ] || fail "no_entry is not named after its file: $(json '$.plugins[7].name')"
@@ -102,7 +102,7 @@ expect_json '$.plugins[7].loaded' 0
 expect_json '$.plugins[7].problem' "no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin"
 expect_json '$.plugins[8].name' wrong_abi
 expect_json '$.plugins[8].version' 2.0.0
-expect_json '$.plugins[8].problem' 'it was built for plugin ABI 2.0; this Kanal offers 1.3'
+expect_json '$.plugins[8].problem' 'it was built for plugin ABI 2.0; this Kanal offers 1.4'
 expect_json '$.plugins[8].provides' '[]'
 expect_plugins 9
 
@@ -112,17 +112,17 @@ ok kanal partner add "Hurtownia Alfa" --type wholesaler --owner marcin
 ok kanal opp new --partner "Hurtownia Alfa" --workflow distributors --owner marcin --at 2026-11-20T10:00:00Z
 # the csv of the csv plugin (not dup_format's "not csv"), with a warning for each skipped plugin
 ok kanal opp list --format csv
-expect_out_crlf "id,partner,workflow,version,owner,status,stage,days_in_stage,created_at,closed_at,lost_reason" \
-    "1,Hurtownia Alfa,distributors,1,marcin,open,awareness,8,2026-11-20T10:00:00Z,,"
+expect_out_crlf "id,partner,workflow,version,owner,status,stage,days_in_stage,created_at,closed_at,lost_reason,next_contact_at,last_activity_at" \
+    "1,Hurtownia Alfa,distributors,1,marcin,open,awareness,8,2026-11-20T10:00:00Z,,,,"
 expect_err "kanal: warning: plugin $BROKEN/dup_format.so skipped: the format 'csv' is already provided by csv
 kanal: warning: plugin $BROKEN/init_fails.so skipped: no licence key in \$KANAL_TEST_LICENCE
-kanal: warning: plugin $BROKEN/newer_minor.so skipped: it was built for plugin ABI 1.99; this Kanal offers 1.3
+kanal: warning: plugin $BROKEN/newer_minor.so skipped: it was built for plugin ABI 1.99; this Kanal offers 1.4
 kanal: warning: plugin $BROKEN/no_entry.so skipped: no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin
-kanal: warning: plugin $BROKEN/wrong_abi.so skipped: it was built for plugin ABI 2.0; this Kanal offers 1.3"
+kanal: warning: plugin $BROKEN/wrong_abi.so skipped: it was built for plugin ABI 2.0; this Kanal offers 1.4"
 ok kanal opp list --format markdown
-expect_out "| id | partner | workflow | v | owner | status | stage | days | created | closed | lost reason |
-| ---: | --- | --- | ---: | --- | --- | --- | ---: | --- | --- | --- |
-| 1 | Hurtownia Alfa | distributors | 1 | marcin | open | awareness | 8 | 2026-11-20T10:00:00Z |  |  |"
+expect_out "| id | partner | workflow | v | owner | status | stage | days | created | closed | lost reason | next contact | last activity |
+| ---: | --- | --- | ---: | --- | --- | --- | ---: | --- | --- | --- | --- | --- |
+| 1 | Hurtownia Alfa | distributors | 1 | marcin | open | awareness | 8 | 2026-11-20T10:00:00Z |  |  |  |  |"
 # a command that writes still works, and the built-in formats need no plugin at all
 ok kanal log 1 call --as marcin --at 2026-11-21T10:00:00Z
 ok kanal opp list
@@ -244,17 +244,17 @@ ok kanal opp new --partner 3 --workflow referral_partners --as piotr --at 2026-1
 ok kanal opp new --partner 2 --workflow wholesale --as marcin --at 2026-11-26T10:00:00Z
 ok kanal lose 3 --reason no_shelf_space --as marcin --at 2026-11-27T10:00:00Z
 ok kanal opp list --format csv
-expect_out_crlf "id,partner,workflow,version,owner,status,stage,days_in_stage,created_at,closed_at,lost_reason" \
-    '1,"Hurtownia ""Bałtyk"", Gdańsk",distributors,1,marcin,open,awareness,8,2026-11-20T10:00:00Z,,' \
-    "2,Agencja Fala,referral_partners,1,piotr,open,awareness,3,2026-11-25T10:00:00Z,," \
-    "3,Sklep u Zosi,wholesale,1,marcin,lost,contact,1,2026-11-26T10:00:00Z,2026-11-27T10:00:00Z,no_shelf_space"
+expect_out_crlf "id,partner,workflow,version,owner,status,stage,days_in_stage,created_at,closed_at,lost_reason,next_contact_at,last_activity_at" \
+    '1,"Hurtownia ""Bałtyk"", Gdańsk",distributors,1,marcin,open,awareness,8,2026-11-20T10:00:00Z,,,,' \
+    "2,Agencja Fala,referral_partners,1,piotr,open,awareness,3,2026-11-25T10:00:00Z,,,," \
+    "3,Sklep u Zosi,wholesale,1,marcin,lost,contact,1,2026-11-26T10:00:00Z,2026-11-27T10:00:00Z,no_shelf_space,,"
 ok kanal opp list --format csv --status open --owner piotr
-expect_out_crlf "id,partner,workflow,version,owner,status,stage,days_in_stage,created_at,closed_at,lost_reason" \
-    "2,Agencja Fala,referral_partners,1,piotr,open,awareness,3,2026-11-25T10:00:00Z,,"
+expect_out_crlf "id,partner,workflow,version,owner,status,stage,days_in_stage,created_at,closed_at,lost_reason,next_contact_at,last_activity_at" \
+    "2,Agencja Fala,referral_partners,1,piotr,open,awareness,3,2026-11-25T10:00:00Z,,,,"
 ok kanal opp list --format markdown --status lost
-expect_out "| id | partner | workflow | v | owner | status | stage | days | created | closed | lost reason |
-| ---: | --- | --- | ---: | --- | --- | --- | ---: | --- | --- | --- |
-| 3 | Sklep u Zosi | wholesale | 1 | marcin | lost | contact | 1 | 2026-11-26T10:00:00Z | 2026-11-27T10:00:00Z | no_shelf_space |"
+expect_out "| id | partner | workflow | v | owner | status | stage | days | created | closed | lost reason | next contact | last activity |
+| ---: | --- | --- | ---: | --- | --- | --- | ---: | --- | --- | --- | --- | --- |
+| 3 | Sklep u Zosi | wholesale | 1 | marcin | lost | contact | 1 | 2026-11-26T10:00:00Z | 2026-11-27T10:00:00Z | no_shelf_space |  |  |"
 ok kanal next --format csv --as marcin
 expect_out_crlf "id,partner,workflow,stage,days_in_stage,next_goal,next_step,stale,next_contact_at,overdue,last_activity_at" \
     '1,"Hurtownia ""Bałtyk"", Gdańsk",distributors,awareness,8,first_contact,goal,false,,false,'

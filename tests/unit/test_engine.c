@@ -1702,9 +1702,9 @@ static void test_import_options(void)
     as("mia");
     char *before = snapshot();
     kanal_import_options opts = KANAL_IMPORT_OPTIONS_INIT;
-    CHECK_INT(opts.version, 1);
-    CHECK(opts.rejects == NULL && !opts.dry_run && opts.progress == NULL);
-    opts.version = 2;
+    CHECK_INT(opts.version, 2);
+    CHECK(opts.rejects == NULL && !opts.dry_run && opts.progress == NULL && opts.notes == NULL);
+    opts.version = 3;
     kanal_diags d;
     kanal_diags_init(&d);
     kanal_import_result res = { 7, 7, 7 };
@@ -1712,7 +1712,7 @@ static void test_import_options(void)
     CHECK_INT(
         kanal_import_run(k, NULL, "csv", "partners", "/nonexistent.csv", &opts, &d, &res, &err),
         KANAL_EUSAGE);
-    CHECK_STR(err.message, "import options of version 2 (this library knows version 1)");
+    CHECK_STR(err.message, "import options of version 3 (this library knows version 2)");
     CHECK_INT(d.count, 0);
     kanal_diags_release(&d);
     char *after = snapshot();

@@ -14,7 +14,8 @@
 **
 ** A note a user writes (kanal note) is exported with its text as `arg`; the
 ** rules' notes carry a `source` and are left out, like every caused step.
-** A reopening's `arg` is empty and its note is in the note column.
+** A reopening's `arg` is empty and its note is in the note column. A next
+** contact (kanal remind, --next) is exported as `remind` with the date as `arg`.
 **
 ** Steps without a verb are not exported: the replay of the others causes
 ** them again (a reassignment of one opportunity, a rules' note), or they
@@ -50,7 +51,7 @@
     X(KANAL_EV_WORKFLOW_RESTORED, "workflow_restored", NULL, NULL)                                 \
     X(KANAL_EV_DEAL_ADDED, KANAL_EV_DEAL_ADDED_NAME, "deal", "client")                             \
     X(KANAL_EV_DEAL_ENDED, KANAL_EV_DEAL_ENDED_NAME, "deal_end", "client")                         \
-    X(KANAL_EV_NEXT_CONTACT, "next_contact", NULL, NULL)                                              \
+    X(KANAL_EV_NEXT_CONTACT, "next_contact", "remind", "date")                                              \
     X(KANAL_EV_REOPENED, "reopened", "reopen", NULL)                                               \
     X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)                                       \
     X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)                                       \

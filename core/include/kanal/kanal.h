@@ -258,7 +258,8 @@ int kanal_user_edit(kanal *k, const char *id, const kanal_user_change *ch, bool 
 /*
 ** For each of roles that no applied workflow names in owner_roles (admin and
 ** manager are built in), a line in out saying so and which roles the workflows
-** use: a typo like chanel_rep is accepted, but not silently.
+** use: a typo like chanel_rep is accepted, but not silently. Nothing while no
+** workflow is applied.
 */
 int kanal_roles_unused(kanal *k, const char *const *roles, size_t n, kanal_buf *out,
                        kanal_error *err);
@@ -502,6 +503,15 @@ int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err);
 */
 int kanal_team_agenda(kanal *k, const char *owner, kanal_table **out, kanal_error *err);
 
+/*
+** Finds partners (by name, city, e-mail, phone, tax id) and the notes written
+** on opportunities that hold every word of text, whatever its case and
+** accents ("lodz" finds "Łódź"): results: kind (partner, note), id, partner,
+** opp, seq, field, text, at. A rep searches their own partners and
+** opportunities; a manager and an admin everything.
+*/
+int kanal_search(kanal *k, const char *text, kanal_table **out, kanal_error *err);
+
 /* The event log of one opportunity (caller frees with kanal_opp_history_free). */
 typedef struct kanal_history {
     int64_t id;
@@ -591,9 +601,12 @@ typedef struct kanal_import_options {
     bool dry_run;                          /* check everything, keep nothing */
     void (*progress)(void *ud, long rows); /* now and then, the rows read so far */
     void *progress_ud;
+    /* version 2: where the importer's remarks go that are not errors (columns it
+       leaves aside), with the file and line; NULL: nowhere */
+    kanal_diags *notes;
 } kanal_import_options;
-#define KANAL_IMPORT_OPTIONS_VERSION 1
-#define KANAL_IMPORT_OPTIONS_INIT { KANAL_IMPORT_OPTIONS_VERSION, NULL, false, NULL, NULL }
+#define KANAL_IMPORT_OPTIONS_VERSION 2
+#define KANAL_IMPORT_OPTIONS_INIT { KANAL_IMPORT_OPTIONS_VERSION, NULL, false, NULL, NULL, NULL }
 
 /* opts may be NULL (all or nothing, no progress). */
 int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char *what,

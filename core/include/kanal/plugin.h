@@ -8,7 +8,7 @@
 ** functions; init registers what the plugin provides:
 **
 **   - output formats for every list and report (`--format NAME`),
-**   - importers (`kanal import NAME WHAT FILE`): partners, contacts (ABI 1.3)
+**   - importers (`kanal import NAME WHAT FILE`): partners, contacts (ABI 1.4)
 **     and the history of opportunities,
 **   - exporters (`kanal export NAME WHAT`),
 **   - event listeners, called after a command's transaction commits.
@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #define KANAL_PLUGIN_ABI_MAJOR 1
-#define KANAL_PLUGIN_ABI_MINOR 3
+#define KANAL_PLUGIN_ABI_MINOR 4
 #define KANAL_PLUGIN_ABI ((uint32_t)(KANAL_PLUGIN_ABI_MAJOR << 16 | KANAL_PLUGIN_ABI_MINOR))
 
 #define KANAL_PLUGIN_ENTRY_SYMBOL "kanal_plugin_entry"
@@ -79,6 +79,10 @@ typedef struct kanal_step {
     const char *arg;         /* done: goal; log: activity; set: field=value; lose: reason;
                                 reassign: the user who takes over */
     const char *note;        /* or NULL */
+    /* Since ABI 1.3 (the host checks `size`): who recorded the step when it is
+       not `user` — a manager's "created" for a rep names the rep as `user`, the
+       owner, and the manager here. NULL or empty: `user`. */
+    const char *actor;
 } kanal_step;
 
 /* A partner to add, as `kanal partner add` takes it. */
@@ -88,7 +92,7 @@ typedef struct kanal_partner_row {
     const char *name, *type, *owner, *email, *phone, *city, *tax_id; /* NULL: none */
 } kanal_partner_row;
 
-/* A person at a partner to add, as `kanal contact add` takes it (ABI 1.3). */
+/* A person at a partner to add, as `kanal contact add` takes it (ABI 1.4). */
 typedef struct kanal_contact_row {
     uint32_t size;
     long line;
@@ -203,6 +207,14 @@ typedef struct kanal_host {
     int (*unsuited)(kanal_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
     /* --- ABI 1.3 (check `size` before calling) --- */
+
+    /* Importing: a remark for the user about the file that is not an error
+       (columns the importer does not take and leaves aside), shown as
+       FILE:LINE: note: MESSAGE; the import goes on. */
+    int (*notice)(kanal_call *call, long line, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+    /* --- ABI 1.4 (check `size` before calling) --- */
 
     /* Feed a person at a partner through the engine (as `kanal contact add`,
        acting as the importer): 0, or -1 when it was refused, as add_partner. */

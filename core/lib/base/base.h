@@ -63,6 +63,20 @@ size_t kanal_utf8_chars(const char *s, size_t len);
 */
 char *kanal_utf8_fold(const char *s);
 
+/*
+** Text as people compare it when they search (fold.c): without accents and
+** marks, in one case, runs of blanks as one space ("Łódź  Hurt": "lodz hurt").
+** A folder is built once (NULL when ICU cannot make one) and freed with
+** kanal_folder_free; kanal_fold returns a copy the caller frees, NULL when out
+** of memory. With a NULL folder, only case and blanks are folded.
+*/
+typedef struct kanal_folder kanal_folder;
+kanal_folder *kanal_folder_new(void);
+void kanal_folder_free(kanal_folder *f);
+char *kanal_fold(kanal_folder *f, const char *s);
+/* Whether every word of folded_words (folded, one space between) is in hay, folded. */
+bool kanal_fold_contains(kanal_folder *f, const char *hay, const char *folded_words);
+
 char *kanal_strdup(const char *s);
 
 /*

@@ -48,9 +48,17 @@ struct kanal {
     struct pending_event *pending;
     size_t n_pending, cap_pending;
     size_t marks[64];
+    /* search: the folder of text (built on first use), and whether partners are named
+       exactly (an import's rows: a name is never guessed) */
+    kanal_folder *folder;
+    bool folder_tried, exact_partners;
 };
 
 /* ---- kanal.c ---- */
+
+/* The folder of text for searches and names (NULL when ICU cannot make one: then
+   only case and blanks are folded). */
+kanal_folder *engine_folder(kanal *k);
 
 /* Starts an operation's transaction (a savepoint inside kanal_begin). */
 int engine_op_begin(kanal *k, kanal_error *err);

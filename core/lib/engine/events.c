@@ -170,7 +170,7 @@ int engine_export_history(kanal *k, kanal_table *t, kanal_error *err)
                          kanal_table_set(t, 2, owner) || kanal_table_set(t, 3, e->at) ||
                          kanal_table_set(t, 4, verb) || kanal_table_set(t, 5, arg) ||
                          kanal_table_set(t, 6, member(a, d, "note", &oom)) ||
-                         kanal_table_set(t, 7, e->login)))
+                         kanal_table_set(t, 7, e->actor) || kanal_table_set(t, 8, e->login)))
                 oom = true;
         }
         json_decref(d);

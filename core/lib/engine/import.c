@@ -5,6 +5,7 @@
 ** a rep at the command line; the whole import is one transaction, each row a
 ** savepoint within it.
 */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@ typedef struct import_ctx {
     bool manager;
     void (*progress)(void *ud, long rows);
     void *progress_ud;
+    kanal_diags *notes; /* the importer's remarks, or NULL */
+    const char *file;
 } import_ctx;
 
 /* Acts as `user` for one row; the importer may act for others only as a manager. */
@@ -175,6 +178,7 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
                         : t == KANAL_EV_FIELD_SET ? "field=value"
                         : t == KANAL_EV_LOST      ? "the lost reason"
                         : t == KANAL_EV_NOTE      ? "the note's text"
+                        : t == KANAL_EV_NEXT_CONTACT ? "the date, YYYY-MM-DD"
                                                   : NULL;
     if (needs && !arg)
         return kanal_error_set(err, KANAL_EINVALID, "'%s' needs an arg (%s)", ev, needs);
@@ -213,6 +217,8 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
         return kanal_opp_win(k, id, s->at, err);
     case KANAL_EV_NOTE:
         return kanal_opp_note(k, id, arg, s->at, err);
+    case KANAL_EV_NEXT_CONTACT:
+        return kanal_opp_remind(k, id, arg, note, s->at, err);
     default:
         return kanal_opp_lose(k, id, arg, note, s->at, err);
     }
@@ -239,10 +245,21 @@ static void advice_as_rows(kanal_error *err)
 static int import_step(void *ud, const kanal_step *s, kanal_error *err)
 {
     import_ctx *c = ud;
-    int rc = act_as(c->k, s->user, &c->importer, c->manager, err);
+    /* who recorded it: the actor, when the row names one beside the user */
+    const char *actor = s->size > offsetof(kanal_step, actor) && s->actor && s->actor[0]
+                            ? s->actor
+                            : s->user;
+    int rc = act_as(c->k, actor, &c->importer, c->manager, err);
     if (!rc && (rc = do_step(c->k, s, err)))
         advice_as_rows(err);
     return rc;
+}
+
+static void import_notice(void *ud, long line, const char *text)
+{
+    import_ctx *c = ud;
+    if (c->notes)
+        kanal_diags_add(c->notes, c->file, (int)line, 0, "%s", text);
 }
 
 static void import_progress(void *ud, long rows)
@@ -259,7 +276,7 @@ int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char 
     static const kanal_import_options defaults = KANAL_IMPORT_OPTIONS_INIT;
     if (!opts)
         opts = &defaults;
-    if (opts->version != KANAL_IMPORT_OPTIONS_VERSION)
+    if (opts->version < 1 || opts->version > KANAL_IMPORT_OPTIONS_VERSION)
         return kanal_error_set(err, KANAL_EUSAGE,
                                "import options of version %u (this library knows version %d)",
                                opts->version, KANAL_IMPORT_OPTIONS_VERSION);
@@ -274,7 +291,9 @@ int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char 
     import_ctx ctx = { .k = k,
                        .manager = k->is_manager,
                        .progress = opts->progress,
-                       .progress_ud = opts->progress_ud };
+                       .progress_ud = opts->progress_ud,
+                       .notes = opts->version >= 2 ? opts->notes : NULL,
+                       .file = path };
     if (!a)
         return kanal_error_nomem(err);
     if ((rc = store_user_get(k->store, a, k->actor.id, &ctx.importer, err))) {
@@ -282,7 +301,7 @@ int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char 
         return rc;
     }
     plugins_import_host host = { &ctx, import_partner, import_step, import_progress,
-                                 import_contact };
+                                 import_notice, import_contact };
     plugins_import_counts counts;
     /* the rejects go to a temporary file, renamed into place at the end */
     kanal_output_file rej = { .fd = -1 };
@@ -297,7 +316,10 @@ int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char 
         kanal_arena_free(a);
         return rc;
     }
+    /* the rows name partners exactly: a name is never guessed in a file */
+    k->exact_partners = true;
     rc = plugins_import(p, format, &args, &host, diags, path, &counts, err);
+    k->exact_partners = false;
     kanal_error restore;
     kanal_set_actor(k, ctx.importer.id, &restore);
     res->rows = counts.rows;
@@ -364,9 +386,10 @@ int kanal_export_run(kanal *k, kanal_plugins *p, const char *format, const char 
         bool partners = what[0] == 'p';
         static const char *const pcols[] = { "name", "type", "owner", "email", "phone", "city",
                                              "tax_id" };
-        /* login: who ran the command, for the reader; the importer ignores it */
+        /* actor: who recorded the step (a manager's creation for a rep); login: who
+           ran the command, for the reader; the importer ignores it */
         static const char *const hcols[] = { "partner", "workflow", "owner", "at", "event",
-                                             "arg", "note", "login" };
+                                             "arg", "note", "actor", "login" };
         const char *const *cols = partners ? pcols : hcols;
         size_t n_cols = partners ? KANAL_ARRAY_LEN(pcols) : KANAL_ARRAY_LEN(hcols);
         if ((rc = kanal_table_new(&t, partners ? "partners" : "events",

@@ -257,7 +257,17 @@ void kanal_close(kanal *k)
     free(k->pending);
     free(k->path);
     free(k->login);
+    kanal_folder_free(k->folder);
     free(k);
+}
+
+kanal_folder *engine_folder(kanal *k)
+{
+    if (!k->folder_tried) {
+        k->folder_tried = true;
+        k->folder = kanal_folder_new();
+    }
+    return k->folder;
 }
 
 int kanal_set_actor(kanal *k, const char *user_id, kanal_error *err)

@@ -83,6 +83,67 @@ int engine_active_user(kanal *k, kanal_arena *a, const char *id, kanal_user *out
     return rc;
 }
 
+/*
+** A partner named as people remember it, case and accents aside: the one whose
+** name folds to the same text ("lodz hurt" for "Łódź Hurt"), else the one
+** whose name holds every word given ("bałtyk"). KANAL_ENOTFOUND (no message)
+** when none; several are an error listing them.
+*/
+static int partner_by_words(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
+                            kanal_error *err)
+{
+    kanal_folder *f = engine_folder(k);
+    char *want = kanal_fold(f, ref);
+    kanal_partner *all;
+    size_t n;
+    if (!want)
+        return kanal_error_nomem(err);
+    int rc = want[0] ? store_partners_list(k->store, a, NULL, NULL, &all, &n, err)
+                     : KANAL_ENOTFOUND;
+    size_t *same = rc ? NULL : malloc((n + 1) * sizeof *same);
+    size_t *holding = rc ? NULL : malloc((n + 1) * sizeof *holding);
+    size_t n_same = 0, n_holding = 0;
+    if (!rc && (!same || !holding))
+        rc = kanal_error_nomem(err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        char *name = kanal_fold(f, all[i].name);
+        if (!name) {
+            rc = kanal_error_nomem(err);
+            break;
+        }
+        if (strcmp(name, want) == 0)
+            same[n_same++] = i;
+        else if (kanal_fold_contains(f, all[i].name, want))
+            holding[n_holding++] = i;
+        free(name);
+    }
+    if (!rc) {
+        const size_t *pick = n_same ? same : holding;
+        size_t count = n_same ? n_same : n_holding;
+        if (count == 0) {
+            rc = KANAL_ENOTFOUND;
+        } else if (count == 1) {
+            *out = all[pick[0]];
+        } else {
+            kanal_buf list = KANAL_BUF_INIT;
+            for (size_t i = 0; i < count && i < 8; i++)
+                kanal_buf_printf(&list, "%s'%s' (%lld)", i ? ", " : "", all[pick[i]].name,
+                                 (long long)all[pick[i]].id);
+            if (count > 8)
+                kanal_buf_printf(&list, " and %zu more", count - 8);
+            rc = kanal_error_set(err, KANAL_EUSAGE,
+                                 "'%s' matches %zu partners: %s; name one by its id or its "
+                                 "exact name",
+                                 ref, count, kanal_buf_cstr(&list));
+            kanal_buf_release(&list);
+        }
+    }
+    free(same);
+    free(holding);
+    free(want);
+    return rc;
+}
+
 int engine_partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner *out,
                         kanal_error *err)
 {
@@ -100,16 +161,22 @@ int engine_partner_find(kanal *k, kanal_arena *a, const char *ref, kanal_partner
     char *key = engine_partner_name_key(ref);
     kanal_partner near;
     if (key && store_partner_by_key(k->store, a, key, &near, err) == KANAL_OK &&
-        strcmp(near.name, ref) != 0)
-        rc = kanal_error_set(err, KANAL_ENOTFOUND,
-                             "no partner '%s' (did you mean '%s', id %lld?)", ref, near.name,
-                             (long long)near.id);
-    else
-        rc = kanal_error_set(err, KANAL_ENOTFOUND,
-                             "no partner '%s' (name a partner by its id or its exact name)",
-                             ref);
+        strcmp(near.name, ref) != 0) {
+        free(key);
+        /* an import's rows name partners exactly: a name is never guessed there */
+        if (!k->exact_partners) {
+            *out = near;
+            return KANAL_OK;
+        }
+        return kanal_error_set(err, KANAL_ENOTFOUND,
+                               "no partner '%s' (did you mean '%s', id %lld?)", ref, near.name,
+                               (long long)near.id);
+    }
     free(key);
-    return rc;
+    if (!k->exact_partners && (rc = partner_by_words(k, a, ref, out, err)) != KANAL_ENOTFOUND)
+        return rc;
+    return kanal_error_set(err, KANAL_ENOTFOUND,
+                           "no partner '%s' (name a partner by its id or its exact name)", ref);
 }
 
 static void owner_words(kanal_buf *b, kanal *k, kanal_arena *a, const char *owner)

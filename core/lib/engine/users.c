@@ -400,7 +400,8 @@ int kanal_roles_unused(kanal *k, const char *const *roles, size_t n, kanal_buf *
             kanal_buf_printf(&used, "%s%s", n_names > 1 ? ", " : "", wf->owner_roles[r]);
         }
     }
-    for (size_t i = 0; !rc && i < n; i++) {
+    /* before any workflow is applied there is nothing to compare with */
+    for (size_t i = 0; !rc && n_ids && i < n; i++) {
         if (!strcmp(roles[i], "admin") || !strcmp(roles[i], "manager") ||
             has_role(names, n_names, roles[i]))
             continue;
@@ -412,7 +413,7 @@ int kanal_roles_unused(kanal *k, const char *const *roles, size_t n, kanal_buf *
         if (n_names)
             kanal_buf_printf(out, "; the workflows use: %s", kanal_buf_cstr(&used));
         else
-            kanal_buf_printf(out, "; no workflow is applied yet");
+            kanal_buf_printf(out, "; no workflow names owner_roles, so any role may own work");
     }
     if (!rc && (used.oom || out->oom))
         rc = kanal_error_nomem(err);

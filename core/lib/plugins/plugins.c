@@ -303,6 +303,20 @@ static void h_progress(kanal_call *c, long rows)
         c->import->progress(c->import->ud, rows);
 }
 
+static int h_notice(kanal_call *c, long line, const char *fmt, ...)
+{
+    if (!c->import)
+        return h_fail(c, "this call imports nothing");
+    char text[KANAL_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (c->import->notice)
+        c->import->notice(c->import->ud, line, text);
+    return 0;
+}
+
 static const kanal_host host_table = {
     .abi = KANAL_PLUGIN_ABI,
     .size = sizeof(kanal_host),
@@ -338,6 +352,7 @@ static const kanal_host host_table = {
     .table_note = h_table_note,
     .render = h_render,
     .unsuited = h_unsuited,
+    .notice = h_notice,
     .add_contact = h_add_contact,
 };
 

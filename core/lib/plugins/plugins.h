@@ -21,6 +21,8 @@ typedef struct plugins_import_host {
     int (*add_partner)(void *ud, const kanal_partner_row *row, kanal_error *err);
     int (*step)(void *ud, const kanal_step *step, kanal_error *err);
     void (*progress)(void *ud, long rows); /* may be NULL */
+    /* a remark on the file that is not an error (host->notice); may be NULL */
+    void (*notice)(void *ud, long line, const char *text);
     int (*add_contact)(void *ud, const kanal_contact_row *row, kanal_error *err);
 } plugins_import_host;
 

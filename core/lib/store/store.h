@@ -141,6 +141,13 @@ typedef struct store_win_days {
     int64_t won;
     double median_days; /* from creation to win; 0 when won is 0 */
 } store_win_days;
+/* A note written on an opportunity: a note's text, or the note of a step (an
+   activity, a loss, a reopening, a next contact). */
+typedef struct store_note {
+    int64_t opp, seq;
+    const char *at, *actor, *type, *text;
+} store_note;
+
 /* What lists of deals may be narrowed to (0, NULL: any). */
 typedef struct store_deal_filter {
     int64_t partner_id;
@@ -300,6 +307,9 @@ typedef struct store_methods {
     /* version 4: editing users */
     int (*user_update)(store *s, const char *id, const char *name, const char *const *roles,
                        size_t n_roles, kanal_error *err);
+    /* version 4: search */
+    int (*notes_list)(store *s, kanal_arena *a, const char *owner, store_note **out, size_t *n,
+                      kanal_error *err);
 
     /* version 5: contacts */
     int (*contact_insert)(store *s, const kanal_contact *c, int64_t *id, kanal_error *err);
@@ -812,6 +822,13 @@ static inline int store_opp_set_next(store *s, int64_t id, const char *next_cont
                                      kanal_error *err)
 {
     return s->m->opp_set_next(s, id, next_contact_at, err);
+}
+
+/* The notes on the opportunities of owner (NULL: of all), by opportunity and seq. */
+static inline int store_notes_list(store *s, kanal_arena *a, const char *owner, store_note **out,
+                                   size_t *n, kanal_error *err)
+{
+    return s->m->notes_list(s, a, owner, out, n, err);
 }
 
 /* Renames a user and sets their roles (and, where logins are the server's, the

@@ -1215,6 +1215,35 @@ static int pg_opps_list(store *base_, kanal_arena *a, const store_opp_filter *f,
     return store_pg_rows(a, &b, oom, sizeof(store_opp_row), out, n, err);
 }
 
+static int pg_notes_list(store *base_, kanal_arena *a, const char *owner, store_note **out,
+                         size_t *n, kanal_error *err)
+{
+    const char *p[] = { owner };
+    PGresult *r = store_pg_run(
+        (pg *)base_,
+        "SELECT opp_id, seq, at, actor, type, t FROM (SELECT e.opp_id, e.seq, e.at, e.actor,"
+        "   e.type, coalesce(e.data->>'text', e.data->>'note') AS t"
+        " FROM events e JOIN opportunities o ON o.id = e.opp_id"
+        " WHERE $1::text IS NULL OR o.owner = $1) notes"
+        " WHERE t IS NOT NULL ORDER BY opp_id, seq",
+        1, p, err, "reading notes");
+    if (!r)
+        return err->code;
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    for (int i = 0; i < PQntuples(r); i++) {
+        store_note o = { strtoll(PQgetvalue(r, i, 0), NULL, 10),
+                         strtoll(PQgetvalue(r, i, 1), NULL, 10),
+                         store_pg_text(a, r, i, 2, &oom),
+                         store_pg_text(a, r, i, 3, &oom),
+                         store_pg_text(a, r, i, 4, &oom),
+                         store_pg_text(a, r, i, 5, &oom) };
+        kanal_buf_add(&b, &o, sizeof o);
+    }
+    PQclear(r);
+    return store_pg_rows(a, &b, oom, sizeof(store_note), out, n, err);
+}
+
 /* ---- goals, fields, activities ---------------------------------------------------- */
 
 static int pairs_of(pg *s, kanal_arena *a, const char *sql, int64_t opp, store_pair **out,
@@ -1721,6 +1750,7 @@ static const store_methods pg_methods = {
     .publish = pg_publish,
     .user_insert = pg_user_insert,
     .user_update = pg_user_update,
+    .notes_list = pg_notes_list,
     .user_get = pg_user_get,
     .user_set_active = pg_user_set_active,
     .count_active_with_role = pg_count_active_with_role,

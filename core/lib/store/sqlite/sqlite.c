@@ -1715,6 +1715,35 @@ static int sq_opps_list(store *base_, kanal_arena *a, const store_opp_filter *f,
                      "listing opportunities");
 }
 
+static int sq_notes_list(store *base_, kanal_arena *a, const char *owner, store_note **out,
+                         size_t *n, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    /* a damaged event (not JSON) is no note: doctor and history say so */
+    static const char sql[] =
+        "SELECT opp_id, seq, at, actor, type, t FROM (SELECT e.opp_id, e.seq, e.at, e.actor,"
+        "   e.type, CASE WHEN json_valid(e.data) THEN coalesce(json_extract(e.data, '$.text'),"
+        "   json_extract(e.data, '$.note')) END AS t"
+        " FROM events e JOIN opportunities o ON o.id = e.opp_id"
+        " WHERE ?1 IS NULL OR o.owner = ?1)"
+        " WHERE t IS NOT NULL ORDER BY opp_id, seq";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, owner);
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_note r = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                         col_text(a, st, 2, &oom),    col_text(a, st, 3, &oom),
+                         col_text(a, st, 4, &oom),    col_text(a, st, 5, &oom) };
+        kanal_buf_add(&b, &r, sizeof r);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(store_note), out, n, err, "reading notes");
+}
+
 /* ---- goals, fields, activities ---------------------------------------------------- */
 
 static int sq_goal_mark_done(store *base_, int64_t opp, const char *goal, const char *at,
@@ -2287,6 +2316,7 @@ static const store_methods sqlite_methods = {
     .publish = sq_publish,
     .user_insert = sq_user_insert,
     .user_update = sq_user_update,
+    .notes_list = sq_notes_list,
     .user_get = sq_user_get,
     .user_set_active = sq_user_set_active,
     .count_active_with_role = sq_count_active_with_role,
