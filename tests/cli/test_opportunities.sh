@@ -42,8 +42,8 @@ refuse_usage "missing --workflow W" kanal opp new --partner 1
 refuse_usage "unexpected argument 'extra'" kanal opp new --partner 1 --workflow tiny extra
 refuse 3 "no partner 'Nieznany' (name a partner by its id or its exact name)" \
     kanal opp new --partner Nieznany --workflow tiny
-refuse 3 "no partner 'sklep gamma' (did you mean 'Sklep Gamma', id 3?)" \
-    kanal opp new --partner "sklep gamma" --workflow wholesale
+refuse 3 "no partner 'sklep gama' (name a partner by its id or its exact name)" \
+    kanal opp new --partner "sklep gama" --workflow wholesale
 refuse 3 "unknown workflow 'whole_sale' (did you mean 'wholesale'?)" \
     kanal opp new --partner 3 --workflow whole_sale
 refuse 3 "unknown workflow 'nope' (known: distributors, referral_partners, tiny, wholesale)" \

@@ -74,8 +74,14 @@ expect_out_has "owner    marcin"
 expect_out_has "open     opportunity #1 (distributors, stage awareness, owner marcin)
          opportunity #2 (tiny, stage contact, owner marcin)"
 
-refuse 3 "no partner 'dystrybucja polna' (did you mean 'Dystrybucja Polna', id 2?)" \
-    kanal partner show "dystrybucja polna"
+# a name as people remember it: case, accents and spacing aside, or some of its words
+ok kanal partner show "dystrybucja  POLNA"
+expect_out_has "partner 2 — Dystrybucja Polna"
+ok kanal partner show polna
+expect_out_has "partner 2 — Dystrybucja Polna"
+refuse 2 "'hurtownia' matches 2 partners: 'Hurtownia ABC' (1), 'Hurtownia Łódź' (3); name one by its id or its exact name" kanal partner show hurtownia
+ok kanal partner show lodz
+expect_out_has "partner 3 — Hurtownia Łódź"
 refuse 3 "no partner 'Nieznany' (name a partner by its id or its exact name)" kanal partner show Nieznany
 refuse 3 "no partner '99' (name a partner by its id or its exact name)" kanal partner show 99
 

@@ -640,8 +640,14 @@ static void test_partners(void)
         CHECK_STR(v->partner.name, "Sklep Ola");
     kanal_partner_free(v);
     v = NULL;
-    REFUSED(kanal_partner_get(k, "hurtownia abc", &v, &err), KANAL_ENOTFOUND,
-            "no partner 'hurtownia abc' (did you mean 'Hurtownia ABC', id");
+    /* a name in another case is the partner's when one matches */
+    OK(kanal_partner_get(k, "hurtownia abc", &v, &err));
+    if (v)
+        CHECK_STR(v->partner.name, "Hurtownia ABC");
+    kanal_partner_free(v);
+    v = NULL;
+    REFUSED(kanal_partner_get(k, "hurtownia abcd", &v, &err), KANAL_ENOTFOUND,
+            "no partner 'hurtownia abcd'");
     REFUSED(kanal_partner_get(k, "999", &v, &err), KANAL_ENOTFOUND, "no partner '999'");
     CHECK(v == NULL);
     kanal_partner_free(NULL);
@@ -725,8 +731,8 @@ static void test_create(void)
             "unknown workflow 'distributor' (did you mean 'distributors'?)");
     REFUSED(kanal_opp_create(k, "Sklep Nikt", "wholesale", NULL, NULL, &id, &err), KANAL_ENOTFOUND,
             "no partner 'Sklep Nikt'");
-    REFUSED(kanal_opp_create(k, "sklep ola", "wholesale", NULL, NULL, &id, &err), KANAL_ENOTFOUND,
-            "did you mean 'Sklep Ola'");
+    REFUSED(kanal_opp_create(k, "sklep olaf", "wholesale", NULL, NULL, &id, &err), KANAL_ENOTFOUND,
+            "no partner 'sklep olaf'");
     REFUSED(kanal_opp_create(k, "Sklep Ola", "wholesale", "piotr", NULL, &id, &err), KANAL_EREFUSED,
             "only a manager may create opportunities for someone else");
     REFUSED(kanal_opp_create(k, "Sklep Ola", "wholesale", NULL, "2026-03-02T08:00Z", &id, &err),
