@@ -95,6 +95,10 @@ static int run(cli *c, cli_args *a)
             kanal_json_str(&j, e->login);
             kanal_json_key(&j, "data");
             kanal_json_raw(&j, e->data);
+            if (e->voided_by) {
+                kanal_json_key(&j, "voided_by");
+                kanal_json_int(&j, e->voided_by);
+            }
             kanal_json_end_object(&j);
         }
         kanal_json_end_array(&j);
@@ -120,9 +124,12 @@ static int run(cli *c, cli_args *a)
         }
         for (size_t i = 0; who && i < h->n_events; i++) {
             const kanal_event *e = &h->events[i];
-            kanal_buf_printf(&out, "%3lld  %.10s %.5s  %-*s  %-*s  %s\n", (long long)e->seq,
-                             e->at, e->at + 11, (int)wa, who[i], (int)wt, e->type,
-                             e->summary ? cli_safe(c, e->summary) : "");
+            kanal_buf_printf(&out, "%3lld  %.10s %.5s  %-*s  %-*s  ", (long long)e->seq, e->at,
+                             e->at + 11, (int)wa, who[i], (int)wt, e->type);
+            /* a voided event stays in the log, marked */
+            if (e->voided_by)
+                kanal_buf_printf(&out, "[voided by %lld] ", (long long)e->voided_by);
+            kanal_buf_printf(&out, "%s\n", e->summary ? cli_safe(c, e->summary) : "");
         }
         if (!who)
             out.oom = true;

@@ -10,10 +10,11 @@ extern const cli_cmd cli_cmd_advance, cli_cmd_batch, cli_cmd_contact_add, cli_cm
     cli_cmd_import, cli_cmd_init, cli_cmd_log, cli_cmd_plugin_list, cli_cmd_lose, cli_cmd_next,
     cli_cmd_note, cli_cmd_reopen, cli_cmd_opp_list, cli_cmd_opp_new, cli_cmd_opp_show,
     cli_cmd_partner_add, cli_cmd_partner_edit, cli_cmd_partner_list, cli_cmd_partner_show,
-    cli_cmd_reassign, cli_cmd_remind, cli_cmd_report, cli_cmd_search, cli_cmd_set, cli_cmd_user_activate, cli_cmd_user_add, cli_cmd_user_edit,
-    cli_cmd_user_deactivate, cli_cmd_user_list, cli_cmd_win, cli_cmd_workflow_apply,
-    cli_cmd_workflow_check, cli_cmd_workflow_diff, cli_cmd_workflow_list, cli_cmd_workflow_migrate,
-    cli_cmd_workflow_retire, cli_cmd_workflow_show, cli_cmd_workflow_versions;
+    cli_cmd_reassign, cli_cmd_remind, cli_cmd_report, cli_cmd_search, cli_cmd_set,
+    cli_cmd_user_activate, cli_cmd_user_add, cli_cmd_user_deactivate, cli_cmd_user_edit,
+    cli_cmd_user_list, cli_cmd_void, cli_cmd_win, cli_cmd_workflow_apply, cli_cmd_workflow_check,
+    cli_cmd_workflow_diff, cli_cmd_workflow_list, cli_cmd_workflow_migrate, cli_cmd_workflow_retire,
+    cli_cmd_workflow_show, cli_cmd_workflow_versions;
 
 const cli_cmd *const cli_commands[] = {
     &cli_cmd_advance,
@@ -54,6 +55,7 @@ const cli_cmd *const cli_commands[] = {
     &cli_cmd_user_deactivate,
     &cli_cmd_user_edit,
     &cli_cmd_user_list,
+    &cli_cmd_void,
     &cli_cmd_win,
     &cli_cmd_workflow_apply,
     &cli_cmd_workflow_check,

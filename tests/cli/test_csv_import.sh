@@ -396,8 +396,8 @@ expect_out_has '"name":"Agencja Nowa\n\"Fala\"","type":"agency","owner":null,"ci
 bad_import 4 "blank_lines.csv:6: unknown partner type 'bank' (known: distributor, wholesaler, referrer, consultant, agency, store_chain, shop)
 $(nothing 1)" kanal import csv partners blank_lines.csv
 # 20. an unknown event
-bad_import 4 "bad_h_unknown_event.csv:3: unknown event 'call' (expected created, done, log, set, advance, win, lose, reassign, note, deal, deal_end, remind or reopen)
-bad_h_unknown_event.csv:4: unknown event 'Log' (expected created, done, log, set, advance, win, lose, reassign, note, deal, deal_end, remind or reopen)
+bad_import 4 "bad_h_unknown_event.csv:3: unknown event 'call' (expected created, done, log, set, advance, win, lose, reassign, note, deal, deal_end, remind, reopen or void)
+bad_h_unknown_event.csv:4: unknown event 'Log' (expected created, done, log, set, advance, win, lose, reassign, note, deal, deal_end, remind, reopen or void)
 $(nothing 2)" kanal import csv history bad_h_unknown_event.csv
 # 21. a step for a partner with no open opportunity (none yet; closed already)
 bad_import 4 "bad_h_no_open_opportunity.csv:2: partner 'Sklep u Zosi' has no open opportunity in workflow 'wholesale'

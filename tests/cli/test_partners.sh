@@ -106,6 +106,9 @@ ok kanal partner list --owner piotr --type distributor
 expect_out "no partners"
 ok kanal partner list --owner piotr --type distributor --json
 expect_out '{"partners":[]}'
+# a filter naming nothing that exists is a typo, not an empty list
+refuse 3 "unknown partner type 'distributr' (did you mean 'distributor'?)" kanal partner list --type distributr
+refuse 3 "unknown user 'piotrr' (did you mean 'piotr'?)" kanal partner list --owner piotrr
 ok kanal partner list --json
 expect_json '$.partners[0].name' "Hurtownia ABC"
 expect_json '$.partners[0].owner' ""

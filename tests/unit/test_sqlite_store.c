@@ -138,8 +138,11 @@ static const char *const admin_roles[] = { "admin" };
 /* what schema 5 added (the next contact) */
 #define V5_DROP " ALTER TABLE opportunities DROP COLUMN next_contact_at;" V7_DROP
 
-/* what schema 7 added (the people at partners; schema 6 added nothing to SQLite's) */
-#define V7_DROP " DROP TABLE contacts;"
+/* what schema 7 added (voiding; schema 6 added nothing on SQLite) */
+#define V7_DROP " ALTER TABLE activities DROP COLUMN voided_at;" V8_DROP
+
+/* what schema 8 added (the people at partners) */
+#define V8_DROP " DROP TABLE contacts;"
 
 /* what schema 3 added to opportunities (stage_visits aside): gone from a database made to look
  * older */
@@ -165,7 +168,7 @@ static void test_schema(void)
     sqlite3 *db = raw_open(path_in("schema.db"));
     char buf[4096];
     CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    CHECK_INT(STORE_SCHEMA_VERSION, 7);
+    CHECK_INT(STORE_SCHEMA_VERSION, 8);
     CHECK_INT(raw_int(db, "PRAGMA application_id"), APP_ID);
     CHECK_STR(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     static const char *const tables[] = { "users",        "user_roles",    "workflow_versions",
@@ -387,15 +390,15 @@ static void test_open_refusals(void)
     store *n = open_new("newer.db");
     store_close(n);
     db = raw_open(path_in("newer.db"));
-    raw_exec(db, "PRAGMA user_version = 8", NULL, 0);
+    raw_exec(db, "PRAGMA user_version = 9", NULL, 0);
     sqlite3_close(db);
     kanal_error_clear(&e);
     s = (store *)1;
     CHECK_INT(store_open(&s, path_in("newer.db"), false, &e), KANAL_ESTORAGE);
     CHECK(s == NULL);
     snprintf(want, sizeof want,
-             "the database at '%s' was written by a newer Kanal (schema 8; this one knows up "
-             "to 7): upgrade kanal",
+             "the database at '%s' was written by a newer Kanal (schema 9; this one knows up "
+             "to 8): upgrade kanal",
              path_in("newer.db"));
     CHECK_STR(e.message, want);
     kanal_error_clear(&e);
@@ -404,7 +407,7 @@ static void test_open_refusals(void)
     CHECK(k == NULL);
     CHECK(strstr(e.message, "newer Kanal") != NULL);
     /* and left as it was */
-    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 8);
+    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 9);
 }
 
 /*
@@ -620,12 +623,12 @@ static void test_migration_v4(void)
 }
 
 /*
-** A database of schema 6 (before the people at partners) gains the contacts
+** A database of schema 7 (before the people at partners) gains the contacts
 ** on open; the store keeps them, removed ones included, and lists them.
 */
-static void test_migration_v7(void)
+static void test_migration_v8(void)
 {
-    store *s = open_new("v6.db");
+    store *s = open_new("v7.db");
     kanal_error e;
     kanal_error_clear(&e);
     add_user(s, "ann");
@@ -633,11 +636,11 @@ static void test_migration_v7(void)
     int64_t pid = 0, c1 = 0, c2 = 0;
     CHECK_INT(store_partner_insert(s, &p, "p", &pid, &e), 0);
     store_close(s);
-    sqlite3 *db = raw_open(path_in("v6.db"));
-    CHECK_INT(raw_exec(db, V7_DROP " PRAGMA user_version = 6", NULL, 0), SQLITE_OK);
+    sqlite3 *db = raw_open(path_in("v7.db"));
+    CHECK_INT(raw_exec(db, V8_DROP " PRAGMA user_version = 7", NULL, 0), SQLITE_OK);
     sqlite3_close(db);
     kanal_error_clear(&e);
-    CHECK_INT(store_open(&s, path_in("v6.db"), false, &e), KANAL_OK);
+    CHECK_INT(store_open(&s, path_in("v7.db"), false, &e), KANAL_OK);
     if (!s)
         return;
     kanal_contact c = { .partner_id = pid,
@@ -676,8 +679,8 @@ static void test_migration_v7(void)
     CHECK_INT(store_contact_get(s, a, 99, &got, &e), KANAL_ENOTFOUND);
     kanal_arena_free(a);
     store_close(s);
-    CHECK_INT(file_int(path_in("v6.db"), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    CHECK_INT(file_int(path_in("v6.db"), "SELECT count(*) FROM sqlite_schema WHERE name ="
+    CHECK_INT(file_int(path_in("v7.db"), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    CHECK_INT(file_int(path_in("v7.db"), "SELECT count(*) FROM sqlite_schema WHERE name ="
                                          " 'contacts' AND sql LIKE '%STRICT'"),
               1);
 }
@@ -747,7 +750,7 @@ int main(void)
     test_migration_v2();
     test_migration_v3();
     test_migration_v4();
-    test_migration_v7();
+    test_migration_v8();
     test_publish();
     remove_dir();
     return t_done("test_sqlite_store");

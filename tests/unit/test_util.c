@@ -840,6 +840,8 @@ static void test_event_names(void)
     CHECK(kanal_event_verb(KANAL_EV_MIGRATED) == NULL);
     CHECK_STR(kanal_event_verb(KANAL_EV_NOTE), "note");
     CHECK_INT(kanal_event_of_verb("reopen"), KANAL_EV_REOPENED);
+    CHECK_INT(kanal_event_of_verb("void"), KANAL_EV_VOIDED);
+    CHECK_STR(kanal_event_arg(KANAL_EV_VOIDED), "seq");
     CHECK_INT(kanal_event_of_verb("set"), KANAL_EV_FIELD_SET);
     CHECK_INT(kanal_event_of_verb("reassign"), KANAL_EV_PARTNER_REASSIGNED);
     CHECK_INT(kanal_event_of_verb("delete"), KANAL_EV_COUNT);

@@ -16,6 +16,8 @@
 ** rules' notes carry a `source` and are left out, like every caused step.
 ** A reopening's `arg` is empty and its note is in the note column. A next
 ** contact (kanal remind, --next) is exported as `remind` with the date as `arg`.
+** A void's `arg` is the seq of the event it voids, as the replay of the
+** export numbers it, and its reason is in the note column.
 **
 ** Steps without a verb are not exported: the replay of the others causes
 ** them again (a reassignment of one opportunity, a rules' note), or they
@@ -51,11 +53,12 @@
     X(KANAL_EV_WORKFLOW_RESTORED, "workflow_restored", NULL, NULL)                                 \
     X(KANAL_EV_DEAL_ADDED, KANAL_EV_DEAL_ADDED_NAME, "deal", "client")                             \
     X(KANAL_EV_DEAL_ENDED, KANAL_EV_DEAL_ENDED_NAME, "deal_end", "client")                         \
-    X(KANAL_EV_NEXT_CONTACT, "next_contact", "remind", "date")                                              \
+    X(KANAL_EV_NEXT_CONTACT, "next_contact", "remind", "date")                                     \
     X(KANAL_EV_REOPENED, "reopened", "reopen", NULL)                                               \
     X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)                                       \
     X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)                                       \
     X(KANAL_EV_USER_EDITED, "user_edited", NULL, NULL)                                             \
+    X(KANAL_EV_VOIDED, "voided", "void", "seq")                                      \
     X(KANAL_EV_CONTACT_ADDED, "contact_added", NULL, NULL)                                         \
     X(KANAL_EV_CONTACT_EDITED, "contact_edited", NULL, NULL)                                       \
     X(KANAL_EV_CONTACT_REMOVED, "contact_removed", NULL, NULL)

@@ -310,7 +310,7 @@ typedef struct kanal_partner_view {
     const int64_t *open_opps;  /* its open opportunities */
     size_t n_open_opps;
     struct kanal_arena *arena_;
-    /* since schema 7 */
+    /* since schema 8 */
     const kanal_opp_brief *open;   /* indexed like open_opps */
     const kanal_contact *contacts; /* the people at the partner, not removed, by id */
     size_t n_contacts;
@@ -468,6 +468,41 @@ int kanal_opp_note(kanal *k, int64_t id, const char *text, const char *at, kanal
 /* A manager reopens a won or lost opportunity in the stage it was closed in; refused
    when its partner has another open opportunity in that workflow. */
 int kanal_opp_reopen(kanal *k, int64_t id, const char *note, const char *at, kanal_error *err);
+/*
+** What kanal_opp_void undid (caller frees with kanal_void_result_free): the
+** voided event's seq and type ("activity", "field_set", "field_cleared"), the
+** activity type or the field; the goals no longer done, and those another
+** activity still completes; for a field, whether its value changed and the
+** value it has now (NULL: cleared). Strings borrowed from the result.
+*/
+typedef struct kanal_void_result {
+    int64_t seq;
+    const char *type;
+    const char *subject;       /* the activity type, or the field */
+    const char *const *undone; /* goal ids */
+    size_t n_undone;
+    const char *const *kept; /* goal ids */
+    size_t n_kept;
+    bool field_changed;
+    const char *value;
+    struct kanal_arena *arena_;
+} kanal_void_result;
+void kanal_void_result_free(kanal_void_result *r);
+
+/*
+** Voids event `seq` of an open opportunity, an activity or a field change
+** logged by mistake, by a new `voided` event (the log stays append-only):
+** its owner within 24 hours of the event's time (the void's time: `at`, or
+** now), a manager or an admin at any time. An activity leaves the counts,
+** and the goals it completed are undone unless another activity of its type
+** logged since still completes them; a field gets back the value of its
+** latest change still standing, or none. The stage does not move back.
+** KANAL_EREFUSED for another kind of event or one voided already,
+** KANAL_ENOTFOUND for no such event, KANAL_EUSAGE for an empty reason.
+** out may be NULL.
+*/
+int kanal_opp_void(kanal *k, int64_t id, int64_t seq, const char *reason, const char *at,
+                   kanal_void_result **out, kanal_error *err);
 /* Closes as lost, with a reason of the workflow's catalogue. */
 int kanal_opp_lose(kanal *k, int64_t id, const char *reason, const char *note,
                    const char *at, kanal_error *err);

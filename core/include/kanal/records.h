@@ -87,6 +87,7 @@ typedef struct kanal_event {
     const char *summary;      /* the data as "key=value, ..." for people */
     const char *login;        /* the operating-system login that ran the command, or
                                  NULL (events recorded before Kanal kept it) */
+    int64_t voided_by;        /* the seq of the `voided` event that voided it, or 0 */
 } kanal_event;
 
 /*
@@ -110,7 +111,7 @@ typedef struct kanal_deal {
 } kanal_deal;
 
 /*
-** A person at a partner: someone a rep talks to (schema 7). A removed
+** A person at a partner: someone a rep talks to (schema 8). A removed
 ** contact stays in the record, with the time it was removed; lists leave it
 ** out unless asked.
 */

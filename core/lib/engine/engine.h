@@ -73,6 +73,9 @@ bool engine_user_id_valid(const char *id);
 int engine_need_actor(kanal *k, kanal_error *err);
 int engine_need_admin(kanal *k, const char *doing, kanal_error *err);
 int engine_need_manager(kanal *k, const char *doing, kanal_error *err);
+/* A user named in a filter exists, else KANAL_ENOTFOUND with a suggestion (a typo is
+   not an empty list). */
+int engine_user_known(kanal *k, const char *id, kanal_error *err);
 
 /* The definition of a workflow version (0: latest), cached: borrowed, valid until k is
    closed, however many others are loaded after it. */
@@ -229,6 +232,11 @@ void engine_sets_release(field_sets *s);
 /* The latest closed opportunity of a partner in a workflow, or 0 (kanal import's reopen). */
 int engine_opp_closed_latest(kanal *k, int64_t partner_id, const char *workflow, int64_t *id,
                              kanal_error *err);
+
+/* ---- void.c ---- */
+
+/* Sets each event's voided_by from the `voided` events among them (history). */
+void engine_history_voided(kanal_event *events, size_t n);
 
 /* A folded, trimmed, single-spaced copy of a partner name (caller frees). */
 char *engine_partner_name_key(const char *name);

@@ -102,6 +102,26 @@ static const char *partner_name(const kanal_partner *ps, size_t n, int64_t id)
     return p ? p->name : NULL;
 }
 
+/*
+** The seq that event `seq` of opportunity opp gets when a history export is
+** replayed: the replay makes again every step exported and every step those
+** cause (a reassignment, a rules' change), not the events without a verb that
+** no step causes (a migration), so those before it are
+** counted out. A void names the event it voids by this seq.
+*/
+static int64_t replayed_seq(const store_event *events, size_t n, int64_t opp, int64_t seq)
+{
+    int64_t dropped = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (events[i].opp != opp || events[i].seq >= seq)
+            continue;
+        kanal_event_type t = kanal_event_type_of(events[i].type);
+        if (!kanal_event_verb(t) && t != KANAL_EV_REASSIGNED)
+            dropped++;
+    }
+    return seq - dropped;
+}
+
 int engine_export_history(kanal *k, kanal_table *t, kanal_error *err)
 {
     kanal_arena *a = kanal_arena_new();
@@ -154,6 +174,14 @@ int engine_export_history(kanal *k, kanal_table *t, kanal_error *err)
                 kanal_buf_printf(&field, "%s=%s", arg ? arg : "", value ? value : "");
                 arg = field.oom ? NULL : kanal_arena_strndup(a, field.data, field.len);
                 oom |= !arg;
+            } else if (type == KANAL_EV_VOIDED) {
+                /* the seq the voided event gets when the export is replayed */
+                json_t *v = json_object_get(d, "seq");
+                int64_t seq = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+                kanal_buf_printf(&field, "%lld",
+                                 (long long)replayed_seq(events, n_events, e->opp, seq));
+                arg = field.oom ? NULL : kanal_arena_strndup(a, field.data, field.len);
+                oom |= !arg;
             } else if (type == KANAL_EV_DEAL_ADDED) {
                 /* a deal is CLIENT=VALUE, the value as the user writes it (12500.50) */
                 json_t *v = json_object_get(d, "value");
@@ -165,12 +193,14 @@ int engine_export_history(kanal *k, kanal_table *t, kanal_error *err)
                 oom |= !arg;
             }
             kanal_buf_release(&field);
-            if (name && (kanal_table_add_row(t) || kanal_table_set(t, 0, name) ||
-                         kanal_table_set(t, 1, e->workflow ? e->workflow : "") ||
-                         kanal_table_set(t, 2, owner) || kanal_table_set(t, 3, e->at) ||
-                         kanal_table_set(t, 4, verb) || kanal_table_set(t, 5, arg) ||
-                         kanal_table_set(t, 6, member(a, d, "note", &oom)) ||
-                         kanal_table_set(t, 7, e->actor) || kanal_table_set(t, 8, e->login)))
+            if (name &&
+                (kanal_table_add_row(t) || kanal_table_set(t, 0, name) ||
+                 kanal_table_set(t, 1, e->workflow ? e->workflow : "") ||
+                 kanal_table_set(t, 2, owner) || kanal_table_set(t, 3, e->at) ||
+                 kanal_table_set(t, 4, verb) || kanal_table_set(t, 5, arg) ||
+                 kanal_table_set(t, 6,
+                                 member(a, d, type == KANAL_EV_VOIDED ? "reason" : "note", &oom)) ||
+                 kanal_table_set(t, 7, e->actor) || kanal_table_set(t, 8, e->login)))
                 oom = true;
         }
         json_decref(d);

@@ -151,6 +151,22 @@ static int reopen_step(kanal *k, const kanal_step *s, const char *note, kanal_er
     return rc;
 }
 
+/* A void's row: arg the seq of the event it voids, the note its reason. */
+static int void_step(kanal *k, int64_t id, const char *arg, const char *note, const char *at,
+                     kanal_error *err)
+{
+    char *end;
+    long long seq = strtoll(arg, &end, 10);
+    if (*end || seq <= 0)
+        return kanal_error_set(err, KANAL_EINVALID,
+                               "'void' needs the seq of the event it voids as its arg (found "
+                               "'%s')",
+                               arg);
+    if (!note)
+        return kanal_error_set(err, KANAL_EINVALID, "'void' needs its reason in the note column");
+    return kanal_opp_void(k, id, (int64_t)seq, note, at, NULL, err);
+}
+
 static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
 {
     const char *ev = s->event ? s->event : "";
@@ -179,6 +195,7 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
                         : t == KANAL_EV_LOST      ? "the lost reason"
                         : t == KANAL_EV_NOTE      ? "the note's text"
                         : t == KANAL_EV_NEXT_CONTACT ? "the date, YYYY-MM-DD"
+                        : t == KANAL_EV_VOIDED    ? "the seq of the event it voids"
                                                   : NULL;
     if (needs && !arg)
         return kanal_error_set(err, KANAL_EINVALID, "'%s' needs an arg (%s)", ev, needs);
@@ -219,6 +236,7 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
         return kanal_opp_note(k, id, arg, s->at, err);
     case KANAL_EV_NEXT_CONTACT:
         return kanal_opp_remind(k, id, arg, note, s->at, err);
+    case KANAL_EV_VOIDED: return void_step(k, id, arg, note, s->at, err);
     default:
         return kanal_opp_lose(k, id, arg, note, s->at, err);
     }

@@ -259,7 +259,7 @@ int kanal_next_get(kanal *k, int64_t id, kanal_next **out, kanal_error *err)
 }
 
 /* An owner named in a filter exists, or it is a typo: not found, with a suggestion. */
-static int user_known(kanal *k, const char *id, kanal_error *err)
+int engine_user_known(kanal *k, const char *id, kanal_error *err)
 {
     kanal_arena *a = kanal_arena_new();
     if (!a)
@@ -438,7 +438,7 @@ int kanal_team_agenda(kanal *k, const char *owner, kanal_table **out, kanal_erro
                                "only a manager or an admin sees the team's agenda (you are '%s')",
                                k->actor.id);
     }
-    if (owner && (rc = user_known(k, owner, err)))
+    if (owner && (rc = engine_user_known(k, owner, err)))
         return rc;
     return agenda(k, &owner, owner ? 1 : 0, !owner, out, err);
 }
@@ -466,7 +466,7 @@ static int check_list_filter(kanal *k, const kanal_opp_filter *f, kanal_error *e
         rc = store_workflow_ids(k->store, a, &wids, &n_wf, err);
     }
     if (!rc && f->owner)
-        rc = user_known(k, f->owner, err);
+        rc = engine_user_known(k, f->owner, err);
     if (!rc && f->stage) {
         /* every stage of every version: an old opportunity may sit in a stage since renamed */
         const char **stages = NULL;
@@ -892,10 +892,12 @@ int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *er
         rc = kanal_error_nomem(err);
     for (size_t i = 0; !rc && i < h->n_events; i++) {
         const store_event *e = &raw[i];
-        events[i] = (kanal_event){ e->seq, e->at, e->actor, e->type, e->data, e->workflow,
-                                   e->version, NULL, e->login };
+        events[i] = (kanal_event){ e->seq,      e->at,      e->actor, e->type,  e->data,
+                                   e->workflow, e->version, NULL,     e->login, 0 };
         rc = engine_event_summary(h->arena_, e->data, &events[i].summary, err);
     }
+    if (!rc)
+        engine_history_voided(events, h->n_events);
     if (rc) {
         kanal_opp_history_free(h);
         return rc;

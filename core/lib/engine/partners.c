@@ -443,8 +443,23 @@ int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_tabl
         rc = kanal_error_nomem(err);
     if (!rc && type && kanal_table_add_filter(t, "type", type))
         rc = kanal_error_nomem(err);
+    if (!rc && owner)
+        rc = engine_user_known(k, owner, err);
     if (!rc)
         rc = partners_rows(k, owner, type, t, err);
+    if (!rc && type && kanal_table_rows(t) == 0) {
+        /* a type no workflow names and no partner has is a typo, not an empty list */
+        kanal_arena *a = kanal_arena_new();
+        const char **types = NULL;
+        size_t n_types = 0;
+        rc = a ? known_partner_types(k, a, &types, &n_types, err) : kanal_error_nomem(err);
+        bool known = false;
+        for (size_t i = 0; !rc && i < n_types; i++)
+            known |= strcmp(types[i], type) == 0;
+        if (!rc && !known)
+            rc = kanal_unknown(err, KANAL_ENOTFOUND, "partner type", type, types, n_types, NULL);
+        kanal_arena_free(a);
+    }
     if (rc) {
         kanal_table_free(t);
         return rc;

@@ -157,7 +157,7 @@ typedef struct store_deal_filter {
 
 /* ---- the backend ------------------------------------------------------------------- */
 
-#define STORE_METHODS_VERSION 5
+#define STORE_METHODS_VERSION 6
 
 /*
 ** The functions of a backend; each documented at its store_* wrapper
@@ -311,7 +311,12 @@ typedef struct store_methods {
     int (*notes_list)(store *s, kanal_arena *a, const char *owner, store_note **out, size_t *n,
                       kanal_error *err);
 
-    /* version 5: contacts */
+    /* version 5: voiding */
+    int (*activity_void)(store *s, int64_t opp, const kanal_activity *act, const char *voided_at,
+                         kanal_error *err);
+    int (*goal_undo)(store *s, int64_t opp, const char *goal, kanal_error *err);
+
+    /* version 6: contacts */
     int (*contact_insert)(store *s, const kanal_contact *c, int64_t *id, kanal_error *err);
     int (*contact_get)(store *s, kanal_arena *a, int64_t id, kanal_contact *out, kanal_error *err);
     int (*contact_update)(store *s, const kanal_contact *c, kanal_error *err);
@@ -328,8 +333,8 @@ struct store {
 };
 
 /* The schema version of a new database, whatever the backend (4: deals; 5: next contact;
-   6: editing users; 7: the people at partners). */
-#define STORE_SCHEMA_VERSION 7
+   6: editing users; 7: voided activities; 8: the people at partners). */
+#define STORE_SCHEMA_VERSION 8
 
 /* ---- opening --------------------------------------------------------------------- */
 
@@ -837,6 +842,27 @@ static inline int store_user_update(store *s, const char *id, const char *name,
                                     const char *const *roles, size_t n_roles, kanal_error *err)
 {
     return s->m->user_update(s, id, name, roles, n_roles, err);
+}
+
+/* ---- voiding: an activity or a field change logged by mistake ------------------------ */
+
+/*
+** Marks voided (at voided_at) the first activity of opportunity opp, by id, that
+** is not voided yet and is act's: its type, time, actor and note (NULL: none).
+** Two activities alike in all of these are one as far as any reader can tell,
+** so voiding either is the same. A voided activity is left out of
+** store_activities, opp_get's last_activity_at, the digest, and the reports of
+** any moment from voided_at on. KANAL_ENOTFOUND when none matches.
+*/
+static inline int store_activity_void(store *s, int64_t opp, const kanal_activity *act,
+                                      const char *voided_at, kanal_error *err)
+{
+    return s->m->activity_void(s, opp, act, voided_at, err);
+}
+/* A goal done on opportunity opp is not done any more (nothing when it was not). */
+static inline int store_goal_undo(store *s, int64_t opp, const char *goal, kanal_error *err)
+{
+    return s->m->goal_undo(s, opp, goal, err);
 }
 
 /* ---- contacts: the people at partners ------------------------------------------------ */

@@ -46,7 +46,8 @@ extern const char store_pg_security_v4[];
 extern const char store_pg_schema_v4_deals[];
 extern const char store_pg_schema_v5_contacts[];
 extern const char store_pg_schema_v6_users[];
-extern const char store_pg_schema_v7_people[];
+extern const char store_pg_schema_v7_void[];
+extern const char store_pg_schema_v8_people[];
 /* pg_reports.c */
 int store_pg_report_lost(store *s, kanal_arena *a, const store_scope *sc, store_by by,
                          store_count **out, size_t *n, kanal_error *err);

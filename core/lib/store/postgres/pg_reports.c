@@ -188,6 +188,7 @@ int store_pg_report_activities(store *base_, kanal_arena *a, const store_scope *
     static const char sql[] =
         SCOPE " SELECT o.owner, x.type, count(*)"
               " FROM owned o JOIN activities x ON x.opp_id = o.id AND x.at <= {as_of}"
+              " AND (x.voided_at IS NULL OR x.voided_at > {as_of})"
               " GROUP BY 1, 2";
     return counts((pg *)base_, a, sql, sc, 0, C_GROUP | C_KEY, out, n, err,
                   "counting activities");
@@ -200,6 +201,7 @@ int store_pg_report_first_touch(store *base_, kanal_arena *a, const store_scope 
         SCOPE " SELECT owner, ft, status, count(*) FROM ("
               "   SELECT o.owner, o.status,"
               "     (SELECT x.type FROM activities x WHERE x.opp_id = o.id AND x.at <= {as_of}"
+              "     AND (x.voided_at IS NULL OR x.voided_at > {as_of})"
               "        ORDER BY x.at, x.id LIMIT 1) AS ft"
               "   FROM owned o) t"
               " GROUP BY 1, 2, 3";
@@ -279,7 +281,8 @@ int store_pg_report_open(store *base_, kanal_arena *a, const store_scope *sc,
         SCOPE " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
               "        o.stage_entered_at,"
               "        (SELECT max(x.at) FROM activities x WHERE x.opp_id = o.id"
-              "          AND x.at <= {as_of})"
+              "          AND x.at <= {as_of}"
+              "          AND (x.voided_at IS NULL OR x.voided_at > {as_of}))"
               " FROM owned o JOIN partners p ON p.id = o.partner_id"
               " WHERE o.status = " P_OPEN " ORDER BY o.stage_entered_at, o.id";
     static const char stale_sql[] =
@@ -289,7 +292,8 @@ int store_pg_report_open(store *base_, kanal_arena *a, const store_scope *sc,
               " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
               "        o.stage_entered_at,"
               "        (SELECT max(x.at) FROM activities x WHERE x.opp_id = o.id"
-              "          AND x.at <= {as_of})"
+              "          AND x.at <= {as_of}"
+              "          AND (x.voided_at IS NULL OR x.voided_at > {as_of}))"
               " FROM owned o JOIN partners p ON p.id = o.partner_id"
               " WHERE o.status = " P_OPEN
               "   AND " EPOCH("{as_of}") " - " EPOCH("o.stage_entered_at") " >= 86400 * (1 +"

@@ -469,10 +469,26 @@ const char store_pg_schema_v6_users[] =
     "END $$;";
 
 /*
-** v7, the people at partners (as schema_v7_people on SQLite): the contacts a
+** v7, voiding (as schema_v7_void on SQLite): an activity logged by mistake is
+** marked with the time it was voided, and a goal it completed may be undone.
+** Whoever may record on an opportunity (its owner, staff) may void there: the
+** policies on activities and goals_done already say whose rows those are.
+*/
+const char store_pg_schema_v7_void[] =
+    "ALTER TABLE activities ADD COLUMN voided_at text;"
+    "DO $$ DECLARE k text; BEGIN"
+    "  FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
+    "    EXECUTE format('GRANT UPDATE (voided_at) ON kanal.activities TO %I',"
+    "                   kanal.group_role(k));"
+    "    EXECUTE format('GRANT DELETE ON kanal.goals_done TO %I', kanal.group_role(k));"
+    "  END LOOP;"
+    "END $$;";
+
+/*
+** v8, the people at partners (as schema_v8_people on SQLite): the contacts a
 ** rep talks to at each partner; a removed one keeps its row (removed_at). Run
 ** after the blocks above, by kanal init and by the owner's migration from
-** version 6; kept in a block of its own, since version 7 may hold others.
+** version 7; kept in a block of its own, since version 8 may hold others.
 **
 ** Like deals, staff read and write all; a rep writes the contacts of the
 ** partners they own now, and reads those and the contacts of the partners of
@@ -480,7 +496,7 @@ const char store_pg_schema_v6_users[] =
 ** reads too the events outside opportunities of the partners they own (its
 ** edits, its contacts' events: kanal history --partner).
 */
-const char store_pg_schema_v7_people[] =
+const char store_pg_schema_v8_people[] =
     "SET LOCAL search_path = kanal;"
     "CREATE TABLE contacts("
     "  id bigint PRIMARY KEY,"

@@ -222,7 +222,8 @@ static const char *const migrations[][4] = {
     { store_pg_schema_v4, store_pg_security_v4, store_pg_schema_v4_deals },
     { store_pg_schema_v5_contacts },
     { store_pg_schema_v6_users },
-    { store_pg_schema_v7_people },
+    { store_pg_schema_v7_void },
+    { store_pg_schema_v8_people },
 };
 
 /* The schema version the database's meta says (0: none). */
@@ -1005,7 +1006,8 @@ static int pg_opp_get(store *base_, kanal_arena *a, int64_t id, store_opp_row *o
     const char *p[] = { v.s };
     PGresult *r = store_pg_run((pg *)base_,
                                "SELECT " OPP_COLS ", o.next_contact_at,"
-                               " (SELECT max(at) FROM activities WHERE opp_id = o.id)"
+                               " (SELECT max(at) FROM activities WHERE opp_id = o.id"
+                               "  AND voided_at IS NULL)"
                                " FROM opportunities o WHERE o.id = $1",
                                1, p, err, "reading an opportunity");
     if (!r)
@@ -1193,7 +1195,7 @@ static int pg_opps_list(store *base_, kanal_arena *a, const store_opp_filter *f,
     PGresult *r = store_pg_run(
         (pg *)base_,
         "SELECT " OPP_COLS ", p.name, o.next_contact_at,"
-        " (SELECT max(at) FROM activities WHERE opp_id = o.id)"
+        " (SELECT max(at) FROM activities WHERE opp_id = o.id AND voided_at IS NULL)"
         " FROM opportunities o JOIN partners p ON p.id = o.partner_id"
         " WHERE ($1::text IS NULL OR o.owner = $1) AND ($2::text IS NULL OR o.workflow = $2)"
         " AND ($3::text IS NULL OR o.stage = $3) AND ($4::text IS NULL OR o.status = $4)"
@@ -1325,7 +1327,8 @@ static int pg_activities(store *base_, kanal_arena *a, int64_t opp, const char *
     const char *p[] = { v.s, type };
     PGresult *r = store_pg_run((pg *)base_,
                                "SELECT type, at, actor, note FROM activities WHERE opp_id = $1"
-                               " AND ($2::text IS NULL OR type = $2) ORDER BY at, id",
+                               " AND ($2::text IS NULL OR type = $2) AND voided_at IS NULL"
+                               " ORDER BY at, id",
                                2, p, err, "reading activities");
     if (!r)
         return err->code;
@@ -1338,6 +1341,32 @@ static int pg_activities(store *base_, kanal_arena *a, int64_t opp, const char *
     }
     PQclear(r);
     return store_pg_rows(a, &b, oom, sizeof(kanal_activity), out, n, err);
+}
+
+static int pg_activity_void(store *base_, int64_t opp, const kanal_activity *act,
+                            const char *voided_at, kanal_error *err)
+{
+    num v = n64(opp);
+    const char *p[] = { v.s, act->type, act->at, act->by, act->note, voided_at };
+    PGresult *r = store_pg_run(
+        (pg *)base_,
+        "UPDATE activities SET voided_at = $6 WHERE id = (SELECT id FROM activities"
+        "  WHERE opp_id = $1 AND type = $2 AND at = $3 AND actor = $4"
+        "    AND note IS NOT DISTINCT FROM $5::text AND voided_at IS NULL ORDER BY id LIMIT 1)",
+        6, p, err, "voiding an activity");
+    if (!r)
+        return err->code;
+    int rc = atoi(PQcmdTuples(r)) > 0 ? KANAL_OK : KANAL_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+static int pg_goal_undo(store *base_, int64_t opp, const char *goal, kanal_error *err)
+{
+    num v = n64(opp);
+    const char *p[] = { v.s, goal };
+    return run_done((pg *)base_, "DELETE FROM goals_done WHERE opp_id = $1 AND goal = $2", 2, p,
+                    err, "undoing a goal");
 }
 
 /* ---- the event log ------------------------------------------------------------------ */
@@ -1448,7 +1477,8 @@ static int pg_digest(store *base_, kanal_buf *out, kanal_error *err)
         "SELECT 'opportunity', " OPP_COLS ", o.next_contact_at FROM opportunities o ORDER BY id",
         "SELECT 'goal', opp_id, goal, done_at, done_by FROM goals_done ORDER BY opp_id, goal",
         "SELECT 'field', opp_id, field, value, set_at FROM field_values ORDER BY opp_id, field",
-        "SELECT 'activity', opp_id, type, at, actor, note FROM activities ORDER BY id",
+        "SELECT 'activity', opp_id, type, at, actor, note FROM activities"
+        " WHERE voided_at IS NULL ORDER BY id",
         "SELECT 'event', opp_id, seq, at, actor, login, type, data, workflow, version"
         " FROM events ORDER BY id",
         "SELECT 'deal', id, partner_id, opp_id, client, value_cents, signed_on, ended_on,"
@@ -1776,6 +1806,8 @@ static const store_methods pg_methods = {
     .opp_set_owner = pg_opp_set_owner,
     .opp_touch = pg_opp_touch,
     .opp_set_next = pg_opp_set_next,
+    .activity_void = pg_activity_void,
+    .goal_undo = pg_goal_undo,
     .opps_open_of_partner = pg_opps_open_of_partner,
     .opps_open_of_owner = pg_opps_open_of_owner,
     .open_count = pg_open_count,

@@ -175,6 +175,7 @@ int store_sqlite_report_activities(store *base_, kanal_arena *a, const store_sco
     static const char sql[] =
         SCOPE " SELECT o.owner, x.type, count(*)"
               " FROM owned o JOIN activities x ON x.opp_id = o.id AND x.at <= :as_of"
+              " AND (x.voided_at IS NULL OR x.voided_at > :as_of)"
               " GROUP BY o.owner, x.type";
     return run_counts(base_, a, sc, 0, sql, C_GROUP | C_KEY, out, n, err, "counting activities");
 }
@@ -187,6 +188,7 @@ int store_sqlite_report_first_touch(store *base_, kanal_arena *a, const store_sc
         SCOPE " SELECT owner, first, status, count(*) FROM ("
               "   SELECT o.owner, o.status,"
               "     (SELECT x.type FROM activities x WHERE x.opp_id = o.id AND x.at <= :as_of"
+              "     AND (x.voided_at IS NULL OR x.voided_at > :as_of)"
               "        ORDER BY x.at, x.id LIMIT 1) AS first"
               "   FROM owned o)"
               " GROUP BY owner, first, status";
@@ -318,7 +320,8 @@ int store_sqlite_report_open(store *base_, kanal_arena *a, const store_scope *sc
         SCOPE " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
               "        o.stage_entered_at,"
               "        (SELECT max(x.at) FROM activities x"
-              "          WHERE x.opp_id = o.id AND x.at <= :as_of)"
+              "          WHERE x.opp_id = o.id AND x.at <= :as_of"
+              "          AND (x.voided_at IS NULL OR x.voided_at > :as_of))"
               " FROM owned o JOIN partners p ON p.id = o.partner_id"
               " WHERE o.status = " S_OPEN " ORDER BY o.stage_entered_at, o.id";
     /* past the limit: more than max_days whole days, that is at least
@@ -331,7 +334,8 @@ int store_sqlite_report_open(store *base_, kanal_arena *a, const store_scope *sc
         " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
         "        o.stage_entered_at,"
         "        (SELECT max(x.at) FROM activities x"
-        "          WHERE x.opp_id = o.id AND x.at <= :as_of)"
+        "          WHERE x.opp_id = o.id AND x.at <= :as_of"
+        "          AND (x.voided_at IS NULL OR x.voided_at > :as_of))"
         " FROM owned o JOIN partners p ON p.id = o.partner_id"
         " WHERE o.status = " S_OPEN
         "   AND unixepoch(:as_of) - unixepoch(o.stage_entered_at) >= 86400 * (1 +"

@@ -211,10 +211,14 @@ static const char schema_v4_deals[] = "CREATE TABLE deals("
 static const char schema_v5_contacts[] =
     "ALTER TABLE opportunities ADD COLUMN next_contact_at TEXT;";
 
-/* v7, the people at partners: the contacts a rep talks to at each partner. A
+/* v7, voiding: an activity logged by mistake stays in the table (and its event in
+   the log) but is marked with the time it was voided; readers leave it out from
+   then on. Kept in a block of its own: version 7 may hold other blocks beside it. */
+static const char schema_v7_void[] = "ALTER TABLE activities ADD COLUMN voided_at TEXT;";
+/* v8, the people at partners: the contacts a rep talks to at each partner. A
    removed contact keeps its row (removed_at), as the log keeps its events. Kept
-   in a block of its own: version 7 may hold other blocks beside it. */
-static const char schema_v7_people[] = "CREATE TABLE contacts("
+   in a block of its own: version 8 may hold other blocks beside it. */
+static const char schema_v8_people[] = "CREATE TABLE contacts("
                                        "  id INTEGER PRIMARY KEY,"
                                        "  partner_id INTEGER NOT NULL REFERENCES partners(id),"
                                        "  name TEXT NOT NULL,"
@@ -239,7 +243,8 @@ static const char *const migrations[][4] = {
     { schema_v4, schema_v4_deals },
     { schema_v5_contacts },
     { NULL }, /* v6: editing users needs nothing new here */
-    { schema_v7_people },
+    { schema_v7_void },
+    { schema_v8_people },
 };
 /* clang-format on */
 
@@ -1450,7 +1455,8 @@ static int sq_opp_get(store *base_, kanal_arena *a, int64_t id, store_opp_row *o
 {
     sq *s = (sq *)base_;
     static const char sql[] = "SELECT " OPP_COLS ", o.next_contact_at,"
-                              " (SELECT max(at) FROM activities WHERE opp_id = o.id)"
+                              " (SELECT max(at) FROM activities WHERE opp_id = o.id"
+                              " AND voided_at IS NULL)"
                               " FROM opportunities o WHERE o.id = ?";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
@@ -1687,7 +1693,7 @@ static int sq_opps_list(store *base_, kanal_arena *a, const store_opp_filter *f,
     sq *s = (sq *)base_;
     static const char sql[] =
         "SELECT " OPP_COLS ", p.name, o.next_contact_at,"
-        " (SELECT max(at) FROM activities WHERE opp_id = o.id)"
+        " (SELECT max(at) FROM activities WHERE opp_id = o.id AND voided_at IS NULL)"
         " FROM opportunities o JOIN partners p ON p.id = o.partner_id"
         " WHERE (?1 IS NULL OR o.owner = ?1) AND (?2 IS NULL OR o.workflow = ?2)"
         " AND (?3 IS NULL OR o.stage = ?3) AND (?4 IS NULL OR o.status = ?4)"
@@ -1829,7 +1835,8 @@ static int sq_activities(store *base_, kanal_arena *a, int64_t opp, const char *
 {
     sq *s = (sq *)base_;
     static const char sql[] = "SELECT type, at, actor, note FROM activities WHERE opp_id = ?1"
-                              " AND (?2 IS NULL OR type = ?2) ORDER BY at, id";
+                              " AND (?2 IS NULL OR type = ?2) AND voided_at IS NULL"
+                              " ORDER BY at, id";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st)
         return err->code;
@@ -1846,6 +1853,38 @@ static int sq_activities(store *base_, kanal_arena *a, int64_t opp, const char *
     done(s, st);
     return rows_done(s, a, &b, rc, oom, sizeof(kanal_activity), out, n, err,
                      "reading activities");
+}
+
+static int sq_activity_void(store *base_, int64_t opp, const kanal_activity *act,
+                            const char *voided_at, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] =
+        "UPDATE activities SET voided_at = ?6 WHERE id = (SELECT id FROM activities"
+        "  WHERE opp_id = ?1 AND type = ?2 AND at = ?3 AND actor = ?4 AND note IS ?5"
+        "    AND voided_at IS NULL ORDER BY id LIMIT 1)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    bind_text(st, 2, act->type);
+    bind_text(st, 3, act->at);
+    bind_text(st, 4, act->by);
+    bind_text(st, 5, act->note);
+    bind_text(st, 6, voided_at);
+    int rc = step_done(s, st, err, "voiding an activity");
+    return rc ? rc : sqlite3_changes(s->db) ? KANAL_OK : KANAL_ENOTFOUND;
+}
+
+static int sq_goal_undo(store *base_, int64_t opp, const char *goal, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    sqlite3_stmt *st = prep(s, "DELETE FROM goals_done WHERE opp_id = ? AND goal = ?", err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, opp);
+    bind_text(st, 2, goal);
+    return step_done(s, st, err, "undoing a goal");
 }
 
 /* ---- the event log ------------------------------------------------------------------ */
@@ -1992,7 +2031,8 @@ static int sq_digest(store *base_, kanal_buf *out, kanal_error *err)
         "SELECT 'opportunity', " OPP_COLS ", o.next_contact_at FROM opportunities o ORDER BY id",
         "SELECT 'goal', opp_id, goal, done_at, done_by FROM goals_done ORDER BY opp_id, goal",
         "SELECT 'field', opp_id, field, value, set_at FROM field_values ORDER BY opp_id, field",
-        "SELECT 'activity', opp_id, type, at, actor, note FROM activities ORDER BY id",
+        "SELECT 'activity', opp_id, type, at, actor, note FROM activities"
+        " WHERE voided_at IS NULL ORDER BY id",
         "SELECT 'event', opp_id, seq, at, actor, login, type, data, workflow, version"
         " FROM events ORDER BY id",
         "SELECT 'deal', id, partner_id, opp_id, client, value_cents, signed_on, ended_on,"
@@ -2342,6 +2382,8 @@ static const store_methods sqlite_methods = {
     .opp_set_owner = sq_opp_set_owner,
     .opp_touch = sq_opp_touch,
     .opp_set_next = sq_opp_set_next,
+    .activity_void = sq_activity_void,
+    .goal_undo = sq_goal_undo,
     .opps_open_of_partner = sq_opps_open_of_partner,
     .opps_open_of_owner = sq_opps_open_of_owner,
     .open_count = sq_open_count,
