@@ -421,9 +421,12 @@ int kanal_partner_history(kanal *k, const char *ref, kanal_history **out, kanal_
         if (!ours)
             continue;
         /* outside opportunities, events have no sequence: numbered here, in order */
-        events[h->n_events] = (kanal_event){
-            (int64_t)h->n_events + 1, e->at, e->actor, e->type, e->data, NULL, 0, NULL, e->login
-        };
+        events[h->n_events] = (kanal_event){ .seq = (int64_t)h->n_events + 1,
+                                             .at = e->at,
+                                             .actor = e->actor,
+                                             .type = e->type,
+                                             .data = e->data,
+                                             .login = e->login };
         rc = engine_event_summary(h->arena_, e->data, &events[h->n_events].summary, err);
         h->n_events++;
     }
