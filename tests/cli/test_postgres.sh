@@ -174,6 +174,8 @@ refused_sql "TRUNCATE kanal.events" "permission denied"
 refused_sql "INSERT INTO kanal.users(id, name, created_at) VALUES ('hacker', 'H', 'x')" "permission denied"
 refused_sql "INSERT INTO kanal.user_roles VALUES ('marcin', 'admin')" "permission denied"
 refused_sql "SELECT kanal.add_login('hacker', '{admin}')" "permission denied"
+refused_sql "SELECT kanal.set_groups('marcin', '{admin}')" "permission denied"
+refused_sql "DELETE FROM kanal.user_roles WHERE user_id = 'marcin'" "permission denied"
 refused_sql "INSERT INTO kanal.events(opp_id, seq, at, recorded_at, actor, type, data)
              VALUES (4, 99, 'x', 'x', 'marcin', 'note', '{}')" "row-level security"
 refused_sql "UPDATE kanal.opportunities SET owner = 'piotr' WHERE id = 2" "row-level security"
@@ -182,6 +184,22 @@ ok kanal user add nadia --name "Nadia Nowa" --role channel_rep --db "$ADMIN"
 NADIA=$(as_role nadia)
 ok kanal opp list --json --db "$NADIA"
 expect_out '{"opportunities":[]}'
+# roles changed by an admin change what the login may do, at once
+ok kanal user edit nadia --add-role manager --db "$ADMIN"
+ok kanal opp list --json --db "$NADIA"
+expect_out_has '"owner":"piotr"'
+expect_out_has '"owner":"marcin"'
+ok kanal user edit nadia --role channel_rep --db "$ADMIN"
+ok kanal opp list --json --db "$NADIA"
+expect_out '{"opportunities":[]}'
+checks=$((checks + 1))
+[ "$(psql -X -At "$PG" -c "SELECT string_agg(g.rolname, ',' ORDER BY g.rolname) FROM pg_auth_members m
+       JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+       WHERE u.rolname = 'nadia' AND g.rolname LIKE 'kanal\_e2e\_$$\_kanal\_%'")" = "kanal_e2e_$$_kanal_rep" ] ||
+    fail "nadia's login is not in the rep group alone after her roles changed"
+run kanal user edit nadia --add-role admin --db "$NADIA"
+expect_rc 1
+expect_err "kanal: error: only an admin may edit users (you are 'nadia')"
 # a deactivated user cannot log in any more
 ok kanal user deactivate nadia --db "$ADMIN"
 run kanal opp list --db "$NADIA"

@@ -448,6 +448,37 @@ static void test_field_values(void)
         free(f_);                                                                    \
     } while (0)
 
+#define SEARCH_IS(f, in, want)                                                       \
+    do {                                                                             \
+        char *s_ = kanal_fold((f), (in));                                            \
+        CHECK_STR(s_, (want));                                                       \
+        free(s_);                                                                    \
+    } while (0)
+
+/* Text as people search it: accents, case and blanks aside, in every script's way. */
+static void test_search_fold(void)
+{
+    kanal_folder *f = kanal_folder_new();
+    CHECK(f != NULL);
+    SEARCH_IS(f, "Łódź  Hurt", "lodz hurt");
+    SEARCH_IS(f, "Agencja Wiśniewska", "agencja wisniewska");
+    SEARCH_IS(f, "ZAŻÓŁĆ GĘŚLĄ JAŹŃ", "zazolc gesla jazn");
+    SEARCH_IS(f, "Straße", "strasse");
+    SEARCH_IS(f, "Ærø Øst", "aero ost");
+    SEARCH_IS(f, "İstanbul", "istanbul");
+    SEARCH_IS(f, "Москва", "москва");         /* other scripts: their case only */
+    SEARCH_IS(f, "\tA  b\n", "a b");          /* blanks: one space, none at the ends */
+    SEARCH_IS(f, "", "");
+    SEARCH_IS(f, "bad \xff byte", "bad \xef\xbf\xbd byte"); /* not UTF-8: a replacement */
+    SEARCH_IS(NULL, "ABC Łódź", "abc łódź"); /* without ICU's transliterator: case only */
+    CHECK(kanal_words_in("hurtownia lodz", "lodz hurt"));
+    CHECK(!kanal_words_in("hurtownia lodz", "lodz sklep"));
+    CHECK(kanal_fold_contains(f, "Łódź Hurt", "hurt lodz"));
+    CHECK(!kanal_fold_contains(f, NULL, "x"));
+    kanal_folder_free(f);
+    kanal_folder_free(NULL);
+}
+
 static void test_name_keys(void)
 {
     KEY_IS("Hurtownia ABC", "hurtownia abc");
@@ -862,6 +893,7 @@ int main(void)
     test_field_values();
     test_name_keys();
     test_fold();
+    test_search_fold();
     test_utf8();
     test_json();
     test_table();

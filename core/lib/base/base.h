@@ -76,6 +76,8 @@ void kanal_folder_free(kanal_folder *f);
 char *kanal_fold(kanal_folder *f, const char *s);
 /* Whether every word of folded_words (folded, one space between) is in hay, folded. */
 bool kanal_fold_contains(kanal_folder *f, const char *hay, const char *folded_words);
+/* The same, for a hay folded already. */
+bool kanal_words_in(const char *folded, const char *folded_words);
 
 char *kanal_strdup(const char *s);
 

@@ -88,7 +88,7 @@ char *kanal_fold(kanal_folder *f, const char *s)
     UErrorCode st = U_ZERO_ERROR;
     if (!u || !folded)
         goto done;
-    u_strFromUTF8Lenient(u, cap, &n, s, (int32_t)len, &st);
+    u_strFromUTF8WithSub(u, cap, &n, s, (int32_t)len, 0xFFFD, NULL, &st);
     if (U_FAILURE(st))
         goto done;
     int32_t limit = n;
@@ -119,13 +119,8 @@ done:
     return out;
 }
 
-bool kanal_fold_contains(kanal_folder *f, const char *hay, const char *folded_words)
+bool kanal_words_in(const char *folded, const char *folded_words)
 {
-    if (!hay || !hay[0])
-        return false;
-    char *h = kanal_fold(f, hay);
-    if (!h)
-        return false;
     bool all = true;
     for (const char *w = folded_words; *w && all;) {
         const char *end = strchr(w, ' ');
@@ -135,11 +130,20 @@ bool kanal_fold_contains(kanal_folder *f, const char *hay, const char *folded_wo
             n = sizeof word - 1;
         memcpy(word, w, n);
         word[n] = '\0';
-        all = strstr(h, word) != NULL;
+        all = strstr(folded, word) != NULL;
         w += n;
         while (*w == ' ')
             w++;
     }
+    return all;
+}
+
+bool kanal_fold_contains(kanal_folder *f, const char *hay, const char *folded_words)
+{
+    if (!hay || !hay[0])
+        return false;
+    char *h = kanal_fold(f, hay);
+    bool all = h && kanal_words_in(h, folded_words);
     free(h);
     return all;
 }

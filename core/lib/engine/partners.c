@@ -113,7 +113,7 @@ static int partner_by_words(kanal *k, kanal_arena *a, const char *ref, kanal_par
         }
         if (strcmp(name, want) == 0)
             same[n_same++] = i;
-        else if (kanal_fold_contains(f, all[i].name, want))
+        else if (kanal_words_in(name, want))
             holding[n_holding++] = i;
         free(name);
     }

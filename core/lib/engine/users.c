@@ -99,6 +99,15 @@ done:
     return rc;
 }
 
+/* A user named to be changed: "unknown user" when there is none. */
+static int user_of(kanal *k, kanal_arena *a, const char *id, kanal_user *u, kanal_error *err)
+{
+    int rc = store_user_get(k->store, a, id, u, err);
+    if (rc == KANAL_ENOTFOUND)
+        rc = kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", id);
+    return rc;
+}
+
 int kanal_user_deactivate(kanal *k, const char *id, kanal_error *err)
 {
     int rc = engine_need_admin(k, "deactivate users", err);
@@ -110,10 +119,7 @@ int kanal_user_deactivate(kanal *k, const char *id, kanal_error *err)
         rc = kanal_error_nomem(err);
         goto done;
     }
-    rc = store_user_get(k->store, a, id, &u, err);
-    if (rc == KANAL_ENOTFOUND)
-        rc = kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", id);
-    if (rc)
+    if ((rc = user_of(k, a, id, &u, err)))
         goto done;
     if (!u.active) {
         rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' is already deactivated", id);
@@ -151,10 +157,7 @@ int kanal_user_activate(kanal *k, const char *id, kanal_error *err)
         rc = kanal_error_nomem(err);
         goto done;
     }
-    rc = store_user_get(k->store, a, id, &u, err);
-    if (rc == KANAL_ENOTFOUND)
-        rc = kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", id);
-    if (rc)
+    if ((rc = user_of(k, a, id, &u, err)))
         goto done;
     if (u.active) {
         rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' is already active", id);
@@ -270,10 +273,7 @@ int kanal_user_edit(kanal *k, const char *id, const kanal_user_change *ch, bool 
         rc = kanal_error_nomem(err);
         goto done;
     }
-    rc = store_user_get(k->store, a, id, &u, err);
-    if (rc == KANAL_ENOTFOUND)
-        rc = kanal_error_set(err, KANAL_ENOTFOUND, "unknown user '%s'", id);
-    if (rc)
+    if ((rc = user_of(k, a, id, &u, err)))
         goto done;
     /* the roles it will have: those given (or its own), with the additions, without the
        removals */

@@ -537,6 +537,23 @@ static int pg_depth(const store *base_)
 
 /* ---- users ----------------------------------------------------------------------- */
 
+/* The groups a user's roles put its login in, as a text[] literal: admin, manager,
+   and rep for any other role. */
+static void login_groups(const char *const *roles, size_t n_roles, char kinds[64])
+{
+    bool admin = false, manager = false, rep = false;
+    for (size_t i = 0; i < n_roles; i++) {
+        if (!strcmp(roles[i], "admin"))
+            admin = true;
+        else if (!strcmp(roles[i], "manager"))
+            manager = true;
+        else
+            rep = true;
+    }
+    snprintf(kinds, 64, "{%s%s%s%s%s}", admin ? "admin" : "", admin && (manager || rep) ? "," : "",
+             manager ? "manager" : "", manager && rep ? "," : "", rep ? "rep" : "");
+}
+
 static int pg_user_insert(store *base_, const char *id, const char *name,
                           const char *const *roles, size_t n_roles, const char *at,
                           kanal_error *err)
@@ -552,20 +569,9 @@ static int pg_user_insert(store *base_, const char *id, const char *name,
                       "NOTHING",
                       2, q, err, "adding a user's role");
     }
-    /* the login, and the groups its roles put it in: admin, manager, else rep */
-    bool admin = false, manager = false, rep = false;
-    for (size_t i = 0; i < n_roles; i++) {
-        if (!strcmp(roles[i], "admin"))
-            admin = true;
-        else if (!strcmp(roles[i], "manager"))
-            manager = true;
-        else
-            rep = true;
-    }
+    /* the login, and the groups its roles put it in */
     char kinds[64];
-    snprintf(kinds, sizeof kinds, "{%s%s%s%s%s}", admin ? "admin" : "",
-             admin && (manager || rep) ? "," : "", manager ? "manager" : "",
-             manager && rep ? "," : "", rep ? "rep" : "");
+    login_groups(roles, n_roles, kinds);
     const char *q[] = { id, kinds };
     if (!rc)
         rc = run_done(s, "SELECT kanal.add_login($1, $2::text[])", 2, q, err,
@@ -590,20 +596,9 @@ static int pg_user_update(store *base_, const char *id, const char *name,
                       "NOTHING",
                       2, q, err, "changing a user's roles");
     }
-    /* the groups its roles put the login in, as pg_user_insert */
-    bool admin = false, manager = false, rep = false;
-    for (size_t i = 0; i < n_roles; i++) {
-        if (!strcmp(roles[i], "admin"))
-            admin = true;
-        else if (!strcmp(roles[i], "manager"))
-            manager = true;
-        else
-            rep = true;
-    }
+    /* the groups its roles put the login in */
     char kinds[64];
-    snprintf(kinds, sizeof kinds, "{%s%s%s%s%s}", admin ? "admin" : "",
-             admin && (manager || rep) ? "," : "", manager ? "manager" : "",
-             manager && rep ? "," : "", rep ? "rep" : "");
+    login_groups(roles, n_roles, kinds);
     const char *q[] = { id, kinds };
     if (!rc)
         rc = run_done(s, "SELECT kanal.set_groups($1, $2::text[])", 2, q, err,
