@@ -16,8 +16,8 @@ ok kanal opp new --partner "Agencja Gamma" --workflow tiny --at 2026-11-20T08:00
 ok kanal opp new --partner "Agencja Piotra" --workflow tiny --as piotr                 # 4
 
 # ---- remind: refusals, each leaving the database as it was ------------------------------------
-refuse 2 "next contact '2026-02-30': expected a real date written YYYY-MM-DD" kanal remind 1 2026-02-30
-refuse 2 "next contact 'tomorrow': expected a real date written YYYY-MM-DD" kanal remind 1 tomorrow
+refuse 2 "next contact '2026-02-30': February 2026 has no day 30" kanal remind 1 2026-02-30
+refuse 2 "next contact 'tomorrow': expected a date written YYYY-MM-DD" kanal remind 1 tomorrow
 refuse_usage "missing OPP DATE" kanal remind 1
 refuse 3 "no opportunity 42" kanal remind 42 2026-12-01
 refuse 1 "opportunity 4 belongs to 'piotr': only its owner or a manager may change it" \
@@ -25,9 +25,9 @@ refuse 1 "opportunity 4 belongs to 'piotr': only its owner or a manager may chan
 # a refused step sets no next contact: the step and the date are one transaction
 refuse 3 "unknown activity type 'fax' in workflow 'tiny' (known: call, email, meeting)" \
     kanal log 1 fax --next 2026-12-01
-refuse 2 "next contact '2026-13-01': expected a real date written YYYY-MM-DD" \
+refuse 2 "next contact '2026-13-01': expected a date written YYYY-MM-DD" \
     kanal log 1 call --next 2026-13-01
-refuse 2 "next contact 'x': expected a real date written YYYY-MM-DD" \
+refuse 2 "next contact 'x': expected a date written YYYY-MM-DD" \
     kanal done 1 visited --next x
 
 # ---- remind ---------------------------------------------------------------------------------

@@ -203,7 +203,9 @@ refuse 4 "$future" kanal set 4 form=resale --at 2026-11-29
 refuse 4 "$future" kanal done 4 classified --set form=resale --at 2026-11-29
 refuse 4 "$future" kanal lose 4 --reason no_interest --at 2026-11-29
 bad() { echo "invalid time '$1': use ISO 8601, such as 2026-03-01, 2026-03-01T10:00 or 2026-03-01T10:00:00Z"; }
-for t in 2026-11-31 28.11.2026 2026-11-28T25:00 "2026-11-28 noon" 2026-11-28T10:00:00+99:00 ""; do
+refuse 4 "invalid time '2026-11-31': November 2026 has no day 31" kanal log 4 call --at 2026-11-31
+refuse 4 "invalid time '2026-02-29T10:00': February 2026 has no day 29" kanal log 4 call --at 2026-02-29T10:00
+for t in 2026-11-3x 28.11.2026 2026-11-28T25:00 "2026-11-28 noon" 2026-11-28T10:00:00+99:00 ""; do
     refuse 4 "$(bad "$t")" kanal log 4 call --at "$t"
 done
 # the same time as the latest event is fine; an offset is stored as UTC

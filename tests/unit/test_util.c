@@ -161,7 +161,10 @@ static void test_time_parse(void)
         kanal_error e;
         kanal_error_clear(&e);
         CHECK_INT(kanal_time_parse("2026-02-30", &t, &e), KANAL_EINVALID);
-        CHECK(strstr(e.message, "'2026-02-30'") != NULL);
+        CHECK_STR(e.message, "invalid time '2026-02-30': February 2026 has no day 30");
+        kanal_error_clear(&e);
+        CHECK_INT(kanal_time_parse("2026-3-1", &t, &e), KANAL_EINVALID);
+        CHECK(strstr(e.message, "'2026-3-1'") != NULL);
         CHECK(strstr(e.message, "ISO 8601") != NULL);
     }
 

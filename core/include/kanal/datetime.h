@@ -27,6 +27,13 @@ void kanal_time_format(int64_t t, char *buf);
 /* True when text is a real calendar date written YYYY-MM-DD. */
 bool kanal_date_valid(const char *text);
 
+/*
+** Why text is not a real date, for a message: "February 2026 has no day 30"
+** when it is written YYYY-MM-DD with a day its month lacks, else "expected a
+** date written YYYY-MM-DD". Into why (n bytes); "" when the date is valid.
+*/
+void kanal_date_why(const char *text, char *why, size_t n);
+
 /* Whole days from a to b (negative when b is earlier); times are UTC strings. */
 int64_t kanal_days_between(int64_t a, int64_t b);
 

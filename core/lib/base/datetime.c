@@ -77,6 +77,23 @@ bool kanal_date_valid(const char *text)
     return parse_date(&p, &y, &m, &d) && *p == '\0';
 }
 
+void kanal_date_why(const char *text, char *why, size_t n)
+{
+    static const char *const months[] = { "January", "February", "March",     "April",
+                                          "May",     "June",     "July",      "August",
+                                          "September", "October", "November", "December" };
+    int y, m, d, used = 0;
+    if (!text || kanal_date_valid(text)) {
+        snprintf(why, n, "%s", text ? "" : "expected a date written YYYY-MM-DD");
+        return;
+    }
+    if (strlen(text) == 10 && sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 &&
+        used == 10 && strspn(text, "0123456789-") == 10 && m >= 1 && m <= 12 && d >= 1)
+        snprintf(why, n, "%s %d has no day %d", months[m - 1], y, d);
+    else
+        snprintf(why, n, "expected a date written YYYY-MM-DD");
+}
+
 int kanal_time_parse(const char *text, int64_t *out, kanal_error *err)
 {
     const char *p = text;
@@ -143,7 +160,14 @@ int kanal_time_parse(const char *text, int64_t *out, kanal_error *err)
         goto bad;
     *out = (int64_t)t;
     return KANAL_OK;
-bad:
+bad:;
+    /* a day its month lacks is said as such: February 2026 has no day 30 */
+    char day[11], why[96] = "";
+    snprintf(day, sizeof day, "%s", text);
+    if (strlen(day) == 10)
+        kanal_date_why(day, why, sizeof why);
+    if (strstr(why, " has no day "))
+        return kanal_error_set(err, KANAL_EINVALID, "invalid time '%s': %s", text, why);
     return kanal_error_set(err, KANAL_EINVALID,
                            "invalid time '%s': use ISO 8601, such as 2026-03-01, "
                            "2026-03-01T10:00 or 2026-03-01T10:00:00Z",

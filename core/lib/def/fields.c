@@ -93,18 +93,9 @@ int def_field_value_parse(const kanal_field_def *f, const char *text, char **out
         break;
     case KANAL_FIELD_DATE:
         if (!kanal_date_valid(text)) {
-            int y, m, d, n = 0;
-            if (strlen(text) == 10 && sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 &&
-                n == 10 && strspn(text, "0123456789-") == 10 && m >= 1 && m <= 12) {
-                static const char *const months[] = { "January", "February", "March",
-                                                      "April",   "May",      "June",
-                                                      "July",    "August",   "September",
-                                                      "October", "November", "December" };
-                char why[96];
-                snprintf(why, sizeof why, "%s %d has no day %d", months[m - 1], y, d);
-                return bad_value(err, f, text, why);
-            }
-            return bad_value(err, f, text, "expected a date written YYYY-MM-DD");
+            char why[96];
+            kanal_date_why(text, why, sizeof why);
+            return bad_value(err, f, text, why);
         }
         break;
     case KANAL_FIELD_ENUM: {

@@ -561,10 +561,11 @@ int kanal_opp_remind(kanal *k, int64_t id, const char *date, const char *note, c
     int rc = kanal_text_ok("the note", note, err);
     if (rc)
         return rc;
-    if (!date || !kanal_date_valid(date))
-        return kanal_error_set(err, KANAL_EUSAGE,
-                               "next contact '%s': expected a real date written YYYY-MM-DD",
-                               date ? date : "");
+    if (!date || !kanal_date_valid(date)) {
+        char why[96];
+        kanal_date_why(date, why, sizeof why);
+        return kanal_error_set(err, KANAL_EUSAGE, "next contact '%s': %s", date ? date : "", why);
+    }
     if ((rc = engine_op_begin(k, err)))
         return rc;
     kanal_opp *o = NULL;
