@@ -141,6 +141,12 @@ int cli_next_begin(cli_args *a, kanal *k, kanal_error *err);
    or undoes the step; returns 0 or what failed (err). */
 int cli_next_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err);
 
+/* The people at a partner, as `partner show` and `opp show` print them: a JSON
+   array of {id, name, role, email, phone, created_at, created_by}, or lines of text
+   (escaped for the terminal) labelled "contacts", the label `width` wide. */
+void cli_json_contacts(kanal_json *j, const kanal_contact *cs, size_t n);
+void cli_text_contacts(cli *c, kanal_buf *out, const kanal_contact *cs, size_t n, int width);
+
 /* Parses an opportunity id; prints a usage error and returns 2 when it is not one. */
 int cli_opp_id(cli *c, const char *text, int64_t *id);
 

@@ -37,9 +37,13 @@ static int copy_run(cli *c, cli_args *a)
     where(&from, a->pos[0]);
     where(&to, a->pos[1]);
     /* the deals, when there are any */
-    char deals[48] = "";
+    char deals[96] = "";
     if (res.deals)
         snprintf(deals, sizeof deals, ", %ld deal%s", res.deals, res.deals == 1 ? "" : "s");
+    /* and the contacts */
+    if (res.contacts)
+        snprintf(deals + strlen(deals), sizeof deals - strlen(deals), ", %ld contact%s",
+                 res.contacts, res.contacts == 1 ? "" : "s");
     fprintf(c->out,
             "copied %ld users, %ld workflow versions, %ld partners, %ld opportunities%s and %ld "
             "events from %s to %s\n",

@@ -1,5 +1,6 @@
 /*
-** cli_cmd_history.c — `kanal history OPP`: the event log of one opportunity.
+** cli_cmd_history.c — `kanal history OPP`: the event log of one opportunity;
+** `kanal history --partner P`: a partner's own events (its edits, its contacts).
 */
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "cli.h"
 
 static const cli_opt opts[] = {
+    { "partner", 0, "P", false, "the partner's own events (by id or exact name) instead" },
     CLI_LIST_OPTS,
     { NULL, 0, NULL, false, NULL },
 };
@@ -26,7 +28,7 @@ static int as_table(cli *c, cli_args *a, const kanal_history *h)
                kanal_table_add_column(t, "data", KANAL_TYPE_TEXT, "data");
     char opp[32];
     snprintf(opp, sizeof opp, "%lld", (long long)h->id);
-    oom = oom || kanal_table_add_filter(t, "opportunity", opp);
+    oom = oom || kanal_table_add_filter(t, cli_get(a, "partner") ? "partner" : "opportunity", opp);
     for (size_t i = 0; i < h->n_events && !oom; i++) {
         const kanal_event *e = &h->events[i];
         oom = kanal_table_add_row(t) || kanal_table_set_int(t, 0, e->seq) ||
@@ -44,17 +46,23 @@ static int as_table(cli *c, cli_args *a, const kanal_history *h)
 
 static int run(cli *c, cli_args *a)
 {
-    int64_t id;
-    int rc = cli_opp_id(c, a->pos[0], &id);
-    if (rc)
+    int64_t id = 0;
+    const char *partner = cli_get(a, "partner");
+    int rc = 0;
+    if (partner && a->npos)
+        return cli_usage_error(c, a->cmd, "give OPP or --partner P, not both");
+    if (!partner && !a->npos)
+        return cli_usage_error(c, a->cmd, "missing OPP");
+    if (!partner && (rc = cli_opp_id(c, a->pos[0], &id)))
         return rc;
     kanal *k = cli_kanal(c, &rc);
     if (!k)
         return rc;
     kanal_error err;
     kanal_history *h;
-    if (kanal_opp_history(k, id, &h, &err))
+    if (partner ? kanal_partner_history(k, partner, &h, &err) : kanal_opp_history(k, id, &h, &err))
         return cli_fail(c, &err);
+    id = h->id;
     const char *format = cli_get(a, "format");
     if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
         rc = as_table(c, a, h);
@@ -66,7 +74,7 @@ static int run(cli *c, cli_args *a)
         kanal_json j;
         kanal_json_init(&j, &out);
         kanal_json_object(&j);
-        kanal_json_key(&j, "id");
+        kanal_json_key(&j, partner ? "partner" : "id");
         kanal_json_int(&j, id);
         kanal_json_key(&j, "events");
         kanal_json_array(&j);
@@ -136,9 +144,12 @@ static int run(cli *c, cli_args *a)
 const cli_cmd cli_cmd_history = {
     .name = "history",
     .args = "OPP",
-    .min_args = 1,
+    .min_args = 0,
     .max_args = 1,
-    .summary = "the event log of one opportunity",
+    .summary = "the event log of one opportunity (or, with --partner, of a partner)",
+    .help = "--partner P shows the partner's own events, outside its opportunities:\n"
+            "partner_added, partner_edited, partner_reassigned and its contacts' events\n"
+            "(contact_added, contact_edited, contact_removed).",
     .opts = opts,
     .run = run,
 };

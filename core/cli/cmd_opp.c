@@ -127,7 +127,7 @@ void cli_json_field(kanal_json *j, const kanal_field_def *f, const char *v)
 
 static const char *lost_name(const kanal_opp *o);
 
-static void show_json(kanal_buf *out, const kanal_opp *o)
+static void show_json(kanal_buf *out, const kanal_opp *o, const kanal_contacts *people)
 {
     const kanal_workflow *wf = o->wf;
     kanal_json j;
@@ -170,6 +170,8 @@ static void show_json(kanal_buf *out, const kanal_opp *o)
     kanal_json_str(&j, o->next_contact_at);
     kanal_json_key(&j, "last_activity_at");
     kanal_json_str(&j, o->last_activity_at);
+    kanal_json_key(&j, "contacts");
+    cli_json_contacts(&j, people->items, people->n);
     kanal_json_key(&j, "fields");
     kanal_json_object(&j);
     for (size_t i = 0; i < wf->n_fields; i++) {
@@ -219,7 +221,7 @@ static void when(kanal_buf *b, const char *t)
         kanal_buf_puts(b, t ? t : "-");
 }
 
-static void show_text(cli *c, kanal_buf *out, const kanal_opp *o)
+static void show_text(cli *c, kanal_buf *out, const kanal_opp *o, const kanal_contacts *people)
 {
     const kanal_workflow *wf = o->wf;
     const char *B = cli_bold(c), *D = cli_dim(c), *R = cli_reset(c);
@@ -247,6 +249,8 @@ static void show_text(cli *c, kanal_buf *out, const kanal_opp *o)
                      o->next_contact_at ? o->next_contact_at : "-");
     when(out, o->last_activity_at);
     kanal_buf_putc(out, '\n');
+    /* the people at the partner, whom the next contact is with */
+    cli_text_contacts(c, out, people->items, people->n, 10);
     if (wf->n_fields) {
         kanal_buf_puts(out, "\nfields\n");
         for (size_t i = 0; i < wf->n_fields; i++)
@@ -302,13 +306,19 @@ static int show_run(cli *c, cli_args *a)
     kanal_opp *o;
     if (kanal_opp_get(k, id, &o, &err))
         return cli_fail(c, &err);
+    kanal_contacts *people;
+    if (kanal_contacts_of(k, o->partner.id, false, &people, &err)) {
+        kanal_opp_free(o);
+        return cli_fail(c, &err);
+    }
     kanal_buf out = KANAL_BUF_INIT;
     if (cli_flag(a, "json"))
-        show_json(&out, o);
+        show_json(&out, o, people);
     else
-        show_text(c, &out, o);
+        show_text(c, &out, o, people);
     rc = cli_write(c, &out);
     kanal_buf_release(&out);
+    kanal_contacts_free(people);
     kanal_opp_free(o);
     return rc;
 }

@@ -123,6 +123,36 @@ static int show_run(cli *c, cli_args *a)
         for (size_t i = 0; i < v->n_open_opps; i++)
             kanal_json_int(&j, v->open_opps[i]);
         kanal_json_end_array(&j);
+        kanal_json_key(&j, "contacts");
+        cli_json_contacts(&j, v->contacts, v->n_contacts);
+        kanal_json_key(&j, "opportunities");
+        kanal_json_array(&j);
+        for (size_t i = 0; i < v->n_past; i++) {
+            const kanal_opp_brief *o = &v->past[i];
+            kanal_json_object(&j);
+            kanal_json_key(&j, "id");
+            kanal_json_int(&j, o->id);
+            kanal_json_key(&j, "workflow");
+            kanal_json_str(&j, o->workflow);
+            kanal_json_key(&j, "version");
+            kanal_json_int(&j, o->version);
+            kanal_json_key(&j, "owner");
+            kanal_json_str(&j, o->owner);
+            kanal_json_key(&j, "status");
+            kanal_json_str(&j, kanal_status_name(o->status));
+            kanal_json_key(&j, "stage");
+            kanal_json_str(&j, o->stage);
+            kanal_json_key(&j, "closed_at");
+            kanal_json_str(&j, o->closed_at);
+            kanal_json_key(&j, "lost_reason");
+            kanal_json_str(&j, o->lost_reason);
+            kanal_json_key(&j, "lost_reason_name");
+            kanal_json_str(&j, o->lost_reason_name);
+            kanal_json_key(&j, "lost_note");
+            kanal_json_str(&j, o->lost_note);
+            kanal_json_end_object(&j);
+        }
+        kanal_json_end_array(&j);
         kanal_json_end_object(&j);
         kanal_buf_putc(&out, '\n');
     } else {
@@ -138,10 +168,30 @@ static int show_run(cli *c, cli_args *a)
             kanal_buf_printf(&out, "phone    %s\n", cli_safe(c, p->phone));
         if (p->tax_id)
             kanal_buf_printf(&out, "tax id   %s\n", cli_safe(c, p->tax_id));
-        kanal_buf_printf(&out, "added    %.10s\nopen     ", p->created_at);
-        for (size_t i = 0; i < v->n_open_opps; i++)
-            kanal_buf_printf(&out, "%s%lld", i ? ", " : "", (long long)v->open_opps[i]);
-        kanal_buf_puts(&out, v->n_open_opps ? "\n" : "no open opportunity\n");
+        kanal_buf_printf(&out, "added    %.10s\n", p->created_at);
+        /* "#2": an opportunity's number, which must not read as a count */
+        if (!v->n_open_opps)
+            kanal_buf_puts(&out, "open     no open opportunity\n");
+        for (size_t i = 0; i < v->n_open_opps; i++) {
+            const kanal_opp_brief *o = &v->open[i];
+            kanal_buf_printf(&out, "%s opportunity #%lld (%s, stage %s, owner %s)\n",
+                             i ? "        " : "open    ", (long long)o->id, o->workflow, o->stage,
+                             o->owner);
+        }
+        for (size_t i = 0; i < v->n_past; i++) {
+            const kanal_opp_brief *o = &v->past[i];
+            kanal_buf_printf(&out, "%s opportunity #%lld %s %.10s (%s, stage %s, owner %s)\n",
+                             i ? "        " : "past    ", (long long)o->id,
+                             kanal_status_name(o->status), o->closed_at ? o->closed_at : "?",
+                             o->workflow, o->stage, o->owner);
+            if (o->lost_reason)
+                kanal_buf_printf(&out, "           reason: %s%s%s\n", o->lost_reason,
+                                 o->lost_reason_name ? " — " : "",
+                                 o->lost_reason_name ? cli_safe(c, o->lost_reason_name) : "");
+            if (o->lost_note)
+                kanal_buf_printf(&out, "           note: %s\n", cli_safe(c, o->lost_note));
+        }
+        cli_text_contacts(c, &out, v->contacts, v->n_contacts, 9);
     }
     rc = cli_write(c, &out);
     kanal_buf_release(&out);

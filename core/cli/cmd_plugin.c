@@ -187,11 +187,12 @@ const cli_cmd cli_cmd_import = {
     .args = "FORMAT WHAT FILE",
     .min_args = 3,
     .max_args = 3,
-    .summary = "bring in partners or a history of opportunities, through the engine",
+    .summary = "bring in partners, contacts or a history of opportunities, through the engine",
     .help = "The rows go through the engine's own operations, as the user each row names,\n"
             "so every rule, permission and Lua hook applies. One transaction: a bad row\n"
             "means nothing is imported, unless --skip-bad. For example:\n"
             "  kanal import csv partners partners.csv\n"
+            "  kanal import csv contacts contacts.csv\n"
             "  kanal import csv history history.csv --dry-run",
     .opts = import_opts,
     .run = import_run,
@@ -234,10 +235,11 @@ const cli_cmd cli_cmd_export = {
     .args = "FORMAT WHAT",
     .min_args = 2,
     .max_args = 2,
-    .summary = "write partners, opportunities or events (the history) out (manager)",
-    .help = "WHAT is partners, opportunities or events. Partners and events are written\n"
-            "the way 'kanal import' reads them back: export, then import into a fresh\n"
-            "database with the same users and workflows, gives the same opportunities.",
+    .summary = "write partners, contacts, opportunities or events (the history) out (manager)",
+    .help = "WHAT is partners, contacts, opportunities or events. Partners, contacts and\n"
+            "events are written the way 'kanal import' reads them back: export, then\n"
+            "import into a fresh database with the same users and workflows, gives the\n"
+            "same partners, contacts and opportunities.",
     .opts = export_opts,
     .run = export_run,
 };

@@ -184,3 +184,39 @@ int cli_next_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err)
     }
     return kanal_commit(k, err);
 }
+
+void cli_json_contacts(kanal_json *j, const kanal_contact *cs, size_t n)
+{
+    kanal_json_array(j);
+    for (size_t i = 0; i < n; i++) {
+        kanal_json_object(j);
+        kanal_json_key(j, "id");
+        kanal_json_int(j, cs[i].id);
+        const char *keys[] = { "name", "role", "email", "phone", "created_at", "created_by" };
+        const char *vals[] = { cs[i].name,  cs[i].role,       cs[i].email,
+                               cs[i].phone, cs[i].created_at, cs[i].created_by };
+        for (size_t f = 0; f < sizeof keys / sizeof *keys; f++) {
+            kanal_json_key(j, keys[f]);
+            kanal_json_str(j, vals[f]);
+        }
+        kanal_json_end_object(j);
+    }
+    kanal_json_end_array(j);
+}
+
+void cli_text_contacts(cli *c, kanal_buf *out, const kanal_contact *cs, size_t n, int width)
+{
+    if (!n)
+        kanal_buf_printf(out, "%-*s%s\n", width, "contacts", "none");
+    for (size_t i = 0; i < n; i++) {
+        kanal_buf_printf(out, "%-*s#%lld %s", width, i ? "" : "contacts", (long long)cs[i].id,
+                         cli_safe(c, cs[i].name));
+        if (cs[i].role)
+            kanal_buf_printf(out, " (%s)", cli_safe(c, cs[i].role));
+        if (cs[i].email)
+            kanal_buf_printf(out, "  %s", cli_safe(c, cs[i].email));
+        if (cs[i].phone)
+            kanal_buf_printf(out, "  %s", cli_safe(c, cs[i].phone));
+        kanal_buf_putc(out, '\n');
+    }
+}

@@ -4,9 +4,11 @@
 ** Provides:
 **   - the output format "csv" for every list and report (RFC 4180: a header
 **     row, CRLF line ends, UTF-8, fields quoted where they need it);
-**   - the exporter "csv": partners and events in the form the importer reads;
-**   - the importer "csv": `partners` (name,type,owner,email,phone,city,tax_id)
-**     and `history` (partner,workflow,owner,at,event,arg,note,actor), header
+**   - the exporter "csv": partners, contacts and events in the form the
+**     importer reads;
+**   - the importer "csv": `partners` (name,type,owner,email,phone,city,tax_id),
+**     `contacts` (partner,name,role,email,phone; a host of plugin ABI 1.4 or
+**     later) and `history` (partner,workflow,owner,at,event,arg,note,actor), header
 **     required, columns in any order, other columns left aside (said once, so
 **     that every list Kanal writes reads back). Quoted fields,
 **     embedded commas, quotes and newlines, a UTF-8 byte-order mark and CRLF
@@ -141,14 +143,15 @@ static int render(kanal_call *call, const kanal_table *t)
 }
 
 /*
-** kanal export csv: partners and events exist to be imported back and are
+** kanal export csv: partners, contacts and events exist to be imported back and are
 ** written exact (the importer would otherwise keep the apostrophes);
 ** anything else is for people, like --format csv.
 */
 static int export_table(kanal_call *call, const kanal_table *t)
 {
     const char *name = host->table_name(t);
-    bool exact = strcmp(name, "partners") == 0 || strcmp(name, "events") == 0;
+    bool exact = strcmp(name, "partners") == 0 || strcmp(name, "contacts") == 0 ||
+                 strcmp(name, "events") == 0;
     return render_table(call, t, !exact);
 }
 
@@ -191,6 +194,7 @@ typedef struct reader {
     kanal_call *call;
     const kanal_import_args *args;
     bool history;
+    bool contacts;
     const char *const *known;      /* the columns WHAT takes */
     size_t n_known;
     int col_of[MAX_COLS];          /* known column -> position in the file, or -1 */
@@ -215,6 +219,7 @@ static const char *const partner_cols[] = { "name", "type", "owner", "email", "p
                                             "tax_id" };
 static const char *const history_cols[] = { "partner", "workflow", "owner", "at", "event",
                                             "arg", "note", "actor" };
+static const char *const contact_cols[] = { "partner", "name", "role", "email", "phone" };
 
 /* libcsv's callbacks: a field, then the end of a row. */
 static void on_field(void *s, size_t len, void *ud)
@@ -378,7 +383,8 @@ static bool take_header(reader *r)
                      one_unnamed ? "" : n_ignored > 1 ? "the columns " : "the column ", ignored,
                      n_ignored > 1 ? "are" : "is", r->args->what, list);
     }
-    /* partners: name, type; history: partner, workflow, owner, at, event */
+    /* partners: name, type; contacts: partner, name; history: partner, workflow, owner,
+       at, event */
     size_t required = r->history ? 5 : 2;
     for (size_t k = 0; k < required; k++) {
         if (r->col_of[k] < 0) {
@@ -448,6 +454,10 @@ static void on_row(int c, void *ud)
                                  col(r, 2), col(r, 3), col(r, 4), col(r, 5), col(r, 6),
                                  col(r, 7) };
                 rc = host->step(r->call, &s);
+            } else if (r->contacts) {
+                kanal_contact_row p = { sizeof p,  r->row_start, col(r, 0), col(r, 1),
+                                        col(r, 2), col(r, 3),    col(r, 4) };
+                rc = host->add_contact(r->call, &p);
             } else {
                 kanal_partner_row p = { sizeof p, r->row_start, col(r, 0), col(r, 1), col(r, 2),
                                         col(r, 3), col(r, 4), col(r, 5), col(r, 6) };
@@ -517,8 +527,15 @@ static int import(kanal_call *call, const kanal_import_args *args)
         r.known = history_cols;
         r.n_known = sizeof history_cols / sizeof history_cols[0];
         r.history = true;
+    } else if (strcmp(args->what, "contacts") == 0) {
+        if (host->size < offsetof(kanal_host, add_contact) + sizeof host->add_contact)
+            return host->fail(call, "this Kanal does not import contacts (it needs plugin ABI "
+                                    "1.4)");
+        r.known = contact_cols;
+        r.n_known = sizeof contact_cols / sizeof contact_cols[0];
+        r.contacts = true;
     } else {
-        return host->fail(call, "csv imports partners or history, not '%s'", args->what);
+        return host->fail(call, "csv imports partners, contacts or history, not '%s'", args->what);
     }
     FILE *f = fopen(args->path, "rb");
     if (!f)
@@ -600,8 +617,9 @@ static int import(kanal_call *call, const kanal_import_args *args)
     }
     if (!r.header_done && !r.fatal)
         host->row_error(call, 1, "the file is empty: expected a header row (%s)",
-                        r.history ? "partner,workflow,owner,at,event,arg,note,actor"
-                                  : "name,type,owner,email,phone,city,tax_id");
+                        r.history    ? "partner,workflow,owner,at,event,arg,note,actor"
+                        : r.contacts ? "partner,name,role,email,phone"
+                                     : "name,type,owner,email,phone,city,tax_id");
     host->progress(call, r.rows);
     free(line);
     clear_row(&r);
@@ -626,10 +644,10 @@ static int init(kanal_plugin *self, const kanal_host *h)
 {
     host = h;
     if (h->provide_format(self, "csv", "lists and reports as CSV (RFC 4180)", render) ||
-        h->provide_exporter(self, "csv", "partners, opportunities and events as CSV",
+        h->provide_exporter(self, "csv", "partners, contacts, opportunities and events as CSV",
                             export_table) ||
-        h->provide_importer(self, "csv", "partners and the history of opportunities from CSV",
-                            import))
+        h->provide_importer(self, "csv",
+                            "partners, contacts and the history of opportunities from CSV", import))
         return -1;
     return 0;
 }

@@ -348,7 +348,9 @@ city     $V_CITY
 phone    $V_PHONE
 tax id   $V_TAXID
 added    2026-11-28
-open     2, 4"
+open     opportunity #2 (tiny, stage contact, owner marcin)
+         opportunity #4 (hostile, stage contact, owner marcin)
+contacts none"
 human kanal partner show 3
 expect_out_has "partner 3 — $V_BIDI"
 human kanal partner show 2 --json

@@ -95,7 +95,7 @@ ok kanal reassign --from kasia --to marcin
 refuse 1 "only a manager or an admin may export (you are 'marcin')" kanal export csv partners --as marcin
 refuse 1 "only a manager or an admin may export (you are 'marcin')" kanal export csv events --as marcin
 ok kanal export csv partners --as admin
-refuse 2 "cannot export 'people': choose partners, opportunities or events" kanal export csv people
+refuse 2 "cannot export 'people': choose partners, contacts, opportunities or events" kanal export csv people
 refuse 3 "unknown exporter 'xml' (known: csv)" kanal export xml partners
 refuse 3 "unknown exporter 'markdown' (known: csv)" kanal export markdown partners
 refuse_usage "missing FORMAT WHAT" kanal export csv

@@ -77,7 +77,7 @@ expect_sql "SELECT count(*) FROM events WHERE type = 'partner_added' AND actor =
 ok kanal import csv partners partners_reordered.csv
 expect_out "imported 2 of 2 rows"
 ok kanal partner show "Hurtownia Bałtyk" --json
-expect_out '{"id":7,"name":"Hurtownia Bałtyk","type":"wholesaler","owner":null,"email":null,"phone":null,"city":"Gdańsk","tax_id":null,"created_at":"2026-11-28T12:00:00Z","open_opportunities":[]}'
+expect_out '{"id":7,"name":"Hurtownia Bałtyk","type":"wholesaler","owner":null,"email":null,"phone":null,"city":"Gdańsk","tax_id":null,"created_at":"2026-11-28T12:00:00Z","open_opportunities":[],"contacts":[],"opportunities":[]}'
 
 # the engine's rules: a type no workflow takes, an unknown or deactivated owner, a name
 # taken (regardless of case and spacing, also by an earlier row of the same file); every
@@ -238,7 +238,7 @@ $(nothing 1)" kanal import csv history mine.csv --as marcin
 # ==== usage ========================================================================================
 bad_import 3 "kanal: error: unknown importer 'xml' (known: csv)" kanal import xml partners partners.csv
 bad_import 3 "kanal: error: unknown importer 'markdown' (known: csv)" kanal import markdown partners partners.csv
-bad_import 4 "kanal: error: csv imports partners or history, not 'people'" kanal import csv people partners.csv
+bad_import 4 "kanal: error: csv imports partners, contacts or history, not 'people'" kanal import csv people partners.csv
 bad_import 4 "kanal: error: cannot read 'no-such-file.csv': No such file or directory" kanal import csv partners no-such-file.csv
 refuse_usage "missing FORMAT WHAT FILE" kanal import csv partners
 refuse_usage "unexpected argument 'extra'" kanal import csv partners partners.csv extra

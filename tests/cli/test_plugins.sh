@@ -72,11 +72,11 @@ dup_format (skipped)  $BROKEN/dup_format.so
 init_fails (skipped)  $BROKEN/init_fails.so
   no licence key in \$KANAL_TEST_LICENCE
 newer_minor (skipped)  $BROKEN/newer_minor.so
-  it was built for plugin ABI 1.99; this Kanal offers 1.3
+  it was built for plugin ABI 1.99; this Kanal offers 1.4
 no_entry (skipped)  $BROKEN/no_entry.so
   no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin
 wrong_abi (skipped)  $BROKEN/wrong_abi.so
-  it was built for plugin ABI 2.0; this Kanal offers 1.3"
+  it was built for plugin ABI 2.0; this Kanal offers 1.4"
 expect_err ""
 ok kanal plugin list --json
 expect_json_valid
@@ -93,7 +93,7 @@ expect_json '$.plugins[5].loaded' 0
 expect_json '$.plugins[5].problem' 'no licence key in $KANAL_TEST_LICENCE'
 expect_json '$.plugins[6].name' newer_minor
 expect_json '$.plugins[6].version' 1.99.0
-expect_json '$.plugins[6].problem' 'it was built for plugin ABI 1.99; this Kanal offers 1.3'
+expect_json '$.plugins[6].problem' 'it was built for plugin ABI 1.99; this Kanal offers 1.4'
 checks=$((checks + 1))
 # a file that is no plugin is named after the file
 [ "$(json '$.plugins[7].name')" = no_entry ] || fail "no_entry is not named after its file: $(json '$.plugins[7].name')"
@@ -102,7 +102,7 @@ expect_json '$.plugins[7].loaded' 0
 expect_json '$.plugins[7].problem' "no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin"
 expect_json '$.plugins[8].name' wrong_abi
 expect_json '$.plugins[8].version' 2.0.0
-expect_json '$.plugins[8].problem' 'it was built for plugin ABI 2.0; this Kanal offers 1.3'
+expect_json '$.plugins[8].problem' 'it was built for plugin ABI 2.0; this Kanal offers 1.4'
 expect_json '$.plugins[8].provides' '[]'
 expect_plugins 9
 
@@ -116,9 +116,9 @@ expect_out_crlf "id,partner,workflow,version,owner,status,stage,days_in_stage,cr
     "1,Hurtownia Alfa,distributors,1,marcin,open,awareness,8,2026-11-20T10:00:00Z,,,,"
 expect_err "kanal: warning: plugin $BROKEN/dup_format.so skipped: the format 'csv' is already provided by csv
 kanal: warning: plugin $BROKEN/init_fails.so skipped: no licence key in \$KANAL_TEST_LICENCE
-kanal: warning: plugin $BROKEN/newer_minor.so skipped: it was built for plugin ABI 1.99; this Kanal offers 1.3
+kanal: warning: plugin $BROKEN/newer_minor.so skipped: it was built for plugin ABI 1.99; this Kanal offers 1.4
 kanal: warning: plugin $BROKEN/no_entry.so skipped: no entry symbol 'kanal_plugin_entry': it is not a Kanal plugin
-kanal: warning: plugin $BROKEN/wrong_abi.so skipped: it was built for plugin ABI 2.0; this Kanal offers 1.3"
+kanal: warning: plugin $BROKEN/wrong_abi.so skipped: it was built for plugin ABI 2.0; this Kanal offers 1.4"
 ok kanal opp list --format markdown
 expect_out "| id | partner | workflow | v | owner | status | stage | days | created | closed | lost reason | next contact | last activity |
 | ---: | --- | --- | ---: | --- | --- | --- | ---: | --- | --- | --- | --- | --- |

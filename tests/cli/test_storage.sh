@@ -44,7 +44,7 @@ setup_db_rest
 case "$KANAL_DB" in
 postgresql://*)
     # schema 3 in Kanal's own schema; the log's triggers: append-only, and the login
-    expect_sql "SELECT value FROM meta WHERE key = 'schema_version'" 7
+    expect_sql "SELECT value FROM meta WHERE key = 'schema_version'" 8
     expect_sql "SELECT tgname FROM pg_trigger WHERE tgrelid = 'kanal.events'::regclass AND NOT tgisinternal ORDER BY tgname" \
         "events_login
 events_no_delete
@@ -53,7 +53,7 @@ events_no_update"
     ;;
 *)
     expect_sql "PRAGMA journal_mode" wal
-    expect_sql "PRAGMA user_version" 7
+    expect_sql "PRAGMA user_version" 8
     # every table is STRICT
     expect_sql "SELECT count(*) FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND strict = 0" 0
     expect_sql "SELECT count(*) > 5 FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND strict = 1" 1
@@ -82,7 +82,7 @@ esac
 db_dump "$N" >"$T/newer.before"
 run kanal user list --db "$N" --as admin
 expect_rc 5
-expect_err "kanal: error: the database at '$(db_where "$N")' was written by a newer Kanal (schema 99; this one knows up to 7): upgrade kanal"
+expect_err "kanal: error: the database at '$(db_where "$N")' was written by a newer Kanal (schema 99; this one knows up to 8): upgrade kanal"
 run kanal user add x --name X --role channel_rep --db "$N" --as admin
 expect_rc 5
 expect_err_has "was written by a newer Kanal (schema 99"

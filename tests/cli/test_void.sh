@@ -196,21 +196,24 @@ expect_json '$.events[2].voided_by' 6
 ok kanal opp show 3 --json --as manny
 expect_json '$.goals[0].done' 0
 
-# ---- an older database gets schema 7 when it is opened -------------------------------------------
+# ---- an older database gets schema 7 (and 8) when it is opened ------------------------------------
 C=$(new_db void-c)
 export KANAL_DB=$C
 setup_db
 case "$KANAL_DB" in
 postgresql://*)
     sql "ALTER TABLE activities DROP COLUMN voided_at" >/dev/null
+    # (and what schema 8 added: the contacts)
+    sql "DROP POLICY partner_read ON events; DROP TABLE contacts; DROP FUNCTION next_contact_id()" >/dev/null
+    sql "DROP FUNCTION partner_clash(text, text, bigint); ALTER TABLE partners DROP COLUMN fold_key" >/dev/null
     sql "UPDATE meta SET value = '6' WHERE key = 'schema_version'" >/dev/null
     ok kanal user list --as admin
-    expect_sql "SELECT value FROM meta WHERE key = 'schema_version'" 7
+    expect_sql "SELECT value FROM meta WHERE key = 'schema_version'" 8
     ;;
 *)
-    sqlite3 "$C" "ALTER TABLE activities DROP COLUMN voided_at; PRAGMA user_version = 6"
+    sqlite3 "$C" "ALTER TABLE activities DROP COLUMN voided_at; DROP TABLE contacts; DROP INDEX partners_fold; ALTER TABLE partners DROP COLUMN fold_key; PRAGMA user_version = 6"
     ok kanal user list --as admin
-    expect_sql "PRAGMA user_version" 7
+    expect_sql "PRAGMA user_version" 8
     ;;
 esac
 export KANAL_USER=marcin

@@ -139,7 +139,11 @@ static const char *const admin_roles[] = { "admin" };
 #define V5_DROP " ALTER TABLE opportunities DROP COLUMN next_contact_at;" V7_DROP
 
 /* what schema 7 added (voiding; schema 6 added nothing on SQLite) */
-#define V7_DROP " ALTER TABLE activities DROP COLUMN voided_at;"
+#define V7_DROP " ALTER TABLE activities DROP COLUMN voided_at;" V8_DROP
+
+/* what schema 8 added (the people at partners, partners' fold keys) */
+#define V8_DROP                                                                                    \
+    " DROP TABLE contacts; DROP INDEX partners_fold; ALTER TABLE partners DROP COLUMN fold_key;"
 
 /* what schema 3 added to opportunities (stage_visits aside): gone from a database made to look
  * older */
@@ -165,13 +169,13 @@ static void test_schema(void)
     sqlite3 *db = raw_open(path_in("schema.db"));
     char buf[4096];
     CHECK_INT(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    CHECK_INT(STORE_SCHEMA_VERSION, 7);
+    CHECK_INT(STORE_SCHEMA_VERSION, 8);
     CHECK_INT(raw_int(db, "PRAGMA application_id"), APP_ID);
     CHECK_STR(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     static const char *const tables[] = { "users",        "user_roles",    "workflow_versions",
                                           "partners",     "opportunities", "goals_done",
                                           "field_values", "activities",    "events",
-                                          "stage_visits", "deals" };
+                                          "stage_visits", "deals",         "contacts" };
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[256];
         snprintf(sql, sizeof sql,
@@ -387,15 +391,15 @@ static void test_open_refusals(void)
     store *n = open_new("newer.db");
     store_close(n);
     db = raw_open(path_in("newer.db"));
-    raw_exec(db, "PRAGMA user_version = 8", NULL, 0);
+    raw_exec(db, "PRAGMA user_version = 9", NULL, 0);
     sqlite3_close(db);
     kanal_error_clear(&e);
     s = (store *)1;
     CHECK_INT(store_open(&s, path_in("newer.db"), false, &e), KANAL_ESTORAGE);
     CHECK(s == NULL);
     snprintf(want, sizeof want,
-             "the database at '%s' was written by a newer Kanal (schema 8; this one knows up "
-             "to 7): upgrade kanal",
+             "the database at '%s' was written by a newer Kanal (schema 9; this one knows up "
+             "to 8): upgrade kanal",
              path_in("newer.db"));
     CHECK_STR(e.message, want);
     kanal_error_clear(&e);
@@ -404,7 +408,7 @@ static void test_open_refusals(void)
     CHECK(k == NULL);
     CHECK(strstr(e.message, "newer Kanal") != NULL);
     /* and left as it was */
-    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 8);
+    CHECK_INT(file_int(path_in("newer.db"), "PRAGMA user_version"), 9);
 }
 
 /*
@@ -622,6 +626,69 @@ static void test_migration_v4(void)
 }
 
 /*
+** A database of schema 7 (before the people at partners) gains the contacts
+** on open; the store keeps them, removed ones included, and lists them.
+*/
+static void test_migration_v8(void)
+{
+    store *s = open_new("v7.db");
+    kanal_error e;
+    kanal_error_clear(&e);
+    add_user(s, "ann");
+    kanal_partner p = { .name = "P", .type = "referrer", .created_at = "2026-03-01T08:00:00Z" };
+    int64_t pid = 0, c1 = 0, c2 = 0;
+    CHECK_INT(store_partner_insert(s, &p, "p", &pid, &e), 0);
+    store_close(s);
+    sqlite3 *db = raw_open(path_in("v7.db"));
+    CHECK_INT(raw_exec(db, V8_DROP " PRAGMA user_version = 7", NULL, 0), SQLITE_OK);
+    sqlite3_close(db);
+    kanal_error_clear(&e);
+    CHECK_INT(store_open(&s, path_in("v7.db"), false, &e), KANAL_OK);
+    if (!s)
+        return;
+    kanal_contact c = { .partner_id = pid,
+                        .name = "Jan",
+                        .role = "buyer",
+                        .created_at = "2026-03-02T08:00:00Z",
+                        .created_by = "ann" };
+    CHECK_INT(store_contact_insert(s, &c, &c1, &e), 0);
+    c.name = "Ewa";
+    c.role = NULL;
+    c.email = "ewa@p.pl";
+    CHECK_INT(store_contact_insert(s, &c, &c2, &e), 0);
+    CHECK_INT(c1, 1);
+    CHECK_INT(c2, 2);
+    kanal_arena *a = kanal_arena_new();
+    kanal_contact got;
+    CHECK_INT(store_contact_get(s, a, c2, &got, &e), 0);
+    CHECK_STR(got.partner, "P");
+    CHECK_STR(got.email, "ewa@p.pl");
+    CHECK(got.role == NULL && got.removed_at == NULL);
+    got.phone = "+48 1";
+    CHECK_INT(store_contact_update(s, &got, &e), 0);
+    CHECK_INT(store_contact_remove(s, c1, "2026-03-03T08:00:00Z", &e), 0);
+    kanal_contact *list;
+    size_t n = 0;
+    CHECK_INT(store_contacts_list(s, a, pid, false, &list, &n, &e), 0);
+    CHECK_INT((int)n, 1);
+    if (n == 1) {
+        CHECK_STR(list[0].name, "Ewa");
+        CHECK_STR(list[0].phone, "+48 1");
+    }
+    CHECK_INT(store_contacts_list(s, a, 0, true, &list, &n, &e), 0);
+    CHECK_INT((int)n, 2);
+    if (n == 2)
+        CHECK_STR(list[0].removed_at, "2026-03-03T08:00:00Z");
+    CHECK_INT(store_contact_get(s, a, 99, &got, &e), KANAL_ENOTFOUND);
+    kanal_arena_free(a);
+    store_close(s);
+    CHECK_INT(file_int(path_in("v7.db"), "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    CHECK_INT(file_int(path_in("v7.db"), "SELECT count(*) FROM sqlite_schema WHERE name ="
+                                         " 'contacts' AND sql LIKE '%STRICT'"),
+              1);
+}
+
+/*
 ** A new database is built beside its path and put there only when
 ** published: one never published (an init interrupted) leaves nothing at
 ** the path, and a publish never replaces what came there meanwhile.
@@ -686,6 +753,7 @@ int main(void)
     test_migration_v2();
     test_migration_v3();
     test_migration_v4();
+    test_migration_v8();
     test_publish();
     remove_dir();
     return t_done("test_sqlite_store");

@@ -23,6 +23,10 @@
 ** them again (a reassignment of one opportunity, a rules' note), or they
 ** belong to the people and the definitions, not to the history.
 **
+** The people at a partner (contact_added, contact_edited, contact_removed)
+** are events outside any opportunity, like partner_edited; a `contacts`
+** export carries them as they are now, as a `partners` export does partners.
+**
 ** A deal (a client a won partner brought) is recorded on the partner's won
 ** opportunity: deal_added on the day the client signed, deal_ended on the day
 ** the client left. In a history export, a deal's `arg` is CLIENT=VALUE, its
@@ -54,7 +58,10 @@
     X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)                                       \
     X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)                                       \
     X(KANAL_EV_USER_EDITED, "user_edited", NULL, NULL)                                             \
-    X(KANAL_EV_VOIDED, "voided", "void", "seq")
+    X(KANAL_EV_VOIDED, "voided", "void", "seq")                                      \
+    X(KANAL_EV_CONTACT_ADDED, "contact_added", NULL, NULL)                                         \
+    X(KANAL_EV_CONTACT_EDITED, "contact_edited", NULL, NULL)                                       \
+    X(KANAL_EV_CONTACT_REMOVED, "contact_removed", NULL, NULL)
 
 /* The deal events' names, as macros so that a store's schema can spell them
    too (PostgreSQL's row-level security lets a partner's owner record them). */

@@ -294,18 +294,91 @@ int kanal_partner_edit(kanal *k, const char *ref, const kanal_partner_fields *f,
 int kanal_partner_add(kanal *k, const kanal_partner_fields *p, int64_t *id,
                       kanal_error *err);
 
-/* A partner named by its id or its exact name (caller frees with kanal_partner_free). */
+/* An opportunity in a word, as a partner's page lists it. */
+typedef struct kanal_opp_brief {
+    int64_t id;
+    const char *workflow;
+    int version;
+    const char *owner;
+    kanal_status status;
+    const char *stage;            /* the stage it is in, or was closed in */
+    const char *closed_at;        /* NULL while open */
+    const char *lost_reason;      /* lost: the reason's id, else NULL */
+    const char *lost_reason_name; /* lost: the reason's name in its workflow version, or NULL */
+    const char *lost_note;        /* lost: the note given with it, or NULL */
+} kanal_opp_brief;
+
+/*
+** A partner named by its id or its exact name (caller frees with
+** kanal_partner_free; everything in it is borrowed from it).
+*/
 typedef struct kanal_partner_view {
     kanal_partner partner;
     const int64_t *open_opps;  /* its open opportunities */
     size_t n_open_opps;
     struct kanal_arena *arena_;
+    /* since schema 8 */
+    const kanal_opp_brief *open;   /* indexed like open_opps */
+    const kanal_contact *contacts; /* the people at the partner, not removed, by id */
+    size_t n_contacts;
+    const kanal_opp_brief *past; /* its won and lost opportunities that the actor may
+                                    see (a manager or an admin all, a rep their own),
+                                    the latest closed first */
+    size_t n_past;
 } kanal_partner_view;
 int kanal_partner_get(kanal *k, const char *ref, kanal_partner_view **out, kanal_error *err);
 void kanal_partner_free(kanal_partner_view *p);
 
 /* partners: id, name, type, owner, city, email, phone, tax_id, created_at. */
 int kanal_partner_list(kanal *k, const char *owner, const char *type, kanal_table **out,
+                       kanal_error *err);
+
+/* ---- contacts: the people at partners ------------------------------------------- */
+
+/* A contact's values: NULL leaves one as it is (none, when adding); "" clears an
+   optional one (role, email, phone) when editing. */
+typedef struct kanal_contact_fields {
+    const char *name, *role, *email, *phone;
+} kanal_contact_fields;
+
+/*
+** Adds a person at a partner (by id or exact name): needs the partner's
+** owner, a manager or an admin, and a name; the e-mail, when given, is an
+** address. One contact_added event (outside any opportunity). *id: the
+** contact's number.
+*/
+int kanal_contact_add(kanal *k, const char *partner, const kanal_contact_fields *f, int64_t *id,
+                      kanal_error *err);
+/*
+** Edits a contact (the partner's owner, a manager or an admin); a removed
+** contact is refused. One contact_edited event with each change, old and
+** new; *changed is false when nothing changed (and nothing is recorded).
+*/
+int kanal_contact_edit(kanal *k, int64_t id, const kanal_contact_fields *f, bool *changed,
+                       kanal_error *err);
+/*
+** Removes a contact (the partner's owner, a manager or an admin): it leaves
+** the lists and stays in the record, with a contact_removed event. A contact
+** removed already is refused.
+*/
+int kanal_contact_remove(kanal *k, int64_t id, kanal_error *err);
+
+/* Contacts (caller frees with kanal_contacts_free; everything in it is borrowed from it). */
+typedef struct kanal_contacts {
+    const kanal_contact *items;
+    size_t n;
+    struct kanal_arena *arena_;
+} kanal_contacts;
+/* One contact, removed or not: n is 1 (KANAL_ENOTFOUND "no contact N" otherwise). */
+int kanal_contact_get(kanal *k, int64_t id, kanal_contacts **out, kanal_error *err);
+/* The contacts of a partner, by id; the removed ones too when `all`. */
+int kanal_contacts_of(kanal *k, int64_t partner_id, bool all, kanal_contacts **out,
+                      kanal_error *err);
+void kanal_contacts_free(kanal_contacts *c);
+
+/* contacts: id, partner, name, role, email, phone, created_at, created_by, and with
+   `all` removed_at; of one partner (by id or exact name). */
+int kanal_contact_list(kanal *k, const char *partner, bool all, kanal_table **out,
                        kanal_error *err);
 
 /*
@@ -473,9 +546,10 @@ int kanal_opp_agenda(kanal *k, kanal_table **out, kanal_error *err);
 int kanal_team_agenda(kanal *k, const char *owner, kanal_table **out, kanal_error *err);
 
 /*
-** Finds partners (by name, city, e-mail, phone, tax id) and the notes written
-** on opportunities that hold every word of text, whatever its case and
-** accents ("lodz" finds "Łódź"): results: kind (partner, note), id, partner,
+** Finds partners (by name, city, e-mail, phone, tax id), their contacts (by
+** name, role, e-mail, phone) and the notes written on opportunities that hold
+** every word of text, whatever its case and accents ("lodz" finds "Łódź"):
+** results: kind (partner, contact, note), id, partner,
 ** opp, seq, field, text, at. A rep searches their own partners and
 ** opportunities; a manager and an admin everything.
 */
@@ -490,6 +564,13 @@ typedef struct kanal_history {
 } kanal_history;
 int kanal_opp_history(kanal *k, int64_t id, kanal_history **out, kanal_error *err);
 void kanal_opp_history_free(kanal_history *h);
+/*
+** The events of a partner outside its opportunities (partner_added,
+** partner_edited, partner_reassigned, contact_added, contact_edited,
+** contact_removed), oldest first, numbered 1 and up: its owner, a manager or
+** an admin. id is the partner's; free with kanal_opp_history_free.
+*/
+int kanal_partner_history(kanal *k, const char *partner, kanal_history **out, kanal_error *err);
 
 /* ---- deals: the clients won partners bring ------------------------------------------- */
 
@@ -526,14 +607,15 @@ int kanal_deal_list(kanal *k, const char *partner, kanal_table **out, kanal_erro
 typedef struct kanal_copy_result {
     long users, workflows, partners, opportunities, events; /* workflows: versions */
     long deals;
+    long contacts; /* the people at partners, the removed ones too */
 } kanal_copy_result;
 
 /*
 ** Copies the whole record of the database at `from` into a new one at `to`
 ** (a file that does not exist yet, or an empty PostgreSQL database), in
 ** either direction between SQLite and PostgreSQL: users and their roles,
-** every workflow version, partners, opportunities and deals under the same
-** numbers, goals, fields, activities, and the event log as it was (actors,
+** every workflow version, partners, opportunities, deals and contacts under the
+** same numbers, goals, fields, activities, and the event log as it was (actors,
 ** logins, times). One transaction on the target: complete, or nothing there.
 ** On PostgreSQL, the target must be written by the database's owner.
 */

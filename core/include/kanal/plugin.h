@@ -8,7 +8,8 @@
 ** functions; init registers what the plugin provides:
 **
 **   - output formats for every list and report (`--format NAME`),
-**   - importers (`kanal import NAME WHAT FILE`),
+**   - importers (`kanal import NAME WHAT FILE`): partners, contacts (ABI 1.4)
+**     and the history of opportunities,
 **   - exporters (`kanal export NAME WHAT`),
 **   - event listeners, called after a command's transaction commits.
 **
@@ -32,7 +33,7 @@
 #include <stdint.h>
 
 #define KANAL_PLUGIN_ABI_MAJOR 1
-#define KANAL_PLUGIN_ABI_MINOR 3
+#define KANAL_PLUGIN_ABI_MINOR 4
 #define KANAL_PLUGIN_ABI ((uint32_t)(KANAL_PLUGIN_ABI_MAJOR << 16 | KANAL_PLUGIN_ABI_MINOR))
 
 #define KANAL_PLUGIN_ENTRY_SYMBOL "kanal_plugin_entry"
@@ -90,6 +91,14 @@ typedef struct kanal_partner_row {
     long line;
     const char *name, *type, *owner, *email, *phone, *city, *tax_id; /* NULL: none */
 } kanal_partner_row;
+
+/* A person at a partner to add, as `kanal contact add` takes it (ABI 1.4). */
+typedef struct kanal_contact_row {
+    uint32_t size;
+    long line;
+    const char *partner;                     /* id or exact name */
+    const char *name, *role, *email, *phone; /* NULL: none */
+} kanal_contact_row;
 
 /* An event, as a listener sees it. */
 typedef struct kanal_plugin_event {
@@ -204,6 +213,12 @@ typedef struct kanal_host {
        FILE:LINE: note: MESSAGE; the import goes on. */
     int (*notice)(kanal_call *call, long line, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+
+    /* --- ABI 1.4 (check `size` before calling) --- */
+
+    /* Feed a person at a partner through the engine (as `kanal contact add`,
+       acting as the importer): 0, or -1 when it was refused, as add_partner. */
+    int (*add_contact)(kanal_call *call, const kanal_contact_row *row);
 } kanal_host;
 
 /* What a plugin declares about itself. */

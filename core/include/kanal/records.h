@@ -110,6 +110,22 @@ typedef struct kanal_deal {
     const char *created_by; /* who recorded it */
 } kanal_deal;
 
+/*
+** A person at a partner: someone a rep talks to (schema 8). A removed
+** contact stays in the record, with the time it was removed; lists leave it
+** out unless asked.
+*/
+typedef struct kanal_contact {
+    int64_t id; /* shown to people: 1 and up */
+    int64_t partner_id;
+    const char *partner; /* the partner's name (reads), or NULL */
+    const char *name;
+    const char *role, *email, *phone; /* NULL when unknown */
+    const char *created_at;
+    const char *created_by; /* who added it */
+    const char *removed_at; /* NULL while current */
+} kanal_contact;
+
 typedef struct kanal_activity {
     const char *type;
     const char *at;

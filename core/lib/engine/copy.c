@@ -5,8 +5,8 @@
 ** in the one transaction that creates it: a copy is complete or absent.
 **
 ** Everything is copied as it is, through the store's interface: users with
-** their roles, every version of every workflow, partners, opportunities and
-** deals under the same numbers, goals, fields, activities, and the event log event
+** their roles, every version of every workflow, partners, opportunities,
+** deals and contacts under the same numbers, goals, fields, activities, and the event log event
 ** for event (who did it, the login that ran it, when it was recorded). The
 ** stage visits are made again from the copied log. When a goal was done, by
 ** whom, and when a field was set are read from the log too, where the store
@@ -118,6 +118,26 @@ static int copy_deals(store *src, store *dst, kanal_arena *a, kanal_copy_result 
     return rc;
 }
 
+/* The people at partners, under the same numbers, the removed ones too. */
+static int copy_contacts(store *src, store *dst, kanal_arena *a, kanal_copy_result *res,
+                         kanal_error *err)
+{
+    kanal_contact *c;
+    size_t n;
+    int rc = store_contacts_list(src, a, 0, true, &c, &n, err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        int64_t id = 0;
+        rc = store_contact_insert(dst, &c[i], &id, err);
+        if (!rc && id != c[i].id)
+            rc = kanal_error_set(err, KANAL_ESTORAGE,
+                                 "contact %lld of the source would be %lld in the copy: its "
+                                 "contacts are not numbered 1 to %zu",
+                                 (long long)c[i].id, (long long)id, n);
+        res->contacts++;
+    }
+    return rc;
+}
+
 /* One opportunity: its row as it stands, then what hangs on it. */
 static int copy_opp(store *src, store *dst, kanal_arena *a, const store_opp_row *o,
                     kanal_error *err)
@@ -195,6 +215,8 @@ static int copy_record(store *src, store *dst, kanal_copy_result *res, kanal_err
     }
     if (!rc)
         rc = copy_deals(src, dst, a, res, err);
+    if (!rc)
+        rc = copy_contacts(src, dst, a, res, err);
     store_event *ev = NULL;
     if (!rc)
         rc = store_events_all(src, a, &ev, &n, err);

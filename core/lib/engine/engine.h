@@ -159,6 +159,11 @@ int engine_event_summary(kanal_arena *a, const char *data, const char **out, kan
 int engine_export_history(kanal *k, kanal_table *t, kanal_error *err);
 int engine_export_partners(kanal *k, kanal_table *t, kanal_error *err);
 
+/* ---- contacts.c ---- */
+
+/* The rows of `kanal export FORMAT contacts`: partner, name, role, email, phone. */
+int engine_export_contacts(kanal *k, kanal_table *t, kanal_error *err);
+
 /* ---- opps.c ---- */
 
 /* Reads an opportunity that the actor may see / change (open, owned or managed). */

@@ -54,6 +54,17 @@ static int import_partner(void *ud, const kanal_partner_row *row, kanal_error *e
     return kanal_partner_add(c->k, &f, &id, err);
 }
 
+/* A person at a partner, added by the importer (as `kanal contact add`). */
+static int import_contact(void *ud, const kanal_contact_row *row, kanal_error *err)
+{
+    import_ctx *c = ud;
+    kanal_contact_fields f = { row->name, row->role, row->email, row->phone };
+    int64_t id;
+    if (!row->partner || !row->partner[0])
+        return kanal_error_set(err, KANAL_EINVALID, "the row names no partner");
+    return kanal_contact_add(c->k, row->partner, &f, &id, err);
+}
+
 /* The open opportunity of a partner in a workflow. */
 static int open_opp(kanal *k, const kanal_step *s, int64_t *id, kanal_error *err)
 {
@@ -308,7 +319,7 @@ int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char 
         return rc;
     }
     plugins_import_host host = { &ctx, import_partner, import_step, import_progress,
-                                 import_notice };
+                                 import_notice, import_contact };
     plugins_import_counts counts;
     /* the rejects go to a temporary file, renamed into place at the end */
     kanal_output_file rej = { .fd = -1 };
@@ -380,6 +391,15 @@ int kanal_export_run(kanal *k, kanal_plugins *p, const char *format, const char 
         kanal_opp_filter f = { .detail = true };
         if ((rc = kanal_opp_list(k, &f, &t, err)))
             return rc;
+    } else if (strcmp(what, "contacts") == 0) {
+        static const char *const ccols[] = { "partner", "name", "role", "email", "phone" };
+        if ((rc = kanal_table_new(&t, "contacts", "Contacts", err)))
+            return rc;
+        for (size_t i = 0; i < KANAL_ARRAY_LEN(ccols) && !rc; i++)
+            if (kanal_table_add_column(t, ccols[i], KANAL_TYPE_TEXT, ccols[i]))
+                rc = kanal_error_nomem(err);
+        if (!rc)
+            rc = engine_export_contacts(k, t, err);
     } else if (strcmp(what, "partners") == 0 || strcmp(what, "events") == 0) {
         bool partners = what[0] == 'p';
         static const char *const pcols[] = { "name", "type", "owner", "email", "phone", "city",
@@ -400,7 +420,8 @@ int kanal_export_run(kanal *k, kanal_plugins *p, const char *format, const char 
             rc = partners ? engine_export_partners(k, t, err) : engine_export_history(k, t, err);
     } else {
         return kanal_error_set(err, KANAL_EUSAGE,
-                               "cannot export '%s': choose partners, opportunities or events",
+                               "cannot export '%s': choose partners, contacts, opportunities or "
+                               "events",
                                what);
     }
     if (!rc)

@@ -298,6 +298,74 @@ out:
     return rc;
 }
 
+/* A copy of s in the arena (NULL stays NULL). */
+static const char *keep(kanal_arena *a, const char *s, bool *oom)
+{
+    char *t = s ? kanal_arena_strdup(a, s) : NULL;
+    if (s && !t)
+        *oom = true;
+    return t;
+}
+
+/* The partner's opportunities in a word: the open ones (whoever owns them, as
+   their ids always were shown) and the closed ones the actor may see. */
+static int partner_opps(kanal *k, kanal_partner_view *v, kanal_error *err)
+{
+    kanal_arena *a = v->arena_;
+    bool oom = false;
+    kanal_opp_brief *open = kanal_arena_alloc(a, (v->n_open_opps + 1) * sizeof *open);
+    if (!open)
+        return kanal_error_nomem(err);
+    int rc = KANAL_OK;
+    for (size_t i = 0; !rc && i < v->n_open_opps; i++) {
+        store_opp_row r;
+        memset(&open[i], 0, sizeof open[i]);
+        open[i].id = v->open_opps[i];
+        if ((rc = store_opp_get(k->store, a, open[i].id, &r, err)))
+            break;
+        open[i].workflow = r.workflow;
+        open[i].version = r.version;
+        open[i].owner = r.owner;
+        open[i].status = r.status;
+        open[i].stage = r.stage;
+    }
+    v->open = open;
+    int64_t *ids;
+    size_t n;
+    if (rc || (rc = store_opps_closed_of_partner(k->store, a, v->partner.id, &ids, &n, err)))
+        return rc;
+    kanal_opp_brief *past = kanal_arena_alloc(a, (n + 1) * sizeof *past);
+    if (!past)
+        return kanal_error_nomem(err);
+    v->past = past;
+    for (size_t i = 0; i < n; i++) {
+        kanal_opp *o;
+        kanal_error why;
+        rc = kanal_opp_get(k, ids[i], &o, &why);
+        if (rc == KANAL_EREFUSED || rc == KANAL_ENOTFOUND)
+            continue; /* another rep's: not theirs to read */
+        if (rc) {
+            *err = why;
+            return rc;
+        }
+        int ri = o->lost_reason ? kanal_workflow_lost_reason_index(o->wf, o->lost_reason) : -1;
+        past[v->n_past++] = (kanal_opp_brief){
+            .id = o->id,
+            .workflow = keep(a, o->workflow, &oom),
+            .version = o->version,
+            .owner = keep(a, o->owner, &oom),
+            .status = o->status,
+            .stage = keep(a, o->stage, &oom),
+            .closed_at = keep(a, o->closed_at, &oom),
+            .lost_reason = keep(a, o->lost_reason, &oom),
+            .lost_reason_name = ri >= 0 ? keep(a, o->wf->lost_reasons[ri].name, &oom) : NULL,
+            .lost_note = keep(a, o->lost_note, &oom),
+        };
+        kanal_opp_free(o);
+    }
+    return oom ? kanal_error_nomem(err) : KANAL_OK;
+}
+
 int kanal_partner_get(kanal *k, const char *ref, kanal_partner_view **out, kanal_error *err)
 {
     int rc = engine_need_actor(k, err);
@@ -309,13 +377,21 @@ int kanal_partner_get(kanal *k, const char *ref, kanal_partner_view **out, kanal
         return kanal_error_nomem(err);
     }
     int64_t *ids;
+    kanal_contact *contacts;
     if ((rc = engine_partner_find(k, v->arena_, ref, &v->partner, err)) ||
         (rc = store_opps_open_of_partner(k->store, v->arena_, v->partner.id, &ids, &v->n_open_opps,
-                                         err))) {
+                                         err)) ||
+        (rc = store_contacts_list(k->store, v->arena_, v->partner.id, false, &contacts,
+                                  &v->n_contacts, err))) {
         kanal_partner_free(v);
         return rc;
     }
     v->open_opps = ids;
+    v->contacts = contacts;
+    if ((rc = partner_opps(k, v, err))) {
+        kanal_partner_free(v);
+        return rc;
+    }
     *out = v;
     return KANAL_OK;
 }

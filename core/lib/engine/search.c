@@ -1,6 +1,6 @@
 /*
-** search.c — finding things as people remember them: partners, and the notes
-** written on opportunities, matching every word given whatever its case and
+** search.c — finding things as people remember them: partners, the people
+** at them (contacts) and the notes written on opportunities, matching every word given whatever its case and
 ** accents ("lodz" finds "Łódź"). A rep searches their own work; a manager and
 ** an admin everything.
 */
@@ -46,6 +46,42 @@ static int search_partners(kanal *k, kanal_arena *a, const char *owner, const ch
                 rc = add_result(t, "partner", p->id, p->name, 0, 0, fields[j], vals[j], NULL,
                                 err);
                 break; /* one row a partner: where it matched first */
+            }
+    }
+    return rc;
+}
+
+/* Whether partner id is one a rep (owner) searches: theirs, or no one's yet. */
+static bool partner_seen(const kanal_partner *ps, size_t n, int64_t id, const char *owner)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ps[i].id == id)
+            return !owner || !ps[i].owner || strcmp(ps[i].owner, owner) == 0;
+    return false;
+}
+
+/* The contacts (not removed) whose name, role, e-mail or phone hold every word. */
+static int search_contacts(kanal *k, kanal_arena *a, const char *owner, const char *words,
+                           kanal_table *t, kanal_error *err)
+{
+    kanal_partner *ps;
+    kanal_contact *cs;
+    size_t n_ps, n_cs;
+    int rc = store_partners_list(k->store, a, NULL, NULL, &ps, &n_ps, err);
+    if (!rc)
+        rc = store_contacts_list(k->store, a, 0, false, &cs, &n_cs, err);
+    kanal_folder *f = engine_folder(k);
+    for (size_t i = 0; !rc && i < n_cs; i++) {
+        const kanal_contact *c = &cs[i];
+        if (!partner_seen(ps, n_ps, c->partner_id, owner))
+            continue;
+        const char *fields[] = { "name", "role", "email", "phone" };
+        const char *vals[] = { c->name, c->role, c->email, c->phone };
+        for (size_t j = 0; j < 4 && !rc; j++)
+            if (kanal_fold_contains(f, vals[j], words)) {
+                rc = add_result(t, "contact", c->id, c->partner, 0, 0, fields[j], vals[j], NULL,
+                                err);
+                break;
             }
     }
     return rc;
@@ -115,6 +151,8 @@ int kanal_search(kanal *k, const char *text, kanal_table **out, kanal_error *err
         rc = kanal_error_nomem(err);
     if (!rc)
         rc = search_partners(k, a, owner, words, t, err);
+    if (!rc)
+        rc = search_contacts(k, a, owner, words, t, err);
     if (!rc)
         rc = search_notes(k, a, owner, words, t, err);
     kanal_arena_free(a);

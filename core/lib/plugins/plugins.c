@@ -273,6 +273,15 @@ static int h_add_partner(kanal_call *c, const kanal_partner_row *row)
     return row_done(c, row->line, c->import->add_partner(c->import->ud, row, &err), &err);
 }
 
+static int h_add_contact(kanal_call *c, const kanal_contact_row *row)
+{
+    if (!c->import || !c->import->add_contact)
+        return h_fail(c, "this call imports nothing");
+    kanal_error err;
+    kanal_error_clear(&err);
+    return row_done(c, row->line, c->import->add_contact(c->import->ud, row, &err), &err);
+}
+
 static int h_step(kanal_call *c, const kanal_step *s)
 {
     if (!c->import)
@@ -344,6 +353,7 @@ static const kanal_host host_table = {
     .render = h_render,
     .unsuited = h_unsuited,
     .notice = h_notice,
+    .add_contact = h_add_contact,
 };
 
 /* ---- loading -------------------------------------------------------------------------- */

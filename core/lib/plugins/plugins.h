@@ -23,6 +23,7 @@ typedef struct plugins_import_host {
     void (*progress)(void *ud, long rows); /* may be NULL */
     /* a remark on the file that is not an error (host->notice); may be NULL */
     void (*notice)(void *ud, long line, const char *text);
+    int (*add_contact)(void *ud, const kanal_contact_row *row, kanal_error *err);
 } plugins_import_host;
 
 /* What an import read and did. */

@@ -157,7 +157,7 @@ typedef struct store_deal_filter {
 
 /* ---- the backend ------------------------------------------------------------------- */
 
-#define STORE_METHODS_VERSION 5
+#define STORE_METHODS_VERSION 6
 
 /*
 ** The functions of a backend; each documented at its store_* wrapper
@@ -319,6 +319,16 @@ typedef struct store_methods {
     int (*activity_void)(store *s, int64_t opp, const kanal_activity *act, const char *voided_at,
                          kanal_error *err);
     int (*goal_undo)(store *s, int64_t opp, const char *goal, kanal_error *err);
+
+    /* version 6: contacts */
+    int (*contact_insert)(store *s, const kanal_contact *c, int64_t *id, kanal_error *err);
+    int (*contact_get)(store *s, kanal_arena *a, int64_t id, kanal_contact *out, kanal_error *err);
+    int (*contact_update)(store *s, const kanal_contact *c, kanal_error *err);
+    int (*contact_remove)(store *s, int64_t id, const char *removed_at, kanal_error *err);
+    int (*contacts_list)(store *s, kanal_arena *a, int64_t partner_id, bool include_removed,
+                         kanal_contact **out, size_t *n, kanal_error *err);
+    int (*opps_closed_of_partner)(store *s, kanal_arena *a, int64_t partner_id, int64_t **ids,
+                                  size_t *n, kanal_error *err);
 } store_methods;
 
 /* Every backend's handle begins with this. */
@@ -327,7 +337,7 @@ struct store {
 };
 
 /* The schema version of a new database, whatever the backend (4: deals; 5: next contact;
-   6: editing users; 7: voided activities; 8: partners' fold keys). */
+   6: editing users; 7: voided activities; 8: the people at partners, partners' fold keys). */
 #define STORE_SCHEMA_VERSION 8
 
 /* ---- opening --------------------------------------------------------------------- */
@@ -878,6 +888,50 @@ static inline int store_activity_void(store *s, int64_t opp, const kanal_activit
 static inline int store_goal_undo(store *s, int64_t opp, const char *goal, kanal_error *err)
 {
     return s->m->goal_undo(s, opp, goal, err);
+}
+
+/* ---- contacts: the people at partners ------------------------------------------------ */
+
+/*
+** Stores a contact: partner_id, name, role, email, phone, created_at,
+** created_by and removed_at of c (the rest is ignored); *id is the next
+** number, 1 and up without gaps.
+*/
+static inline int store_contact_insert(store *s, const kanal_contact *c, int64_t *id,
+                                       kanal_error *err)
+{
+    return s->m->contact_insert(s, c, id, err);
+}
+/* One contact, removed or not, with its partner's name. */
+static inline int store_contact_get(store *s, kanal_arena *a, int64_t id, kanal_contact *out,
+                                    kanal_error *err)
+{
+    return s->m->contact_get(s, a, id, out, err);
+}
+/* Writes name, role, email and phone of contact c->id. */
+static inline int store_contact_update(store *s, const kanal_contact *c, kanal_error *err)
+{
+    return s->m->contact_update(s, c, err);
+}
+/* Marks a contact removed at that time; its row stays. */
+static inline int store_contact_remove(store *s, int64_t id, const char *removed_at,
+                                       kanal_error *err)
+{
+    return s->m->contact_remove(s, id, removed_at, err);
+}
+/* The contacts of a partner (0: of every partner), by id, with their partner's name;
+   the removed ones too when include_removed. */
+static inline int store_contacts_list(store *s, kanal_arena *a, int64_t partner_id,
+                                      bool include_removed, kanal_contact **out, size_t *n,
+                                      kanal_error *err)
+{
+    return s->m->contacts_list(s, a, partner_id, include_removed, out, n, err);
+}
+/* The partner's won and lost opportunities, the latest closed first. */
+static inline int store_opps_closed_of_partner(store *s, kanal_arena *a, int64_t partner_id,
+                                               int64_t **ids, size_t *n, kanal_error *err)
+{
+    return s->m->opps_closed_of_partner(s, a, partner_id, ids, n, err);
 }
 
 #endif

@@ -50,6 +50,7 @@ extern const char store_pg_schema_v5_contacts[];
 extern const char store_pg_schema_v6_users[];
 extern const char store_pg_schema_v8_fold[];
 extern const char store_pg_schema_v7_void[];
+extern const char store_pg_schema_v8_people[];
 /* pg_reports.c */
 int store_pg_report_lost(store *s, kanal_arena *a, const store_scope *sc, store_by by,
                          store_count **out, size_t *n, kanal_error *err);

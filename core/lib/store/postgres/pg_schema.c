@@ -484,6 +484,51 @@ const char store_pg_schema_v7_void[] =
     "  END LOOP;"
     "END $$;";
 
+/*
+** v8, the people at partners (as schema_v8_people on SQLite): the contacts a
+** rep talks to at each partner; a removed one keeps its row (removed_at). Run
+** after the blocks above, by kanal init and by the owner's migration from
+** version 7; kept in a block of its own, since version 8 may hold others.
+**
+** Like deals, staff read and write all; a rep writes the contacts of the
+** partners they own now, and reads those and the contacts of the partners of
+** their opportunities (as they read those partners: v4's opp_read). A rep
+** reads too the events outside opportunities of the partners they own (its
+** edits, its contacts' events: kanal history --partner).
+*/
+const char store_pg_schema_v8_people[] =
+    "SET LOCAL search_path = kanal;"
+    "CREATE TABLE contacts("
+    "  id bigint PRIMARY KEY,"
+    "  partner_id bigint NOT NULL REFERENCES partners(id),"
+    "  name text NOT NULL,"
+    "  role text, email text, phone text,"
+    "  created_at text NOT NULL,"
+    "  created_by text NOT NULL REFERENCES users(id),"
+    "  removed_at text);"
+    "CREATE INDEX contacts_partner ON contacts(partner_id);"
+    /* numbered past every contact, those a rep cannot read included */
+    "CREATE FUNCTION next_contact_id() RETURNS bigint LANGUAGE sql SECURITY DEFINER"
+    "  SET search_path = kanal AS $$ SELECT coalesce(max(id), 0) + 1 FROM kanal.contacts $$;"
+    "REVOKE ALL ON FUNCTION next_contact_id() FROM PUBLIC;"
+    "ALTER TABLE contacts ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY staff ON contacts USING (is_staff()) WITH CHECK (is_staff());"
+    "CREATE POLICY own ON contacts USING (partner_id IN " P_OWN_PARTNERS ")"
+    "  WITH CHECK (partner_id IN " P_OWN_PARTNERS ");"
+    "CREATE POLICY opp_read ON contacts FOR SELECT"
+    "  USING (partner_id IN (SELECT kanal.partners_of_my_opps()));"
+    /* kanal history --partner: a partner's owner reads its events outside opportunities */
+    "CREATE POLICY partner_read ON events FOR SELECT USING (opp_id IS NULL"
+    "  AND data->>'partner_id' IN (SELECT id::text FROM partners WHERE owner = session_user));"
+    "DO $$ DECLARE k text; BEGIN"
+    "  FOREACH k IN ARRAY ARRAY['admin', 'manager', 'rep'] LOOP"
+    "    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON kanal.contacts TO %I',"
+    "                   kanal.group_role(k));"
+    "    EXECUTE format('GRANT EXECUTE ON FUNCTION kanal.next_contact_id() TO %I',"
+    "                   kanal.group_role(k));"
+    "  END LOOP;"
+    "END $$;";
+
 /* v8, partners as people name them (as schema_v8_fold on SQLite): the name folded,
    written by the store with the name; older partners get theirs on the upgrade. */
 const char store_pg_schema_v8_fold[] =

@@ -259,7 +259,7 @@ static const char *const migrations[][4] = {
     { store_pg_schema_v5_contacts },
     { store_pg_schema_v6_users },
     { store_pg_schema_v7_void },
-    { store_pg_schema_v8_fold },
+    { store_pg_schema_v8_people, store_pg_schema_v8_fold },
 };
 
 /* The schema version the database's meta says (0: none). */
@@ -1581,6 +1581,8 @@ static int pg_digest(store *base_, kanal_buf *out, kanal_error *err)
         " FROM events ORDER BY id",
         "SELECT 'deal', id, partner_id, opp_id, client, value_cents, signed_on, ended_on,"
         " created_at, created_by FROM deals ORDER BY id",
+        "SELECT 'contact', id, partner_id, name, role, email, phone, created_at, created_by,"
+        " removed_at FROM contacts ORDER BY id",
     };
     for (size_t q = 0; q < KANAL_ARRAY_LEN(queries); q++) {
         PGresult *r = store_pg_run(s, queries[q], 0, NULL, err, "reading the whole store");
@@ -1745,6 +1747,114 @@ static int pg_deals_list(store *base_, kanal_arena *a, const store_deal_filter *
     return store_pg_rows(a, &b, oom, sizeof(kanal_deal), out, n, err);
 }
 
+/* ---- contacts --------------------------------------------------------------------- */
+
+static int pg_contact_insert(store *base_, const kanal_contact *c, int64_t *id, kanal_error *err)
+{
+    num partner = n64(c->partner_id);
+    const char *p[] = { partner.s, c->name,       c->role,       c->email,
+                        c->phone,  c->created_at, c->created_by, c->removed_at };
+    PGresult *r = store_pg_run((pg *)base_,
+                               "INSERT INTO contacts(id, partner_id, name, role, email, phone,"
+                               " created_at, created_by, removed_at)"
+                               " VALUES (kanal.next_contact_id(), $1, $2, $3, $4, $5, $6, $7, $8)"
+                               " RETURNING id",
+                               8, p, err, "adding a contact");
+    if (!r)
+        return err->code;
+    *id = store_pg_int(r, 0, 0);
+    PQclear(r);
+    return KANAL_OK;
+}
+
+#define CONTACT_COLS                                                                               \
+    "c.id, c.partner_id, p.name, c.name, c.role, c.email, c.phone, c.created_at, c.created_by,"    \
+    " c.removed_at FROM contacts c JOIN partners p ON p.id = c.partner_id"
+
+static void read_contact(kanal_arena *a, const PGresult *r, int i, kanal_contact *c, bool *oom)
+{
+    c->id = store_pg_int(r, i, 0);
+    c->partner_id = store_pg_int(r, i, 1);
+    c->partner = store_pg_text(a, r, i, 2, oom);
+    c->name = store_pg_text(a, r, i, 3, oom);
+    c->role = store_pg_text(a, r, i, 4, oom);
+    c->email = store_pg_text(a, r, i, 5, oom);
+    c->phone = store_pg_text(a, r, i, 6, oom);
+    c->created_at = store_pg_text(a, r, i, 7, oom);
+    c->created_by = store_pg_text(a, r, i, 8, oom);
+    c->removed_at = store_pg_text(a, r, i, 9, oom);
+}
+
+static int pg_contact_get(store *base_, kanal_arena *a, int64_t id, kanal_contact *out,
+                          kanal_error *err)
+{
+    num v = n64(id);
+    const char *p[] = { v.s };
+    PGresult *r = store_pg_run((pg *)base_, "SELECT " CONTACT_COLS " WHERE c.id = $1", 1, p, err,
+                               "reading a contact");
+    if (!r)
+        return err->code;
+    bool oom = false;
+    int rc = KANAL_ENOTFOUND;
+    if (PQntuples(r)) {
+        read_contact(a, r, 0, out, &oom);
+        rc = oom ? kanal_error_nomem(err) : KANAL_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_contact_update(store *base_, const kanal_contact *c, kanal_error *err)
+{
+    num v = n64(c->id);
+    const char *p[] = { c->name, c->role, c->email, c->phone, v.s };
+    return run_done((pg *)base_,
+                    "UPDATE contacts SET name = $1, role = $2, email = $3, phone = $4"
+                    " WHERE id = $5",
+                    5, p, err, "editing a contact");
+}
+
+static int pg_contact_remove(store *base_, int64_t id, const char *removed_at, kanal_error *err)
+{
+    num v = n64(id);
+    const char *p[] = { removed_at, v.s };
+    return run_done((pg *)base_, "UPDATE contacts SET removed_at = $1 WHERE id = $2", 2, p, err,
+                    "removing a contact");
+}
+
+static int pg_contacts_list(store *base_, kanal_arena *a, int64_t partner_id, bool include_removed,
+                            kanal_contact **out, size_t *n, kanal_error *err)
+{
+    num partner = n64(partner_id);
+    const char *p[] = { partner.s, include_removed ? "true" : "false" };
+    PGresult *r = store_pg_run((pg *)base_,
+                               "SELECT " CONTACT_COLS " WHERE ($1::bigint = 0 OR c.partner_id = $1)"
+                               " AND ($2::boolean OR c.removed_at IS NULL) ORDER BY c.id",
+                               2, p, err, "listing contacts");
+    if (!r)
+        return err->code;
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    for (int i = 0; i < PQntuples(r); i++) {
+        kanal_contact c;
+        read_contact(a, r, i, &c, &oom);
+        kanal_buf_add(&b, &c, sizeof c);
+    }
+    PQclear(r);
+    return store_pg_rows(a, &b, oom, sizeof(kanal_contact), out, n, err);
+}
+
+static int pg_opps_closed_of_partner(store *base_, kanal_arena *a, int64_t partner_id,
+                                     int64_t **ids, size_t *n, kanal_error *err)
+{
+    num v = n64(partner_id);
+    const char *p[] = { v.s };
+    return ids_of((pg *)base_, a,
+                  "SELECT id FROM opportunities WHERE partner_id = $1 AND status <> " P_OPEN
+                  " ORDER BY closed_at DESC, id DESC",
+                  1, p, ids, n, err, "listing opportunities");
+}
+
 static int pg_copying(store *base_, bool on, kanal_error *err)
 {
     return store_pg_exec((pg *)base_, on ? "SET kanal.copying = 'on'" : "RESET kanal.copying", err,
@@ -1835,4 +1945,10 @@ static const store_methods pg_methods = {
     .deal_end = pg_deal_end,
     .deal_open_for = pg_deal_open_for,
     .deals_list = pg_deals_list,
+    .contact_insert = pg_contact_insert,
+    .contact_get = pg_contact_get,
+    .contact_update = pg_contact_update,
+    .contact_remove = pg_contact_remove,
+    .contacts_list = pg_contacts_list,
+    .opps_closed_of_partner = pg_opps_closed_of_partner,
 };

@@ -215,6 +215,18 @@ static const char schema_v5_contacts[] =
    the log) but is marked with the time it was voided; readers leave it out from
    then on. Kept in a block of its own: version 7 may hold other blocks beside it. */
 static const char schema_v7_void[] = "ALTER TABLE activities ADD COLUMN voided_at TEXT;";
+/* v8, the people at partners: the contacts a rep talks to at each partner. A
+   removed contact keeps its row (removed_at), as the log keeps its events. Kept
+   in a block of its own: version 8 may hold other blocks beside it. */
+static const char schema_v8_people[] = "CREATE TABLE contacts("
+                                       "  id INTEGER PRIMARY KEY,"
+                                       "  partner_id INTEGER NOT NULL REFERENCES partners(id),"
+                                       "  name TEXT NOT NULL,"
+                                       "  role TEXT, email TEXT, phone TEXT,"
+                                       "  created_at TEXT NOT NULL,"
+                                       "  created_by TEXT NOT NULL REFERENCES users(id),"
+                                       "  removed_at TEXT) STRICT;"
+                                       "CREATE INDEX contacts_partner ON contacts(partner_id);";
 
 /* v8, partners as people name them: the name folded (case, accents and blanks
    aside: "Hurtownia Łódź" is "hurtownia lodz"), written by the store with the
@@ -240,7 +252,7 @@ static const char *const migrations[][4] = {
     { schema_v5_contacts },
     { NULL }, /* v6: editing users needs nothing new here */
     { schema_v7_void },
-    { schema_v8_fold },
+    { schema_v8_people, schema_v8_fold },
 };
 /* clang-format on */
 
@@ -2153,6 +2165,8 @@ static int sq_digest(store *base_, kanal_buf *out, kanal_error *err)
         " FROM events ORDER BY id",
         "SELECT 'deal', id, partner_id, opp_id, client, value_cents, signed_on, ended_on,"
         " created_at, created_by FROM deals ORDER BY id",
+        "SELECT 'contact', id, partner_id, name, role, email, phone, created_at, created_by,"
+        " removed_at FROM contacts ORDER BY id",
     };
     for (size_t q = 0; q < KANAL_ARRAY_LEN(queries); q++) {
         sqlite3_stmt *st;
@@ -2319,6 +2333,134 @@ static int sq_deals_list(store *base_, kanal_arena *a, const store_deal_filter *
     return rows_done(s, a, &b, rc, oom, sizeof(kanal_deal), out, n, err, "listing deals");
 }
 
+/* ---- contacts --------------------------------------------------------------------- */
+
+static int sq_contact_insert(store *base_, const kanal_contact *c, int64_t *id, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] =
+        "INSERT INTO contacts(partner_id, name, role, email, phone, created_at, created_by,"
+        " removed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, c->partner_id);
+    bind_text(st, 2, c->name);
+    bind_text(st, 3, c->role);
+    bind_text(st, 4, c->email);
+    bind_text(st, 5, c->phone);
+    bind_text(st, 6, c->created_at);
+    bind_text(st, 7, c->created_by);
+    bind_text(st, 8, c->removed_at);
+    int rc = step_done(s, st, err, "adding a contact");
+    if (!rc)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+#define CONTACT_COLS                                                                               \
+    "c.id, c.partner_id, p.name, c.name, c.role, c.email, c.phone, c.created_at, c.created_by,"    \
+    " c.removed_at FROM contacts c JOIN partners p ON p.id = c.partner_id"
+
+static void read_contact(kanal_arena *a, sqlite3_stmt *st, kanal_contact *c, bool *oom)
+{
+    c->id = sqlite3_column_int64(st, 0);
+    c->partner_id = sqlite3_column_int64(st, 1);
+    c->partner = col_text(a, st, 2, oom);
+    c->name = col_text(a, st, 3, oom);
+    c->role = col_text(a, st, 4, oom);
+    c->email = col_text(a, st, 5, oom);
+    c->phone = col_text(a, st, 6, oom);
+    c->created_at = col_text(a, st, 7, oom);
+    c->created_by = col_text(a, st, 8, oom);
+    c->removed_at = col_text(a, st, 9, oom);
+}
+
+static int sq_contact_get(store *base_, kanal_arena *a, int64_t id, kanal_contact *out,
+                          kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT " CONTACT_COLS " WHERE c.id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    bool oom = false;
+    if (rc == SQLITE_ROW)
+        read_contact(a, st, out, &oom);
+    done(s, st);
+    if (rc == SQLITE_DONE)
+        return KANAL_ENOTFOUND;
+    if (rc != SQLITE_ROW)
+        return db_fail(s, err, "reading a contact");
+    return oom ? kanal_error_nomem(err) : KANAL_OK;
+}
+
+static int sq_contact_update(store *base_, const kanal_contact *c, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] =
+        "UPDATE contacts SET name = ?, role = ?, email = ?, phone = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, c->name);
+    bind_text(st, 2, c->role);
+    bind_text(st, 3, c->email);
+    bind_text(st, 4, c->phone);
+    sqlite3_bind_int64(st, 5, c->id);
+    return step_done(s, st, err, "editing a contact");
+}
+
+static int sq_contact_remove(store *base_, int64_t id, const char *removed_at, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "UPDATE contacts SET removed_at = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    bind_text(st, 1, removed_at);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(s, st, err, "removing a contact");
+}
+
+static int sq_contacts_list(store *base_, kanal_arena *a, int64_t partner_id, bool include_removed,
+                            kanal_contact **out, size_t *n, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT " CONTACT_COLS " WHERE (?1 = 0 OR c.partner_id = ?1)"
+                              " AND (?2 OR c.removed_at IS NULL) ORDER BY c.id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, partner_id);
+    sqlite3_bind_int(st, 2, include_removed);
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kanal_contact c;
+        read_contact(a, st, &c, &oom);
+        kanal_buf_add(&b, &c, sizeof c);
+    }
+    done(s, st);
+    return rows_done(s, a, &b, rc, oom, sizeof(kanal_contact), out, n, err, "listing contacts");
+}
+
+static int sq_opps_closed_of_partner(store *base_, kanal_arena *a, int64_t partner_id,
+                                     int64_t **ids, size_t *n, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    static const char sql[] = "SELECT id FROM opportunities WHERE partner_id = ? AND"
+                              " status <> '" SQL_OPEN "' ORDER BY closed_at DESC, id DESC";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, partner_id);
+    return collect_ids(s, a, st, ids, n, err, "listing opportunities");
+}
+
 /* A file keeps every event as given: nothing to switch. */
 static int sq_copying(store *base_, bool on, kanal_error *err)
 {
@@ -2409,4 +2551,10 @@ static const store_methods sqlite_methods = {
     .deal_end = sq_deal_end,
     .deal_open_for = sq_deal_open_for,
     .deals_list = sq_deals_list,
+    .contact_insert = sq_contact_insert,
+    .contact_get = sq_contact_get,
+    .contact_update = sq_contact_update,
+    .contact_remove = sq_contact_remove,
+    .contacts_list = sq_contacts_list,
+    .opps_closed_of_partner = sq_opps_closed_of_partner,
 };
