@@ -158,8 +158,8 @@ static int import_run(cli *c, cli_args *a)
         fputs("\r\033[K", c->err);
     cli_plugin_warnings(c);
     for (size_t i = 0; i < notes.count; i++)
-        fprintf(c->err, "%s:%d: note: %s\n", cli_safe(c, notes.items[i].file),
-                notes.items[i].line, cli_safe(c, notes.items[i].message));
+        fprintf(c->err, "%s:%d: note: %s\n", cli_safe(c, notes.items[i].file), notes.items[i].line,
+                cli_safe(c, notes.items[i].message));
     kanal_diags_release(&notes);
     /* every bad row, as FILE:LINE: MESSAGE */
     for (size_t i = 0; i < d.count; i++)

@@ -40,9 +40,9 @@ static int done_run(cli *c, cli_args *a)
     bool already;
     if (cli_next_begin(a, k, &err) ||
         cli_next_end(a, k, id,
-                 kanal_opp_done(k, id, a->pos[1], sets, (size_t)n, cli_get(a, "note"),
-                                cli_get(a, "at"), &already, &err),
-                 &err))
+                     kanal_opp_done(k, id, a->pos[1], sets, (size_t)n, cli_get(a, "note"),
+                                    cli_get(a, "at"), &already, &err),
+                     &err))
         return cli_fail(c, &err);
     if (already)
         fprintf(c->out, "opportunity %lld: %s was already done; nothing changed%s\n",
@@ -85,8 +85,8 @@ static int set_run(cli *c, cli_args *a)
     kanal_error err;
     if (cli_next_begin(a, k, &err) ||
         cli_next_end(a, k, id,
-                     kanal_opp_set(k, id, (const char *const *)a->pos + 1,
-                                   (size_t)a->npos - 1, cli_get(a, "at"), &err),
+                     kanal_opp_set(k, id, (const char *const *)a->pos + 1, (size_t)a->npos - 1,
+                                   cli_get(a, "at"), &err),
                      &err))
         return cli_fail(c, &err);
     /* what was stored, in its canonical form (yes is true, 1e1 is 10), not what was typed */
@@ -157,9 +157,10 @@ static int log_run(cli *c, cli_args *a)
     kanal_log_result *r;
     r = NULL;
     if (cli_next_begin(a, k, &err) ||
-        cli_next_end(a, k, id,
-                 kanal_opp_log(k, id, a->pos[1], cli_get(a, "note"), cli_get(a, "at"), &r, &err),
-                 &err)) {
+        cli_next_end(
+            a, k, id,
+            kanal_opp_log(k, id, a->pos[1], cli_get(a, "note"), cli_get(a, "at"), &r, &err),
+            &err)) {
         kanal_log_result_free(r);
         return cli_fail(c, &err);
     }

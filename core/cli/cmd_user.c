@@ -7,7 +7,7 @@
 #include "cli.h"
 
 /* The roles of options given as "a,b" or repeated: copies in *buf (caller frees *buf and
-   *list); returns their count, or -1 when out of memory. */
+ *list); returns their count, or -1 when out of memory. */
 static int split_roles(const char *const *vals, int n, char **buf, const char ***list)
 {
     size_t len = 0;

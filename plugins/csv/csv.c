@@ -217,8 +217,8 @@ typedef struct reader {
 
 static const char *const partner_cols[] = { "name", "type", "owner", "email", "phone", "city",
                                             "tax_id" };
-static const char *const history_cols[] = { "partner", "workflow", "owner", "at", "event",
-                                            "arg", "note", "actor" };
+static const char *const history_cols[] = { "partner", "workflow", "owner", "at",
+                                            "event",   "arg",      "note",  "actor" };
 static const char *const contact_cols[] = { "partner", "name", "role", "email", "phone" };
 
 /* libcsv's callbacks: a field, then the end of a row. */
@@ -380,8 +380,10 @@ static bool take_header(reader *r)
                      r->known[j]);
         bool one_unnamed = n_ignored == 1 && ignored[0] != '\'';
         host->notice(r->call, r->row_start, "%s%s %s left aside: the %s import takes %s",
-                     one_unnamed ? "" : n_ignored > 1 ? "the columns " : "the column ", ignored,
-                     n_ignored > 1 ? "are" : "is", r->args->what, list);
+                     one_unnamed     ? ""
+                     : n_ignored > 1 ? "the columns "
+                                     : "the column ",
+                     ignored, n_ignored > 1 ? "are" : "is", r->args->what, list);
     }
     /* partners: name, type; contacts: partner, name; history: partner, workflow, owner,
        at, event */
@@ -450,9 +452,9 @@ static void on_row(int c, void *ud)
         } else {
             int rc;
             if (r->history) {
-                kanal_step s = { sizeof s, r->row_start, col(r, 0), col(r, 1) ? col(r, 1) : "",
-                                 col(r, 2), col(r, 3), col(r, 4), col(r, 5), col(r, 6),
-                                 col(r, 7) };
+                kanal_step s = { sizeof s,  r->row_start, col(r, 0), col(r, 1) ? col(r, 1) : "",
+                                 col(r, 2), col(r, 3),    col(r, 4), col(r, 5),
+                                 col(r, 6), col(r, 7) };
                 rc = host->step(r->call, &s);
             } else if (r->contacts) {
                 kanal_contact_row p = { sizeof p,  r->row_start, col(r, 0), col(r, 1),

@@ -451,11 +451,11 @@ static void test_field_values(void)
         free(f_);                                                                    \
     } while (0)
 
-#define SEARCH_IS(f, in, want)                                                       \
-    do {                                                                             \
-        char *s_ = kanal_fold((f), (in));                                            \
-        CHECK_STR(s_, (want));                                                       \
-        free(s_);                                                                    \
+#define SEARCH_IS(f, in, want)                                                                     \
+    do {                                                                                           \
+        char *s_ = kanal_fold((f), (in));                                                          \
+        CHECK_STR(s_, (want));                                                                     \
+        free(s_);                                                                                  \
     } while (0)
 
 /* Text as people search it: accents, case and blanks aside, in every script's way. */
@@ -469,8 +469,8 @@ static void test_search_fold(void)
     SEARCH_IS(f, "Straße", "strasse");
     SEARCH_IS(f, "Ærø Øst", "aero ost");
     SEARCH_IS(f, "İstanbul", "istanbul");
-    SEARCH_IS(f, "Москва", "москва");         /* other scripts: their case only */
-    SEARCH_IS(f, "\tA  b\n", "a b");          /* blanks: one space, none at the ends */
+    SEARCH_IS(f, "Москва", "москва"); /* other scripts: their case only */
+    SEARCH_IS(f, "\tA  b\n", "a b");  /* blanks: one space, none at the ends */
     SEARCH_IS(f, "", "");
     SEARCH_IS(f, "bad \xff byte", "bad \xef\xbf\xbd byte"); /* not UTF-8: a replacement */
     SEARCH_IS(NULL, "ABC Łódź", "abc łódź"); /* without ICU's transliterator: case only */

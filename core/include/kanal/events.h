@@ -58,7 +58,7 @@
     X(KANAL_EV_PARTNER_EDITED, "partner_edited", NULL, NULL)                                       \
     X(KANAL_EV_USER_ACTIVATED, "user_activated", NULL, NULL)                                       \
     X(KANAL_EV_USER_EDITED, "user_edited", NULL, NULL)                                             \
-    X(KANAL_EV_VOIDED, "voided", "void", "seq")                                      \
+    X(KANAL_EV_VOIDED, "voided", "void", "seq")                                                    \
     X(KANAL_EV_CONTACT_ADDED, "contact_added", NULL, NULL)                                         \
     X(KANAL_EV_CONTACT_EDITED, "contact_edited", NULL, NULL)                                       \
     X(KANAL_EV_CONTACT_REMOVED, "contact_removed", NULL, NULL)

@@ -242,7 +242,7 @@ int kanal_user_activate(kanal *k, const char *id, kanal_error *err);
 /* What `kanal user edit` changes: NULL/0 for what stays. */
 typedef struct kanal_user_change {
     const char *name;
-    bool set_roles;                /* roles replace the user's roles */
+    bool set_roles; /* roles replace the user's roles */
     const char *const *roles, *const *add, *const *remove;
     size_t n_roles, n_add, n_remove;
 } kanal_user_change;
@@ -649,7 +649,10 @@ typedef struct kanal_import_options {
     kanal_diags *notes;
 } kanal_import_options;
 #define KANAL_IMPORT_OPTIONS_VERSION 2
-#define KANAL_IMPORT_OPTIONS_INIT { KANAL_IMPORT_OPTIONS_VERSION, NULL, false, NULL, NULL, NULL }
+#define KANAL_IMPORT_OPTIONS_INIT                                                                  \
+    {                                                                                              \
+        KANAL_IMPORT_OPTIONS_VERSION, NULL, false, NULL, NULL, NULL                                \
+    }
 
 /* opts may be NULL (all or nothing, no progress). */
 int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char *what,

@@ -79,16 +79,16 @@ bool kanal_date_valid(const char *text)
 
 void kanal_date_why(const char *text, char *why, size_t n)
 {
-    static const char *const months[] = { "January", "February", "March",     "April",
-                                          "May",     "June",     "July",      "August",
-                                          "September", "October", "November", "December" };
+    static const char *const months[] = { "January",   "February", "March",    "April",
+                                          "May",       "June",     "July",     "August",
+                                          "September", "October",  "November", "December" };
     int y, m, d, used = 0;
     if (!text || kanal_date_valid(text)) {
         snprintf(why, n, "%s", text ? "" : "expected a date written YYYY-MM-DD");
         return;
     }
-    if (strlen(text) == 10 && sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 &&
-        used == 10 && strspn(text, "0123456789-") == 10 && m >= 1 && m <= 12 && d >= 1)
+    if (strlen(text) == 10 && sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 && used == 10 &&
+        strspn(text, "0123456789-") == 10 && m >= 1 && m <= 12 && d >= 1)
         snprintf(why, n, "%s %d has no day %d", months[m - 1], y, d);
     else
         snprintf(why, n, "expected a date written YYYY-MM-DD");

@@ -189,14 +189,14 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
         return kanal_opp_create(k, s->partner, s->workflow, s->user, s->at, &id, err);
     if (t == KANAL_EV_REOPENED)
         return reopen_step(k, s, note, err);
-    const char *needs = t == KANAL_EV_GOAL_DONE   ? "the goal"
-                        : t == KANAL_EV_ACTIVITY  ? "the activity type"
-                        : t == KANAL_EV_FIELD_SET ? "field=value"
-                        : t == KANAL_EV_LOST      ? "the lost reason"
-                        : t == KANAL_EV_NOTE      ? "the note's text"
+    const char *needs = t == KANAL_EV_GOAL_DONE      ? "the goal"
+                        : t == KANAL_EV_ACTIVITY     ? "the activity type"
+                        : t == KANAL_EV_FIELD_SET    ? "field=value"
+                        : t == KANAL_EV_LOST         ? "the lost reason"
+                        : t == KANAL_EV_NOTE         ? "the note's text"
                         : t == KANAL_EV_NEXT_CONTACT ? "the date, YYYY-MM-DD"
-                        : t == KANAL_EV_VOIDED    ? "the seq of the event it voids"
-                                                  : NULL;
+                        : t == KANAL_EV_VOIDED       ? "the seq of the event it voids"
+                                                     : NULL;
     if (needs && !arg)
         return kanal_error_set(err, KANAL_EINVALID, "'%s' needs an arg (%s)", ev, needs);
     if (t == KANAL_EV_COUNT) {
@@ -234,8 +234,7 @@ static int do_step(kanal *k, const kanal_step *s, kanal_error *err)
         return kanal_opp_win(k, id, s->at, err);
     case KANAL_EV_NOTE:
         return kanal_opp_note(k, id, arg, s->at, err);
-    case KANAL_EV_NEXT_CONTACT:
-        return kanal_opp_remind(k, id, arg, note, s->at, err);
+    case KANAL_EV_NEXT_CONTACT: return kanal_opp_remind(k, id, arg, note, s->at, err);
     case KANAL_EV_VOIDED: return void_step(k, id, arg, note, s->at, err);
     default:
         return kanal_opp_lose(k, id, arg, note, s->at, err);
@@ -264,9 +263,8 @@ static int import_step(void *ud, const kanal_step *s, kanal_error *err)
 {
     import_ctx *c = ud;
     /* who recorded it: the actor, when the row names one beside the user */
-    const char *actor = s->size > offsetof(kanal_step, actor) && s->actor && s->actor[0]
-                            ? s->actor
-                            : s->user;
+    const char *actor =
+        s->size > offsetof(kanal_step, actor) && s->actor && s->actor[0] ? s->actor : s->user;
     int rc = act_as(c->k, actor, &c->importer, c->manager, err);
     if (!rc && (rc = do_step(c->k, s, err)))
         advice_as_rows(err);
@@ -318,7 +316,7 @@ int kanal_import_run(kanal *k, kanal_plugins *p, const char *format, const char 
         kanal_arena_free(a);
         return rc;
     }
-    plugins_import_host host = { &ctx, import_partner, import_step, import_progress,
+    plugins_import_host host = { &ctx,          import_partner, import_step, import_progress,
                                  import_notice, import_contact };
     plugins_import_counts counts;
     /* the rejects go to a temporary file, renamed into place at the end */
@@ -406,8 +404,8 @@ int kanal_export_run(kanal *k, kanal_plugins *p, const char *format, const char 
                                              "tax_id" };
         /* actor: who recorded the step (a manager's creation for a rep); login: who
            ran the command, for the reader; the importer ignores it */
-        static const char *const hcols[] = { "partner", "workflow", "owner", "at", "event",
-                                             "arg", "note", "actor", "login" };
+        static const char *const hcols[] = { "partner", "workflow", "owner", "at",   "event",
+                                             "arg",     "note",     "actor", "login" };
         const char *const *cols = partners ? pcols : hcols;
         size_t n_cols = partners ? KANAL_ARRAY_LEN(pcols) : KANAL_ARRAY_LEN(hcols);
         if ((rc = kanal_table_new(&t, partners ? "partners" : "events",

@@ -395,9 +395,8 @@ static int agenda(kanal *k, const char *const *owners, size_t n_owners, bool tea
             (team && kanal_table_set(t, 1, o->owner)) ||
             kanal_table_set(t, c0 + 1, o->partner.name) ||
             kanal_table_set(t, c0 + 2, o->workflow) || kanal_table_set(t, c0 + 3, o->stage) ||
-            kanal_table_set_int(t, c0 + 4, nx->days_in_stage) ||
-            kanal_table_set(t, c0 + 5, goal) || kanal_table_set(t, c0 + 6, step) ||
-            kanal_table_set_bool(t, c0 + 7, nx->stale) ||
+            kanal_table_set_int(t, c0 + 4, nx->days_in_stage) || kanal_table_set(t, c0 + 5, goal) ||
+            kanal_table_set(t, c0 + 6, step) || kanal_table_set_bool(t, c0 + 7, nx->stale) ||
             kanal_table_set(t, c0 + 8, o->next_contact_at) ||
             kanal_table_set_bool(t, c0 + 9, lines[i].overdue) ||
             kanal_table_set(t, c0 + 10, o->last_activity_at))
@@ -587,16 +586,13 @@ static int list_item_key(kanal *k, kanal_arena *a, list_item *it, int col, kanal
     const store_opp_row *r = it->r;
     it->numeric = col == COL_ID || col == COL_VERSION || col == COL_DAYS;
     it->num = col == COL_ID ? r->id : col == COL_VERSION ? r->version : it->days;
-    const char *texts[COL_COUNT] = { [COL_PARTNER] = r->partner_name,
-                                     [COL_WORKFLOW] = r->workflow,
-                                     [COL_OWNER] = r->owner,
-                                     [COL_STATUS] = kanal_status_name(r->status),
-                                     [COL_STAGE] = r->stage,
-                                     [COL_CREATED] = r->created_at,
-                                     [COL_CLOSED] = r->closed_at,
-                                     [COL_LOST] = r->lost_reason,
-                                     [COL_NEXT] = r->next_contact_at,
-                                     [COL_LAST_ACTIVITY] = r->last_activity_at };
+    const char *texts[COL_COUNT] = {
+        [COL_PARTNER] = r->partner_name, [COL_WORKFLOW] = r->workflow,
+        [COL_OWNER] = r->owner,          [COL_STATUS] = kanal_status_name(r->status),
+        [COL_STAGE] = r->stage,          [COL_CREATED] = r->created_at,
+        [COL_CLOSED] = r->closed_at,     [COL_LOST] = r->lost_reason,
+        [COL_NEXT] = r->next_contact_at, [COL_LAST_ACTIVITY] = r->last_activity_at
+    };
     it->text = texts[col];
     it->raw = NULL;
     if (it->text && (col == COL_PARTNER || col == COL_OWNER || col == COL_STAGE ||
@@ -637,19 +633,21 @@ static int sort_column(const char *sort, int *col, bool *desc, kanal_error *err)
     for (int i = 0; i < COL_COUNT; i++)
         kanal_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
     if (near)
-        kanal_error_set(err, KANAL_EUSAGE, "cannot sort by '%s': did you mean '%s%s'? (%s; '-' "
-                        "before the name sorts descending)", sort, *desc ? "-" : "", near,
-                        kanal_buf_cstr(&list));
+        kanal_error_set(err, KANAL_EUSAGE,
+                        "cannot sort by '%s': did you mean '%s%s'? (%s; '-' "
+                        "before the name sorts descending)",
+                        sort, *desc ? "-" : "", near, kanal_buf_cstr(&list));
     else
-        kanal_error_set(err, KANAL_EUSAGE, "cannot sort by '%s': choose one of %s ('-' before "
-                        "the name sorts descending)", sort, kanal_buf_cstr(&list));
+        kanal_error_set(err, KANAL_EUSAGE,
+                        "cannot sort by '%s': choose one of %s ('-' before "
+                        "the name sorts descending)",
+                        sort, kanal_buf_cstr(&list));
     kanal_buf_release(&list);
     return KANAL_EUSAGE;
 }
 
 /* Whether an open row has been longer in its stage than the stage's max_days. */
-static int row_stale(kanal *k, const store_opp_row *r, int64_t days, bool *stale,
-                     kanal_error *err)
+static int row_stale(kanal *k, const store_opp_row *r, int64_t days, bool *stale, kanal_error *err)
 {
     *stale = false;
     if (r->status != KANAL_OPEN)
@@ -786,8 +784,8 @@ int kanal_opp_list(kanal *k, const kanal_opp_filter *f, kanal_table **out, kanal
             rc = kanal_error_nomem(err);
     char limit[32];
     snprintf(limit, sizeof limit, "%zu", f->limit);
-    const char *names[] = { "owner", "workflow", "stage", "status", "stale", "overdue", "sort",
-                            "limit" };
+    const char *names[] = { "owner", "workflow", "stage", "status",
+                            "stale", "overdue",  "sort",  "limit" };
     const char *vals[] = { sf.owner,
                            sf.workflow,
                            sf.stage,

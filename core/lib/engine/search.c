@@ -1,6 +1,7 @@
 /*
 ** search.c — finding things as people remember them: partners, the people
-** at them (contacts) and the notes written on opportunities, matching every word given whatever its case and
+** at them (contacts) and the notes written on opportunities, matching every word given whatever its
+*case and
 ** accents ("lodz" finds "Łódź"). A rep searches their own work; a manager and
 ** an admin everything.
 */
@@ -13,8 +14,8 @@ enum { S_KIND, S_ID, S_PARTNER, S_OPP, S_SEQ, S_FIELD, S_TEXT, S_AT, S_COUNT };
 
 /* One result: the row of the table. */
 static int add_result(kanal_table *t, const char *kind, int64_t id, const char *partner,
-                      int64_t opp, int64_t seq, const char *field, const char *text,
-                      const char *at, kanal_error *err)
+                      int64_t opp, int64_t seq, const char *field, const char *text, const char *at,
+                      kanal_error *err)
 {
     if (kanal_table_add_row(t) || kanal_table_set(t, S_KIND, kind) ||
         kanal_table_set_int(t, S_ID, id) || kanal_table_set(t, S_PARTNER, partner) ||
@@ -43,8 +44,7 @@ static int search_partners(kanal *k, kanal_arena *a, const char *owner, const ch
         const char *vals[] = { p->name, p->city, p->email, p->phone, p->tax_id };
         for (size_t j = 0; j < 5 && !rc; j++)
             if (kanal_fold_contains(f, vals[j], words)) {
-                rc = add_result(t, "partner", p->id, p->name, 0, 0, fields[j], vals[j], NULL,
-                                err);
+                rc = add_result(t, "partner", p->id, p->name, 0, 0, fields[j], vals[j], NULL, err);
                 break; /* one row a partner: where it matched first */
             }
     }
@@ -134,10 +134,12 @@ int kanal_search(kanal *k, const char *text, kanal_table **out, kanal_error *err
     static const struct {
         const char *name, *label;
         kanal_type type;
-    } cols[S_COUNT] = { { "kind", "kind", KANAL_TYPE_TEXT },   { "id", "id", KANAL_TYPE_INT },
-                        { "partner", "partner", KANAL_TYPE_TEXT }, { "opp", "opp", KANAL_TYPE_INT },
-                        { "seq", "event", KANAL_TYPE_INT },    { "field", "in", KANAL_TYPE_TEXT },
-                        { "text", "text", KANAL_TYPE_TEXT },   { "at", "at", KANAL_TYPE_TIME } };
+    } cols[S_COUNT] = {
+        { "kind", "kind", KANAL_TYPE_TEXT },       { "id", "id", KANAL_TYPE_INT },
+        { "partner", "partner", KANAL_TYPE_TEXT }, { "opp", "opp", KANAL_TYPE_INT },
+        { "seq", "event", KANAL_TYPE_INT },        { "field", "in", KANAL_TYPE_TEXT },
+        { "text", "text", KANAL_TYPE_TEXT },       { "at", "at", KANAL_TYPE_TIME }
+    };
     for (size_t i = 0; i < S_COUNT && !rc; i++)
         if (kanal_table_add_column(t, cols[i].name, cols[i].type, cols[i].label))
             rc = kanal_error_nomem(err);

@@ -297,8 +297,8 @@ int kanal_user_edit(kanal *k, const char *id, const kanal_user_change *ch, bool 
             kanal_buf have = KANAL_BUF_INIT;
             for (size_t j = 0; j < u.n_roles; j++)
                 kanal_buf_printf(&have, "%s%s", j ? ", " : "", u.roles[j]);
-            rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' has no role '%s' (roles: %s)",
-                                 id, r, kanal_buf_cstr(&have));
+            rc = kanal_error_set(err, KANAL_EREFUSED, "user '%s' has no role '%s' (roles: %s)", id,
+                                 r, kanal_buf_cstr(&have));
             kanal_buf_release(&have);
             goto done;
         }
@@ -454,9 +454,10 @@ int kanal_user_misfits(kanal *k, const char *id, kanal_buf *out, kanal_error *er
             kanal_buf need = KANAL_BUF_INIT;
             for (size_t w = 0; w < wf->n_owner_roles; w++)
                 kanal_buf_printf(&need, "%s%s", w ? " or " : "", wf->owner_roles[w]);
-            kanal_buf_printf(out, "%s'%s' owns open opportunities of workflow '%s', which needs "
-                                  "the role %s: reassign them (kanal reassign --from %s --to "
-                                  "USER) or give the role back; opportunities:",
+            kanal_buf_printf(out,
+                             "%s'%s' owns open opportunities of workflow '%s', which needs "
+                             "the role %s: reassign them (kanal reassign --from %s --to "
+                             "USER) or give the role back; opportunities:",
                              out->len ? "\n" : "", id, r.workflow, kanal_buf_cstr(&need), id);
             kanal_buf_release(&need);
             last_wf = r.workflow;

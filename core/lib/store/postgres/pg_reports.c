@@ -285,21 +285,22 @@ int store_pg_report_open(store *base_, kanal_arena *a, const store_scope *sc,
               "          AND (x.voided_at IS NULL OR x.voided_at > {as_of}))"
               " FROM owned o JOIN partners p ON p.id = o.partner_id"
               " WHERE o.status = " P_OPEN " ORDER BY o.stage_entered_at, o.id";
-    static const char stale_sql[] =
-        SCOPE ", lim AS MATERIALIZED ("
-              "  SELECT value->>0 AS workflow, (value->>1)::int AS version, value->>2 AS stage,"
-              "         (value->>3)::int AS max_days FROM json_array_elements({json}::json))"
-              " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
-              "        o.stage_entered_at,"
-              "        (SELECT max(x.at) FROM activities x WHERE x.opp_id = o.id"
-              "          AND x.at <= {as_of}"
-              "          AND (x.voided_at IS NULL OR x.voided_at > {as_of}))"
-              " FROM owned o JOIN partners p ON p.id = o.partner_id"
-              " WHERE o.status = " P_OPEN
-              "   AND " EPOCH("{as_of}") " - " EPOCH("o.stage_entered_at") " >= 86400 * (1 +"
-              "     (SELECT lim.max_days FROM lim WHERE lim.workflow = o.workflow"
-              "        AND lim.version = o.version AND lim.stage = o.stage))"
-              " ORDER BY o.stage_entered_at, o.id";
+    static const char stale_sql[] = SCOPE
+        ", lim AS MATERIALIZED ("
+        "  SELECT value->>0 AS workflow, (value->>1)::int AS version, value->>2 AS stage,"
+        "         (value->>3)::int AS max_days FROM json_array_elements({json}::json))"
+        " SELECT o.id, p.name, o.owner, o.workflow, o.version, o.stage,"
+        "        o.stage_entered_at,"
+        "        (SELECT max(x.at) FROM activities x WHERE x.opp_id = o.id"
+        "          AND x.at <= {as_of}"
+        "          AND (x.voided_at IS NULL OR x.voided_at > {as_of}))"
+        " FROM owned o JOIN partners p ON p.id = o.partner_id"
+        " WHERE o.status = " P_OPEN "   AND " EPOCH("{as_of}") " - " EPOCH(
+            "o.stage_entered_at") " >= 86400 * (1 +"
+                                  "     (SELECT lim.max_days FROM lim WHERE lim.workflow = "
+                                  "o.workflow"
+                                  "        AND lim.version = o.version AND lim.stage = o.stage))"
+                                  " ORDER BY o.stage_entered_at, o.id";
     pg *s = (pg *)base_;
     char *json = NULL;
     if (limits) {

@@ -227,8 +227,8 @@ static char *fold_key(pg *s, const char *name)
 /* Schema 8 on an older database: each partner's fold key, from its name. */
 static int backfill_fold_keys(pg *s, kanal_error *err)
 {
-    PGresult *r = store_pg_run(s, "SELECT id, name FROM partners", 0, NULL, err,
-                               "migrating the schema");
+    PGresult *r =
+        store_pg_run(s, "SELECT id, name FROM partners", 0, NULL, err, "migrating the schema");
     if (!r)
         return err->code;
     int rc = KANAL_OK;
@@ -620,13 +620,12 @@ static int pg_user_insert(store *base_, const char *id, const char *name,
     return rc;
 }
 
-static int pg_user_update(store *base_, const char *id, const char *name,
-                          const char *const *roles, size_t n_roles, kanal_error *err)
+static int pg_user_update(store *base_, const char *id, const char *name, const char *const *roles,
+                          size_t n_roles, kanal_error *err)
 {
     pg *s = (pg *)base_;
     const char *p[] = { id, name };
-    int rc = run_done(s, "UPDATE users SET name = $2 WHERE id = $1", 2, p, err,
-                      "renaming a user");
+    int rc = run_done(s, "UPDATE users SET name = $2 WHERE id = $1", 2, p, err, "renaming a user");
     if (!rc)
         rc = run_done(s, "DELETE FROM user_roles WHERE user_id = $1", 1, p, err,
                       "changing a user's roles");
@@ -876,13 +875,13 @@ static int pg_partner_insert(store *base_, const kanal_partner *p, const char *n
     char *key = fold_key((pg *)base_, p->name);
     if (!key)
         return kanal_error_nomem(err);
-    const char *v[] = { p->name,  name_key, p->type,   p->owner,     p->email,
+    const char *v[] = { p->name,  name_key, p->type,   p->owner,      p->email,
                         p->phone, p->city,  p->tax_id, p->created_at, key };
     PGresult *r = store_pg_run((pg *)base_,
                                "INSERT INTO partners(id, name, name_key, type, owner, email,"
-                               " phone, city, tax_id, created_at, fold_key) VALUES ("
-                               NEXT_ID("partners") ", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                               " RETURNING id",
+                               " phone, city, tax_id, created_at, fold_key) VALUES (" NEXT_ID(
+                                   "partners") ", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                                               " RETURNING id",
                                10, v, err, "adding a partner");
     free(key);
     if (!r)
@@ -934,16 +933,16 @@ static int pg_partner_by_key(store *base_, kanal_arena *a, const char *name_key,
                          out, err);
 }
 
-static int pg_partners_by_fold(store *base_, kanal_arena *a, const char *name,
-                               kanal_partner **out, size_t *n, kanal_error *err)
+static int pg_partners_by_fold(store *base_, kanal_arena *a, const char *name, kanal_partner **out,
+                               size_t *n, kanal_error *err)
 {
     char *key = fold_key((pg *)base_, name);
     if (!key)
         return kanal_error_nomem(err);
     const char *p[] = { key };
-    PGresult *r = store_pg_run((pg *)base_,
-                               "SELECT " PARTNER_COLS " FROM partners WHERE fold_key = $1 ORDER BY id",
-                               1, p, err, "finding a partner");
+    PGresult *r = store_pg_run(
+        (pg *)base_, "SELECT " PARTNER_COLS " FROM partners WHERE fold_key = $1 ORDER BY id", 1, p,
+        err, "finding a partner");
     free(key);
     if (!r)
         return err->code;
@@ -966,9 +965,9 @@ static int pg_partner_clash(store *base_, kanal_arena *a, const char *name_key, 
         return kanal_error_nomem(err);
     num other = n64(other_than);
     const char *p[] = { name_key, key, other.s };
-    PGresult *r = store_pg_run((pg *)base_,
-                               "SELECT id, name, owner FROM kanal.partner_clash($1, $2, $3::bigint)",
-                               3, p, err, "finding a partner");
+    PGresult *r = store_pg_run(
+        (pg *)base_, "SELECT id, name, owner FROM kanal.partner_clash($1, $2, $3::bigint)", 3, p,
+        err, "finding a partner");
     free(key);
     if (!r)
         return err->code;
@@ -1000,8 +999,9 @@ static int pg_partner_update(store *base_, const kanal_partner *p, const char *n
     char *key = fold_key((pg *)base_, p->name);
     if (!key)
         return kanal_error_nomem(err);
-    const char *q[] = { p->name, name_key, p->type, p->email, p->phone, p->city, p->tax_id, v.s,
-                        key };
+    const char *q[] = {
+        p->name, name_key, p->type, p->email, p->phone, p->city, p->tax_id, v.s, key
+    };
     int rc = run_done((pg *)base_,
                       "UPDATE partners SET name = $1, name_key = $2, type = $3, email = $4,"
                       " phone = $5, city = $6, tax_id = $7, fold_key = $9 WHERE id = $8",
@@ -1332,12 +1332,11 @@ static int pg_notes_list(store *base_, kanal_arena *a, const char *owner, store_
     kanal_buf b = KANAL_BUF_INIT;
     bool oom = false;
     for (int i = 0; i < PQntuples(r); i++) {
-        store_note o = { strtoll(PQgetvalue(r, i, 0), NULL, 10),
-                         strtoll(PQgetvalue(r, i, 1), NULL, 10),
-                         store_pg_text(a, r, i, 2, &oom),
-                         store_pg_text(a, r, i, 3, &oom),
-                         store_pg_text(a, r, i, 4, &oom),
-                         store_pg_text(a, r, i, 5, &oom) };
+        store_note o = {
+            strtoll(PQgetvalue(r, i, 0), NULL, 10), strtoll(PQgetvalue(r, i, 1), NULL, 10),
+            store_pg_text(a, r, i, 2, &oom),        store_pg_text(a, r, i, 3, &oom),
+            store_pg_text(a, r, i, 4, &oom),        store_pg_text(a, r, i, 5, &oom)
+        };
         kanal_buf_add(&b, &o, sizeof o);
     }
     PQclear(r);

@@ -958,8 +958,8 @@ static int sq_user_insert(store *base_, const char *id, const char *name, const 
     return rc;
 }
 
-static int sq_user_update(store *base_, const char *id, const char *name,
-                          const char *const *roles, size_t n_roles, kanal_error *err)
+static int sq_user_update(store *base_, const char *id, const char *name, const char *const *roles,
+                          size_t n_roles, kanal_error *err)
 {
     sq *s = (sq *)base_;
     static const char sql[] = "UPDATE users SET name = ? WHERE id = ?";
@@ -1431,11 +1431,12 @@ static int sq_partners_list(store *base_, kanal_arena *a, const char *owner, con
                      "listing partners");
 }
 
-static int sq_partners_by_fold(store *base_, kanal_arena *a, const char *name,
-                               kanal_partner **out, size_t *n, kanal_error *err)
+static int sq_partners_by_fold(store *base_, kanal_arena *a, const char *name, kanal_partner **out,
+                               size_t *n, kanal_error *err)
 {
     sq *s = (sq *)base_;
-    static const char sql[] = "SELECT " PARTNER_COLS " FROM partners WHERE fold_key = ? ORDER BY id";
+    static const char sql[] =
+        "SELECT " PARTNER_COLS " FROM partners WHERE fold_key = ? ORDER BY id";
     char *key = fold_key(s, name);
     if (!key)
         return kanal_error_nomem(err);
@@ -1455,8 +1456,7 @@ static int sq_partners_by_fold(store *base_, kanal_arena *a, const char *name,
         kanal_buf_add(&b, &p, sizeof p);
     }
     done(s, st);
-    return rows_done(s, a, &b, rc, oom, sizeof(kanal_partner), out, n, err,
-                     "finding a partner");
+    return rows_done(s, a, &b, rc, oom, sizeof(kanal_partner), out, n, err, "finding a partner");
 }
 
 static int sq_partner_clash(store *base_, kanal_arena *a, const char *name_key, const char *name,
@@ -1500,8 +1500,8 @@ static int backfill_fold_keys(sq *s, kanal_error *err)
     sqlite3_stmt *rd = NULL, *wr = NULL;
     int rc = KANAL_OK;
     if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM partners", -1, &rd, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "UPDATE partners SET fold_key = ? WHERE id = ?", -1, &wr,
-                           NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(s->db, "UPDATE partners SET fold_key = ? WHERE id = ?", -1, &wr, NULL) !=
+            SQLITE_OK) {
         rc = db_fail(s, err, "migrating the schema");
         goto out;
     }
