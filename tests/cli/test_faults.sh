@@ -7,6 +7,7 @@
 # sanitizer's report or a hang; and afterwards the database is either exactly
 # as before the command or exactly as after it, never in between, and `kanal
 # doctor` finds it sound. SQLite only (PostgreSQL's writes are the server's).
+# Steps: opp new, log, done, set, lose, note --next, import, workflow apply.
 # KANAL_RELIABILITY_LONG=1 tries every N; the quick run every 3rd (and the last).
 . "$KANAL_SOURCE_DIR/tests/cli/lifecycle.sh"
 
@@ -30,8 +31,8 @@ ok kanal partner add "Agencja Alfa" --type agency
 ok kanal opp new --partner "Agencja Alfa" --workflow tiny --at 2026-11-20T09:00:00Z
 ok kanal partner add "Agencja Beta" --type agency
 ok kanal opp new --partner "Agencja Beta" --workflow referral_partners --at 2026-11-20T09:00:00Z
+ok kanal log 1 call --at 2026-11-20T09:30:00Z
 cp "$KANAL_DB" base.db
-printf 'partner,type,owner\n' >/dev/null
 printf 'name,type,owner\nSklep Nowy,agency,marcin\nSklep Stary,agency,marcin\n' >import.csv
 
 runs=0 failed_runs=0
@@ -92,7 +93,8 @@ try "opp new" opp new --partner "Agencja Alfa" --workflow referral_partners --at
 try "log" log 1 call --note "Dzwoniłem" --at 2026-11-20T10:00:00Z
 try "done" done 2 first_contact --at 2026-11-20T10:00:00Z
 try "set" set 2 cooperation_form=referral --at 2026-11-20T10:00:00Z
-try "advance" log 1 call --at 2026-11-20T10:00:00Z
+try "lose" lose 1 --reason no_interest --at 2026-11-20T10:00:00Z
+try "note" note 2 "Oddzwonić" --next 2026-12-01 --at 2026-11-20T10:00:00Z
 try "import" import csv partners import.csv --as manny
 try "workflow apply" workflow apply "$WF/wholesale.yaml" --as admin
 echo "faults: $runs runs with a failing disk, $failed_runs refused cleanly, the rest durable before the fault; lost or half-applied: 0 (or each reported above)" >&2
