@@ -158,8 +158,10 @@ int cli_dispatch(cli *c, int argc, char **argv)
     const cli_cmd *cmd = NULL;
     int rc = 0;
     a.pos = calloc((size_t)argc + 1, sizeof *a.pos);
-    if (!a.pos)
+    if (!a.pos) {
+        fputs("kanal: error: out of memory\n", c->err);
         return 5;
+    }
     for (int i = 0; i < CLI_MAX_OPTS; i++)
         a.vals[i] = NULL;
 

@@ -161,6 +161,13 @@ int cli_fail(cli *c, const kanal_error *err)
     /* the place, unless the message names it already (a rules error does) */
     if (err->where[0] && !strstr(err->message, err->where))
         fprintf(c->err, "%s: ", cli_safe(c, err->where));
+    /* a failure the library did not word is still a failure, never exit 0 */
+    if (err->code == KANAL_OK || !err->message[0]) {
+        fprintf(c->err, "internal error: a command failed without saying why (%s); nothing of it "
+                        "was kept\n",
+                err->message[0] ? cli_safe(c, err->message) : "no message");
+        return 5;
+    }
     fprintf(c->err, "%s\n", cli_error_text(c, err));
     if (c->verbose && c->k && kanal_rules_trace(c->k)[0]) {
         kanal_buf b = KANAL_BUF_INIT;

@@ -74,6 +74,8 @@ typedef struct kanal_folder kanal_folder;
 kanal_folder *kanal_folder_new(void);
 void kanal_folder_free(kanal_folder *f);
 char *kanal_fold(kanal_folder *f, const char *s);
+/* Whether s is plain ASCII (kanal_fold needs no folder for it). */
+bool kanal_ascii(const char *s);
 /* Whether every word of folded_words (folded, one space between) is in hay, folded. */
 bool kanal_fold_contains(kanal_folder *f, const char *hay, const char *folded_words);
 /* The same, for a hay folded already. */

@@ -61,6 +61,14 @@ static void put_squeezed(kanal_buf *b, const char *s, size_t len)
     }
 }
 
+bool kanal_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
 char *kanal_fold(kanal_folder *f, const char *s)
 {
     size_t len = strlen(s);

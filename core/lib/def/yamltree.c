@@ -250,6 +250,11 @@ ynode *def_ytree_parse(kanal_arena *a, const char *text, size_t len, const char 
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
             failed = true;
+            if (parser.error == YAML_MEMORY_ERROR) {
+                /* not the file's fault: said as such, never as a syntax error */
+                d->oom = true;
+                break;
+            }
             int line = (int)parser.problem_mark.line + 1;
             int col = (int)parser.problem_mark.column + 1;
             if (parser.context && parser.problem_mark.index >= len) {

@@ -56,6 +56,8 @@ static int known_partner_types(kanal *k, kanal_arena *a, const char ***types, si
                 seen |= strcmp(((const char **)(void *)b.data)[x], type) == 0;
             if (!seen) {
                 kanal_buf_add(&b, &type, sizeof type);
+                if (b.oom) /* what b holds is not the n types counted */
+                    return kanal_buf_release(&b), kanal_error_nomem(err);
                 (*n)++;
             }
         }

@@ -78,6 +78,9 @@ struct kanal_plugins {
 
 /* ---- the host table ----------------------------------------------------------------- */
 
+/* A plugin's problem when even its words cannot be kept: never freed. */
+static char out_of_memory[] = "out of memory";
+
 static int h_init_fail(kanal_plugin *p, const char *fmt, ...)
 {
     if (!p->problem) {
@@ -87,6 +90,8 @@ static int h_init_fail(kanal_plugin *p, const char *fmt, ...)
         vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
         p->problem = kanal_strdup(msg);
+        if (!p->problem)
+            p->problem = out_of_memory;
     }
     return -1;
 }
@@ -387,7 +392,8 @@ static void plugin_free(kanal_plugin *pl)
     if (pl->handle)
         dlclose(pl->handle);
     free(pl->file);
-    free(pl->problem);
+    if (pl->problem != out_of_memory)
+        free(pl->problem);
     free(pl->name);
     free(pl->version);
     free(pl->summary);
@@ -464,6 +470,12 @@ static void load_one(kanal_plugins *p, kanal_plugin *pl)
     pl->info.name = pl->name;
     pl->info.version = pl->version;
     pl->info.summary = pl->summary;
+    if (!pl->name || !pl->version || !pl->summary) {
+        h_init_fail(pl, "out of memory");
+        pl->decl = NULL; /* not initialised: no fini */
+        unload(pl);
+        return;
+    }
     unsigned want_major = d->abi >> 16, want_minor = d->abi & 0xffff;
     if (want_major != KANAL_PLUGIN_ABI_MAJOR || want_minor > KANAL_PLUGIN_ABI_MINOR) {
         h_init_fail(pl, "it was built for plugin ABI %u.%u; this Kanal offers %d.%d", want_major,

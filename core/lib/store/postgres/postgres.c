@@ -217,6 +217,9 @@ static int inspect(pg *s, bool *ours, bool *other, kanal_error *err)
 /* A partner's name folded, for its fold_key (caller frees); NULL when out of memory. */
 static char *fold_key(pg *s, const char *name)
 {
+    /* plain ASCII needs no transliterator: ICU is loaded only for names that do */
+    if (kanal_ascii(name ? name : ""))
+        return kanal_fold(NULL, name ? name : "");
     if (!s->folder_tried) {
         s->folder_tried = true;
         s->folder = kanal_folder_new();

@@ -258,8 +258,34 @@ static const char *const migrations[][4] = {
 
 /* ---- errors and statements ------------------------------------------------ */
 
+/*
+** A value SQLite could not take (out of memory while copying it): the
+** statement must not run with a NULL in its place, answering a question no
+** one asked. Set by bind_text, cleared by prep; sq_step and db_fail read it.
+*/
+static _Thread_local bool bind_failed;
+
+/*
+** SQLite rolls a whole transaction back by itself after some errors (out of
+** memory, a full disk, an I/O error). What follows must not run outside it,
+** each statement committing on its own: from then on every statement, savepoint
+** and commit of the transaction fails, until the caller rolls it back.
+*/
+static int lost_txn(sq *s, kanal_error *err)
+{
+    if (s->depth > 0 && sqlite3_get_autocommit(s->db))
+        return kanal_error_set(err, KANAL_ESTORAGE,
+                               "the database rolled this command back after an error (out of "
+                               "memory, a full disk or an I/O error): nothing of it was kept");
+    return KANAL_OK;
+}
+
 static int db_fail(sq *s, kanal_error *err, const char *doing)
 {
+    if (bind_failed) {
+        bind_failed = false;
+        return kanal_error_nomem(err);
+    }
     int code = sqlite3_extended_errcode(s->db);
     if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
         return kanal_error_set(err, KANAL_ESTORAGE,
@@ -284,6 +310,9 @@ static int db_fail(sq *s, kanal_error *err, const char *doing)
 /* A prepared statement for sql (a string literal: cached by its address). */
 static sqlite3_stmt *prep(sq *s, const char *sql, kanal_error *err)
 {
+    bind_failed = false;
+    if (lost_txn(s, err))
+        return NULL;
     for (size_t i = 0; i < s->n_cache; i++) {
         if (s->cache[i].sql == sql) {
             sqlite3_stmt *st = s->cache[i].st;
@@ -318,11 +347,17 @@ static void done(sq *s, sqlite3_stmt *st)
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v)
 {
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
+    int rc = v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+    if (rc != SQLITE_OK)
+        bind_failed = true;
 }
+
+/* sqlite3_step, refusing a statement whose values were not all bound. */
+static int sq_step(sqlite3_stmt *st)
+{
+    return bind_failed ? SQLITE_NOMEM : sqlite3_step(st);
+}
+#define sqlite3_step(st) sq_step(st)
 
 static const char *col_text(kanal_arena *a, sqlite3_stmt *st, int i, bool *oom)
 {
@@ -346,6 +381,9 @@ static int step_done(sq *s, sqlite3_stmt *st, kanal_error *err, const char *doin
 
 static int exec(sq *s, const char *sql, kanal_error *err, const char *doing)
 {
+    int rc = lost_txn(s, err);
+    if (rc)
+        return rc;
     if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(s, err, doing);
     return KANAL_OK;
@@ -1247,6 +1285,9 @@ static int sq_workflows_list(store *base_, kanal_arena *a, store_workflow_row **
 /* A partner's name folded, for its fold_key (caller frees); NULL when out of memory. */
 static char *fold_key(sq *s, const char *name)
 {
+    /* plain ASCII needs no transliterator: ICU is loaded only for names that do */
+    if (kanal_ascii(name ? name : ""))
+        return kanal_fold(NULL, name ? name : "");
     if (!s->folder_tried) {
         s->folder_tried = true;
         s->folder = kanal_folder_new();
