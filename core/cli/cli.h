@@ -133,10 +133,9 @@ kanal_plugins *cli_plugins(cli *c);
 void cli_plugin_warnings(cli *c);
 
 /* --next DATE of the steps that take it: when to act next, as `kanal remind`. */
-#define CLI_NEXT_OPT                                                                               \
-    {                                                                                              \
-        "next", 0, "DATE", false, "when to act next (YYYY-MM-DD), as remind"                       \
-    }
+/* clang-format off */
+#define CLI_NEXT_OPT { "next", 0, "DATE", false, "when to act next (YYYY-MM-DD), as remind" }
+/* clang-format on */
 
 /* With --next, a step and the next contact are one transaction: starts it. */
 int cli_next_begin(cli_args *a, kanal *k, kanal_error *err);
