@@ -1,11 +1,14 @@
 /*
 ** fuzz_time.c — kanal_time_parse, kanal_date_valid and kanal_date_why on any
 ** text: none may read or write out of bounds, and a time that parses must
-** format and parse back to itself.
+** format and parse back to itself. Times without a zone are local: the
+** target runs 14 hours east of UTC (Pacific/Kiritimati, where there is
+** tzdata), so that a local time near the ends of the range is tried too.
 */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kanal/datetime.h"
 #include "kanal/error.h"
@@ -14,6 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static bool zoned;
+    if (!zoned) {
+        setenv("TZ", "Pacific/Kiritimati", 1);
+        tzset();
+        zoned = true;
+    }
     if (size > 4096)
         return 0;
     char *text = malloc(size + 1);
