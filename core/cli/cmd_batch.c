@@ -12,60 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch_parse.h"
 #include "cli.h"
 
-#define MAX_WORDS 256
 /* a line, continued lines included; a note is at most 4000 bytes */
 #define BATCH_LINE_MAX (1024 * 1024)
-
-/* Splits line into words (written into buf); returns the count, or -1 with *why. */
-static int split(const char *line, char *buf, char **words, const char **why)
-{
-    int n = 0;
-    const char *p = line;
-    char *w = buf;
-    for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-            p++;
-        if (!*p || *p == '#')
-            return n;
-        if (n == MAX_WORDS) {
-            *why = "too many words on one line";
-            return -1;
-        }
-        words[n++] = w;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
-            if (*p == '\'') {
-                const char *end = strchr(p + 1, '\'');
-                if (!end) {
-                    *why = "a quote (') is not closed";
-                    return -1;
-                }
-                memcpy(w, p + 1, (size_t)(end - p - 1));
-                w += end - p - 1;
-                p = end + 1;
-            } else if (*p == '"') {
-                p++;
-                while (*p && *p != '"') {
-                    if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
-                        p++;
-                    *w++ = *p++;
-                }
-                if (*p != '"') {
-                    *why = "a quote (\") is not closed";
-                    return -1;
-                }
-                p++;
-            } else if (*p == '\\' && p[1]) {
-                *w++ = p[1];
-                p += 2;
-            } else {
-                *w++ = *p++;
-            }
-        }
-        *w++ = '\0';
-    }
-}
 
 static const cli_opt opts[] = {
     { "atomic", 0, NULL, false, "all lines in one transaction: all or nothing" },
@@ -147,14 +98,14 @@ static int run(cli *c, cli_args *a)
             kanal_buf_add(&logical, line, (size_t)len);
         }
         char *buf = malloc(logical.len + 1);
-        char *words[MAX_WORDS];
+        char *words[CLI_BATCH_MAX_WORDS];
         const char *why = NULL;
         if (!buf || logical.oom) {
             free(buf);
             rc = 5;
             break;
         }
-        int n = split(kanal_buf_cstr(&logical), buf, words, &why);
+        int n = cli_batch_split(kanal_buf_cstr(&logical), buf, words, &why);
         kanal_buf_reset(&logical);
         int lrc = 0;
         c->batch_line = start_line;

@@ -128,6 +128,12 @@ static void test_time_parse(void)
     TIME_BAD("2026-03-01T10:00:5");
     TIME_BAD("2026-03-01T10:00:00.");
     TIME_BAD("2026-03-01T10:00:00.Z");
+    /* an offset that takes the instant out of the years 1900 to 9999, where it
+       would format as a time that does not read back (found by fuzz_time) */
+    TIME_BAD("1900-01-01T00:00+02");
+    TIME_BAD("9999-12-31T23:00-02:00");
+    TIME_IS("1900-01-01T00:00-02", "1900-01-01T02:00:00Z");
+    TIME_IS("9999-12-31T23:00+02:00", "9999-12-31T21:00:00Z");
     /* not the format */
     TIME_BAD("");
     TIME_BAD("now");

@@ -94,6 +94,17 @@ void kanal_date_why(const char *text, char *why, size_t n)
         snprintf(why, n, "expected a date written YYYY-MM-DD");
 }
 
+/*
+** Whether t, an instant, is written with a year of four digits from 1900 on,
+** as parse_date reads it: a time in 1900 or 9999 with an offset, or local,
+** can fall outside, and would then format as a time that does not read back
+** (tests/fuzz/time/crashes/).
+*/
+static bool in_range(int64_t t)
+{
+    return t >= days_from_civil(1900, 1, 1) * 86400 && t < days_from_civil(10000, 1, 1) * 86400;
+}
+
 int kanal_time_parse(const char *text, int64_t *out, kanal_error *err)
 {
     const char *p = text;
@@ -141,6 +152,8 @@ int kanal_time_parse(const char *text, int64_t *out, kanal_error *err)
             goto bad;
         if (*p || oh > 14 || om > 59)
             goto bad;
+        if (!in_range(civil - sign * (oh * 3600 + om * 60)))
+            goto bad;
         *out = civil - sign * (oh * 3600 + om * 60);
         return KANAL_OK;
     }
@@ -156,7 +169,7 @@ int kanal_time_parse(const char *text, int64_t *out, kanal_error *err)
     tm.tm_sec = s;
     tm.tm_isdst = -1;
     time_t t = mktime(&tm);
-    if (t == (time_t)-1)
+    if (t == (time_t)-1 || !in_range((int64_t)t))
         goto bad;
     *out = (int64_t)t;
     return KANAL_OK;
