@@ -153,14 +153,10 @@ sound() {
     run kanal opp list --json --as admin
     expect_rc 0
     expect_json_valid
-    _o=$1
-    while [ "$_o" -le "$2" ]; do
-        if [ "$(sql "SELECT count(*) FROM opportunities WHERE id = $_o")" = 1 ]; then
-            run kanal history "$_o" --json --as admin
-            expect_rc 0
-            expect_json_valid
-        fi
-        _o=$((_o + 1))
+    for _o in $(sql "SELECT id FROM opportunities WHERE id BETWEEN $1 AND $2 ORDER BY id"); do
+        run kanal history "$_o" --json --as admin
+        expect_rc 0
+        expect_json_valid
     done
 }
 
