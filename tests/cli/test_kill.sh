@@ -17,8 +17,8 @@
 # The next run goes on from where the database says the last one stopped; a
 # last run without a kill finishes the plan. Then the same with --atomic:
 # after a kill, either the whole batch is there or nothing of it.
-# Quick by default (200 opportunities, 8 kills; 60 for --atomic, 4 kills);
-# KANAL_RELIABILITY_LONG=1: 5,000 opportunities and 60 kills, 1,000 and 10.
+# Quick by default (150 opportunities, 8 kills; 150 for --atomic, 4 kills);
+# KANAL_RELIABILITY_LONG=1: 5,000 opportunities and 60 kills, 2,000 and 12.
 # The kill moments vary with the machine's speed, the assertions do not; the
 # seed ($KANAL_TEST_SEED, default 15) is printed. No timing is asserted.
 # The figures go to stderr as a line "figures: ..." (scripts/reliability.sh).
@@ -28,7 +28,7 @@ seed=${KANAL_TEST_SEED:-15}
 if [ "${KANAL_RELIABILITY_LONG:-0}" = 1 ]; then
     nopp=5000 kills=60 anopp=2000 akills=12
 else
-    nopp=200 kills=8 anopp=200 akills=4
+    nopp=150 kills=8 anopp=150 akills=4
 fi
 echo "note: test_kill on $BACKEND: seed $seed, $nopp opportunities, $kills kills; --atomic: $anopp, $akills kills" >&2
 
@@ -196,31 +196,42 @@ heads() {
 # ---- kills, each run going on from where the last one stopped -----------------------------
 plan "$nopp" >"$T/plan.all"
 total=$(wc -l <"$T/plan.all")
-# the moments: a seeded fraction of the time the rest of the plan would take at
-# the pace seen so far, shared among the kills left (the first: up to half a second)
+# the moments: each run is killed once its output says a seeded number of
+# commands are done (on average the rest of the plan shared among the kills
+# left), and then a seeded 0-50 ms more, to fall anywhere in a command: in its
+# transaction, its commit, or between its commit and its output
 delays "$kills" 1 "$seed" >"$T/fractions"
-killed=0 runs=0 confirmed=0 lost=0 extra=0 g=0 spent=0
+delays "$kills" 0.05 $((seed + 7)) >"$T/jitters"
+# kill_at PID FILE N JITTER: SIGKILL the batch PID once FILE shows N commands done
+kill_at() {
+    while [ "$(heads "$2")" -lt "$3" ]; do
+        case $(ps -o stat= -p "$1" 2>/dev/null) in
+        "" | Z*) return ;;
+        esac
+        sleep 0.02
+    done
+    sleep "$4"
+    kill -KILL "$1" 2>/dev/null
+}
+killed=0 runs=0 confirmed=0 lost=0 extra=0 g=0
 while :; do
     runs=$((runs + 1))
     d=
-    if [ $runs -le "$kills" ]; then
+    left=$((total - g))
+    if [ $runs -le "$kills" ] && [ $left -gt 3 ]; then
         f=$(sed -n "${runs}p" "$T/fractions")
-        d=$(awk -v f="$f" -v g="$g" -v ms="$spent" -v left=$((total - g)) -v k=$((kills - runs + 1)) \
-            'BEGIN { if (g == 0 || ms == 0) printf "%.3f", f / 2; else printf "%.3f", f * left / k / (g / ms) / 1000 }')
+        d=$(awk -v f="$f" -v left=$left -v k=$((kills - runs + 1)) \
+            'BEGIN { t = 1 + int(f * 2 * left / k); if (t > left - 2) t = left - 2; print t }')
+        j=$(sed -n "${runs}p" "$T/jitters")
     fi
-    t0=$(ms)
     tail -n +$((g + 1)) "$T/plan.all" | cut -f2- >"$T/run.kanal"
     from=$(tail -n +$((g + 1)) "$T/plan.all" | sed -n '1s/	.*//p')
-    step="batch run $runs from command $((g + 1)) of $total (kill after ${d:-never} s)"
+    step="batch run $runs from command $((g + 1)) of $total (killed after ${d:-no} commands and ${j:-0} s)"
     "$KANAL_BIN" batch "$T/run.kanal" >"$T/run.out" 2>"$T/run.err" &
     pid=$!
-    if [ -n "$d" ]; then
-        sleep "$d"
-        kill -KILL $pid 2>/dev/null
-    fi
+    [ -n "$d" ] && kill_at $pid "$T/run.out" "$d" "$j"
     wait $pid 2>/dev/null
     rc=$?
-    spent=$((spent + $(ms) - t0))
     out=$(tail -3 "$T/run.out") err=$(cat "$T/run.err")
     c=$(heads "$T/run.out")
     if [ -n "$d" ] && [ $rc = 137 ]; then
