@@ -39,13 +39,27 @@ static void warn_lines(cli *c, kanal_buf *msg)
     }
 }
 
-/* Warns about roles no workflow names (a typo must not pass silently). */
-static void warn_roles(cli *c, kanal *k, const char *const *roles, size_t n)
+/* Warns about roles no workflow names (a typo must not pass silently); with
+   typos_only, only about those that look like a known role misspelt. */
+static void warn_roles(cli *c, kanal *k, const char *const *roles, size_t n, bool typos_only)
 {
     kanal_buf msg = KANAL_BUF_INIT;
     kanal_error err;
-    if (!kanal_roles_unused(k, roles, n, &msg, &err))
+    if (!kanal_roles_unused(k, roles, n, &msg, &err)) {
+        if (typos_only) {
+            /* keep the lines with a suggestion */
+            kanal_buf kept = KANAL_BUF_INIT;
+            for (char *line = msg.len ? msg.data : NULL, *nl; line; line = nl ? nl + 1 : NULL) {
+                if ((nl = strchr(line, '\n')))
+                    *nl = '\0';
+                if (strstr(line, "(did you mean"))
+                    kanal_buf_printf(&kept, "%s%s", kept.len ? "\n" : "", line);
+            }
+            kanal_buf_release(&msg);
+            msg = kept;
+        }
         warn_lines(c, &msg);
+    }
     kanal_buf_release(&msg);
 }
 
@@ -75,7 +89,7 @@ static int add_run(cli *c, cli_args *a)
     const char **list;
     int n = split_roles(&roles, 1, &buf, &list);
     if (n > 0)
-        warn_roles(c, k, list, (size_t)n);
+        warn_roles(c, k, list, (size_t)n, true);
     free(buf);
     free(list);
     return 0;
@@ -221,9 +235,9 @@ static int edit_run(cli *c, cli_args *a)
             fprintf(c->out, "user '%s': %s\n", cli_safe(c, a->pos[0]),
                     changed ? "edited" : "nothing changed");
             if (changed && ch.set_roles)
-                warn_roles(c, k, ch.roles, ch.n_roles);
+                warn_roles(c, k, ch.roles, ch.n_roles, false);
             if (changed && ch.n_add)
-                warn_roles(c, k, ch.add, ch.n_add);
+                warn_roles(c, k, ch.add, ch.n_add, false);
             /* work the new roles may not own */
             kanal_buf misfits = KANAL_BUF_INIT;
             if (changed && !kanal_user_misfits(k, a->pos[0], &misfits, &err))

@@ -555,6 +555,20 @@ int kanal_team_agenda(kanal *k, const char *owner, kanal_table **out, kanal_erro
 */
 int kanal_search(kanal *k, const char *text, kanal_table **out, kanal_error *err);
 
+/*
+** kanal doctor (a manager or an admin): checks the whole record and lists each
+** problem found (problems: check, opp, problem; none: a sound database): the
+** backend's own checks (SQLite's integrity_check and foreign_key_check; on
+** PostgreSQL constraints not validated and tables whose row-level security is
+** off or has no policies), the event log's append-only triggers, and for each
+** opportunity: events numbered 1.. without gaps and as many as it counts,
+** each a JSON object, its workflow version present, an open one's stage in
+** that version, and its status, stage, owner, version, lost reason, goals and
+** fields those a replay of its log gives. Changes nothing. *opps and *events:
+** how many were checked.
+*/
+int kanal_doctor(kanal *k, kanal_table **problems, long *opps, long *events, kanal_error *err);
+
 /* The event log of one opportunity (caller frees with kanal_opp_history_free). */
 typedef struct kanal_history {
     int64_t id;

@@ -314,6 +314,8 @@ typedef struct store_methods {
                             size_t *n, kanal_error *err);
     int (*partner_clash)(store *s, kanal_arena *a, const char *name_key, const char *name,
                          int64_t other_than, kanal_partner *out, kanal_error *err);
+    /* kanal doctor */
+    int (*check)(store *s, kanal_arena *a, store_pair **out, size_t *n, kanal_error *err);
 
     /* version 5: voiding */
     int (*activity_void)(store *s, int64_t opp, const kanal_activity *act, const char *voided_at,
@@ -852,6 +854,17 @@ static inline int store_partner_clash(store *s, kanal_arena *a, const char *name
                                       kanal_error *err)
 {
     return s->m->partner_clash(s, a, name_key, name, other_than, out, err);
+}
+
+/*
+** The backend's own checks of the database (kanal doctor): each problem found
+** as a pair of the check's name ("integrity_check", "foreign_key_check",
+** "constraint", "row_security") and what it found, in words. None: *n 0.
+*/
+static inline int store_check(store *s, kanal_arena *a, store_pair **out, size_t *n,
+                              kanal_error *err)
+{
+    return s->m->check(s, a, out, n, err);
 }
 
 /* The notes on the opportunities of owner (NULL: of all), by opportunity and seq. */

@@ -1547,6 +1547,37 @@ static int pg_event_count(store *base_, int64_t opp, int64_t *n, int64_t *max_se
     return KANAL_OK;
 }
 
+static int pg_check(store *base_, kanal_arena *a, store_pair **out, size_t *n, kanal_error *err)
+{
+    /* the server keeps its constraints always, unless one was added NOT VALID; and
+       the tables a rep reads through policies must still have them enforced */
+    static const char sql[] =
+        "SELECT 'constraint', format('constraint %s on table %s is not validated',"
+        "  conname, conrelid::regclass) FROM pg_constraint"
+        " WHERE connamespace = 'kanal'::regnamespace AND NOT convalidated"
+        " UNION ALL SELECT 'row_security', format('row-level security is off on table %s',"
+        "  c.relname) FROM pg_class c"
+        " WHERE c.relnamespace = 'kanal'::regnamespace AND c.relkind = 'r'"
+        "  AND c.relname IN ('partners', 'opportunities', 'events', 'activities', 'goals_done',"
+        "   'field_values', 'stage_visits', 'goals_waived', 'contacts')"
+        "  AND NOT c.relrowsecurity"
+        " UNION ALL SELECT 'row_security', format('table %s has no policies', c.relname)"
+        " FROM pg_class c WHERE c.relnamespace = 'kanal'::regnamespace AND c.relrowsecurity"
+        "  AND NOT EXISTS (SELECT FROM pg_policy p WHERE p.polrelid = c.oid)"
+        " ORDER BY 1, 2";
+    PGresult *r = store_pg_run((pg *)base_, sql, 0, NULL, err, "checking the database");
+    if (!r)
+        return err->code;
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    for (int i = 0; i < PQntuples(r); i++) {
+        store_pair p = { store_pg_text(a, r, i, 0, &oom), store_pg_text(a, r, i, 1, &oom) };
+        kanal_buf_add(&b, &p, sizeof p);
+    }
+    PQclear(r);
+    return store_pg_rows(a, &b, oom, sizeof(store_pair), out, n, err);
+}
+
 static int pg_log_protected(store *base_, bool *yes, kanal_error *err)
 {
     PGresult *r = store_pg_run((pg *)base_,
@@ -1880,6 +1911,7 @@ static const store_methods pg_methods = {
     .notes_list = pg_notes_list,
     .partners_by_fold = pg_partners_by_fold,
     .partner_clash = pg_partner_clash,
+    .check = pg_check,
     .user_get = pg_user_get,
     .user_set_active = pg_user_set_active,
     .count_active_with_role = pg_count_active_with_role,

@@ -2127,6 +2127,49 @@ static int sq_event_count(store *base_, int64_t opp, int64_t *n, int64_t *max_se
     return rc == SQLITE_ROW ? KANAL_OK : db_fail(s, err, "checking the event log");
 }
 
+static int sq_check(store *base_, kanal_arena *a, store_pair **out, size_t *n, kanal_error *err)
+{
+    sq *s = (sq *)base_;
+    kanal_buf b = KANAL_BUF_INIT;
+    bool oom = false;
+    int rc = SQLITE_DONE;
+    /* SQLite's own: every page, index and constraint; then the references */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(100)", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err, "checking the database");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *row = (const char *)sqlite3_column_text(st, 0);
+        if (row && strcmp(row, "ok") != 0) {
+            store_pair p = { "integrity_check", kanal_arena_strdup(a, row) };
+            oom |= !p.value;
+            kanal_buf_add(&b, &p, sizeof p);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) {
+        if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) {
+            kanal_buf_release(&b);
+            return db_fail(s, err, "checking the database");
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "row %lld of table %s names a %s row that does not exist",
+                     (long long)sqlite3_column_int64(st, 1), sqlite3_column_text(st, 0),
+                     sqlite3_column_text(st, 2));
+            store_pair p = { "foreign_key_check", kanal_arena_strdup(a, msg) };
+            oom |= !p.value;
+            kanal_buf_add(&b, &p, sizeof p);
+        }
+        sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_DONE) {
+        kanal_buf_release(&b);
+        return db_fail(s, err, "checking the database");
+    }
+    return rows_done(s, a, &b, SQLITE_DONE, oom, sizeof(store_pair), out, n, err,
+                     "checking the database");
+}
+
 static int sq_log_protected(store *base_, bool *yes, kanal_error *err)
 {
     sq *s = (sq *)base_;
@@ -2487,6 +2530,7 @@ static const store_methods sqlite_methods = {
     .notes_list = sq_notes_list,
     .partners_by_fold = sq_partners_by_fold,
     .partner_clash = sq_partner_clash,
+    .check = sq_check,
     .user_get = sq_user_get,
     .user_set_active = sq_user_set_active,
     .count_active_with_role = sq_count_active_with_role,
