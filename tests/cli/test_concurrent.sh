@@ -135,7 +135,7 @@ expect_sql "SELECT count(*) FROM opportunities o WHERE o.last_seq <>
 # the goals a log completed are there with it: every goal done has its event
 expect_sql "SELECT count(*) FROM goals_done" "$(sql "SELECT count(*) FROM events WHERE type = 'goal_done'")"
 if "$KANAL_BIN" doctor --help >/dev/null 2>&1; then
-    run kanal doctor
+    run kanal doctor --as admin
     expect_rc 0
 elif [ "$BACKEND" = sqlite ]; then
     expect_sql "PRAGMA integrity_check" ok

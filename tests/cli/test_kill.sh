@@ -136,7 +136,7 @@ echo "note: soundness checked by $([ $have_doctor = yes ] && echo 'kanal doctor'
 # sound FROM TO: (a) for the database, and every opportunity FROM..TO's history
 sound() {
     if [ $have_doctor = yes ]; then
-        run kanal doctor
+        run kanal doctor --as admin
         expect_rc 0
     fi
     if [ "$BACKEND" = sqlite ]; then
