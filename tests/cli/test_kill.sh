@@ -30,6 +30,11 @@ if [ "${KANAL_RELIABILITY_LONG:-0}" = 1 ]; then
 else
     nopp=150 kills=8 anopp=150 akills=4
 fi
+# sizes of one's own: KANAL_KILL_SIZES="OPPS KILLS ATOMIC-OPPS ATOMIC-KILLS"
+if [ -n "${KANAL_KILL_SIZES:-}" ]; then
+    set -- $KANAL_KILL_SIZES
+    nopp=$1 kills=$2 anopp=$3 akills=$4
+fi
 echo "note: test_kill on $BACKEND: seed $seed, $nopp opportunities, $kills kills; --atomic: $anopp, $akills kills" >&2
 
 # delays N MAX SEED: N seeded random delays in seconds, from 0.01 to MAX
