@@ -62,15 +62,16 @@ field() {
 }
 echo
 echo "Reliability, $(date -u +%Y-%m-%d), $(nproc 2>/dev/null || echo '?') cores, seed ${KANAL_TEST_SEED:-15}"
-printf '%-11s | %5s | %7s | %9s | %6s | %11s | %8s | %10s | %5s | %4s | %s\n' backend kills "batch" confirmed atomic "atomic kill" "conc." "succeeded" races lost result
-printf '%-11s | %5s | %7s | %9s | %6s | %11s | %8s | %10s | %5s | %4s | %s\n' "" "" commands "" commands "all/nothing" commands "" "once" "" ""
+fmt='%-10s | %5s | %9s | %9s | %9s | %9s | %10s | %9s | %6s | %4s | %s\n'
+printf "$fmt" backend kills batch confirmed "--atomic" "--atomic" concurrent succeeded races lost result
+printf "$fmt" "" "" commands "" commands kills commands "" "once" "" ""
 for b in $backends; do
     k="$logs/$b-test_kill.fig" c="$logs/$b-test_concurrent.fig"
     lost="$(field lost "$k")+$(field atomic_lost "$k")+$(field lost "$c")"
-    case "$lost" in *'?'*) ;; *) lost=$((lost)) ;; esac
+    case "$lost" in *'?'*) ;; *) lost=$(($lost)) ;; esac
     res=passed
     grep -q 'result=FAILED' "$k" "$c" && res=FAILED
-    printf '%-11s | %5s | %7s | %9s | %6s | %11s | %8s | %10s | %5s | %4s | %s\n' "$b" \
+    printf "$fmt" "$b" \
         "$(field kills "$k")" "$(field commands "$k")" "$(field confirmed "$k")" \
         "$(field atomic_commands "$k")" "$(field atomic_kills "$k")" \
         "$(field concurrent_commands "$c")" "$(field succeeded "$c")" \
