@@ -17,7 +17,7 @@
 # The next run goes on from where the database says the last one stopped; a
 # last run without a kill finishes the plan. Then the same with --atomic:
 # after a kill, either the whole batch is there or nothing of it.
-# Quick by default (150 opportunities, 8 kills; 150 for --atomic, 4 kills);
+# Quick by default (100 opportunities, 8 kills; 100 for --atomic, 4 kills);
 # KANAL_RELIABILITY_LONG=1: 5,000 opportunities and 60 kills, 2,000 and 12.
 # The kill moments vary with the machine's speed, the assertions do not; the
 # seed ($KANAL_TEST_SEED, default 15) is printed. No timing is asserted.
@@ -28,7 +28,7 @@ seed=${KANAL_TEST_SEED:-15}
 if [ "${KANAL_RELIABILITY_LONG:-0}" = 1 ]; then
     nopp=5000 kills=60 anopp=2000 akills=12
 else
-    nopp=150 kills=8 anopp=150 akills=4
+    nopp=100 kills=8 anopp=100 akills=4
 fi
 # sizes of one's own: KANAL_KILL_SIZES="OPPS KILLS ATOMIC-OPPS ATOMIC-KILLS"
 if [ -n "${KANAL_KILL_SIZES:-}" ]; then
