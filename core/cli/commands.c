@@ -6,9 +6,9 @@
 
 extern const cli_cmd cli_cmd_advance, cli_cmd_batch, cli_cmd_contact_add, cli_cmd_contact_edit,
     cli_cmd_contact_list, cli_cmd_contact_remove, cli_cmd_db_copy, cli_cmd_deal_add,
-    cli_cmd_deal_end, cli_cmd_deal_list, cli_cmd_doctor, cli_cmd_done, cli_cmd_export, cli_cmd_history,
-    cli_cmd_import, cli_cmd_init, cli_cmd_log, cli_cmd_plugin_list, cli_cmd_lose, cli_cmd_next,
-    cli_cmd_note, cli_cmd_reopen, cli_cmd_opp_list, cli_cmd_opp_new, cli_cmd_opp_show,
+    cli_cmd_deal_end, cli_cmd_deal_list, cli_cmd_doctor, cli_cmd_done, cli_cmd_export,
+    cli_cmd_history, cli_cmd_import, cli_cmd_init, cli_cmd_log, cli_cmd_plugin_list, cli_cmd_lose,
+    cli_cmd_next, cli_cmd_note, cli_cmd_reopen, cli_cmd_opp_list, cli_cmd_opp_new, cli_cmd_opp_show,
     cli_cmd_partner_add, cli_cmd_partner_edit, cli_cmd_partner_list, cli_cmd_partner_show,
     cli_cmd_reassign, cli_cmd_remind, cli_cmd_report, cli_cmd_search, cli_cmd_set,
     cli_cmd_user_activate, cli_cmd_user_add, cli_cmd_user_deactivate, cli_cmd_user_edit,

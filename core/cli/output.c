@@ -163,8 +163,9 @@ int cli_fail(cli *c, const kanal_error *err)
         fprintf(c->err, "%s: ", cli_safe(c, err->where));
     /* a failure the library did not word is still a failure, never exit 0 */
     if (err->code == KANAL_OK || !err->message[0]) {
-        fprintf(c->err, "internal error: a command failed without saying why (%s); nothing of it "
-                        "was kept\n",
+        fprintf(c->err,
+                "internal error: a command failed without saying why (%s); nothing of it "
+                "was kept\n",
                 err->message[0] ? cli_safe(c, err->message) : "no message");
         return 5;
     }

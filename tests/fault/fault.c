@@ -95,7 +95,7 @@ ssize_t write(int fd, const void *buf, size_t n)
         errno = EIO;
         return -1;
     }
-    return NEXT("write", ssize_t (*)(int, const void *, size_t))(fd, buf, n);
+    return NEXT("write", ssize_t(*)(int, const void *, size_t))(fd, buf, n);
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
@@ -104,7 +104,7 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
         errno = EIO;
         return -1;
     }
-    return NEXT("pwrite", ssize_t (*)(int, const void *, size_t, off_t))(fd, buf, n, off);
+    return NEXT("pwrite", ssize_t(*)(int, const void *, size_t, off_t))(fd, buf, n, off);
 }
 
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
@@ -113,7 +113,7 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
         errno = EIO;
         return -1;
     }
-    return NEXT("pwrite64", ssize_t (*)(int, const void *, size_t, off_t))(fd, buf, n, off);
+    return NEXT("pwrite64", ssize_t(*)(int, const void *, size_t, off_t))(fd, buf, n, off);
 }
 
 int fsync(int fd)

@@ -103,8 +103,7 @@ typedef struct replay {
 } replay;
 
 /* Replays the events (parsed: d[i]) of one opportunity; voided[i]: voided later. */
-static bool replay_log(const store_event *ev, json_t **d, const bool *voided, size_t n,
-                       replay *r)
+static bool replay_log(const store_event *ev, json_t **d, const bool *voided, size_t n, replay *r)
 {
     for (size_t i = 0; i < n; i++) {
         json_t *o = d[i];
@@ -115,9 +114,7 @@ static bool replay_log(const store_event *ev, json_t **d, const bool *voided, si
             r->status = KANAL_OPEN;
             r->version = ev[i].version;
             break;
-        case KANAL_EV_ADVANCED:
-            r->stage = str_of(o, "to");
-            break;
+        case KANAL_EV_ADVANCED: r->stage = str_of(o, "to"); break;
         case KANAL_EV_WON:
             r->status = KANAL_WON;
             r->lost_reason = NULL;
@@ -131,9 +128,7 @@ static bool replay_log(const store_event *ev, json_t **d, const bool *voided, si
             r->lost_reason = NULL;
             r->stage = str_of(o, "stage");
             break;
-        case KANAL_EV_REASSIGNED:
-            r->owner = str_of(o, "to");
-            break;
+        case KANAL_EV_REASSIGNED: r->owner = str_of(o, "to"); break;
         case KANAL_EV_MIGRATED: {
             json_t *v = json_object_get(o, "to_version");
             r->version = json_is_integer(v) ? (int)json_integer_value(v) : r->version;
@@ -155,8 +150,7 @@ static bool replay_log(const store_event *ev, json_t **d, const bool *voided, si
             }
             break;
         }
-        default:
-            break;
+        default: break;
         }
     }
     /* a field: its latest change that was not voided */
@@ -241,8 +235,8 @@ static void check_opp(doctor *d, kanal_arena *a, const store_opp_row *o, long *n
                 o->workflow, o->version);
         e = NULL;
     } else if (o->status == KANAL_OPEN && kanal_workflow_stage_index(e->wf, o->stage) < 0) {
-        problem(d, "stage", o->id, "it is open in stage '%s', which %s v%d does not have",
-                o->stage, o->workflow, o->version);
+        problem(d, "stage", o->id, "it is open in stage '%s', which %s v%d does not have", o->stage,
+                o->workflow, o->version);
     }
     if (!whole || d->rc)
         goto done;
