@@ -105,12 +105,13 @@ if ldd "$KANAL_BIN" 2>/dev/null | grep -q libasan; then
 else
     every_alloc=37
     [ -n "${KANAL_RELIABILITY_LONG:-}" ] && every_alloc=1
+    FAULT_ALLOC=${KANAL_BUILD_DIR:-build}/test-plugins/libkanalfault_alloc.so
     try_alloc() {
         flabel=$1
         shift
         cp base.db "$KANAL_DB"
         rm -f "$KANAL_DB-wal" "$KANAL_DB-shm" "$KANAL_DB-journal"
-        KANAL_FAULT=alloc:0 KANAL_FAULT_COUNT="$T/.count" LD_PRELOAD=$FAULT "$KANAL_BIN" "$@" >/dev/null 2>&1
+        KANAL_FAULT=alloc:0 KANAL_FAULT_COUNT="$T/.count" LD_PRELOAD=$FAULT_ALLOC "$KANAL_BIN" "$@" >/dev/null 2>&1
         dump >"$T/.after"
         fnum=$(cat "$T/.count")
         cp base.db "$KANAL_DB"
@@ -120,7 +121,7 @@ else
         while [ "$fidx" -le "$fnum" ]; do
             cp base.db "$KANAL_DB"
             rm -f "$KANAL_DB-wal" "$KANAL_DB-shm" "$KANAL_DB-journal"
-            KANAL_FAULT="alloc:$fidx" LD_PRELOAD=$FAULT "$KANAL_BIN" "$@" >"$T/.out" 2>"$T/.err"
+            KANAL_FAULT="alloc:$fidx" LD_PRELOAD=$FAULT_ALLOC "$KANAL_BIN" "$@" >"$T/.out" 2>"$T/.err"
             frc=$?
             alloc_runs=$((alloc_runs + 1))
             checks=$((checks + 1))

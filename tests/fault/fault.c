@@ -8,8 +8,9 @@
 ** writes how many writes and syncs (or allocations) the process made, so that
 ** a test knows the N worth trying; KANAL_FAULT_TRACE prints where an
 ** allocation failed. Only for tests: it is never linked into kanal, and the
-** allocation faults need a build without AddressSanitizer (whose allocator
-** cannot be wrapped this way).
+** allocation faults are in libkanalfault_alloc.so only (built with
+** FAULT_ALLOC), for a build without AddressSanitizer, whose allocator cannot
+** be wrapped this way; libkanalfault.so leaves allocations alone.
 */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -134,6 +135,7 @@ int fdatasync(int fd)
     return NEXT("fdatasync", int (*)(int))(fd);
 }
 
+#ifdef FAULT_ALLOC
 /* Allocations: the Nth (and only it: a program may recover from one failure) fails. */
 static int alloc_fails(void)
 {
@@ -241,3 +243,4 @@ void free(void *p)
     if (next_free)
         next_free(p);
 }
+#endif /* FAULT_ALLOC */
