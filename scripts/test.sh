@@ -2,8 +2,9 @@
 # Installs what is missing, builds with AddressSanitizer and UndefinedBehaviorSanitizer
 # in build-asan/, starts a throwaway PostgreSQL server (scripts/pg-server.sh) and
 # runs the whole suite with ctest, on SQLite and on PostgreSQL where a test
-# takes both; then runs the valgrind checks
-# on the plain build in build/. Extra arguments go to the first ctest (for instance:
+# takes both; then, on the plain build in build/, the valgrind checks and the
+# allocation faults of test_faults (AddressSanitizer's allocator cannot be
+# made to fail). Extra arguments go to the first ctest (for instance:
 # scripts/test.sh -R workflow).
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,5 +20,5 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build-asan --output-on-failure -j "$jobs" "$@"
 if [ $# -eq 0 ]; then
   scripts/setup.sh build
-  ctest --test-dir build --output-on-failure -L valgrind
+  ctest --test-dir build --output-on-failure -j "$jobs" -L 'valgrind|plain'
 fi

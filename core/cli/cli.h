@@ -137,11 +137,16 @@ void cli_plugin_warnings(cli *c);
 #define CLI_NEXT_OPT { "next", 0, "DATE", false, "when to act next (YYYY-MM-DD), as remind" }
 /* clang-format on */
 
-/* With --next, a step and the next contact are one transaction: starts it. */
-int cli_next_begin(cli_args *a, kanal *k, kanal_error *err);
-/* Ends what cli_next_begin started: sets the next contact after the step (rc 0),
-   or undoes the step; returns 0 or what failed (err). */
-int cli_next_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err);
+/* A step, its --next contact and the reading back of what it stored are one
+   transaction, so that a command that fails (even while reading back what it
+   is to print) leaves nothing: cli_step_begin starts it; cli_step_end sets the
+   next contact after the step (rc 0; a is NULL for a command without --next), or undoes the step and returns what
+   failed (err); cli_step_commit commits, or undoes and reports what failed
+   (its exit code); cli_step_fail undoes and reports err. */
+int cli_step_begin(kanal *k, kanal_error *err);
+int cli_step_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err);
+int cli_step_commit(cli *c, kanal *k);
+int cli_step_fail(cli *c, kanal *k, kanal_error *err);
 
 /* The people at a partner, as `partner show` and `opp show` print them: a JSON
    array of {id, name, role, email, phone, created_at, created_by}, or lines of text

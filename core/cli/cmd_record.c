@@ -19,9 +19,11 @@ static int note_run(cli *c, cli_args *a)
     if (rc)
         return rc;
     kanal_error err;
-    if (cli_next_begin(a, k, &err) ||
-        cli_next_end(a, k, id, kanal_opp_note(k, id, a->pos[1], cli_get(a, "at"), &err), &err))
+    if (cli_step_begin(k, &err) ||
+        cli_step_end(a, k, id, kanal_opp_note(k, id, a->pos[1], cli_get(a, "at"), &err), &err))
         return cli_fail(c, &err);
+    if ((rc = cli_step_commit(c, k)))
+        return rc;
     fprintf(c->out, "opportunity %lld: noted\n", (long long)id);
     if (cli_get(a, "next"))
         fprintf(c->out, "opportunity %lld: next contact %s\n", (long long)id,
@@ -56,11 +58,17 @@ static int reopen_run(cli *c, cli_args *a)
     if (rc)
         return rc;
     kanal_error err;
-    if (kanal_opp_reopen(k, id, cli_get(a, "note"), cli_get(a, "at"), &err))
+    if (cli_step_begin(k, &err) ||
+        cli_step_end(NULL, k, id, kanal_opp_reopen(k, id, cli_get(a, "note"), cli_get(a, "at"), &err),
+                     &err))
         return cli_fail(c, &err);
     kanal_opp *o;
     if (kanal_opp_get(k, id, &o, &err))
-        return cli_fail(c, &err);
+        return cli_step_fail(c, k, &err);
+    if ((rc = cli_step_commit(c, k))) {
+        kanal_opp_free(o);
+        return rc;
+    }
     fprintf(c->out, "opportunity %lld: reopened in stage %s\n", (long long)id, o->stage);
     kanal_opp_free(o);
     return 0;

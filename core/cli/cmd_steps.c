@@ -38,12 +38,14 @@ static int done_run(cli *c, cli_args *a)
     int n = cli_all(a, "set", &sets);
     kanal_error err;
     bool already;
-    if (cli_next_begin(a, k, &err) ||
-        cli_next_end(a, k, id,
+    if (cli_step_begin(k, &err) ||
+        cli_step_end(a, k, id,
                      kanal_opp_done(k, id, a->pos[1], sets, (size_t)n, cli_get(a, "note"),
                                     cli_get(a, "at"), &already, &err),
                      &err))
         return cli_fail(c, &err);
+    if ((rc = cli_step_commit(c, k)))
+        return rc;
     if (already)
         fprintf(c->out, "opportunity %lld: %s was already done; nothing changed%s\n",
                 (long long)id, cli_safe(c, a->pos[1]), n ? " (change fields with 'kanal set')" : "");
@@ -83,8 +85,8 @@ static int set_run(cli *c, cli_args *a)
     if (rc)
         return rc;
     kanal_error err;
-    if (cli_next_begin(a, k, &err) ||
-        cli_next_end(a, k, id,
+    if (cli_step_begin(k, &err) ||
+        cli_step_end(a, k, id,
                      kanal_opp_set(k, id, (const char *const *)a->pos + 1, (size_t)a->npos - 1,
                                    cli_get(a, "at"), &err),
                      &err))
@@ -92,7 +94,11 @@ static int set_run(cli *c, cli_args *a)
     /* what was stored, in its canonical form (yes is true, 1e1 is 10), not what was typed */
     kanal_opp *o = NULL;
     if (kanal_opp_get(k, id, &o, &err))
-        return cli_fail(c, &err);
+        return cli_step_fail(c, k, &err);
+    if ((rc = cli_step_commit(c, k))) {
+        kanal_opp_free(o);
+        return rc;
+    }
     for (int i = 1; i < a->npos; i++) {
         const char *eq = strchr(a->pos[i], '=');
         char name[KANAL_ID_MAX + 2];
@@ -156,8 +162,8 @@ static int log_run(cli *c, cli_args *a)
     kanal_error err;
     kanal_log_result *r;
     r = NULL;
-    if (cli_next_begin(a, k, &err) ||
-        cli_next_end(
+    if (cli_step_begin(k, &err) ||
+        cli_step_end(
             a, k, id,
             kanal_opp_log(k, id, a->pos[1], cli_get(a, "note"), cli_get(a, "at"), &r, &err),
             &err)) {
@@ -168,7 +174,12 @@ static int log_run(cli *c, cli_args *a)
     kanal_opp *o;
     if (kanal_opp_get(k, id, &o, &err)) {
         kanal_log_result_free(r);
-        return cli_fail(c, &err);
+        return cli_step_fail(c, k, &err);
+    }
+    if ((rc = cli_step_commit(c, k))) {
+        kanal_opp_free(o);
+        kanal_log_result_free(r);
+        return rc;
     }
     const kanal_workflow *wf = o->wf;
     kanal_buf out = KANAL_BUF_INIT;
@@ -260,11 +271,15 @@ static int advance_run(cli *c, cli_args *a)
     if (rc)
         return rc;
     kanal_error err;
-    if (kanal_opp_advance(k, id, cli_get(a, "at"), &err))
+    if (cli_step_begin(k, &err) || cli_step_end(NULL, k, id, kanal_opp_advance(k, id, cli_get(a, "at"), &err), &err))
         return cli_fail(c, &err);
     kanal_opp *o;
     if (kanal_opp_get(k, id, &o, &err))
-        return cli_fail(c, &err);
+        return cli_step_fail(c, k, &err);
+    if ((rc = cli_step_commit(c, k))) {
+        kanal_opp_free(o);
+        return rc;
+    }
     fprintf(c->out, "opportunity %lld: now in stage %s (%d of %zu)\n", (long long)id, o->stage,
             o->stage_index + 1, o->wf->n_stages);
     kanal_opp_free(o);

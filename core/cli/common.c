@@ -166,23 +166,31 @@ void cli_print_hints(cli *c)
     }
 }
 
-int cli_next_begin(cli_args *a, kanal *k, kanal_error *err)
+int cli_step_begin(kanal *k, kanal_error *err)
 {
-    return cli_get(a, "next") ? kanal_begin(k, err) : KANAL_OK;
+    return kanal_begin(k, err);
 }
 
-int cli_next_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err)
+int cli_step_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err)
 {
-    const char *next = cli_get(a, "next");
-    if (!next)
-        return rc;
-    if (!rc)
+    const char *next = a ? cli_get(a, "next") : NULL;
+    if (!rc && next)
         rc = kanal_opp_remind(k, id, next, NULL, cli_get(a, "at"), err);
-    if (rc) {
+    if (rc)
         kanal_rollback(k);
-        return rc;
-    }
-    return kanal_commit(k, err);
+    return rc;
+}
+
+int cli_step_commit(cli *c, kanal *k)
+{
+    kanal_error err;
+    return kanal_commit(k, &err) ? cli_fail(c, &err) : 0;
+}
+
+int cli_step_fail(cli *c, kanal *k, kanal_error *err)
+{
+    kanal_rollback(k);
+    return cli_fail(c, err);
 }
 
 void cli_json_contacts(kanal_json *j, const kanal_contact *cs, size_t n)

@@ -7,7 +7,12 @@
 ** from the opening of the database on fail, and only it. KANAL_FAULT_COUNT=FILE
 ** writes how many writes and syncs (or allocations) the process made, so that
 ** a test knows the N worth trying; KANAL_FAULT_TRACE prints where an
-** allocation failed. Only for tests: it is never linked into kanal, and the
+** allocation failed. KANAL_FAULT=sqlite:N makes the Nth call into SQLite
+** that can fail (prepare, step, exec, bind), counted from the opening of the
+** database, return an error as SQLite would: SQLITE_IOERR from prepare, step
+** and exec, SQLITE_NOMEM from a bind; only that one call fails, and
+** sqlite3_errmsg and sqlite3_extended_errcode say so until the next call.
+** Only for tests: it is never linked into kanal, and the
 ** allocation faults are in libkanalfault_alloc.so only (built with
 ** FAULT_ALLOC), for a build without AddressSanitizer, whose allocator cannot
 ** be wrapped this way; libkanalfault.so leaves allocations alone.
@@ -28,6 +33,7 @@ static int alloc_mode; /* KANAL_FAULT=alloc:N: the Nth allocation fails, counted
                           opening of the database (before it, glibc's own lookups of the
                           login, which do not survive a failed allocation, would be hit) */
 static int armed;
+static int sqlite_mode; /* KANAL_FAULT=sqlite:N */
 
 __attribute__((constructor)) static void fault_init(void)
 {
@@ -38,7 +44,11 @@ __attribute__((constructor)) static void fault_init(void)
         fail_at = strtol(f + 6, NULL, 10);
         alloc_mode = 1;
     }
-    armed = !alloc_mode;
+    if (f && strncmp(f, "sqlite:", 7) == 0) {
+        fail_at = strtol(f + 7, NULL, 10);
+        sqlite_mode = 1;
+    }
+    armed = !alloc_mode && !sqlite_mode;
 }
 
 /* The database is being opened: allocations count from here. */
@@ -82,7 +92,7 @@ static int is_db(int fd)
 /* Counts a write or sync of a database file; true when it must fail. */
 static int must_fail(int fd)
 {
-    if (alloc_mode || !is_db(fd))
+    if (alloc_mode || sqlite_mode || !is_db(fd))
         return 0;
     seen++;
     return fail_at > 0 && seen >= fail_at;
@@ -133,6 +143,150 @@ int fdatasync(int fd)
         return -1;
     }
     return NEXT("fdatasync", int (*)(int))(fd);
+}
+
+/* ---- calls into SQLite (KANAL_FAULT=sqlite:N) ---------------------------------------------- */
+#define SQLITE_NOMEM_ 7
+#define SQLITE_IOERR_ 10
+static const void *injected_db; /* the connection whose last call was made to fail */
+static int injected_code;
+
+/* The real call, with SQLite's own nested calls passed through. */
+#define CALL(type, expr)                                                                        \
+    do {                                                                                        \
+        inside++;                                                                               \
+        type r_ = expr;                                                                         \
+        inside--;                                                                               \
+        return r_;                                                                              \
+    } while (0)
+
+/* the connection of a statement (SQLite's own function: kanal has it loaded) */
+static void *db_of(void *stmt)
+{
+    return stmt ? NEXT("sqlite3_db_handle", void *(*)(void *))(stmt) : NULL;
+}
+
+/* Counts a call of db's; true when it must fail (and then what it returns). */
+static int inside; /* in a call into SQLite: the calls SQLite makes of its own are not kanal's */
+
+static int sqlite_fails(const void *db, int code)
+{
+    if (inside)
+        return 0;
+    injected_db = NULL;
+    if (!sqlite_mode || !armed)
+        return 0;
+    if (++seen != fail_at)
+        return 0;
+    injected_db = db;
+    injected_code = code;
+    if (getenv("KANAL_FAULT_TRACE")) {
+        void *frames[32];
+        backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
+    }
+    return 1;
+}
+
+int sqlite3_prepare_v2(void *db, const char *sql, int n, void **stmt, const char **tail);
+int sqlite3_prepare_v2(void *db, const char *sql, int n, void **stmt, const char **tail)
+{
+    if (sqlite_fails(db, SQLITE_IOERR_)) {
+        *stmt = NULL;
+        return SQLITE_IOERR_;
+    }
+    CALL(int, NEXT("sqlite3_prepare_v2", int (*)(void *, const char *, int, void **, const char **))(
+        db, sql, n, stmt, tail));
+}
+
+int sqlite3_prepare_v3(void *db, const char *sql, int n, unsigned flags, void **stmt,
+                       const char **tail);
+int sqlite3_prepare_v3(void *db, const char *sql, int n, unsigned flags, void **stmt,
+                       const char **tail)
+{
+    if (sqlite_fails(db, SQLITE_IOERR_)) {
+        *stmt = NULL;
+        return SQLITE_IOERR_;
+    }
+    CALL(int, NEXT("sqlite3_prepare_v3",
+                int (*)(void *, const char *, int, unsigned, void **, const char **))(
+        db, sql, n, flags, stmt, tail));
+}
+
+int sqlite3_step(void *stmt);
+int sqlite3_step(void *stmt)
+{
+    if (sqlite_fails(db_of(stmt), SQLITE_IOERR_))
+        return SQLITE_IOERR_;
+    CALL(int, NEXT("sqlite3_step", int (*)(void *))(stmt));
+}
+
+int sqlite3_exec(void *db, const char *sql, void *cb, void *arg, char **errmsg);
+int sqlite3_exec(void *db, const char *sql, void *cb, void *arg, char **errmsg)
+{
+    if (sqlite_fails(db, SQLITE_IOERR_)) {
+        if (errmsg)
+            *errmsg = NULL;
+        return SQLITE_IOERR_;
+    }
+    CALL(int, NEXT("sqlite3_exec", int (*)(void *, const char *, void *, void *, char **))(
+        db, sql, cb, arg, errmsg));
+}
+
+#define BIND_FAULT(stmt)                                                                        \
+    do {                                                                                        \
+        if (sqlite_fails(db_of(stmt), SQLITE_NOMEM_))                \
+            return SQLITE_NOMEM_;                                                               \
+    } while (0)
+
+int sqlite3_bind_int(void *stmt, int i, int v);
+int sqlite3_bind_int(void *stmt, int i, int v)
+{
+    BIND_FAULT(stmt);
+    CALL(int, NEXT("sqlite3_bind_int", int (*)(void *, int, int))(stmt, i, v));
+}
+
+int sqlite3_bind_int64(void *stmt, int i, long long v);
+int sqlite3_bind_int64(void *stmt, int i, long long v)
+{
+    BIND_FAULT(stmt);
+    CALL(int, NEXT("sqlite3_bind_int64", int (*)(void *, int, long long))(stmt, i, v));
+}
+
+int sqlite3_bind_text(void *stmt, int i, const char *v, int n, void (*del)(void *));
+int sqlite3_bind_text(void *stmt, int i, const char *v, int n, void (*del)(void *))
+{
+    if (sqlite_fails(db_of(stmt), SQLITE_NOMEM_)) {
+        /* SQLite frees what it was given to keep, even when the bind fails */
+        if (del && del != (void (*)(void *))(-1) && del != (void (*)(void *))0)
+            del((void *)v);
+        return SQLITE_NOMEM_;
+    }
+    CALL(int, NEXT("sqlite3_bind_text", int (*)(void *, int, const char *, int, void (*)(void *)))(
+        stmt, i, v, n, del));
+}
+
+int sqlite3_bind_null(void *stmt, int i);
+int sqlite3_bind_null(void *stmt, int i)
+{
+    BIND_FAULT(stmt);
+    CALL(int, NEXT("sqlite3_bind_null", int (*)(void *, int))(stmt, i));
+}
+
+/* What went wrong, as SQLite would say it, until the connection's next call. */
+const char *sqlite3_errmsg(void *db);
+const char *sqlite3_errmsg(void *db)
+{
+    if (injected_db && injected_db == db)
+        return injected_code == SQLITE_NOMEM_ ? "out of memory" : "disk I/O error";
+    return NEXT("sqlite3_errmsg", const char *(*)(void *))(db);
+}
+
+int sqlite3_extended_errcode(void *db);
+int sqlite3_extended_errcode(void *db)
+{
+    if (injected_db && injected_db == db)
+        return injected_code;
+    return NEXT("sqlite3_extended_errcode", int (*)(void *))(db);
 }
 
 #ifdef FAULT_ALLOC

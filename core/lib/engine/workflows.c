@@ -114,6 +114,11 @@ int kanal_workflow_apply(kanal *k, const char *const *files, size_t n, kanal_dia
         goto done;
     }
     bool valid = load_all(p, files, n, diags);
+    if (!valid && diags->oom && !diags->count) {
+        /* not the files' fault */
+        rc = kanal_error_nomem(err);
+        goto done;
+    }
     if (!valid) {
         rc = kanal_error_set(err, KANAL_EINVALID, "nothing was applied: fix the errors above");
         goto done;

@@ -33,6 +33,8 @@ struct kanal_call {
     kanal_buf *rendered;     /* render()'s answers, freed after the call */
     size_t n_rendered;
     char error[KANAL_ERROR_MESSAGE_MAX];
+    kanal_error broken; /* importers: the engine failed (storage, memory): no row goes on */
+    long broken_line;
 };
 
 _Static_assert((int)KANAL_PLUGIN_TEXT == (int)KANAL_TYPE_TEXT &&
@@ -260,9 +262,15 @@ static int h_row_error(kanal_call *c, long line, const char *fmt, ...)
     return -1;
 }
 
-/* A row the engine refused: its error is the row's. */
+/* A row the engine refused: its error is the row's — unless the engine itself
+   failed (the database, memory), which is no row's fault: the import stops. */
 static int row_done(kanal_call *c, long line, int rc, const kanal_error *err)
 {
+    if (rc == KANAL_ESTORAGE || rc == KANAL_ENOMEM) {
+        c->broken = *err;
+        c->broken_line = line;
+        return h_fail(c, "%s", err->message);
+    }
     if (rc)
         return h_row_error(c, line, "%s", err->message);
     c->counts.good++;
@@ -273,6 +281,8 @@ static int h_add_partner(kanal_call *c, const kanal_partner_row *row)
 {
     if (!c->import)
         return h_fail(c, "this call imports nothing");
+    if (c->broken.code)
+        return h_fail(c, "%s", c->broken.message);
     kanal_error err;
     kanal_error_clear(&err);
     return row_done(c, row->line, c->import->add_partner(c->import->ud, row, &err), &err);
@@ -282,6 +292,8 @@ static int h_add_contact(kanal_call *c, const kanal_contact_row *row)
 {
     if (!c->import || !c->import->add_contact)
         return h_fail(c, "this call imports nothing");
+    if (c->broken.code)
+        return h_fail(c, "%s", c->broken.message);
     kanal_error err;
     kanal_error_clear(&err);
     return row_done(c, row->line, c->import->add_contact(c->import->ud, row, &err), &err);
@@ -291,6 +303,8 @@ static int h_step(kanal_call *c, const kanal_step *s)
 {
     if (!c->import)
         return h_fail(c, "this call imports nothing");
+    if (c->broken.code)
+        return h_fail(c, "%s", c->broken.message);
     kanal_error err;
     kanal_error_clear(&err);
     return row_done(c, s->line, c->import->step(c->import->ud, s, &err), &err);
@@ -733,8 +747,13 @@ int plugins_import(kanal_plugins *p, const char *format, const kanal_import_args
     kanal_call call = { .plugin = cap->plugin, .import = host, .diags = diags, .file = file };
     kanal_import_fn fn;
     memcpy(&fn, &cap->fn, sizeof fn);
+    kanal_error_clear(&call.broken);
     int failed = fn(&call, args) != 0;
     *counts = call.counts;
+    if (call.broken.code)
+        return kanal_error_set(err, call.broken.code, "%s:%ld: %s; nothing was imported",
+                               file ? file : "-",
+                               call.broken_line, call.broken.message);
     if (failed)
         return kanal_error_set(err, KANAL_EINVALID, "%s", call.error[0] ? call.error
                                                                         : "the import failed");

@@ -359,6 +359,17 @@ static int sq_step(sqlite3_stmt *st)
 }
 #define sqlite3_step(st) sq_step(st)
 
+/* Every value bound is checked the same way: a failed bind fails the statement. */
+static int bound(int rc)
+{
+    if (rc != SQLITE_OK)
+        bind_failed = true;
+    return rc;
+}
+#define sqlite3_bind_int(st, i, v) bound((sqlite3_bind_int)(st, i, v))
+#define sqlite3_bind_int64(st, i, v) bound((sqlite3_bind_int64)(st, i, v))
+#define sqlite3_bind_null(st, i) bound((sqlite3_bind_null)(st, i))
+
 static const char *col_text(kanal_arena *a, sqlite3_stmt *st, int i, bool *oom)
 {
     const unsigned char *v = sqlite3_column_text(st, i);
