@@ -242,4 +242,20 @@ $WARN"
 run kanal export csv events --as admin
 expect_rc 0
 
+# ---- what a killed init, copy or export left beside its target -------------------------------------
+# (a file written under a name of its own and renamed into place: a kill leaves that name behind)
+dead=$(sh -c 'echo $$') # a process that has ended
+mkdir left
+touch -d '5 minutes ago' "left/.new.db.kanal-init-$dead-0" "left/.new.db.kanal-init-$dead-0-journal" \
+    "left/.out.csv.kanal-$dead-0" "left/.other.db.kanal-init-$dead-0"
+touch "left/.new.db.kanal-init-$dead-1" # under a minute old: perhaps still being written
+touch -d '5 minutes ago' "left/.new.db.kanal-init-$$-0" # its process runs
+ok kanal init --admin admin --db left/new.db
+ok kanal export csv opportunities --db left/new.db --as admin -o left/out.csv
+checks=$((checks + 1))
+left=$(cd left && ls -A | LC_ALL=C sort | tr '\n' ' ')
+[ "$left" = ".new.db.kanal-init-$$-0 .new.db.kanal-init-$dead-1 .other.db.kanal-init-$dead-0 new.db out.csv " ] ||
+    fail "what a killed init or export left: want only the live, the new and the other's kept; have: $left"
+rm -rf left
+
 finish

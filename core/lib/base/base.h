@@ -35,6 +35,12 @@ char *kanal_arena_strndup(kanal_arena *a, const char *s, size_t len);
    Returns 0, or errno. */
 int kanal_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* Removes what a killed process left in the folder of `path` while writing it
+   in place: the files ".NAME<infix>PID-N" (and their -wal, -shm, -journal)
+   whose process no longer runs and that are over a minute old. Returns how many
+   were removed. */
+int kanal_sweep_leftovers(const char *path, const char *infix);
+
 /*
 ** Decodes the UTF-8 sequence at s (of which n bytes may be read): returns
 ** its length (1 to 4) and sets *cp, or returns 0 when the bytes there are not

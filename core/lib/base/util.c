@@ -1,10 +1,15 @@
 /*
 ** util.c — arena, files, UTF-8, and the "did you mean" suggestion.
 */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "kanal/text.h"
@@ -87,6 +92,52 @@ char *kanal_strdup(const char *s)
 }
 
 /* ---- files ------------------------------------------------------------- */
+
+int kanal_sweep_leftovers(const char *path, const char *infix)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    char dir[4096], prefix[512];
+    int dl = slash ? snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path)
+                   : snprintf(dir, sizeof dir, ".");
+    int pl = snprintf(prefix, sizeof prefix, ".%s%s", name, infix);
+    if (dl <= 0 || (size_t)dl >= sizeof dir || pl <= 0 || (size_t)pl >= sizeof prefix)
+        return 0;
+    if (!slash || slash == path)
+        snprintf(dir, sizeof dir, "%s", slash ? "/" : ".");
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int removed = 0;
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, (size_t)pl) != 0)
+            continue;
+        /* PID-N, then nothing or -wal, -shm, -journal */
+        char *end;
+        errno = 0;
+        long pid = strtol(e->d_name + pl, &end, 10);
+        if (errno || pid <= 0 || *end != '-' || !strchr("0123456789", end[1]) || !end[1])
+            continue;
+        strtoul(end + 1, &end, 10);
+        if (*end && strcmp(end, "-wal") != 0 && strcmp(end, "-shm") != 0 &&
+            strcmp(end, "-journal") != 0)
+            continue;
+        /* its writer still runs (or may: another user's), or it is new: not ours to touch */
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char file[4608];
+        struct stat st;
+        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
+        if (lstat(file, &st) != 0 || !S_ISREG(st.st_mode) || now - st.st_mtime < 60)
+            continue;
+        if (unlink(file) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
+}
 
 int kanal_read_file(const char *path, size_t max, char **out, size_t *len)
 {

@@ -144,7 +144,9 @@ int engine_output_begin(kanal *k, const char *path, const char *input, kanal_out
     size_t dir_len = slash ? (size_t)(slash - dest) + 1 : 0;
     /* a long name gets a short temporary one: both must fit a folder entry */
     bool short_tmp = strlen(dest + dir_len) > 200;
-    /* a name no one else uses, in the same folder, so that rename is atomic */
+    /* what a killed command left beside it goes; then a name no one else uses, in the
+       same folder, so that rename is atomic */
+    kanal_sweep_leftovers(dest, ".kanal-");
     for (unsigned attempt = 0; attempt < 100; attempt++) {
         kanal_buf b = KANAL_BUF_INIT;
         kanal_buf_printf(&b, "%.*s.%s.kanal-%ld-%u", (int)dir_len, dest,

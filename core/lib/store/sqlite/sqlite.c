@@ -677,12 +677,14 @@ static int identify(const char *path, const char *real, kanal_error *err)
 ** (".NAME.kanal-init-PID-N"): the database is built there, and linked to
 ** the path only once complete (store_publish), so that an init that is
 ** interrupted leaves nothing at the path, and of two inits of one path one
-** links and the other is refused. Sets *real to the temporary name.
+** links and the other is refused. Sets *real to the temporary name. What an
+** init or a copy killed before that left beside the path is removed first.
 */
 static int create_file(sq *s, const char *path, char **real, kanal_error *err)
 {
     const char *slash = strrchr(*real, '/');
     int fd = -1, e = 0;
+    kanal_sweep_leftovers(*real, ".kanal-init-");
     char *tmp = NULL;
     for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
         kanal_buf b = KANAL_BUF_INIT;
