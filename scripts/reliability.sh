@@ -6,10 +6,17 @@
 #                                 12 times on 2,000
 #   tests/cli/test_concurrent.sh  8 processes x 300 random commands on shared
 #                                 opportunities, and 30 races of two advances
+# then, on SQLite's files:
+#   tests/cli/test_faults.sh      every write and sync failing, every call into
+#                                 SQLite failing, every 5th allocation failing,
+#                                 over nine commands (a build without ASan)
+#   scripts/fuzz.sh               each libFuzzer target for KANAL_FUZZ_SECONDS
+#                                 (default 600), two at a time
 # and prints one table of the figures. `scripts/test.sh` runs the quick variants.
 #
 #   scripts/reliability.sh [BUILD-DIR]     (default build/, built if missing)
-# KANAL_TEST_SEED changes the seed (default 15). Exit 1 if any check failed.
+# KANAL_TEST_SEED changes the seed (default 15); KANAL_FUZZ_SECONDS=0 leaves the
+# fuzzing out. Exit 1 if any check failed.
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -55,6 +62,33 @@ if command -v psql >/dev/null 2>&1; then
     fi
 fi
 
+one sqlite test_faults
+
+# the fuzz targets, two at a time (each takes one core)
+fuzz_seconds=${KANAL_FUZZ_SECONDS:-600}
+fuzz_targets=
+if [ "$fuzz_seconds" -gt 0 ]; then
+    fuzz_targets="yaml csv batch time"
+    # build once, before two runs would build at the same time
+    scripts/setup.sh --fuzz-deps >/dev/null
+    [ -f build-fuzz/CMakeCache.txt ] || CC=clang cmake -S . -B build-fuzz -DKANAL_FUZZ=ON >/dev/null
+    cmake --build build-fuzz -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+    fuzz() {
+        echo "== fuzz $1 for $fuzz_seconds s ..." >&2
+        if scripts/fuzz.sh "$1" "$fuzz_seconds" >"$logs/fuzz-$1.log" 2>&1; then
+            echo passed >"$logs/fuzz-$1.res"
+        else
+            echo FAILED >"$logs/fuzz-$1.res"
+        fi
+        echo "== fuzz $1: $(cat "$logs/fuzz-$1.res")" >&2
+    }
+    fuzz yaml & fuzz csv & wait
+    fuzz batch & fuzz time & wait
+    for t in $fuzz_targets; do
+        grep -q passed "$logs/fuzz-$t.res" || { status=1; tail -20 "$logs/fuzz-$t.log" >&2; }
+    done
+fi
+
 # field NAME FILE: the value of NAME=VALUE on the figures line
 field() {
     _v=$(sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2")
@@ -77,4 +111,21 @@ for b in $backends; do
         "$(field concurrent_commands "$c")" "$(field succeeded "$c")" \
         "$(field races_once "$c")/$(field races "$c")" "$lost" "$res"
 done
+f="$logs/sqlite-test_faults.fig"
+echo
+printf '%-36s | %7s | %7s | %4s | %s\n' "injected faults (SQLite, nine commands)" runs refused lost result
+printf '%-36s | %7s | %7s | %4s | %s\n' "writes, calls into SQLite, allocations" \
+    "$(field disk_faults "$f")+$(field sqlite_faults "$f")+$(field alloc_faults "$f")" \
+    "$(field refused "$f")" "$(field lost "$f")" "$(sed -n 's/.*result=//p' "$f")"
+if [ -n "$fuzz_targets" ]; then
+    echo
+    printf '%-8s | %12s | %8s | %6s | %s\n' target executions exec/s found result
+    for t in $fuzz_targets; do
+        line=$(grep "^fuzz_$t:" "$logs/fuzz-$t.log" | tail -1)
+        execs=$(echo "$line" | sed -n 's/^fuzz_[a-z]*: \([0-9?]*\) executions.*/\1/p')
+        rate=$(echo "$line" | sed -n 's/.*(\([0-9?]*\) exec\/s).*/\1/p')
+        found=$(grep -c 'kept .* in tests/fuzz' "$logs/fuzz-$t.log" || true)
+        printf '%-8s | %12s | %8s | %6s | %s\n' "$t" "${execs:-?}" "${rate:-?}" "$found" "$(cat "$logs/fuzz-$t.res")"
+    done
+fi
 exit $status
