@@ -140,9 +140,9 @@ void cli_plugin_warnings(cli *c);
 /* A step, its --next contact and the reading back of what it stored are one
    transaction, so that a command that fails (even while reading back what it
    is to print) leaves nothing: cli_step_begin starts it; cli_step_end sets the
-   next contact after the step (rc 0; a is NULL for a command without --next), or undoes the step and returns what
-   failed (err); cli_step_commit commits, or undoes and reports what failed
-   (its exit code); cli_step_fail undoes and reports err. */
+   next contact after the step (rc 0; a is NULL for a command without --next), or undoes the step
+   and returns what failed (err); cli_step_commit commits, or undoes and reports what failed (its
+   exit code); cli_step_fail undoes and reports err. */
 int cli_step_begin(kanal *k, kanal_error *err);
 int cli_step_end(cli_args *a, kanal *k, int64_t id, int rc, kanal_error *err);
 int cli_step_commit(cli *c, kanal *k);

@@ -59,8 +59,8 @@ static int reopen_run(cli *c, cli_args *a)
         return rc;
     kanal_error err;
     if (cli_step_begin(k, &err) ||
-        cli_step_end(NULL, k, id, kanal_opp_reopen(k, id, cli_get(a, "note"), cli_get(a, "at"), &err),
-                     &err))
+        cli_step_end(NULL, k, id,
+                     kanal_opp_reopen(k, id, cli_get(a, "note"), cli_get(a, "at"), &err), &err))
         return cli_fail(c, &err);
     kanal_opp *o;
     if (kanal_opp_get(k, id, &o, &err))

@@ -162,11 +162,10 @@ static int log_run(cli *c, cli_args *a)
     kanal_error err;
     kanal_log_result *r;
     r = NULL;
-    if (cli_step_begin(k, &err) ||
-        cli_step_end(
-            a, k, id,
-            kanal_opp_log(k, id, a->pos[1], cli_get(a, "note"), cli_get(a, "at"), &r, &err),
-            &err)) {
+    if (cli_step_begin(k, &err) || cli_step_end(a, k, id,
+                                                kanal_opp_log(k, id, a->pos[1], cli_get(a, "note"),
+                                                              cli_get(a, "at"), &r, &err),
+                                                &err)) {
         kanal_log_result_free(r);
         return cli_fail(c, &err);
     }
@@ -271,7 +270,8 @@ static int advance_run(cli *c, cli_args *a)
     if (rc)
         return rc;
     kanal_error err;
-    if (cli_step_begin(k, &err) || cli_step_end(NULL, k, id, kanal_opp_advance(k, id, cli_get(a, "at"), &err), &err))
+    if (cli_step_begin(k, &err) ||
+        cli_step_end(NULL, k, id, kanal_opp_advance(k, id, cli_get(a, "at"), &err), &err))
         return cli_fail(c, &err);
     kanal_opp *o;
     if (kanal_opp_get(k, id, &o, &err))

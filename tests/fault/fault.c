@@ -152,12 +152,12 @@ static const void *injected_db; /* the connection whose last call was made to fa
 static int injected_code;
 
 /* The real call, with SQLite's own nested calls passed through. */
-#define CALL(type, expr)                                                                        \
-    do {                                                                                        \
-        inside++;                                                                               \
-        type r_ = expr;                                                                         \
-        inside--;                                                                               \
-        return r_;                                                                              \
+#define CALL(type, expr)                                                                           \
+    do {                                                                                           \
+        inside++;                                                                                  \
+        type r_ = expr;                                                                            \
+        inside--;                                                                                  \
+        return r_;                                                                                 \
     } while (0)
 
 /* the connection of a statement (SQLite's own function: kanal has it loaded) */
@@ -194,8 +194,8 @@ int sqlite3_prepare_v2(void *db, const char *sql, int n, void **stmt, const char
         *stmt = NULL;
         return SQLITE_IOERR_;
     }
-    CALL(int, NEXT("sqlite3_prepare_v2", int (*)(void *, const char *, int, void **, const char **))(
-        db, sql, n, stmt, tail));
+    CALL(int, NEXT("sqlite3_prepare_v2", int (*)(void *, const char *, int, void **,
+                                                 const char **))(db, sql, n, stmt, tail));
 }
 
 int sqlite3_prepare_v3(void *db, const char *sql, int n, unsigned flags, void **stmt,
@@ -207,9 +207,8 @@ int sqlite3_prepare_v3(void *db, const char *sql, int n, unsigned flags, void **
         *stmt = NULL;
         return SQLITE_IOERR_;
     }
-    CALL(int, NEXT("sqlite3_prepare_v3",
-                int (*)(void *, const char *, int, unsigned, void **, const char **))(
-        db, sql, n, flags, stmt, tail));
+    CALL(int, NEXT("sqlite3_prepare_v3", int (*)(void *, const char *, int, unsigned, void **,
+                                                 const char **))(db, sql, n, flags, stmt, tail));
 }
 
 int sqlite3_step(void *stmt);
@@ -229,13 +228,13 @@ int sqlite3_exec(void *db, const char *sql, void *cb, void *arg, char **errmsg)
         return SQLITE_IOERR_;
     }
     CALL(int, NEXT("sqlite3_exec", int (*)(void *, const char *, void *, void *, char **))(
-        db, sql, cb, arg, errmsg));
+                  db, sql, cb, arg, errmsg));
 }
 
-#define BIND_FAULT(stmt)                                                                        \
-    do {                                                                                        \
-        if (sqlite_fails(db_of(stmt), SQLITE_NOMEM_))                \
-            return SQLITE_NOMEM_;                                                               \
+#define BIND_FAULT(stmt)                                                                           \
+    do {                                                                                           \
+        if (sqlite_fails(db_of(stmt), SQLITE_NOMEM_))                                              \
+            return SQLITE_NOMEM_;                                                                  \
     } while (0)
 
 int sqlite3_bind_int(void *stmt, int i, int v);
@@ -261,8 +260,8 @@ int sqlite3_bind_text(void *stmt, int i, const char *v, int n, void (*del)(void 
             del((void *)v);
         return SQLITE_NOMEM_;
     }
-    CALL(int, NEXT("sqlite3_bind_text", int (*)(void *, int, const char *, int, void (*)(void *)))(
-        stmt, i, v, n, del));
+    CALL(int, NEXT("sqlite3_bind_text",
+                   int (*)(void *, int, const char *, int, void (*)(void *)))(stmt, i, v, n, del));
 }
 
 int sqlite3_bind_null(void *stmt, int i);

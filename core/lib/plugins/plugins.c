@@ -752,8 +752,7 @@ int plugins_import(kanal_plugins *p, const char *format, const kanal_import_args
     *counts = call.counts;
     if (call.broken.code)
         return kanal_error_set(err, call.broken.code, "%s:%ld: %s; nothing was imported",
-                               file ? file : "-",
-                               call.broken_line, call.broken.message);
+                               file ? file : "-", call.broken_line, call.broken.message);
     if (failed)
         return kanal_error_set(err, KANAL_EINVALID, "%s", call.error[0] ? call.error
                                                                         : "the import failed");
