@@ -75,7 +75,7 @@ static const cli_opt edit_opts[] = {
 
 static int edit_run(cli *c, cli_args *a)
 {
-    int64_t id;
+    int64_t id = 0;
     int rc = contact_id(c, a, &id);
     if (rc)
         return rc;
@@ -146,7 +146,7 @@ static const cli_opt remove_opts[] = {
 
 static int remove_run(cli *c, cli_args *a)
 {
-    int64_t id;
+    int64_t id = 0;
     int rc = contact_id(c, a, &id);
     if (rc)
         return rc;

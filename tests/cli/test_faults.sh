@@ -4,7 +4,7 @@
 # import and workflow apply:
 #   - a disk that fails: for every write and sync the command makes to the
 #     database (its file, -wal, -journal), a run in which that one and all later
-#     ones fail with EIO;
+#     ones fail with EIO; and a disk that is full (ENOSPC), which must say so;
 #   - SQLite that fails: for every call into SQLite that can fail (prepare,
 #     step, exec, bind), a run in which that one returns an error (I/O error,
 #     or out of memory for a bind);
@@ -119,12 +119,17 @@ try() {
         # row); or 3 when a plugin could not be loaded for want of memory (with a warning)
         codes=5
         case $fmode in
-        write) runs=$((runs + 1)); [ "$frc" = 0 ] || failed_runs=$((failed_runs + 1)) ;;
+        write | full) runs=$((runs + 1)); [ "$frc" = 0 ] || failed_runs=$((failed_runs + 1)) ;;
         sqlite) sq_runs=$((sq_runs + 1)); [ "$frc" = 0 ] || sq_refused=$((sq_refused + 1)) ;;
         alloc) alloc_runs=$((alloc_runs + 1)); [ "$frc" = 0 ] || alloc_refused=$((alloc_refused + 1))
             codes="3 5" ;;
         esac
         judge "$flabel, $fmode $fidx failing" "$frc" "$codes"
+        if [ "$fmode" = full ] && [ "$frc" != 0 ]; then
+            checks=$((checks + 1))
+            grep -q "the disk is full" "$T/.err" ||
+                fail "$flabel, disk full at write $fidx: the message does not say so: $(head -c 300 "$T/.err")"
+        fi
         if [ "$fidx" -lt "$fnum" ] && [ $((fidx + fevery)) -gt "$fnum" ]; then
             fidx=$fnum
         else
@@ -146,6 +151,9 @@ steps() {
     try $mode $e "workflow apply" workflow apply "$WF/wholesale.yaml" --as admin
 }
 steps write $every
+# a full disk (ENOSPC from every write from the Nth on): said as such
+try full 1 "log, disk full" log 1 call --note "Dzwoniłem" --at 2026-11-20T10:00:00Z
+try full 1 "import, disk full" import csv partners import.csv --as manny
 sq_every=7
 [ -n "${KANAL_RELIABILITY_LONG:-}" ] && sq_every=1
 steps sqlite $sq_every

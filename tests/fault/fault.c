@@ -3,6 +3,7 @@
 ** LD_PRELOAD into kanal: KANAL_FAULT=write:N makes the Nth write or sync of a
 ** database file (NAME.db, -wal, -journal) fail with EIO, as a failing disk
 ** would; every later one fails too (a disk that failed stays failed).
+** KANAL_FAULT=full:N is the same with ENOSPC: a disk that is full.
 ** KANAL_FAULT=alloc:N makes the Nth allocation (malloc, calloc, realloc)
 ** from the opening of the database on fail, and only it. KANAL_FAULT_COUNT=FILE
 ** writes how many writes and syncs (or allocations) the process made, so that
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 static long fail_at = -1; /* -1: never */
+static int fail_errno = EIO;
 static long seen;
 static int alloc_mode; /* KANAL_FAULT=alloc:N: the Nth allocation fails, counted from the
                           opening of the database (before it, glibc's own lookups of the
@@ -40,6 +42,10 @@ __attribute__((constructor)) static void fault_init(void)
     const char *f = getenv("KANAL_FAULT");
     if (f && strncmp(f, "write:", 6) == 0)
         fail_at = strtol(f + 6, NULL, 10);
+    if (f && strncmp(f, "full:", 5) == 0) {
+        fail_at = strtol(f + 5, NULL, 10);
+        fail_errno = ENOSPC;
+    }
     if (f && strncmp(f, "alloc:", 6) == 0) {
         fail_at = strtol(f + 6, NULL, 10);
         alloc_mode = 1;
@@ -89,21 +95,28 @@ static int is_db(int fd)
     return 0;
 }
 
-/* Counts a write or sync of a database file; true when it must fail. */
-static int must_fail(int fd)
+/* Counts a write or sync of a database file; true when it must fail. A full
+   disk refuses writes, not syncs of what was written. */
+static int must_fail(int fd, int sync)
 {
-    if (alloc_mode || sqlite_mode || !is_db(fd))
+    if (alloc_mode || sqlite_mode || (sync && fail_errno == ENOSPC) || !is_db(fd))
         return 0;
     seen++;
-    return fail_at > 0 && seen >= fail_at;
+    if (fail_at <= 0 || seen < fail_at)
+        return 0;
+    if (seen == fail_at && getenv("KANAL_FAULT_TRACE")) {
+        void *frames[32];
+        backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
+    }
+    return 1;
 }
 
 #define NEXT(name, type) ((type)dlsym(RTLD_NEXT, name))
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
-    if (must_fail(fd)) {
-        errno = EIO;
+    if (must_fail(fd, 0)) {
+        errno = fail_errno;
         return -1;
     }
     return NEXT("write", ssize_t(*)(int, const void *, size_t))(fd, buf, n);
@@ -111,8 +124,8 @@ ssize_t write(int fd, const void *buf, size_t n)
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 {
-    if (must_fail(fd)) {
-        errno = EIO;
+    if (must_fail(fd, 0)) {
+        errno = fail_errno;
         return -1;
     }
     return NEXT("pwrite", ssize_t(*)(int, const void *, size_t, off_t))(fd, buf, n, off);
@@ -120,8 +133,8 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
-    if (must_fail(fd)) {
-        errno = EIO;
+    if (must_fail(fd, 0)) {
+        errno = fail_errno;
         return -1;
     }
     return NEXT("pwrite64", ssize_t(*)(int, const void *, size_t, off_t))(fd, buf, n, off);
@@ -129,8 +142,8 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 
 int fsync(int fd)
 {
-    if (must_fail(fd)) {
-        errno = EIO;
+    if (must_fail(fd, 1)) {
+        errno = fail_errno;
         return -1;
     }
     return NEXT("fsync", int (*)(int))(fd);
@@ -138,8 +151,8 @@ int fsync(int fd)
 
 int fdatasync(int fd)
 {
-    if (must_fail(fd)) {
-        errno = EIO;
+    if (must_fail(fd, 1)) {
+        errno = fail_errno;
         return -1;
     }
     return NEXT("fdatasync", int (*)(int))(fd);
