@@ -13,7 +13,9 @@
 ** database, return an error as SQLite would: SQLITE_IOERR from prepare, step
 ** and exec, SQLITE_NOMEM from a bind; only that one call fails, and
 ** sqlite3_errmsg and sqlite3_extended_errcode say so until the next call.
-** Only for tests: it is never linked into kanal, and the
+** KANAL_SQL_LOG=FILE appends to FILE the text of every statement kanal
+** prepares (not SQLite's own), each followed by a line "-- end --", for the
+** test of the reports' query plans. Only for tests: it is never linked into kanal, and the
 ** allocation faults are in libkanalfault_alloc.so only (built with
 ** FAULT_ALLOC), for a build without AddressSanitizer, whose allocator cannot
 ** be wrapped this way; libkanalfault.so leaves allocations alone.
@@ -200,9 +202,21 @@ static int sqlite_fails(const void *db, int code)
     return 1;
 }
 
+/* KANAL_SQL_LOG: the statement kanal prepares, written down. */
+static void log_sql(const char *sql, int n)
+{
+    const char *path = inside ? NULL : getenv("KANAL_SQL_LOG");
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (!f)
+        return;
+    fprintf(f, "%.*s\n-- end --\n", n < 0 ? (int)strlen(sql) : n, sql);
+    fclose(f);
+}
+
 int sqlite3_prepare_v2(void *db, const char *sql, int n, void **stmt, const char **tail);
 int sqlite3_prepare_v2(void *db, const char *sql, int n, void **stmt, const char **tail)
 {
+    log_sql(sql, n);
     if (sqlite_fails(db, SQLITE_IOERR_)) {
         *stmt = NULL;
         return SQLITE_IOERR_;
@@ -216,6 +230,7 @@ int sqlite3_prepare_v3(void *db, const char *sql, int n, unsigned flags, void **
 int sqlite3_prepare_v3(void *db, const char *sql, int n, unsigned flags, void **stmt,
                        const char **tail)
 {
+    log_sql(sql, n);
     if (sqlite_fails(db, SQLITE_IOERR_)) {
         *stmt = NULL;
         return SQLITE_IOERR_;
