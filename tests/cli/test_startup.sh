@@ -1,7 +1,8 @@
 #!/bin/sh
 # The start-up path of a command on SQLite is short: it loads neither
 # PostgreSQL's client library (and the TLS, Kerberos and LDAP libraries it
-# brings), which only a postgresql:// location needs, nor any plugin once
+# brings), which only a postgresql:// location needs, nor ICU (and the C++
+# runtime), which only a text that is not ASCII needs, nor any plugin once
 # Kanal knows that none listens. glibc's loader names every object it loads
 # (LD_DEBUG=files); elsewhere the test says so and passes.
 . "$KANAL_SOURCE_DIR/tests/cli/lib.sh"
@@ -37,8 +38,19 @@ case "$objs" in *libsqlite3*) ;; *) fail "LD_DEBUG=files names no libsqlite3: $o
 expect_not_loaded libpq "$objs"
 # a write command, after the first one learnt that no plugin listens
 expect_not_loaded /plugins/ "$objs"
+expect_not_loaded libicu "$objs"
 objs=$(loaded "$KANAL_BIN" opp list)
 expect_not_loaded libpq "$objs"
+expect_not_loaded libicu "$objs"
+# ICU when a text is not ASCII, and then it folds as before: "Łódź" is found as "lodz"
+ok kanal partner add "Hurtownia Łódź" --type wholesaler
+objs=$(loaded "$KANAL_BIN" search lodz)
+checks=$((checks + 1))
+case "$objs" in *libicui18n*) ;; *) fail "a search among names that are not ASCII did not load ICU: $objs" ;; esac
+ok kanal search lodz
+expect_out_has "Hurtownia Łódź"
+ok kanal search "ŁÓDŹ"
+expect_out_has "Hurtownia Łódź"
 # a plugin's format still loads the plugins
 objs=$(loaded "$KANAL_BIN" opp list --format csv)
 checks=$((checks + 1))
