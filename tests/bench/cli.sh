@@ -41,6 +41,9 @@ cache=${KANAL_BENCH_CACHE:-$work/cache}
 mkdir -p "$cache"
 base=$cache/cli-$opps-$key.db
 export KANAL_USER=admin KANAL_NOW=2026-03-31T17:00:00Z NO_COLOR=1
+# Kanal's cache (which plugins listen) in the run's folder, out of $HOME: the
+# preparing commands warm it, as a person's first command does
+export XDG_CACHE_HOME=$work/xdg-cache
 unset KANAL_PLUGIN_PATH || true
 if [ ! -f "$base" ]; then
   say "making a database of $opps opportunities ($rows history rows; kept as $base)"
