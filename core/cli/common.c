@@ -137,8 +137,29 @@ kanal_plugins *cli_plugins(cli *c)
         snprintf(exe, sizeof exe, ".");
     snprintf(dir, sizeof dir, "%s/plugins", exe);
     kanal_error err;
-    if (kanal_plugins_new(&c->plugins, dir, getenv("KANAL_PLUGIN_PATH"), &err))
+    if (kanal_plugins_new(&c->plugins, dir, getenv("KANAL_PLUGIN_PATH"), &err)) {
         c->plugins = NULL;
+        return NULL;
+    }
+    /* Whether any plugin listens, remembered in the user's cache folder: one file a set of
+       plugin folders (FNV-1a of their names), so that two sets do not take turns at one file. */
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    const char *path = getenv("KANAL_PLUGIN_PATH");
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *s = dir; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (const char *s = path ? path : ""; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    char cache[4300];
+    int len = -1;
+    if (xdg && xdg[0] == '/')
+        len = snprintf(cache, sizeof cache, "%s/kanal/plugins-%016llx", xdg, (unsigned long long)h);
+    else if (home && home[0] == '/')
+        len = snprintf(cache, sizeof cache, "%s/.cache/kanal/plugins-%016llx", home,
+                       (unsigned long long)h);
+    if (len > 0 && (size_t)len < sizeof cache)
+        kanal_plugins_set_cache(c->plugins, cache, &err); /* without it, they load every time */
     return c->plugins;
 }
 

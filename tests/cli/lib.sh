@@ -17,6 +17,8 @@ cd "$T"
 export NO_COLOR=1
 export KANAL_DB="$T/kanal.db"
 unset KANAL_USER KANAL_PLUGIN_PATH KANAL_NOW 2>/dev/null || true
+# what Kanal caches (which plugins listen) stays in the test's folder, out of $HOME
+export XDG_CACHE_HOME="$T/.cache"
 # the operating-system login that runs the tests: Kanal records it on every event
 LOGIN=$(id -un)
 # KANAL_TEST_BACKEND=postgresql: the same test on a fresh PostgreSQL database of

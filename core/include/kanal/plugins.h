@@ -26,6 +26,19 @@ int kanal_plugins_new(kanal_plugins **out, const char *builtin_dir, const char *
 void kanal_plugins_free(kanal_plugins *p);
 
 /*
+** Remembers in the file `path` (copied; NULL forgets it) whether any plugin
+** provides a listener, so that a command whose events no plugin hears loads
+** no plugin at all. The answer is kept with the identity of every plugin
+** file (path, device, inode, size, modification and change times) and of
+** this Kanal: a plugin added, removed, replaced or rebuilt is seen by the
+** next command, which loads them all and writes the file again. It assumes
+** that a plugin provides the same things whenever it loads. The file and its
+** folder are made when missing; a cache that cannot be read or written only
+** means the plugins load every time. KANAL_ENOMEM.
+*/
+int kanal_plugins_set_cache(kanal_plugins *p, const char *path, kanal_error *err);
+
+/*
 ** Loads every plugin (once). A plugin that cannot load is skipped and kept
 ** with its reason; it never stops the others.
 */

@@ -72,9 +72,11 @@ char *kanal_utf8_fold(const char *s);
 /*
 ** Text as people compare it when they search (fold.c): without accents and
 ** marks, in one case, runs of blanks as one space ("Łódź  Hurt": "lodz hurt").
-** A folder is built once (NULL when ICU cannot make one) and freed with
-** kanal_folder_free; kanal_fold returns a copy the caller frees, NULL when out
-** of memory. With a NULL folder, only case and blanks are folded.
+** A folder is built once (NULL when out of memory) and freed with
+** kanal_folder_free; ICU, and the folder's transliterator, are loaded on the
+** first text that is not ASCII. kanal_fold returns a copy the caller frees,
+** NULL when out of memory or when a text that is not ASCII finds no ICU.
+** With a NULL folder, only case and blanks are folded.
 */
 typedef struct kanal_folder kanal_folder;
 kanal_folder *kanal_folder_new(void);

@@ -7,41 +7,125 @@
 ** letters that no decomposition takes apart (ł, ø, đ, ß, æ), and its case
 ** folding every script's cases. A transliterator takes a moment to build,
 ** so a folder is made once and kept by whoever folds many strings.
+**
+** ICU is loaded on the first fold of a text that is not ASCII, not linked:
+** loading it (and the C++ runtime it brings) costs every process about 3
+** million instructions of relocation, and most commands fold nothing, or
+** only ASCII, which needs no ICU.
 */
+#include <dlfcn.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
+#include <unicode/uvernum.h>
 
 #include "base/base.h"
 
+/* ICU's names carry its version (u_strFoldCase is u_strFoldCase_72): spelled out by the
+   headers Kanal was built with, as is the library's soname */
+#define ICU_NAME_(x) #x
+#define ICU_NAME(x) ICU_NAME_(x)
+#define ICU_SONAME "libicui18n.so." ICU_NAME(U_ICU_VERSION_MAJOR_NUM)
+
+/* The functions of ICU that folding uses, as its headers declare them. */
+static struct icu_api {
+    UChar *(*uastrcpy)(UChar *dst, const char *src);
+    UTransliterator *(*trans_open)(const UChar *id, int32_t id_len, UTransDirection dir,
+                                   const UChar *rules, int32_t rules_len, UParseError *parse_error,
+                                   UErrorCode *status);
+    void (*trans_close)(UTransliterator *trans);
+    void (*trans_uchars)(const UTransliterator *trans, UChar *text, int32_t *text_len,
+                         int32_t text_cap, int32_t start, int32_t *limit, UErrorCode *status);
+    UChar *(*from_utf8)(UChar *dest, int32_t dest_cap, int32_t *dest_len, const char *src,
+                        int32_t src_len, UChar32 subchar, int32_t *n_subs, UErrorCode *status);
+    int32_t (*fold_case)(UChar *dest, int32_t dest_cap, const UChar *src, int32_t src_len,
+                         uint32_t options, UErrorCode *status);
+    char *(*to_utf8)(char *dest, int32_t dest_cap, int32_t *dest_len, const UChar *src,
+                     int32_t src_len, UErrorCode *status);
+    char *(*to_utf8_sub)(char *dest, int32_t dest_cap, int32_t *dest_len, const UChar *src,
+                         int32_t src_len, UChar32 subchar, int32_t *n_subs, UErrorCode *status);
+} icu;
+
+/* Loads ICU once for the process; false when it cannot (then nothing is folded). */
+static bool icu_load(void)
+{
+    static int state; /* 0: not tried, 1: loaded, -1: failed */
+    if (state)
+        return state > 0;
+    state = -1;
+    /* utrans is in i18n; the u_str functions in uc, which i18n needs: one handle finds both */
+    void *h = dlopen(ICU_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return false;
+    static const struct {
+        const char *name;
+        size_t offset;
+    } fns[] = {
+        { ICU_NAME(u_uastrcpy), offsetof(struct icu_api, uastrcpy) },
+        { ICU_NAME(utrans_openU), offsetof(struct icu_api, trans_open) },
+        { ICU_NAME(utrans_close), offsetof(struct icu_api, trans_close) },
+        { ICU_NAME(utrans_transUChars), offsetof(struct icu_api, trans_uchars) },
+        { ICU_NAME(u_strFromUTF8WithSub), offsetof(struct icu_api, from_utf8) },
+        { ICU_NAME(u_strFoldCase), offsetof(struct icu_api, fold_case) },
+        { ICU_NAME(u_strToUTF8), offsetof(struct icu_api, to_utf8) },
+        { ICU_NAME(u_strToUTF8WithSub), offsetof(struct icu_api, to_utf8_sub) },
+    };
+    struct icu_api api;
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+        void *sym = dlsym(h, fns[i].name);
+        if (!sym) {
+            dlclose(h);
+            return false;
+        }
+        /* POSIX: a data pointer from dlsym holds a function's address */
+        memcpy((char *)&api + fns[i].offset, &sym, sizeof sym);
+    }
+    icu = api;
+    state = 1; /* the handle is kept for the process */
+    return true;
+}
+
 struct kanal_folder {
-    UTransliterator *latin; /* Latin-ASCII */
+    UTransliterator *latin; /* Latin-ASCII, made on the first text that is not ASCII */
+    bool failed;            /* ICU or the transliterator could not be had */
 };
 
 kanal_folder *kanal_folder_new(void)
 {
-    kanal_folder *f = calloc(1, sizeof *f);
-    if (!f)
-        return NULL;
-    UErrorCode st = U_ZERO_ERROR;
-    UChar id[16];
-    u_uastrcpy(id, "Latin-ASCII");
-    f->latin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
-    if (U_FAILURE(st)) {
-        free(f);
-        return NULL;
-    }
-    return f;
+    return calloc(1, sizeof(kanal_folder));
 }
 
 void kanal_folder_free(kanal_folder *f)
 {
     if (!f)
         return;
-    utrans_close(f->latin);
+    if (f->latin)
+        icu.trans_close(f->latin);
     free(f);
+}
+
+/* The folder's transliterator, made now if need be; false when it cannot be. */
+static bool folder_ready(kanal_folder *f)
+{
+    if (f->latin)
+        return true;
+    if (f->failed || !icu_load()) {
+        f->failed = true;
+        return false;
+    }
+    UErrorCode st = U_ZERO_ERROR;
+    UChar id[16];
+    icu.uastrcpy(id, "Latin-ASCII");
+    f->latin = icu.trans_open(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+    if (U_FAILURE(st)) {
+        f->latin = NULL;
+        f->failed = true;
+        return false;
+    }
+    return true;
 }
 
 /* Appends s with runs of blanks as one space, none at the ends. */
@@ -87,7 +171,7 @@ char *kanal_fold(kanal_folder *f, const char *s)
         free(low);
         return b.oom ? (kanal_buf_release(&b), NULL) : kanal_buf_detach(&b);
     }
-    if (len > INT32_MAX / 8)
+    if (len > INT32_MAX / 8 || (f && !folder_ready(f)) || (!f && !icu_load()))
         return NULL;
     /* UTF-16 grows by transliteration (ß: ss, æ: ae) and by case folding: room for 4x */
     int32_t cap = (int32_t)len * 4 + 16, n = 0;
@@ -96,23 +180,23 @@ char *kanal_fold(kanal_folder *f, const char *s)
     UErrorCode st = U_ZERO_ERROR;
     if (!u || !folded)
         goto done;
-    u_strFromUTF8WithSub(u, cap, &n, s, (int32_t)len, 0xFFFD, NULL, &st);
+    icu.from_utf8(u, cap, &n, s, (int32_t)len, 0xFFFD, NULL, &st);
     if (U_FAILURE(st))
         goto done;
     int32_t limit = n;
     if (f)
-        utrans_transUChars(f->latin, u, &n, cap, 0, &limit, &st);
+        icu.trans_uchars(f->latin, u, &n, cap, 0, &limit, &st);
     if (U_FAILURE(st))
         goto done;
-    int32_t m = u_strFoldCase(folded, cap, u, n, U_FOLD_CASE_DEFAULT, &st);
+    int32_t m = icu.fold_case(folded, cap, u, n, U_FOLD_CASE_DEFAULT, &st);
     if (U_FAILURE(st))
         goto done;
     int32_t bytes = 0;
-    u_strToUTF8(NULL, 0, &bytes, folded, m, &st); /* the length it needs */
+    icu.to_utf8(NULL, 0, &bytes, folded, m, &st); /* the length it needs */
     st = U_ZERO_ERROR;
     if (!(out = malloc((size_t)bytes + 1)))
         goto done;
-    u_strToUTF8WithSub(out, bytes + 1, &bytes, folded, m, 0xFFFD, NULL, &st);
+    icu.to_utf8_sub(out, bytes + 1, &bytes, folded, m, 0xFFFD, NULL, &st);
     if (U_FAILURE(st)) {
         free(out);
         out = NULL;

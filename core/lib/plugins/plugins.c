@@ -11,10 +11,13 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kanal/workflow.h"
 #include "plugins/plugins.h"
@@ -73,6 +76,7 @@ struct kanal_plugin {
 
 struct kanal_plugins {
     char *builtin_dir, *search_path;
+    char *cache_path; /* what the plugins provide, remembered (kanal_plugins_set_cache) */
     bool loaded;
     struct kanal_plugin **list;
     size_t n, cap;
@@ -423,6 +427,7 @@ void kanal_plugins_free(kanal_plugins *p)
     free(p->list);
     free(p->builtin_dir);
     free(p->search_path);
+    free(p->cache_path);
     free(p);
 }
 
@@ -759,9 +764,173 @@ int plugins_import(kanal_plugins *p, const char *format, const kanal_import_args
     return KANAL_OK;
 }
 
+/* ---- what the plugins provide, remembered ----------------------------------------------- */
+
+int kanal_plugins_set_cache(kanal_plugins *p, const char *path, kanal_error *err)
+{
+    char *copy = path ? kanal_strdup(path) : NULL;
+    if (path && !copy)
+        return kanal_error_nomem(err);
+    free(p->cache_path);
+    p->cache_path = copy;
+    return KANAL_OK;
+}
+
+/* One line a *.so of a folder, in name order: its path and identity. */
+static void fingerprint_dir(kanal_buf *b, const char *dir)
+{
+    kanal_buf_printf(b, "dir %s\n", dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **q = realloc(names, cap * sizeof *q);
+            if (!q) {
+                b->oom = true; /* a fingerprint that lacks a file must not be trusted */
+                break;
+            }
+            names = q;
+        }
+        if (!(names[n] = kanal_strdup(e->d_name))) {
+            b->oom = true;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 0; i < n; i++) {
+        kanal_buf path = KANAL_BUF_INIT;
+        kanal_buf_printf(&path, "%s/%s", dir, names[i]);
+        struct stat st;
+        /* dlopen follows a link: so does the identity */
+        if (path.oom)
+            b->oom = true;
+        else if (stat(path.data, &st) != 0)
+            kanal_buf_printf(b, "file %s unreadable %d\n", path.data, errno);
+        else
+            kanal_buf_printf(b, "file %s dev %llu ino %llu size %lld mtime %lld.%09ld ctime %lld.%09ld\n",
+                             path.data, (unsigned long long)st.st_dev,
+                             (unsigned long long)st.st_ino, (long long)st.st_size,
+                             (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                             (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+        kanal_buf_release(&path);
+        free(names[i]);
+    }
+    free(names);
+}
+
+/*
+** Every plugin file the registry would load, in the order it would load
+** them, with its identity (device, inode, size, modification and change
+** times): a file added, removed, replaced or rewritten changes it.
+*/
+static void fingerprint(kanal_plugins *p, kanal_buf *b)
+{
+    kanal_buf_printf(b, "kanal plugin cache 1, plugin ABI %d.%d, kanal %s\n", KANAL_PLUGIN_ABI_MAJOR,
+                     KANAL_PLUGIN_ABI_MINOR, KANAL_VERSION);
+    if (p->builtin_dir)
+        fingerprint_dir(b, p->builtin_dir);
+    if (p->search_path) {
+        char *copy = kanal_strdup(p->search_path);
+        if (!copy)
+            b->oom = true;
+        for (char *save = NULL, *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir;
+             dir = strtok_r(NULL, ":", &save))
+            fingerprint_dir(b, dir);
+        free(copy);
+    }
+}
+
+#define NO_LISTENER "listeners none\n"
+
+/* Whether the cache says, for exactly these files, that none provides a listener. */
+static bool cached_no_listener(kanal_plugins *p, const kanal_buf *fp)
+{
+    FILE *f = fopen(p->cache_path, "rb");
+    if (!f)
+        return false;
+    size_t want = fp->len + strlen(NO_LISTENER);
+    char *text = malloc(want + 1);
+    size_t got = text ? fread(text, 1, want + 1, f) : 0;
+    fclose(f);
+    bool same = got == want && memcmp(text, fp->data, fp->len) == 0 &&
+                memcmp(text + fp->len, NO_LISTENER, strlen(NO_LISTENER)) == 0;
+    free(text);
+    return same;
+}
+
+/*
+** Writes the cache: the fingerprint taken before loading, and whether a
+** loaded plugin provides a listener. Under a name of its own, then renamed,
+** so that a reader sees the old cache or the new one, never half of one. A
+** cache that cannot be written is no error: the plugins load every time.
+*/
+static void cache_write(kanal_plugins *p, const kanal_buf *fp)
+{
+    bool listener = false;
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t c = 0; !p->list[i]->problem && c < p->list[i]->n_caps; c++)
+            listener |= p->list[i]->caps[c].kind == CAP_LISTENER;
+    /* its folder, and the one above it ($HOME/.cache), as the user's own */
+    char *dir = kanal_strdup(p->cache_path);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (mkdir(dir, 0700) != 0 && errno == ENOENT) {
+            char *up = strrchr(dir, '/');
+            if (up && up != dir) {
+                *up = '\0';
+                mkdir(dir, 0700);
+                *up = '/';
+                mkdir(dir, 0700);
+            }
+        }
+    }
+    free(dir);
+    kanal_buf tmp = KANAL_BUF_INIT;
+    kanal_buf_printf(&tmp, "%s.%ld.tmp", p->cache_path, (long)getpid());
+    FILE *f = tmp.oom ? NULL : fopen(tmp.data, "wb");
+    if (f) {
+        bool ok = fwrite(fp->data, 1, fp->len, f) == fp->len;
+        ok &= fputs(listener ? "listeners some\n" : NO_LISTENER, f) >= 0;
+        ok &= fclose(f) == 0;
+        if (!ok || rename(tmp.data, p->cache_path) != 0)
+            unlink(tmp.data);
+    }
+    kanal_buf_release(&tmp);
+}
+
+/* ---- listeners ------------------------------------------------------------------------------ */
+
 void plugins_deliver(kanal_plugins *p, const kanal_plugin_event *events, size_t n,
                      void (*warn)(void *ud, const char *message), void *ud)
 {
+    if (!p->loaded && p->cache_path) {
+        /* no plugin file changed since they were last loaded, and none listened then:
+           nothing to load */
+        kanal_buf fp = KANAL_BUF_INIT;
+        fingerprint(p, &fp);
+        if (fp.oom) {
+            kanal_buf_release(&fp);
+        } else if (cached_no_listener(p, &fp)) {
+            kanal_buf_release(&fp);
+            return;
+        } else {
+            kanal_plugins_load(p);
+            cache_write(p, &fp);
+            kanal_buf_release(&fp);
+        }
+    }
     kanal_plugins_load(p);
     for (size_t i = 0; i < p->n; i++) {
         kanal_plugin *pl = p->list[i];

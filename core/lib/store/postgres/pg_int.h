@@ -7,6 +7,8 @@
 
 #include <libpq-fe.h>
 
+#include "store/postgres/pg_libpq.h"
+
 #include "store/store.h"
 
 typedef struct pg {

@@ -395,6 +395,9 @@ static int create_schema(pg *s, kanal_error *err)
 int store_pg_open(store **out, const char *location, bool create, kanal_error *err)
 {
     *out = NULL;
+    int lrc = store_pg_libpq_load(err);
+    if (lrc)
+        return lrc;
     pg *s = calloc(1, sizeof *s);
     if (!s)
         return kanal_error_nomem(err);
