@@ -361,10 +361,6 @@ const char *kanal_rules_trace(const kanal *k)
 
 int kanal_begin(kanal *k, kanal_error *err)
 {
-    /* the rules' time limit is for a whole transaction: a command, or a
-       batch --atomic or an import that holds the write lock throughout */
-    if (store_depth(k->store) == 0)
-        k->rules_spent_ns = 0;
     int rc = store_begin(k->store, err);
     if (!rc)
         tx_began(k);
@@ -388,6 +384,10 @@ void kanal_rollback(kanal *k)
 
 int engine_op_begin(kanal *k, kanal_error *err)
 {
+    /* the rules' time limit is for one step: a command, a line of a batch (--atomic
+       too) or a row of an import; a limit on a whole import refused any import of
+       more than a few hundred opportunities whose workflow has rules */
+    k->rules_spent_ns = 0;
     kanal_buf_reset(&k->hints);
     kanal_buf_reset(&k->log);
     kanal_buf_reset(&k->trace);
@@ -559,12 +559,13 @@ int engine_step_time(kanal *k, const kanal_opp *o, const char *at, char out[KANA
     return KANAL_OK;
 }
 
-/* Keeps an event for the listeners, when there may be some. */
+/* Keeps an event for the listeners, when there are some: an import of a
+   million steps keeps nothing when no plugin listens. */
 static int keep_pending(kanal *k, int64_t opp, int64_t seq, const char *at, const char *actor,
                         const char *type, const char *data, const char *workflow, int version,
                         kanal_error *err)
 {
-    if (!k->plugins)
+    if (!k->plugins || !plugins_any_listener(k->plugins))
         return KANAL_OK;
     if (k->n_pending == k->cap_pending) {
         size_t cap = k->cap_pending ? k->cap_pending * 2 : 16;

@@ -78,6 +78,7 @@ struct kanal_plugins {
     char *builtin_dir, *search_path;
     char *cache_path; /* what the plugins provide, remembered (kanal_plugins_set_cache) */
     bool loaded;
+    int listening; /* whether a plugin listens: -1 not yet known, 0 no, 1 yes */
     struct kanal_plugin **list;
     size_t n, cap;
 };
@@ -387,6 +388,7 @@ int kanal_plugins_new(kanal_plugins **out, const char *builtin_dir, const char *
     kanal_plugins *p = calloc(1, sizeof *p);
     if (!p)
         return kanal_error_nomem(err);
+    p->listening = -1;
     p->builtin_dir = builtin_dir ? kanal_strdup(builtin_dir) : NULL;
     p->search_path = search_path ? kanal_strdup(search_path) : NULL;
     if ((builtin_dir && !p->builtin_dir) || (search_path && !p->search_path)) {
@@ -912,25 +914,39 @@ static void cache_write(kanal_plugins *p, const kanal_buf *fp)
 
 /* ---- listeners ------------------------------------------------------------------------------ */
 
-void plugins_deliver(kanal_plugins *p, const kanal_plugin_event *events, size_t n,
-                     void (*warn)(void *ud, const char *message), void *ud)
+bool plugins_any_listener(kanal_plugins *p)
 {
+    if (p->listening >= 0)
+        return p->listening;
     if (!p->loaded && p->cache_path) {
         /* no plugin file changed since they were last loaded, and none listened then:
            nothing to load */
         kanal_buf fp = KANAL_BUF_INIT;
         fingerprint(p, &fp);
-        if (fp.oom) {
+        if (!fp.oom && cached_no_listener(p, &fp)) {
             kanal_buf_release(&fp);
-        } else if (cached_no_listener(p, &fp)) {
-            kanal_buf_release(&fp);
-            return;
-        } else {
+            return (p->listening = 0);
+        }
+        if (!fp.oom) {
             kanal_plugins_load(p);
             cache_write(p, &fp);
-            kanal_buf_release(&fp);
         }
+        kanal_buf_release(&fp);
     }
+    kanal_plugins_load(p);
+    p->listening = 0;
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t c = 0; !p->list[i]->problem && c < p->list[i]->n_caps; c++)
+            if (p->list[i]->caps[c].kind == CAP_LISTENER)
+                p->listening = 1;
+    return p->listening;
+}
+
+void plugins_deliver(kanal_plugins *p, const kanal_plugin_event *events, size_t n,
+                     void (*warn)(void *ud, const char *message), void *ud)
+{
+    if (!plugins_any_listener(p))
+        return;
     kanal_plugins_load(p);
     for (size_t i = 0; i < p->n; i++) {
         kanal_plugin *pl = p->list[i];

@@ -45,6 +45,9 @@ int plugins_import(kanal_plugins *p, const char *format, const kanal_import_args
                    const plugins_import_host *host, kanal_diags *diags, const char *file,
                    plugins_import_counts *counts, kanal_error *err);
 
+/* Whether any plugin listens to events (loads the plugins to know). */
+bool plugins_any_listener(kanal_plugins *p);
+
 /* Hands committed events to the listeners; a listener that fails is `warn`ed about. */
 void plugins_deliver(kanal_plugins *p, const kanal_plugin_event *events, size_t n,
                      void (*warn)(void *ud, const char *message), void *ud);

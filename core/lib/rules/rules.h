@@ -50,8 +50,8 @@ typedef struct rules_host {
     bool (*log)(void *ud, const char *line, size_t len);
     bool (*log_room)(void *ud);
     void (*trace)(void *ud, const char *text);
-    /* The time the rules have spent in the transaction under way (a command,
-       a whole batch --atomic or import): the time limit is for all of it. */
+    /* The time the rules have spent in the step under way (a command, a line
+       of a batch, a row of an import): the time limit is for all of it. */
     long long *spent_ns;
 } rules_host;
 

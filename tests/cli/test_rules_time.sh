@@ -1,0 +1,79 @@
+#!/bin/sh
+# The rules' time limit is for one step: a command, a line of a batch (with
+# --atomic too) or a row of an import — not for a whole batch or import, which
+# refused every import of more than a few hundred opportunities of a workflow
+# with rules. Each can_create here spins for a while, well under the limit;
+# forty of them together are well over it. One step over the limit is still
+# refused (test_attack_rules: spin_timed).
+. "$KANAL_SOURCE_DIR/tests/cli/lifecycle.sh"
+
+cat >"$T/slow.lua" <<'LUA'
+return {
+  can_create = function(opp)
+    local x = 0
+    for i = 1, 3000000 do x = x + i end
+    return x > 0
+  end,
+}
+LUA
+cat >"$T/slow.yaml" <<'YAML'
+workflow: slow
+name: Rules that take their time
+partner_types: [agency]
+owner_roles: [channel_rep]
+rules: slow.lua
+limits: {instructions: 1000000000, time_ms: 400}
+activity_types:
+  - id: call
+    name: Phone call
+lost_reasons:
+  - id: no_interest
+    name: No interest
+stages:
+  - id: contact
+    name: Contact
+    goals:
+      - id: called
+        name: Called
+        completed_by: call
+YAML
+ok kanal init --admin admin
+export KANAL_USER=admin
+ok kanal workflow apply "$T/slow.yaml"
+ok kanal user add marcin --name "Marcin Nowak" --role channel_rep
+ok kanal user add manny --name "Manny Manager" --role manager
+export KANAL_USER=marcin
+
+# how long one step's rules take here: the test means something only when forty are over the limit
+start=$(date +%s%N)
+ok kanal partner add "Miara" --type agency
+ok kanal opp new --partner "Miara" --workflow slow
+one_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ $((one_ms * 40)) -gt 400 ] ||
+    echo "note: one step took ${one_ms} ms: forty are not over the limit on this machine" >&2
+
+i=1
+: >batch.kanal
+printf 'partner,workflow,owner,at,event,arg,note\n' >history.csv
+while [ $i -le 40 ]; do
+    echo "partner add 'Agencja $i' --type agency" >>batch.kanal
+    echo "opp new --partner 'Agencja $i' --workflow slow" >>batch.kanal
+    echo "Hurt $i,slow,marcin,2026-11-20T09:00:00Z,created,," >>history.csv
+    i=$((i + 1))
+done
+ok kanal batch --atomic batch.kanal
+expect_sql "SELECT count(*) FROM opportunities WHERE workflow = 'slow'" 41
+
+# an import: forty opportunities created, each through the rules
+export KANAL_USER=manny
+i=1
+printf 'name,type,owner\n' >partners.csv
+while [ $i -le 40 ]; do
+    echo "Hurt $i,agency,marcin" >>partners.csv
+    i=$((i + 1))
+done
+ok kanal import csv partners partners.csv
+ok kanal import csv history history.csv
+expect_out "imported 40 of 40 rows"
+expect_sql "SELECT count(*) FROM opportunities WHERE workflow = 'slow'" 81
+finish
