@@ -5,11 +5,12 @@
 ** same transaction grouping and the same pragmas.
 **
 **   bench_steps lib DB OPPS SEED [--sync full|normal] [--norules] [--one-tx]
+**                   [--workflow FILE]
 **   bench_steps pair DB OPPS SEED [same options]
 **   bench_steps floor DB ROWS [--sync full|normal] [--one-tx]
 **
-** lib makes DB (kanal_init), applies workflows/referral_partners.yaml (with
-** --norules, a copy without its `rules:` line), adds the users and one
+** lib makes DB (kanal_init), applies workflows/referral_partners.yaml or FILE
+** (with --norules, a copy without its `rules:` line), adds the users and one
 ** partner per opportunity in one transaction, then times the steps: each
 ** its own transaction, or with --one-tx all in one (kanal_begin). floor times
 ** ROWS inserts into a table shaped like the log. Both print
@@ -50,12 +51,12 @@ static const char *sync_pragma(const char *sync)
 }
 
 /* the workflow without its rules: the same file less the `rules:` line, beside db */
-static void copy_without_rules(const char *db, char *out, size_t size)
+static void copy_without_rules(const char *from, const char *db, char *out, size_t size)
 {
     snprintf(out, size, "%s.norules.yaml", db);
-    FILE *in = fopen("workflows/referral_partners.yaml", "r"), *o = fopen(out, "w");
+    FILE *in = fopen(from, "r"), *o = fopen(out, "w");
     if (!in || !o)
-        die("norules", "cannot copy workflows/referral_partners.yaml (run from the source tree)");
+        die("norules", "cannot copy the workflow (run from the source tree)");
     char line[4096];
     while (fgets(line, sizeof line, in))
         if (strncmp(line, "rules:", 6) != 0)
@@ -167,7 +168,7 @@ static int step(kanal *k, const bench_opp *o, const bench_step *s, kanal_error *
 }
 
 static int run_lib(const char *db, int n, uint64_t seed, const char *sync, bool norules, bool one_tx,
-                   bool pair)
+                   bool pair, const char *file)
 {
     kanal *k;
     kanal_error err;
@@ -177,9 +178,8 @@ static int run_lib(const char *db, int n, uint64_t seed, const char *sync, bool 
     if (kanal_init(&k, db, "admin", "Admin", 0, NULL, &err))
         die("init", err.message);
     char norules_path[4096];
-    const char *file = "workflows/referral_partners.yaml";
     if (norules) {
-        copy_without_rules(db, norules_path, sizeof norules_path);
+        copy_without_rules(file, db, norules_path, sizeof norules_path);
         file = norules_path;
     }
     kanal_applied *applied;
@@ -284,10 +284,13 @@ int main(int argc, char **argv)
     }
     const char *sync = "full";
     bool norules = false, one_tx = false;
+    const char *workflow = "workflows/referral_partners.yaml";
     int first_opt = strcmp(argv[1], "floor") == 0 ? 4 : 5;
     for (int i = first_opt; i < argc; i++) {
         if (strcmp(argv[i], "--sync") == 0 && i + 1 < argc)
             sync = argv[++i];
+        else if (strcmp(argv[i], "--workflow") == 0 && i + 1 < argc)
+            workflow = argv[++i];
         else if (strcmp(argv[i], "--norules") == 0)
             norules = true;
         else if (strcmp(argv[i], "--one-tx") == 0)
@@ -298,7 +301,7 @@ int main(int argc, char **argv)
     bool pair = strcmp(argv[1], "pair") == 0;
     if ((pair || strcmp(argv[1], "lib") == 0) && argc >= 5)
         return run_lib(argv[2], atoi(argv[3]), strtoull(argv[4], NULL, 10), sync, norules, one_tx,
-                       pair);
+                       pair, workflow);
     if (strcmp(argv[1], "floor") == 0)
         return run_floor(argv[2], atol(argv[3]), sync, one_tx);
     die("unknown mode", argv[1]);
