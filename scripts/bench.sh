@@ -6,7 +6,7 @@
 # ratio and the goal, met or missed by how much.
 #
 #   scripts/bench.sh [--quick] [--build DIR] [--opps N] [--full-opps N]
-#                    [--rows N] [--seed S] [--keep DIR]
+#                    [--rows N] [--seed S] [--keep DIR] [--no-pg]
 #
 #   --quick        everything at a small size, in seconds (ctest runs this)
 #   --build DIR    use the build already in DIR (no configure, no build)
@@ -17,6 +17,8 @@
 #   --rows N       CSV history rows imported (default 100,000; memory also
 #                  at 10 N)
 #   --keep DIR     keep the databases and files in DIR
+#   --no-pg        leave out the reports on PostgreSQL (they run on a
+#                  throwaway server, scripts/pg-server.sh, when one starts)
 #
 # Every sub-benchmark prints rows on stdout as
 #   ROW<TAB>measurement<TAB>value<TAB>floor<TAB>floor value<TAB>ratio<TAB>goal<TAB>verdict
@@ -28,7 +30,7 @@ set -eu
 cd "$(dirname "$0")/.."
 src=$PWD
 
-quick=0 build="" opps=100000 full_opps="" rows=100000 seed=1 keep=""
+pg=1 quick=0 build="" opps=100000 full_opps="" rows=100000 seed=1 keep=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) quick=1 ;;
@@ -38,7 +40,8 @@ while [ $# -gt 0 ]; do
     --rows) rows=$2; shift ;;
     --seed) seed=$2; shift ;;
     --keep) keep=$2; shift ;;
-    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    --no-pg) pg=0 ;;
+    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
     shift
@@ -73,8 +76,13 @@ if [ -n "$keep" ]; then
     work=$(cd "$keep" && pwd)
 else
     work=$(mktemp -d "${TMPDIR:-/tmp}/kanal-bench.XXXXXX")
-    trap 'rm -rf "$work"' EXIT
 fi
+pgdir=""
+cleanup() {
+    [ -z "$pgdir" ] || "$src/scripts/pg-server.sh" stop "$pgdir" || true
+    [ -n "$keep" ] || rm -rf "$work"
+}
+trap cleanup EXIT
 out=$work/rows.tsv
 : >"$out"
 status=0
@@ -251,6 +259,29 @@ memrow "peak memory, importing $(fmt_n "$nr_big") rows" "$m_imp_big" \
 # ---- 6. the reports against hand-written queries, and their memory ----
 say "reports on $opps and $small_opps opportunities"
 "$src/tests/bench/reports.sh" "$build" "$work/big.db" "$work/small.db" >>"$out" || status=1
+
+# the same on PostgreSQL: copies of the two databases on a throwaway server
+if [ "$pg" -eq 1 ]; then
+    pgdir=$(mktemp -d "${TMPDIR:-/tmp}/kanal-bench-pg.XXXXXX")
+    if server=$("$src/scripts/pg-server.sh" start "$pgdir" 2>"$work/pg.err"); then
+        say "reports on PostgreSQL (copies of the same databases)"
+        psql -q -X "$server" -c "CREATE DATABASE bench_big" -c "CREATE DATABASE bench_small" >/dev/null
+        pg_big=$(echo "$server" | sed 's|/postgres?|/bench_big?|')
+        pg_small=$(echo "$server" | sed 's|/postgres?|/bench_small?|')
+        if KANAL_USER=admin "$kanal" db copy "$work/big.db" "$pg_big" >/dev/null &&
+            KANAL_USER=admin "$kanal" db copy "$work/small.db" "$pg_small" >/dev/null; then
+            "$src/tests/bench/reports.sh" "$build" "$pg_big" "$pg_small" --pg >>"$out" || status=1
+        else
+            status=1
+        fi
+        "$src/scripts/pg-server.sh" stop "$pgdir"
+        pgdir=""
+    else
+        say "no PostgreSQL server ($(tail -1 "$work/pg.err")): the reports on PostgreSQL are skipped"
+        rm -rf "$pgdir"
+        pgdir=""
+    fi
+fi
 
 # ---- 7. one CLI command run as a process (tests/bench/cli.sh, when present) ----
 if [ -f "$src/tests/bench/cli.sh" ]; then
