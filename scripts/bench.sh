@@ -185,8 +185,10 @@ row "the same with the Lua rules on every step (NORMAL)" "$(secs "$s_rules")" \
 
 say "stepping $small_opps opportunities (memory)"
 m_small=$(peak_to "$work/small.out" "$steps" lib "$work/small.db" "$small_opps" "$seed" --workflow "$wf" --sync normal)
+c_big=$(field cache_kib "$(cat "$work/rules.out")") c_small=$(field cache_kib "$(cat "$work/small.out")")
 memrow "peak memory, stepping $(fmt_n "$opps") opps" "$m_big" \
-    "stepping $(fmt_n "$small_opps") opps" "$m_small"
+    "stepping $(fmt_n "$small_opps") opps" "$m_small" \
+    "SQLite's page cache grows with the database up to its 32 MiB cache_size: $(mib "$c_small") then $(mib "$c_big") at the end"
 
 # ---- 3. kanal batch --atomic against the library in one transaction ----
 say "kanal batch --atomic of $opps opportunities' steps, and the library in one transaction"

@@ -15,7 +15,7 @@
 ** its own transaction, or with --one-tx all in one (kanal_begin). floor times
 ** ROWS inserts into a table shaped like the log. Both print
 **   steps N seconds S
-** on stdout. pair does both in one run, the floor's rows for each
+** on stdout (lib adds cache_kib K: SQLite's page cache at the end). pair does both in one run, the floor's rows for each
 ** opportunity right after its steps (in DB.floor.db), and prints
 **   steps N seconds S floor F --sync normal sets synchronous=NORMAL on the store's connection
 ** (the library keeps FULL and has no switch: the benchmark reaches into the
@@ -255,7 +255,11 @@ static int run_lib(const char *db, int n, uint64_t seed, const char *sync, bool 
         floor_s += now_s() - t1;
         printf("steps %ld seconds %.6f floor %.6f\n", steps, lib_s, floor_s);
     } else {
-        printf("steps %ld seconds %.6f\n", steps, lib_s);
+        /* what SQLite's page cache holds at the end: memory that grows with the
+           database up to the store's cache_size */
+        int cur = 0, hi = 0;
+        sqlite3_db_status(((sq *)k->store)->db, SQLITE_DBSTATUS_CACHE_USED, &cur, &hi, 0);
+        printf("steps %ld seconds %.6f cache_kib %d\n", steps, lib_s, cur / 1024);
     }
     kanal_close(k);
     kanal_diags_release(&d);
