@@ -40,7 +40,7 @@ typedef struct bench_step {
 typedef struct bench_opp {
     int index;          /* 0-based: the opportunity's id is index + 1 in a fresh database */
     char partner[32];   /* one partner each: "Referrer 000001" */
-    char owner[8];      /* rep1 .. rep8 */
+    char owner[16];     /* rep1 .. rep8 */
     bench_step steps[BENCH_MAX_STEPS];
     int n;
 } bench_opp;
