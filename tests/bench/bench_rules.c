@@ -79,7 +79,7 @@ int main(int argc, char **argv)
             die("read", &err);
         double t1 = now_us();
         struct rules *r;
-        if (rules_open(&r, &k->hooks, e->ver.rules_file, e->ver.rules, &e->wf->limits, &err))
+        if (rules_open(&r, &k->hooks, e->ver.rules_file, e->ver.rules, &e->wf->limits, NULL, &err))
             die("rules", &err);
         hook_call c = { .hook = HOOK_on_enter, .opp = o, .at = o->created_at, .arg = "proposal" };
         if (rules_call(r, &c, &err))

@@ -10,6 +10,7 @@
 cat >"$T/slow.lua" <<'LUA'
 return {
   can_create = function(opp)
+    if opp.partner.name:find("^Zły") then error("no bad names") end
     local x = 0
     for i = 1, 3000000 do x = x + i end
     return x > 0
@@ -76,4 +77,13 @@ ok kanal import csv partners partners.csv
 ok kanal import csv history history.csv
 expect_out "imported 40 of 40 rows"
 expect_sql "SELECT count(*) FROM opportunities WHERE workflow = 'slow'" 81
+
+# the second step's state loads the compiled rules: its error names the same line
+export KANAL_USER=marcin
+printf "partner add 'Zły 1' --type agency\nopp new --partner 'Zły 1' --workflow slow\npartner add 'Zły 2' --type agency\nopp new --partner 'Zły 2' --workflow slow\n" >bad.kanal
+run kanal batch --keep-going bad.kanal
+expect_rc 4
+expect_err "kanal: line 2: error: rules error in hook 'can_create' (slow.lua:3): no bad names
+kanal: line 4: error: rules error in hook 'can_create' (slow.lua:3): no bad names
+kanal: batch: 2 of 4 commands failed (the first at line 2)"
 finish

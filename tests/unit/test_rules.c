@@ -81,7 +81,7 @@ static struct rules *load(const char *body)
     kanal_error err;
     kanal_error_clear(&err);
     spent = 0;
-    if (rules_open(&r, &host, "commission.lua", text, &limits, &err)) {
+    if (rules_open(&r, &host, "commission.lua", text, &limits, NULL, &err)) {
         fprintf(stderr, "cannot load: %s\n", err.message);
         return NULL;
     }
@@ -188,7 +188,7 @@ static void test_without_hook(void)
     struct rules *r = NULL;
     kanal_error err;
     kanal_error_clear(&err);
-    CHECK_INT(rules_open(&r, &host, "none.lua", "return {}", &limits, &err), KANAL_OK);
+    CHECK_INT(rules_open(&r, &host, "none.lua", "return {}", &limits, NULL, &err), KANAL_OK);
     hook_call c = { .hook = HOOK_commission,
                     .deal = &deal,
                     .partner = &partner,

@@ -17,6 +17,7 @@ typedef struct def_entry {
     kanal_workflow_version ver;  /* strings in arena */
     kanal_arena *arena;
     struct rules *rules;         /* the Lua state, loaded on first use */
+    kanal_buf compiled;          /* the rules compiled once: each step's new state loads them */
 } def_entry;
 
 struct kanal {

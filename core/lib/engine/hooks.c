@@ -18,7 +18,7 @@ int engine_run_hook(kanal *k, hook_call *c, kanal_error *err)
         return rc;
     if (!e->rules &&
         (rc = rules_open(&e->rules, &k->hooks, e->ver.rules_file ? e->ver.rules_file : "rules",
-                         e->ver.rules, &e->wf->limits, err)))
+                         e->ver.rules, &e->wf->limits, &e->compiled, err)))
         return rc;
     return rules_call(e->rules, c, err);
 }

@@ -242,6 +242,7 @@ void kanal_close(kanal *k)
         store_rollback(k->store);
     for (size_t i = 0; i < k->n_defs; i++) {
         rules_free(k->defs[i]->rules);
+        kanal_buf_release(&k->defs[i]->compiled);
         kanal_workflow_free(k->defs[i]->wf);
         kanal_arena_free(k->defs[i]->arena);
         free(k->defs[i]);
@@ -505,7 +506,7 @@ int engine_def_get(kanal *k, const char *workflow, int version, def_entry **out,
         kanal_arena_free(a);
         return kanal_error_nomem(err);
     }
-    *e = (def_entry){ wf, ver, a, NULL };
+    *e = (def_entry){ wf, ver, a, NULL, KANAL_BUF_INIT };
     k->defs[k->n_defs++] = e;
     *out = e;
     return KANAL_OK;

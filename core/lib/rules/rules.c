@@ -47,6 +47,7 @@ struct rules {
     lua_State *L;
     const rules_host *host;      /* NULL while only checking */
     char *name;                  /* the rules file, as the YAML names it */
+    kanal_buf *compiled;         /* while loading: the chunk compiled before, or where to keep it */
     size_t mem, mem_limit;
     long long budget, used;
     int hook_step;               /* the count hook's current period */
@@ -1283,15 +1284,34 @@ static void describe_failure(struct rules *r, int status, const char *raw, char 
         snprintf(out, n, "%s", rest);
 }
 
-/* Inside lua_pcall: loads the text, builds the sandbox, runs the chunk. */
+/* lua_dump's writer: the compiled chunk into a kanal_buf. */
+static int dump_to_buf(lua_State *L, const void *p, size_t n, void *ud)
+{
+    (void)L;
+    kanal_buf *b = ud;
+    kanal_buf_add(b, p, n);
+    return b->oom;
+}
+
+/* Inside lua_pcall: loads the text (or what this process compiled of it before),
+   builds the sandbox, runs the chunk. */
 static int load_protected(lua_State *L)
 {
     struct rules *r = R(L);
     const char *text = lua_touserdata(L, 1);
     char chunk[512];
     snprintf(chunk, sizeof chunk, "@%s", r->name);
-    if (luaL_loadbufferx(L, text, strlen(text), chunk, "t") != LUA_OK)
-        return lua_error(L);
+    kanal_buf *c = r->compiled;
+    if (c && c->len) {
+        if (luaL_loadbufferx(L, c->data, c->len, chunk, "b") != LUA_OK)
+            return lua_error(L);
+    } else {
+        if (luaL_loadbufferx(L, text, strlen(text), chunk, "t") != LUA_OK)
+            return lua_error(L);
+        /* kept with its line numbers, for the messages; a failed copy is only slower */
+        if (c && lua_dump(L, dump_to_buf, c, 0) != 0)
+            kanal_buf_release(c);
+    }
     push_sandbox(L);
     lua_setupvalue(L, -2, 1);
     r->charging = true;
@@ -1438,12 +1458,14 @@ void rules_check(const char *path, const char *text, const kanal_limits *limits,
 }
 
 int rules_open(struct rules **out, const rules_host *host, const char *name, const char *text,
-               const kanal_limits *limits, kanal_error *err)
+               const kanal_limits *limits, kanal_buf *compiled, kanal_error *err)
 {
     struct rules *r = rules_new(host, name, limits);
     if (!r)
         return kanal_error_nomem(err);
+    r->compiled = compiled;
     int rc = load_chunk(r, name, text, NULL, err);
+    r->compiled = NULL;
     if (rc) {
         rules_free(r);
         return rc;

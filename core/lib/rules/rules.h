@@ -86,10 +86,14 @@ void rules_check(const char *path, const char *text, const kanal_limits *limits,
 
 /*
 ** A state for running hooks; `name` is the rules file as the YAML names it.
-** The host is borrowed: it must outlive the state.
+** The host is borrowed: it must outlive the state. With `compiled` (or
+** NULL), the text is compiled once: an empty buffer receives the compiled
+** chunk, and a later state of the same text loads it from there instead of
+** parsing the text again (only what this process compiled: never bytecode
+** from elsewhere).
 */
 int rules_open(struct rules **out, const rules_host *host, const char *name, const char *text,
-               const kanal_limits *limits, kanal_error *err);
+               const kanal_limits *limits, kanal_buf *compiled, kanal_error *err);
 void rules_free(struct rules *r);
 
 /*
