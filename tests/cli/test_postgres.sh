@@ -301,5 +301,20 @@ ok kanal history "${CLOSED% *}" --db "$MARCIN"
 expect_out_has "created"
 ok kanal opp list --json --db "$MARCIN"
 expect_out_has "{\"id\":${CLOSED% *},"
+# kanal's sessions plan without JIT: compiling a report's plan took 1.4 s of a
+# 1.7 s goals report on 10,000 opportunities. What a session of kanal's runs
+# with is seen by a trigger (the test's own, in its own schema's table)
+psql -q -X -v ON_ERROR_STOP=1 "$PG" >/dev/null <<'SQL'
+CREATE TABLE public.jit_seen(setting text);
+GRANT INSERT ON public.jit_seen TO PUBLIC;
+CREATE FUNCTION public.note_jit() RETURNS trigger LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO public.jit_seen VALUES (current_setting('jit')); RETURN NEW; END$$;
+CREATE TRIGGER note_jit AFTER INSERT ON kanal.partners FOR EACH ROW EXECUTE FUNCTION public.note_jit();
+SQL
+ok kanal partner add "Sprawdzian JIT" --type distributor --db "$ANNA"
+checks=$((checks + 1))
+[ "$(psql -X -At "$PG" -c "SELECT string_agg(setting, ',') FROM public.jit_seen")" = off ] ||
+    fail "kanal's session runs with jit = $(psql -X -At "$PG" -c "SELECT string_agg(setting, ',') FROM public.jit_seen")"
+psql -q -X "$PG" -c "DROP TRIGGER note_jit ON kanal.partners" >/dev/null
 psql -q -X "$server" -c "DROP DATABASE kanal_other_$$" -c "DROP DATABASE kanal_empty_$$" >/dev/null 2>&1
 finish

@@ -407,7 +407,10 @@ int store_pg_open(store **out, const char *location, bool create, kanal_error *e
     const char *const values[] = { location, "10", "kanal",
                                    "-c statement_timeout=60000 -c lock_timeout=30000"
                                    " -c idle_in_transaction_session_timeout=600000"
-                                   " -c client_encoding=UTF8 -c search_path=kanal",
+                                   " -c client_encoding=UTF8 -c search_path=kanal"
+                                   /* compiling a report's plan took 1.4 s of a 1.7 s goals
+                                      report on 10,000 opportunities: never worth it here */
+                                   " -c jit=off",
                                    NULL };
     s->conn = PQconnectdbParams(keys, values, 1);
     int rc = KANAL_OK;
