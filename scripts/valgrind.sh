@@ -40,7 +40,7 @@
 #                        names one (and then KANAL_TEST_BACKEND=postgresql runs
 #                        the others on it too).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 SRC=$(pwd -P)
 BUILD=${KANAL_BUILD_DIR:-build}
 case "$BUILD" in /*) ;; *) BUILD=$SRC/$BUILD ;; esac
@@ -121,6 +121,11 @@ echo $tests | tr ' ' '\n' | KANAL_VG_OUT=$OUT xargs -P "$JOBS" -n 1 sh "$SRC/scr
 # "... indirectly lost") or an error (anything else but valgrind's own warnings)
 procs=0 leaks=0 errors=0 failed=0
 for t in $tests; do
+    if [ ! -f "$OUT/$t.rc" ]; then
+        failed=$((failed + 1))
+        echo "== $t did not finish"
+        continue
+    fi
     read -r _rc _s _n <"$OUT/$t.rc"
     procs=$((procs + _n))
     if [ "$_rc" != 0 ]; then
@@ -140,8 +145,8 @@ for t in $tests; do
             END { print l + 0, e + 0 }' start=1 "$log")
         set -- $counts
         [ "$1" = 0 ] && [ "$2" = 0 ] && continue
-        leaks=$(($leaks + $1))
-        errors=$(($errors + $2))
+        leaks=$((leaks + $1))
+        errors=$((errors + $2))
         echo "== $t: $1 leaks, $2 errors in: $(sed -n 2p "$OUT/$t/cmd.$pid" 2>/dev/null)"
         sed 's/^==[0-9]*== \{0,1\}//' "$log" | sed -n '1,400p'
     done
