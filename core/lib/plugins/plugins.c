@@ -548,32 +548,49 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds every *.so of a folder, in name order. */
-static void scan_dir(kanal_plugins *p, const char *dir)
+/* The *.so of a folder, in name order (*names and each name to free); false when
+   the list may lack one (out of memory). No folder is an empty list. */
+static bool so_names(const char *dir, char ***names_out, size_t *n_out)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
     char **names = NULL;
     size_t n = 0, cap = 0;
+    bool whole = true;
+    DIR *d = opendir(dir);
     struct dirent *e;
-    while ((e = readdir(d))) {
+    while (d && (e = readdir(d))) {
         size_t len = strlen(e->d_name);
         if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
             char **q = realloc(names, cap * sizeof *q);
-            if (!q)
+            if (!q) {
+                whole = false;
                 break;
+            }
             names = q;
         }
-        if ((names[n] = kanal_strdup(e->d_name)))
-            n++;
+        if (!(names[n] = kanal_strdup(e->d_name))) {
+            whole = false;
+            break;
+        }
+        n++;
     }
-    closedir(d);
+    if (d)
+        closedir(d);
     if (n)
         qsort(names, n, sizeof *names, by_name);
+    *names_out = names;
+    *n_out = n;
+    return whole;
+}
+
+/* Adds every *.so of a folder, in name order. */
+static void scan_dir(kanal_plugins *p, const char *dir)
+{
+    char **names;
+    size_t n;
+    so_names(dir, &names, &n);
     for (size_t i = 0; i < n; i++) {
         kanal_buf path = KANAL_BUF_INIT;
         kanal_buf_printf(&path, "%s/%s", dir, names[i]);
@@ -782,34 +799,10 @@ int kanal_plugins_set_cache(kanal_plugins *p, const char *path, kanal_error *err
 static void fingerprint_dir(kanal_buf *b, const char *dir)
 {
     kanal_buf_printf(b, "dir %s\n", dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **q = realloc(names, cap * sizeof *q);
-            if (!q) {
-                b->oom = true; /* a fingerprint that lacks a file must not be trusted */
-                break;
-            }
-            names = q;
-        }
-        if (!(names[n] = kanal_strdup(e->d_name))) {
-            b->oom = true;
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, by_name);
+    char **names;
+    size_t n;
+    if (!so_names(dir, &names, &n))
+        b->oom = true; /* a fingerprint that lacks a file must not be trusted */
     for (size_t i = 0; i < n; i++) {
         kanal_buf path = KANAL_BUF_INIT;
         kanal_buf_printf(&path, "%s/%s", dir, names[i]);
