@@ -129,7 +129,7 @@ static int counts(sq *s, kanal_arena *a, sqlite3_stmt *st, int shape, store_coun
         if (shape & C_KEY)
             c.key = store_sqlite_text(a, st, col++, &oom);
         if (shape & C_STATUS) {
-            const char *status = (const char *)sqlite3_column_text(st, col++);
+            const char *status = store_sqlite_column(st, col++, &oom);
             c.status = status ? kanal_status_of(status) : KANAL_STATUS_COUNT;
         }
         c.n = sqlite3_column_int64(st, col);
@@ -268,7 +268,7 @@ int store_sqlite_report_stages(store *base_, kanal_arena *a, const store_scope *
     store_stage_row *row = NULL;
     int64_t rank = 0;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *stage = (const char *)sqlite3_column_text(st, 0);
+        const char *stage = store_sqlite_column(st, 0, &oom);
         if (!stage)
             continue;
         if (!row || strcmp(row->stage, stage) != 0) {
@@ -292,6 +292,8 @@ int store_sqlite_report_stages(store *base_, kanal_arena *a, const store_scope *
     }
     if (step != SQLITE_DONE)
         rc = store_sqlite_fail(s, err, "measuring the days in each stage");
+    else if (oom)
+        rc = kanal_error_nomem(err);
     sqlite3_finalize(st);
     return rc;
 }

@@ -34,6 +34,16 @@ typedef struct sq {
 
 /* An error of the connection in words (busy, full, out of memory...). */
 int store_sqlite_fail(sq *s, kanal_error *err, const char *doing);
+/* A text column as SQLite holds it; NULL for NULL, and NULL with *oom set when
+   SQLite could not make the text (out of memory: not a NULL to act on). */
+static inline const char *store_sqlite_column(sqlite3_stmt *st, int i, bool *oom)
+{
+    int type = sqlite3_column_type(st, i); /* before: a failed copy makes the value NULL */
+    const unsigned char *v = sqlite3_column_text(st, i);
+    if (!v && type != SQLITE_NULL)
+        *oom = true;
+    return (const char *)v;
+}
 /* A text column copied into the arena; NULL for NULL (*oom set when it cannot be). */
 const char *store_sqlite_text(kanal_arena *a, sqlite3_stmt *st, int i, bool *oom);
 /* Ends a query whose rows were gathered in b (records of `size` bytes): on success
