@@ -22,6 +22,8 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 [ -x "$build/kanal" ] || { cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null; }
 export KANAL_BIN="$PWD/$build/kanal" KANAL_SOURCE_DIR="$PWD" NO_COLOR=1 KANAL_RELIABILITY_LONG=1
+# test_faults finds its injectors there
+export KANAL_BUILD_DIR="$PWD/$build"
 logs=$(mktemp -d "${TMPDIR:-/tmp}/kanal-reliability.XXXXXX")
 pgdir=
 cleanup() {
