@@ -175,11 +175,6 @@ static int log_run(cli *c, cli_args *a)
         kanal_log_result_free(r);
         return cli_step_fail(c, k, &err);
     }
-    if ((rc = cli_step_commit(c, k))) {
-        kanal_opp_free(o);
-        kanal_log_result_free(r);
-        return rc;
-    }
     const kanal_workflow *wf = o->wf;
     kanal_buf out = KANAL_BUF_INIT;
     if (cli_flag(a, "json")) {
@@ -233,10 +228,16 @@ static int log_run(cli *c, cli_args *a)
         if (cli_get(a, "next"))
             kanal_buf_printf(&out, "next contact %s\n", o->next_contact_at);
     }
-    rc = cli_write(c, &out);
+    /* what it will say is ready before the step is kept: no "out of memory" after it */
+    if (out.oom)
+        rc = cli_step_fail(c, k, (kanal_error_nomem(&err), &err));
+    else if (!(rc = cli_step_commit(c, k)))
+        rc = cli_write(c, &out);
     kanal_buf_release(&out);
     kanal_opp_free(o);
     kanal_log_result_free(r);
+    if (rc)
+        return rc;
     cli_print_hints(c);
     return rc;
 }

@@ -161,7 +161,7 @@ enum { MAX_COLS = 256 }; /* a wide file is read, its other columns left aside */
 /* a physical line: a file without line ends (/dev/zero) stops here, not at
    the end of memory */
 #define LINE_MAX_BYTES (64L * 1024 * 1024)
-enum { LINE_END = -1, LINE_TOO_LONG = -2, LINE_ERROR = -3 };
+enum { LINE_END = -1, LINE_TOO_LONG = -2, LINE_ERROR = -3, LINE_NOMEM = -4 };
 
 /* getline() bounded by LINE_MAX_BYTES: the line's length, or a LINE_ value. */
 static long read_line(FILE *f, char **line, size_t *cap)
@@ -175,7 +175,7 @@ static long read_line(FILE *f, char **line, size_t *cap)
             size_t ncap = *cap ? *cap * 2 : 4096;
             char *p = realloc(*line, ncap);
             if (!p)
-                return LINE_TOO_LONG;
+                return LINE_NOMEM;
             *line = p, *cap = ncap;
         }
         (*line)[len++] = (char)c;
@@ -207,6 +207,7 @@ typedef struct reader {
     /* where we are */
     long line, row_start, rows;
     bool header_done, fatal;
+    bool oom; /* an allocation failed: the file's fault in nothing, the import stops */
     size_t n_header;
     char *header[MAX_COLS];
     FILE *rejects;
@@ -236,7 +237,7 @@ static void on_field(void *s, size_t len, void *ud)
         }
         char **f = realloc(r->fields, cap * sizeof *f);
         if (!f) {
-            r->too_many = true;
+            r->oom = r->too_many = true;
             return;
         }
         r->fields = f;
@@ -246,7 +247,7 @@ static void on_field(void *s, size_t len, void *ud)
         r->nul_field = (long)r->n_fields + 1;
     char *copy = malloc(len + 1);
     if (!copy) {
-        r->too_many = true;
+        r->oom = r->too_many = true;
         return;
     }
     if (len)
@@ -396,7 +397,8 @@ static bool take_header(reader *r)
         }
     }
     for (size_t i = 0; ok && i < r->n_fields && i < MAX_COLS; i++)
-        r->header[i] = strdup(r->fields[i]);
+        if (!(r->header[i] = strdup(r->fields[i])))
+            r->oom = true;
     r->n_header = r->n_fields;
     if (ok && r->rejects) {
         for (size_t i = 0; i < r->n_fields; i++) {
@@ -423,6 +425,8 @@ static void on_row(int c, void *ud)
 {
     (void)c;
     reader *r = ud;
+    if (r->oom)
+        r->fatal = true;
     if (r->fatal) {
         clear_row(r);
         return;
@@ -480,8 +484,10 @@ static void keep_raw(reader *r, const char *p, size_t len)
     if (r->raw_len + len + 2 > r->raw_cap) {
         size_t cap = (r->raw_len + len + 2) * 2;
         char *q = realloc(r->raw, cap);
-        if (!q)
+        if (!q) {
+            r->oom = r->fatal = true;
             return;
+        }
         r->raw = q;
         r->raw_cap = cap;
     }
@@ -540,6 +546,8 @@ static int import(kanal_call *call, const kanal_import_args *args)
         return host->fail(call, "csv imports partners, contacts or history, not '%s'", args->what);
     }
     FILE *f = fopen(args->path, "rb");
+    if (!f && errno == ENOMEM)
+        return host->fail(call, "out of memory");
     if (!f)
         return host->fail(call, "cannot read '%s': %s", args->path, strerror(errno));
     struct stat st;
@@ -592,6 +600,8 @@ static int import(kanal_call *call, const kanal_import_args *args)
                 clear_row(&r);
                 bad_row(&r, "malformed quoting (a quote inside an unquoted field, or text "
                             "after a closing quote)");
+            } else if (csv_error(&r.parser) == CSV_ENOMEM) {
+                r.oom = r.fatal = true;
             } else {
                 host->row_error(call, r.line, "%s", csv_strerror(csv_error(&r.parser)));
                 r.fatal = true;
@@ -633,6 +643,8 @@ static int import(kanal_call *call, const kanal_import_args *args)
     fclose(f);
     if (r.rejects && fclose(r.rejects) != 0)
         return host->fail(call, "cannot write the rejects to '%s'", rejects_name(args));
+    if (r.oom || len == LINE_NOMEM)
+        return host->fail(call, "out of memory");
     if (len == LINE_TOO_LONG || len == LINE_ERROR)
         return host->fail(call, "nothing was imported: '%s' could not be read to its end",
                           args->path);

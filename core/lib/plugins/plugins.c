@@ -777,6 +777,8 @@ int plugins_import(kanal_plugins *p, const char *format, const kanal_import_args
     if (call.broken.code)
         return kanal_error_set(err, call.broken.code, "%s:%ld: %s; nothing was imported",
                                file ? file : "-", call.broken_line, call.broken.message);
+    if (failed && strcmp(call.error, "out of memory") == 0)
+        return kanal_error_nomem(err); /* not the file's fault */
     if (failed)
         return kanal_error_set(err, KANAL_EINVALID, "%s", call.error[0] ? call.error
                                                                         : "the import failed");
