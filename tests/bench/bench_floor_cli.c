@@ -63,8 +63,8 @@ int main(int argc, char **argv)
     }
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return fail(db, "beginning");
-    if (sqlite3_prepare_v2(db, "INSERT INTO bench_floor(at, note) VALUES (?, ?)", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "INSERT INTO bench_floor(at, note) VALUES (?, ?)", -1, &st, NULL) !=
+        SQLITE_OK)
         return fail(db, "preparing (run with --setup first)");
     char at[32];
     time_t now = time(NULL);

@@ -52,9 +52,14 @@ static void batch_line(FILE *f, const bench_opp *o, const bench_step *s)
 
 static void csv_row(FILE *f, const bench_opp *o, const bench_step *s)
 {
-    static const char *const events[] = { "created", "log", "set", "done", "advance", "win", "lose" };
+    static const char *const events[] = {
+        "created", "log", "set", "done", "advance", "win", "lose"
+    };
     fprintf(f, "%s," BENCH_WORKFLOW ",%s,%s,%s,%s,%s\n", o->partner, o->owner, s->at,
-            events[s->kind], s->kind == BS_SET ? s->set : s->arg ? s->arg : "",
+            events[s->kind],
+            s->kind == BS_SET ? s->set
+            : s->arg          ? s->arg
+                              : "",
             s->note ? s->note : "");
 }
 

@@ -38,9 +38,9 @@ typedef struct bench_step {
 } bench_step;
 
 typedef struct bench_opp {
-    int index;          /* 0-based: the opportunity's id is index + 1 in a fresh database */
-    char partner[32];   /* one partner each: "Referrer 000001" */
-    char owner[16];     /* rep1 .. rep8 */
+    int index;        /* 0-based: the opportunity's id is index + 1 in a fresh database */
+    char partner[32]; /* one partner each: "Referrer 000001" */
+    char owner[16];   /* rep1 .. rep8 */
     bench_step steps[BENCH_MAX_STEPS];
     int n;
 } bench_opp;
@@ -120,7 +120,7 @@ static inline void bench_gen_opp(bench_gen *g, int i, bench_opp *o)
     int stop_stage = lost || open ? bench_below(g, 4) : 4; /* the stage it ends in */
     if (lost && stop_stage == 3 && bench_below(g, 2))
         stop_stage = bench_below(g, 3); /* fewer get as far as the launch */
-    int stop_after = bench_below(g, 4);  /* steps into that stage (at most) */
+    int stop_after = bench_below(g, 4); /* steps into that stage (at most) */
     bool low_quiz = lost && stop_stage == 2 && bench_below(g, 2);
     char v[24];
 
@@ -130,34 +130,51 @@ static inline void bench_gen_opp(bench_gen *g, int i, bench_opp *o)
 #define STEP_OK (o->n - before < limit)
         switch (stage) {
         case 0: /* awareness */
-            if (STEP_OK) bench_push(g, o, BS_LOG, "call", &t);
-            if (STEP_OK) bench_push(g, o, BS_LOG, "email", &t);
-            if (STEP_OK) bench_push_set(g, o, &t, "cooperation_form", forms[bench_below(g, 3)]);
-            if (STEP_OK) bench_push(g, o, BS_DONE, "classify", &t);
+            if (STEP_OK)
+                bench_push(g, o, BS_LOG, "call", &t);
+            if (STEP_OK)
+                bench_push(g, o, BS_LOG, "email", &t);
+            if (STEP_OK)
+                bench_push_set(g, o, &t, "cooperation_form", forms[bench_below(g, 3)]);
+            if (STEP_OK)
+                bench_push(g, o, BS_DONE, "classify", &t);
             break;
         case 1: /* proposal */
-            if (STEP_OK) bench_push(g, o, BS_LOG, "email", &t);
-            if (STEP_OK) bench_push(g, o, BS_LOG, "meeting", &t);
+            if (STEP_OK)
+                bench_push(g, o, BS_LOG, "email", &t);
+            if (STEP_OK)
+                bench_push(g, o, BS_LOG, "meeting", &t);
             snprintf(v, sizeof v, "%d", 15 + bench_below(g, 6));
-            if (STEP_OK) bench_push_set(g, o, &t, "referral_fee_pct", v);
+            if (STEP_OK)
+                bench_push_set(g, o, &t, "referral_fee_pct", v);
             snprintf(v, sizeof v, "%d", 6 + bench_below(g, 7));
-            if (STEP_OK) bench_push_set(g, o, &t, "min_client_months", v);
-            if (STEP_OK) bench_push(g, o, BS_DONE, "offer_accepted", &t);
+            if (STEP_OK)
+                bench_push_set(g, o, &t, "min_client_months", v);
+            if (STEP_OK)
+                bench_push(g, o, BS_DONE, "offer_accepted", &t);
             break;
         case 2: /* training */
-            if (STEP_OK) bench_push(g, o, BS_LOG, "training", &t);
-            snprintf(v, sizeof v, "%d", low_quiz ? 40 + bench_below(g, 40) : 80 + bench_below(g, 21));
-            if (STEP_OK || low_quiz) bench_push_set(g, o, &t, "quiz_score", v);
-            if (STEP_OK && !low_quiz) bench_push(g, o, BS_DONE, "quiz_passed", &t);
+            if (STEP_OK)
+                bench_push(g, o, BS_LOG, "training", &t);
+            snprintf(v, sizeof v, "%d",
+                     low_quiz ? 40 + bench_below(g, 40) : 80 + bench_below(g, 21));
+            if (STEP_OK || low_quiz)
+                bench_push_set(g, o, &t, "quiz_score", v);
+            if (STEP_OK && !low_quiz)
+                bench_push(g, o, BS_DONE, "quiz_passed", &t);
             break;
         case 3: { /* launch */
             struct tm tm;
             gmtime_r(&t, &tm);
             strftime(v, sizeof v, "%Y-%m-%d", &tm);
-            if (STEP_OK) bench_push_set(g, o, &t, "agreement_date", v);
-            if (STEP_OK) bench_push(g, o, BS_DONE, "agreement_signed", &t);
-            if (STEP_OK) bench_push(g, o, BS_DONE, "referrer_activated", &t);
-            if (STEP_OK && bench_below(g, 2)) bench_push(g, o, BS_LOG, "call", &t);
+            if (STEP_OK)
+                bench_push_set(g, o, &t, "agreement_date", v);
+            if (STEP_OK)
+                bench_push(g, o, BS_DONE, "agreement_signed", &t);
+            if (STEP_OK)
+                bench_push(g, o, BS_DONE, "referrer_activated", &t);
+            if (STEP_OK && bench_below(g, 2))
+                bench_push(g, o, BS_LOG, "call", &t);
             break;
         }
         }

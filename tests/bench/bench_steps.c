@@ -15,7 +15,8 @@
 ** its own transaction, or with --one-tx all in one (kanal_begin). floor times
 ** ROWS inserts into a table shaped like the log. Both print
 **   steps N seconds S
-** on stdout (lib adds cache_kib K: SQLite's page cache at the end). pair does both in one run, the floor's rows for each
+** on stdout (lib adds cache_kib K: SQLite's page cache at the end). pair does both in one run, the
+*floor's rows for each
 ** opportunity right after its steps (in DB.floor.db), and prints
 **   steps N seconds S floor F --sync normal sets synchronous=NORMAL on the store's connection
 ** (the library keeps FULL and has no switch: the benchmark reaches into the
@@ -47,7 +48,8 @@ static void die(const char *what, const char *msg)
 
 static const char *sync_pragma(const char *sync)
 {
-    return strcmp(sync, "normal") == 0 ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL";
+    return strcmp(sync, "normal") == 0 ? "PRAGMA synchronous = NORMAL"
+                                       : "PRAGMA synchronous = FULL";
 }
 
 /* the workflow without its rules: the same file less the `rules:` line, beside db */
@@ -86,7 +88,6 @@ static void step_or_die(sqlite3 *db, sqlite3_stmt *st)
         die("step", sqlite3_errmsg(db));
     sqlite3_reset(st);
 }
-
 
 /* the floor's database: a table shaped like the log, the store's pragmas */
 typedef struct floor_db {
@@ -167,8 +168,8 @@ static int step(kanal *k, const bench_opp *o, const bench_step *s, kanal_error *
     return 0;
 }
 
-static int run_lib(const char *db, int n, uint64_t seed, const char *sync, bool norules, bool one_tx,
-                   bool pair, const char *file)
+static int run_lib(const char *db, int n, uint64_t seed, const char *sync, bool norules,
+                   bool one_tx, bool pair, const char *file)
 {
     kanal *k;
     kanal_error err;
@@ -209,7 +210,8 @@ static int run_lib(const char *db, int n, uint64_t seed, const char *sync, bool 
     for (int i = 0; i < n; i++) {
         bench_gen_opp(&g, i, &o);
         int64_t pid;
-        kanal_partner_fields p = { .name = o.partner, .type = bench_partner_type(i),
+        kanal_partner_fields p = { .name = o.partner,
+                                   .type = bench_partner_type(i),
                                    .owner = o.owner };
         if (kanal_partner_add(k, &p, &pid, &err))
             die("setup", err.message);

@@ -815,11 +815,11 @@ static void fingerprint_dir(kanal_buf *b, const char *dir)
         else if (stat(path.data, &st) != 0)
             kanal_buf_printf(b, "file %s unreadable %d\n", path.data, errno);
         else
-            kanal_buf_printf(b, "file %s dev %llu ino %llu size %lld mtime %lld.%09ld ctime %lld.%09ld\n",
-                             path.data, (unsigned long long)st.st_dev,
-                             (unsigned long long)st.st_ino, (long long)st.st_size,
-                             (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-                             (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+            kanal_buf_printf(
+                b, "file %s dev %llu ino %llu size %lld mtime %lld.%09ld ctime %lld.%09ld\n",
+                path.data, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+                (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
         kanal_buf_release(&path);
         free(names[i]);
     }
@@ -833,8 +833,8 @@ static void fingerprint_dir(kanal_buf *b, const char *dir)
 */
 static void fingerprint(kanal_plugins *p, kanal_buf *b)
 {
-    kanal_buf_printf(b, "kanal plugin cache 1, plugin ABI %d.%d, kanal %s\n", KANAL_PLUGIN_ABI_MAJOR,
-                     KANAL_PLUGIN_ABI_MINOR, KANAL_VERSION);
+    kanal_buf_printf(b, "kanal plugin cache 1, plugin ABI %d.%d, kanal %s\n",
+                     KANAL_PLUGIN_ABI_MAJOR, KANAL_PLUGIN_ABI_MINOR, KANAL_VERSION);
     if (p->builtin_dir)
         fingerprint_dir(b, p->builtin_dir);
     if (p->search_path) {

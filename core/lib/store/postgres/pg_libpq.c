@@ -19,14 +19,31 @@ static const struct {
     const char *name;
     size_t offset;
 } functions[] = {
-#define F(sym, field) { #sym, offsetof(store_pg_api, field) }
-    F(PQconnectdbParams, connectdbParams), F(PQsetNoticeProcessor, setNoticeProcessor),
-    F(PQstatus, status), F(PQerrorMessage, errorMessage), F(PQhost, host), F(PQport, port),
-    F(PQdb, db), F(PQfinish, finish), F(PQexec, exec), F(PQexecParams, execParams),
-    F(PQresultStatus, resultStatus), F(PQresultErrorField, resultErrorField),
-    F(PQntuples, ntuples), F(PQnfields, nfields), F(PQgetvalue, getvalue),
-    F(PQgetlength, getlength), F(PQgetisnull, getisnull), F(PQcmdTuples, cmdTuples),
-    F(PQclear, clear), F(PQescapeLiteral, escapeLiteral), F(PQfreemem, freemem),
+#define F(sym, field)                                                                              \
+    {                                                                                              \
+#sym, offsetof(store_pg_api, field)                                                        \
+    }
+    F(PQconnectdbParams, connectdbParams),
+    F(PQsetNoticeProcessor, setNoticeProcessor),
+    F(PQstatus, status),
+    F(PQerrorMessage, errorMessage),
+    F(PQhost, host),
+    F(PQport, port),
+    F(PQdb, db),
+    F(PQfinish, finish),
+    F(PQexec, exec),
+    F(PQexecParams, execParams),
+    F(PQresultStatus, resultStatus),
+    F(PQresultErrorField, resultErrorField),
+    F(PQntuples, ntuples),
+    F(PQnfields, nfields),
+    F(PQgetvalue, getvalue),
+    F(PQgetlength, getlength),
+    F(PQgetisnull, getisnull),
+    F(PQcmdTuples, cmdTuples),
+    F(PQclear, clear),
+    F(PQescapeLiteral, escapeLiteral),
+    F(PQfreemem, freemem),
 #undef F
 };
 

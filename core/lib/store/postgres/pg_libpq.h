@@ -27,9 +27,9 @@ typedef struct store_pg_api {
     char *(*db)(const PGconn *conn);
     void (*finish)(PGconn *conn);
     PGresult *(*exec)(PGconn *conn, const char *query);
-    PGresult *(*execParams)(PGconn *conn, const char *command, int nParams,
-                            const Oid *paramTypes, const char *const *paramValues,
-                            const int *paramLengths, const int *paramFormats, int resultFormat);
+    PGresult *(*execParams)(PGconn *conn, const char *command, int nParams, const Oid *paramTypes,
+                            const char *const *paramValues, const int *paramLengths,
+                            const int *paramFormats, int resultFormat);
     ExecStatusType (*resultStatus)(const PGresult *res);
     char *(*resultErrorField)(const PGresult *res, int fieldcode);
     int (*ntuples)(const PGresult *res);

@@ -923,8 +923,7 @@ static const char *const release_sql[] = { "RELEASE s0", "RELEASE s1", "RELEASE 
 #define TX_CACHED (int)(sizeof savepoint_sql / sizeof *savepoint_sql)
 
 /* Runs a transaction statement: `cached` (a string literal) prepared once, else `text`. */
-static int tx_run(sq *s, const char *cached, const char *text, kanal_error *err,
-                  const char *doing)
+static int tx_run(sq *s, const char *cached, const char *text, kanal_error *err, const char *doing)
 {
     if (!cached)
         return exec(s, text, err, doing);
