@@ -254,7 +254,9 @@ ok kanal init --admin admin --db left/new.db
 ok kanal export csv opportunities --db left/new.db --as admin -o left/out.csv
 checks=$((checks + 1))
 left=$(cd left && ls -A | LC_ALL=C sort | tr '\n' ' ')
-[ "$left" = ".new.db.kanal-init-$$-0 .new.db.kanal-init-$dead-1 .other.db.kanal-init-$dead-0 new.db out.csv " ] ||
+want=$(printf '%s\n' ".new.db.kanal-init-$$-0" ".new.db.kanal-init-$dead-1" ".other.db.kanal-init-$dead-0" new.db out.csv |
+    LC_ALL=C sort | tr '\n' ' ')
+[ "$left" = "$want" ] ||
     fail "what a killed init or export left: want only the live, the new and the other's kept; have: $left"
 rm -rf left
 
