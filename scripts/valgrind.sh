@@ -18,6 +18,10 @@
 # with --quiet a clean run leaves its log empty. tests/valgrind.supp holds the
 # few suppressions, each of third-party code and each explained there.
 #
+# The tests are told that kanal runs slower (KANAL_TEST_SLOW=20, see
+# tests/cli/lib.sh): their hang guards, the waits that must outlast a command and
+# the rules' time limits of their workflows are that much longer.
+#
 # Prints, per test, how it went, then every leak and error with the test and
 # the command line, then a summary. Exit 1 if any leak or error was found or a
 # test failed; the logs stay in the folder it names then.
@@ -36,6 +40,8 @@
 #                        malloc itself, and a command cut short by an injected
 #                        EIO is tested there for its database, not its memory.
 #   test_pg_concurrency  PostgreSQL writers racing, like test_concurrent.
+#   test_startup         checks which shared objects kanal loads, with the loader's
+#                        LD_DEBUG: under valgrind the loader that runs is valgrind's.
 #   test_postgres        needs a PostgreSQL server: run only when $KANAL_TEST_PG
 #                        names one (and then KANAL_TEST_BACKEND=postgresql runs
 #                        the others on it too).
@@ -60,7 +66,7 @@ if [ $# -eq 0 ]; then
     for f in tests/cli/test_*.sh; do
         t=$(basename "$f" .sh)
         case $t in
-        test_kill | test_concurrent | test_faults | test_pg_concurrency) continue ;;
+        test_kill | test_concurrent | test_faults | test_pg_concurrency | test_startup) continue ;;
         test_postgres) [ -n "${KANAL_TEST_PG:-}" ] || continue ;;
         esac
         set -- "$@" "$t"
@@ -98,7 +104,7 @@ EOF
 one() {
     mkdir -p "$OUT/$1"
     _start=$(date +%s)
-    KANAL_BIN=$WRAP KANAL_SOURCE_DIR=$SRC NO_COLOR=1 KANAL_TEST_PLUGINS=$BUILD/test-plugins \
+    KANAL_TEST_SLOW=${KANAL_TEST_SLOW:-20} KANAL_BIN=$WRAP KANAL_SOURCE_DIR=$SRC NO_COLOR=1 KANAL_TEST_PLUGINS=$BUILD/test-plugins \
         KANAL_BUILD_DIR=$BUILD KANAL_VG_LOGDIR=$OUT/$1 KANAL_VG_TEST=$1 \
         sh "tests/cli/$1.sh" >"$OUT/$1.out" 2>&1
     _rc=$?

@@ -19,6 +19,11 @@ export KANAL_DB="$T/kanal.db"
 unset KANAL_USER KANAL_PLUGIN_PATH KANAL_NOW 2>/dev/null || true
 # what Kanal caches (which plugins listen) stays in the test's folder, out of $HOME
 export XDG_CACHE_HOME="$T/.cache"
+# KANAL_TEST_SLOW: how many times slower than usual kanal runs (scripts/valgrind.sh
+# sets it): the tests' hang guards, the waits that must outlast a command and the
+# rules' time limits of their workflows are multiplied by it.
+SLOW=${KANAL_TEST_SLOW:-1}
+case "$SLOW" in '' | *[!0-9]* | 0) echo "KANAL_TEST_SLOW must be a whole number from 1, not '$SLOW'" >&2; exit 2 ;; esac
 # the operating-system login that runs the tests: Kanal records it on every event
 LOGIN=$(id -un)
 # KANAL_TEST_BACKEND=postgresql: the same test on a fresh PostgreSQL database of

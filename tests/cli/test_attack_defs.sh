@@ -22,7 +22,7 @@ expect_err_file() {
 }
 
 # guard CMD...: runs kanal CMD under the hang guard.
-guard() { run timeout 60 "$KANAL_BIN" "$@"; }
+guard() { run timeout $((60 * SLOW)) "$KANAL_BIN" "$@"; }
 
 # header: the part of a workflow before its stages (10 lines; 'stages:' is line 10).
 header() {

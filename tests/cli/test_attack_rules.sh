@@ -14,7 +14,7 @@
 # with its own opportunity; `kanal log ID call` runs the hook.
 . "$KANAL_SOURCE_DIR/tests/cli/lifecycle.sh"
 
-GUARD=60
+GUARD=$((60 * SLOW))
 
 # workflow_yaml NAME [LIMITS]: writes NAME.yaml, whose rules are NAME.lua.
 workflow_yaml() {

@@ -25,7 +25,7 @@ CEILING="memory limit exceeded (8 MiB; raise limits.memory_mb in the workflow if
 # attempt NAME: runs the attack NAME, at most 5 seconds; leaves $out, $err, $rc.
 attempt() {
     db_snapshot
-    run timeout 5 "$KANAL_BIN" opp new --partner "$1" --workflow sandbox
+    run timeout $((5 * SLOW)) "$KANAL_BIN" opp new --partner "$1" --workflow sandbox
     expect_out ""
     expect_db_unchanged
 }
@@ -137,7 +137,7 @@ errors_at memory_doubling "$(at memory_doubling)" "$BUDGET"
 # hints leave the sandbox: each is bounded (and so is their number)
 step="hint_flood"
 db_snapshot
-timeout 10 "$KANAL_BIN" opp new --partner hint_flood --workflow sandbox >"$T/flood.out" 2>"$T/flood.err"
+timeout $((10 * SLOW)) "$KANAL_BIN" opp new --partner hint_flood --workflow sandbox >"$T/flood.out" 2>"$T/flood.err"
 rc=$?
 out=$(head -c 200 "$T/flood.out")
 err=$(head -c 300 "$T/flood.err")
