@@ -25,6 +25,8 @@
 # (markup, ]]>, comments, quotes, controls, emoji, a 3,990-byte name) is valid
 # XML, renders, and holds no element or attribute that runs or fetches.
 . "$KANAL_SOURCE_DIR/tests/cli/lib.sh"
+# the test's main database (a file on SQLite, a URI on PostgreSQL), come back to after others
+MAIN_DB=$KANAL_DB
 export TZ=UTC
 export KANAL_NOW=2026-11-28T12:00:00Z
 
@@ -336,7 +338,7 @@ grep -qF '0% (0 of 1)' versions.html &&
     fail "the dashboard's funnel chart says c converted 0% (0 of 1) where its table says 100% (1 of 1)"
 
 # ==== 4. the dates of a title are the dates asked for ===========================================
-export KANAL_DB=$T/kanal.db
+export KANAL_DB=$MAIN_DB
 export KANAL_USER=manny
 run env TZ=Europe/Warsaw "$KANAL_BIN" report lost-reasons --since 2026-01-01 --until 2026-03-31 --as-of 2026-04-01 --format svg
 expect_rc 0
