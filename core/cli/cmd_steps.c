@@ -236,9 +236,8 @@ static int log_run(cli *c, cli_args *a)
     kanal_buf_release(&out);
     kanal_opp_free(o);
     kanal_log_result_free(r);
-    if (rc)
-        return rc;
-    cli_print_hints(c);
+    if (!rc)
+        cli_print_hints(c);
     return rc;
 }
 

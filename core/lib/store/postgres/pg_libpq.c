@@ -19,32 +19,17 @@ static const struct {
     const char *name;
     size_t offset;
 } functions[] = {
-#define F(sym, field)                                                                              \
-    {                                                                                              \
-#sym, offsetof(store_pg_api, field)                                                        \
-    }
-    F(PQconnectdbParams, connectdbParams),
-    F(PQsetNoticeProcessor, setNoticeProcessor),
-    F(PQstatus, status),
-    F(PQerrorMessage, errorMessage),
-    F(PQhost, host),
-    F(PQport, port),
-    F(PQdb, db),
-    F(PQfinish, finish),
-    F(PQexec, exec),
-    F(PQexecParams, execParams),
-    F(PQresultStatus, resultStatus),
-    F(PQresultErrorField, resultErrorField),
-    F(PQntuples, ntuples),
-    F(PQnfields, nfields),
-    F(PQgetvalue, getvalue),
-    F(PQgetlength, getlength),
-    F(PQgetisnull, getisnull),
-    F(PQcmdTuples, cmdTuples),
-    F(PQclear, clear),
-    F(PQescapeLiteral, escapeLiteral),
-    F(PQfreemem, freemem),
+/* clang-format off */
+#define F(sym, field) { #sym, offsetof(store_pg_api, field) }
+    F(PQconnectdbParams, connectdbParams), F(PQsetNoticeProcessor, setNoticeProcessor),
+    F(PQstatus, status), F(PQerrorMessage, errorMessage), F(PQhost, host), F(PQport, port),
+    F(PQdb, db), F(PQfinish, finish), F(PQexec, exec), F(PQexecParams, execParams),
+    F(PQresultStatus, resultStatus), F(PQresultErrorField, resultErrorField),
+    F(PQntuples, ntuples), F(PQnfields, nfields), F(PQgetvalue, getvalue),
+    F(PQgetlength, getlength), F(PQgetisnull, getisnull), F(PQcmdTuples, cmdTuples),
+    F(PQclear, clear), F(PQescapeLiteral, escapeLiteral), F(PQfreemem, freemem),
 #undef F
+    /* clang-format on */
 };
 
 int store_pg_libpq_load(kanal_error *err)
